@@ -1,0 +1,139 @@
+"""The data model shared by readers, stores, search and trace.
+
+Offsets: every `start`/`end` in these objects is a *character* offset into
+`ParsedDocument.text`.  Stores also record UTF-8 byte offsets (see
+`char_to_byte`) so a citation points at the raw bytes of the source.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Message:
+    """One e-mail message: the top one of a document or one quoted/forwarded inside it."""
+    index: int = 0                      # 0 = top block, then in reading order
+    sender: str | None = None           # as written (OCR noise included)
+    to: list[str] = field(default_factory=list)
+    cc: list[str] = field(default_factory=list)
+    bcc: list[str] = field(default_factory=list)
+    date: str | None = None             # ISO 8601 ("2009-04-13T11:09:00" or "2009-04-13")
+    date_raw: str | None = None         # the text the date was parsed from
+    subject: str | None = None
+    attachments: list[str] = field(default_factory=list)
+    importance: str | None = None
+    body: str = ""
+    start: int = 0                      # header block start in the document text
+    end: int = 0                        # end of this message's body
+    body_start: int = 0
+    message_id: str | None = None
+    in_reply_to: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Page:
+    number: int                         # 1-based
+    start: int
+    end: int
+    status: str = "text"                # text | blank | withheld
+    exemptions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Passage:
+    """A chunk of a document, the unit of dense retrieval and of citation."""
+    doc_id: str
+    seq: int
+    page: int | None
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class ParsedDocument:
+    doc_id: str
+    text: str                           # decoded text (for FOIA: the raw file, byte for byte)
+    source_format: str                  # reader name: foia, text, eml, mbox, pdf ...
+    title: str | None = None
+    case: str | None = None
+    release: str | None = None          # release folder / collection name
+    release_date: str | None = None     # ISO date
+    disposition: str | None = None      # RELEASE IN FULL | RELEASE IN PART | None
+    exemptions: list[str] = field(default_factory=list)
+    classification: dict[str, Any] = field(default_factory=dict)
+    pages: list[Page] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    lang: str | None = None
+    parent_id: str | None = None        # for attachments / embedded documents
+    parent_path: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    html: str | None = None             # original markup where the source had some
+    children: list["Source"] = field(default_factory=list)   # attachments to ingest recursively
+    status: str = "ok"                  # ok | partial (a reader may degrade gracefully)
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("children", None)
+        return d
+
+
+@dataclass
+class Source:
+    """An input handed to a reader: a file on disk or bytes (an archive member, an attachment)."""
+    name: str                           # path, or "archive.zip!member/path"
+    data: bytes | None = None
+    path: str | None = None             # real file on disk, when there is one
+    size: int = 0
+    content_type: str | None = None     # declared MIME type (attachments)
+    parent_id: str | None = None
+    depth: int = 0
+    root: str | None = None             # the top-level input this came from
+    hint: dict[str, Any] = field(default_factory=dict)   # e.g. {"release": "HRCEmail_JuneWeb"}
+
+    def read(self) -> bytes:
+        if self.data is None:
+            with open(self.path, "rb") as fh:   # type: ignore[arg-type]
+                self.data = fh.read()
+        return self.data
+
+    def head(self, n: int = 4096) -> bytes:
+        if self.data is not None:
+            return self.data[:n]
+        with open(self.path, "rb") as fh:        # type: ignore[arg-type]
+            return fh.read(n)
+
+    @property
+    def basename(self) -> str:
+        return self.name.rsplit("!", 1)[-1].rsplit("/", 1)[-1]
+
+    @property
+    def suffix(self) -> str:
+        b = self.basename.lower()
+        for multi in (".tar.gz", ".tar.bz2", ".tar.xz"):
+            if b.endswith(multi):
+                return multi
+        return "." + b.rsplit(".", 1)[-1] if "." in b else ""
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def char_to_byte(text: str, offset: int) -> int:
+    """UTF-8 byte offset of a character offset (fast path for ASCII prefixes)."""
+    prefix = text[:offset]
+    return len(prefix.encode("utf-8")) if not prefix.isascii() else offset
+
+
+class IngestError(Exception):
+    """A reader's refusal of one input, with a reason code (shown in the ledger)."""
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
