@@ -1,0 +1,1 @@
+"""Text utilities: normalization, language detection, transliteration, name lexicon, dates."""
