@@ -257,6 +257,12 @@ def _walk(part: EmailMessage, parts: _Parts, body: bool = True) -> None:
         data = _embedded_bytes(part) if ctype.startswith("message/") else _payload(part, parts)
         parts.files.append((_filename(part, len(parts.files) + 1), data, ctype))
         return
+    if ctype == "message/delivery-status":          # a bounce report: header blocks, keep as text
+        if body:
+            blocks = part.get_payload()
+            parts.texts.append("\n".join(b.as_string(policy=policy.compat32) for b in blocks)
+                               if isinstance(blocks, list) else _part_text(part, parts))
+        return
     if part.is_multipart():
         kids = [k for k in part.get_payload() if isinstance(k, EmailMessage)]
         chosen = None
@@ -274,9 +280,10 @@ def _walk(part: EmailMessage, parts: _Parts, body: bool = True) -> None:
         parts.htmls.append(html)
         if body:
             parts.texts.append(html_to_text(html))
-    elif ctype.startswith("multipart/") or ctype == "message/delivery-status" or ctype == "text/rfc822-headers":
-        if body:                            # broken multipart or bounce report: keep what text there is
-            parts.texts.append(_part_text(part, parts))
+    elif ctype in ("text/enriched", "text/richtext", "text/rfc822-headers") or ctype.startswith("multipart/"):
+        if body:                            # old rich text, bounce headers or a broken multipart leaf
+            text = _part_text(part, parts)
+            parts.texts.append(re.sub(r"<[^<>\n]{1,40}>", "", text) if "rich" in ctype or "enriched" in ctype else text)
     else:
         parts.files.append((_filename(part, len(parts.files) + 1), _payload(part, parts), ctype))
 
