@@ -1,0 +1,94 @@
+"""Language identification: a script pre-check, then py3langid on a restricted language set."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# Languages plausible in this kind of archive and in journalists' queries.  A restricted set
+# keeps short Latin-script queries from landing on exotic languages.
+LANGS = ["en", "fr", "es", "pt", "it", "de", "nl", "ar", "fa", "ur", "he", "ru", "uk", "tr",
+         "pl", "ro", "sv", "zh", "ja", "ko", "el", "id", "ht", "sw", "ca"]
+
+_ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
+_URDU = re.compile(r"[ٹڈڑںےۓھ]")
+_PERSIAN = re.compile(r"[پچژگکی]")
+_HEBREW = re.compile(r"[\u0590-\u05FF]")
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_GREEK = re.compile(r"[\u0370-\u03FF]")
+_KANA = re.compile(r"[\u3040-\u30FF]")
+_HAN = re.compile(r"[\u4E00-\u9FFF]")
+_HANGUL = re.compile(r"[\uAC00-\uD7AF]")
+_LETTERS = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"[^\W\d_]+")
+
+_EN_STOP = frozenset("the of and to in is that for on with was are be by this from at have it as "
+                     "not but or will he she they we you i his her has had would can about an "
+                     "me my our your their what who".split())
+_FR_STOP = frozenset("le la les des du de un une et est dans pour sur au aux avec par que qui "
+                     "ne pas son sa ses ce cette il elle ils sont été à été".split())
+_ES_STOP = frozenset("el los las del por para como muy pero una es y con se lo su al más está".split())
+_ES_MARKS = re.compile(r"[ñ¿¡]|ción\b", re.I)
+_FR_MARKS = re.compile(r"[éèêàçùœâîôûëï]|\b[ldjqns]'[a-zàâéèêîôûh]", re.I)
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    ident.set_languages(LANGS)
+    return ident
+
+
+def _script(text: str) -> str | None:
+    """Language implied by a non-Latin script, if the text is mostly in it."""
+    if _ARABIC.search(text):
+        if _URDU.search(text):
+            return "ur"
+        persian = len(_PERSIAN.findall(text))
+        return "fa" if persian >= 2 and persian * 20 >= len(_ARABIC.findall(text)) else "ar"
+    for rx, lang in ((_HEBREW, "he"), (_KANA, "ja"), (_HANGUL, "ko"), (_HAN, "zh"),
+                     (_GREEK, "el"), (_CYRILLIC, "ru")):
+        if rx.search(text):
+            return lang
+    return None
+
+
+def _dominant_script(text: str) -> str | None:
+    letters = _LETTERS.findall(text)
+    if not letters:
+        return None
+    non_latin = [c for c in letters if not ("a" <= c.lower() <= "z" or "\u00c0" <= c <= "\u024f")]
+    if len(non_latin) * 2 < len(letters):
+        return None
+    return _script("".join(non_latin))
+
+
+def detect_lang(text: str) -> str:
+    """ISO 639-1 code of `text` ('ar', 'fr', 'en', ...), or 'und' when there is too little to tell."""
+    script = _dominant_script(text)
+    if script:
+        # Cyrillic is shared by many languages; let the classifier pick among ru/uk.
+        if script != "ru":
+            return script
+    words = [w.lower() for w in _WORD.findall(text)]
+    if not words or sum(len(w) for w in words) < 3:
+        return "und"
+    lang, prob = _identifier().classify(text)
+    if script == "ru":
+        return lang if lang in ("ru", "uk") else "ru"
+    en = sum(w in _EN_STOP for w in words)
+    fr = sum(w in _FR_STOP for w in words) + len(_FR_MARKS.findall(text))
+    es = sum(w in _ES_STOP for w in words) + len(_ES_MARKS.findall(text))
+    if es >= 2 and es > max(en, fr):
+        return "es"
+    if fr > en and fr >= 1:
+        return "fr"
+    if en > fr and en >= 1 and lang != "en" and prob < 0.9:
+        return "en"
+    if len(words) < 10 and prob < 0.95:
+        # Short Latin-script text is mostly names; the classifier drifts to nl/id/es/it on them.
+        # Between the two Latin-script query languages, take the one the classifier prefers.
+        ranked = dict(_identifier().rank(text))
+        return "fr" if ranked["fr"] > ranked["en"] * 1.5 else "en"
+    return lang
