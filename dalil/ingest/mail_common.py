@@ -318,7 +318,6 @@ def message_to_document(msg: EmailMessage, source: Source, doc_id: str, source_f
     except Exception as exc:              # a MIME tree the stdlib cannot walk: keep the headers
         parts.problems.append(f"{type(exc).__name__}: {exc}")
     body = "\n\n".join(t.strip("\r\n") for t in parts.texts if t.strip())
-    body = body.replace("\r\n", "\n").replace("\r", "\n")
     date_raw = get("date") or None
     m = Message(
         sender=get("from") or get("sender") or None,
@@ -326,25 +325,33 @@ def message_to_document(msg: EmailMessage, source: Source, doc_id: str, source_f
         cc=[a for v in hdr.get("cc", []) for a in split_addresses(decode_header(v))],
         bcc=[a for v in hdr.get("bcc", []) for a in split_addresses(decode_header(v))],
         date=iso_date(date_raw), date_raw=date_raw, subject=get("subject") or None,
-        attachments=[name for name, _, _ in parts.files],
         importance=get("importance") or None,
         message_id=get("message-id") or None, in_reply_to=get("in-reply-to") or None,
     )
-    lines = [f"{label}: {value}" for label, value in (
-        ("From", m.sender), ("To", ", ".join(m.to)), ("Cc", ", ".join(m.cc)), ("Bcc", ", ".join(m.bcc)),
-        ("Date", date_raw), ("Subject", m.subject), ("Attachments", ", ".join(m.attachments))) if value]
-    head = "\n".join(lines) + "\n\n" if lines else ""
-    m.body, m.body_start, m.end = body, len(head), len(head) + len(body)
-    doc = ParsedDocument(doc_id=doc_id, text=head + body, source_format=source_format,
-                         title=m.subject, messages=[m], parent_id=source.parent_id,
-                         meta=dict(meta or {}), html="\n".join(parts.htmls) or None)
-    doc.meta.setdefault("source_name", source.name)
+    doc = build_document(m, body, "\n".join(parts.htmls) or None, parts.files, source, doc_id, source_format, meta)
     if parts.charsets:
         doc.meta["charsets"] = sorted(set(parts.charsets))
     broken = [p for p in parts.problems if p in _BROKEN or not p.endswith("Defect")]
     if broken:
         doc.status, doc.reason = "partial", "broken_mime: " + ", ".join(dict.fromkeys(broken))
-    for i, (name, data, ctype) in enumerate(parts.files, 1):
+    return doc
+
+
+def build_document(m: Message, body: str, html: str | None, files: list[tuple[str, bytes, str]],
+                   source: Source, doc_id: str, source_format: str,
+                   meta: dict[str, Any] | None = None) -> ParsedDocument:
+    """The document of one e-mail: a header block, the body, files as child Sources (-A1, -A2...)."""
+    body = body.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    m.attachments = [name for name, _, _ in files]
+    lines = [f"{label}: {value}" for label, value in (
+        ("From", m.sender), ("To", ", ".join(m.to)), ("Cc", ", ".join(m.cc)), ("Bcc", ", ".join(m.bcc)),
+        ("Date", m.date_raw), ("Subject", m.subject), ("Attachments", ", ".join(m.attachments))) if value]
+    head = "\n".join(lines) + "\n\n" if lines else ""
+    m.body, m.body_start, m.end = body, len(head), len(head) + len(body)
+    doc = ParsedDocument(doc_id=doc_id, text=head + body, source_format=source_format, title=m.subject,
+                         messages=[m], parent_id=source.parent_id, meta=dict(meta or {}), html=html)
+    doc.meta.setdefault("source_name", source.name)
+    for i, (name, data, ctype) in enumerate(files, 1):
         doc.children.append(Source(name=f"{source.name}!{name}", data=data, size=len(data), content_type=ctype,
                                    parent_id=doc_id, depth=source.depth + 1, root=source.root or source.name,
                                    hint={**source.hint, "doc_id": f"{doc_id}-A{i}"}))
