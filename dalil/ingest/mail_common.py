@@ -129,10 +129,10 @@ def split_addresses(value: str) -> list[str]:
     result = []
     for name, addr in email.utils.getaddresses([value]):
         name, addr = name.strip(), addr.strip()
-        if name and addr:
+        if name and addr and name.strip("'\"") != addr:
             result.append(f"{name} <{addr}>")
         elif name or addr:
-            result.append(name or addr)
+            result.append(addr or name)
     return result or [value]
 
 
