@@ -42,7 +42,7 @@ class EmlReader(Reader):
             raise IngestError("empty", f"{source.basename!r} has no content")
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
-        if data.startswith(b"From ") and b"\n" in data:     # an mbox-style envelope line
+        if re.match(rb"From (?![ \t]*:)", data) and b"\n" in data:     # an mbox-style envelope line
             data = data.split(b"\n", 1)[1]
         if b"\x00" in data[:1024]:
             raise IngestError("not_email", f"{source.basename!r} is binary, not a message")

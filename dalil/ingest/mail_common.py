@@ -292,7 +292,15 @@ def _has_type(part: EmailMessage, ctype: str) -> bool:
     return any(p.get_content_type() == ctype and not _is_attachment(p) for p in part.walk())
 
 
+_OBS_COLON = re.compile(rb"^([!-9;-~]+)[ \t]+:", re.M)
+
+
 def parse_bytes(data: bytes) -> EmailMessage:
+    """Parse a message; obsolete "Name  :" header syntax (RFC 5322 section 4.5) is tidied first."""
+    cut = re.search(rb"\r?\n\r?\n", data)
+    head = data[:cut.start()] if cut else data
+    if _OBS_COLON.search(head):
+        data = _OBS_COLON.sub(rb"\1:", head) + data[len(head):]
     return email.message_from_bytes(data, policy=policy.default)
 
 
