@@ -1,0 +1,104 @@
+"""The Python API.  The CLI and the web server are thin layers over this class.
+
+    from dalil import Archive
+    archive = Archive("dalil.db")
+    archive.ingest(["release.tar.gz"])
+    result = archive.search("sullivan libya", limit=10)
+    result.to_dict()
+    archive.document("C05765907")
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Callable
+
+from dalil.ingest.pipeline import IngestReport, Ingestor
+from dalil.search.lexical import LexicalSearcher
+from dalil.search.results import SearchResult
+from dalil.store.sqlite import SQLiteStore
+
+
+def default_db() -> str:
+    return os.environ.get("DALIL_DB") or "dalil.db"
+
+
+class Archive:
+    def __init__(self, path: str | None = None, readonly: bool = False):
+        self.path = path or default_db()
+        if readonly and not os.path.exists(self.path):
+            raise FileNotFoundError(f"no archive at {self.path} (run `dalil ingest` first)")
+        self.store = SQLiteStore(self.path, readonly=readonly)
+        self._lexical: LexicalSearcher | None = None
+
+    # --- ingest -------------------------------------------------------------------
+    def ingest(self, paths: list[str] | str, workers: int | None = None, retry_failed: bool = False,
+               progress: Callable[[int, int], None] | None = None, **options: Any) -> IngestReport:
+        """Read files, folders and archives into the archive; returns counts by status."""
+        if isinstance(paths, str):
+            paths = [paths]
+        hint = {k: v for k, v in options.items() if v is not None}
+        report = Ingestor(self.store, workers=workers, hint=hint, progress=progress).run(
+            list(paths), retry_failed=retry_failed)
+        self._lexical = None
+        return report
+
+    # --- read ---------------------------------------------------------------------
+    def search(self, query: str, limit: int = 10, offset: int = 0, **options: Any) -> SearchResult:
+        return self.lexical.search(query, limit=limit, offset=offset, facets=options.get("facets", True))
+
+    @property
+    def lexical(self) -> LexicalSearcher:
+        if self._lexical is None:
+            self._lexical = LexicalSearcher(self.store)
+        return self._lexical
+
+    def document(self, doc_id: str) -> "DocumentView | None":
+        row = self.store.document(doc_id.strip().upper().replace("CO5", "C05"))
+        return DocumentView(row) if row else None
+
+    def status(self) -> dict[str, Any]:
+        return self.store.status()
+
+    def close(self) -> None:
+        self.store.close()
+
+
+class DocumentView:
+    """A stored document; `.to_dict()` is the JSON contract of `dalil show --json`."""
+
+    def __init__(self, row: dict[str, Any]):
+        self.row = row
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.row[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def text(self) -> str:
+        return self.row["text"]
+
+    def raw_bytes(self) -> bytes:
+        """The original input, byte for byte."""
+        return self.row["raw"] if self.row.get("raw") is not None else self.row["text"].encode("utf-8")
+
+    def to_dict(self, text: bool = True) -> dict[str, Any]:
+        r = self.row
+        out = {
+            "doc_id": r["doc_id"], "case": r["case_no"], "release": r["release"],
+            "release_date": r["release_date"], "disposition": r["disposition"],
+            "exemptions": r["exemptions"], "pages": r["n_pages"],
+            "messages": [{"from": m["sender"], "to": m["recipients"], "cc": m["cc"],
+                          "date": m["date"], "date_raw": m["date_raw"], "subject": m["subject"],
+                          "body": r["text"][m["body_start"]:m["end"]] if m["end"] else "",
+                          "attachments": m["attachments"]} for m in r["messages"]],
+            "title": r["title"], "source_format": r["source_format"], "lang": r["lang"],
+            "classification": r["classification"], "parent_id": r["parent_id"],
+            "children": r["children"], "path": r["path"],
+            "page_status": [{"page": p["number"], "status": p["status"], "exemptions": p["exemptions"],
+                             "start": p["byte_start"], "end": p["byte_end"]} for p in r["pages"]],
+        }
+        if text:
+            out["text"] = r["text"]
+        return out

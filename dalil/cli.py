@@ -1,0 +1,185 @@
+"""The `dalil` command: a thin layer over `dalil.Archive`.
+
+Every command takes `--db FILE` (default: $DALIL_DB, then ./dalil.db).  Errors
+are one line on stderr with a non-zero exit, never a traceback (set
+DALIL_DEBUG=1 to see one).
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+
+import click
+
+from dalil.archive import Archive, default_db
+
+db_option = click.option("--db", "db", default=None, metavar="FILE",
+                         help="Archive file (default: $DALIL_DB, then ./dalil.db).")
+
+
+def open_archive(db: str | None, must_exist: bool = True) -> Archive:
+    path = db or default_db()
+    if must_exist and not os.path.exists(path):
+        raise click.ClickException(f"no archive at {path} (run `dalil ingest PATH --db {path}` first)")
+    return Archive(path)
+
+
+def emit_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dalil")
+def main() -> None:
+    """dalil — search released email archives in any language and trace claims to their sources."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=False, type=click.Path())
+@db_option
+@click.option("--workers", type=int, default=None, help="Reader processes (default: 2, or 1 on a 1-core machine).")
+@click.option("--retry-failed", is_flag=True, help="Read again only the inputs that failed before.")
+@click.option("--ocr", type=click.Choice(["never", "auto", "always"]), default="auto", show_default=True,
+              help="OCR pages: never, only where there is no usable text layer, or always.")
+@click.option("--ocr-lang", default=None, help="Tesseract languages, e.g. ara+eng (default: chosen per page).")
+@click.option("--index/--no-index", "build_vectors", default=False,
+              help="Also build the dense vectors for cross-lingual search.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def ingest(paths, db, workers, retry_failed, ocr, ocr_lang, build_vectors, as_json):
+    """Read files, folders and .zip/.tar/.tar.gz/.7z archives into the archive."""
+    if not paths and not retry_failed:
+        raise click.UsageError("give at least one PATH (or --retry-failed)")
+    archive = open_archive(db, must_exist=False)
+    with _progress("ingest") as tick:
+        report = archive.ingest(list(paths), workers=workers, retry_failed=retry_failed,
+                                progress=tick, ocr=ocr, ocr_lang=ocr_lang)
+    if build_vectors:
+        with _progress("vectors") as tick:
+            archive.build_vectors(progress=tick)
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    click.echo(f"{report.added} documents added; inputs: {report.ok} ok, {report.duplicate} duplicate, "
+               f"{report.failed} failed, {report.unchanged} unchanged ({report.seconds:.1f} s)")
+    for f in report.failures[:20]:
+        click.echo(f"  failed: {f['path']}: {f['reason']}", err=True)
+    if len(report.failures) > 20:
+        click.echo(f"  … and {len(report.failures) - 20} more (see `dalil status`)", err=True)
+
+
+class _progress:
+    """A rich progress bar with rate and ETA on a terminal; nothing on a pipe."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.bar = None
+
+    def __enter__(self):
+        if not sys.stderr.isatty():
+            return None
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                   TimeElapsedColumn, TimeRemainingColumn)
+        self.bar = Progress(TextColumn(f"[bold]{self.label}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+                            transient=False)
+        self.bar.start()
+        self.task = self.bar.add_task(self.label, total=None, rate="")
+        import time
+        self.t0 = time.perf_counter()
+        return self.tick
+
+    def tick(self, done: int, total_or_docs: int | None = None, total: int | None = None) -> None:
+        import time
+        rate = done / max(time.perf_counter() - self.t0, 1e-6)
+        self.bar.update(self.task, completed=done, total=total, rate=f"{rate:,.0f}/s")
+
+    def __exit__(self, *exc):
+        if self.bar:
+            self.bar.stop()
+
+
+@main.command()
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+def status(db, as_json):
+    """Counts by status, release and format, and every failed input with its reason."""
+    s = open_archive(db).status()
+    if as_json:
+        emit_json(s)
+        return
+    click.echo(f"{s['documents']} documents, {s['messages']} messages")
+    click.echo("inputs: " + ", ".join(f"{k} {v}" for k, v in s["by_status"].items()))
+    click.echo("by release:")
+    for release, n in s["by_release"].items():
+        click.echo(f"  {release:<32} {n:>7}")
+    click.echo("by format:")
+    for fmt, n in s["by_format"].items():
+        click.echo(f"  {fmt:<32} {n:>7}")
+    if s["failures"]:
+        click.echo(f"failures ({len(s['failures'])}):")
+        for f in s["failures"]:
+            click.echo(f"  {f['path']}: {f['reason']}")
+
+
+@main.command()
+@click.argument("doc_id")
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+def show(doc_id, db, as_json):
+    """Show one document: metadata, each message with its headers, page-marked text."""
+    doc = open_archive(db).document(doc_id)
+    if doc is None:
+        raise click.ClickException(f"no document {doc_id}")
+    d = doc.to_dict()
+    if as_json:
+        emit_json(d)
+        return
+    click.secho(f"{d['doc_id']}  {d['release'] or ''}  {d['case'] or ''}", bold=True)
+    click.echo(f"{d['disposition'] or 'no release marker'}  exemptions: {', '.join(d['exemptions']) or '-'}"
+               f"  pages: {d['pages']}  released: {d['release_date'] or '-'}")
+    for i, m in enumerate(d["messages"]):
+        click.secho(f"\n── message {i + 1}", fg="cyan")
+        for label, value in (("From", m["from"]), ("To", "; ".join(m["to"])), ("Cc", "; ".join(m["cc"])),
+                             ("Date", f"{m['date'] or '?'}  ({m['date_raw'] or ''})"), ("Subject", m["subject"])):
+            if value:
+                click.echo(f"{label + ':':<9}{value}")
+    click.secho("\n── text", fg="cyan")
+    for n, page in enumerate(d["text"].split("\f")[: max(d["pages"], 1)], start=1):
+        click.secho(f"[page {n}]", fg="yellow")
+        click.echo(page.rstrip())
+
+
+# Feature modules add their commands to `main` when imported.
+COMMAND_MODULES = ["dalil.search.cli", "dalil.trace.cli", "dalil.web.cli", "dalil.intel.cli"]
+for _name in COMMAND_MODULES:
+    try:
+        importlib.import_module(_name)
+    except ModuleNotFoundError as _exc:
+        if _exc.name != _name:
+            raise
+
+
+def run() -> None:
+    """Entry point with one-line errors."""
+    from dalil.search.query import QueryError
+    try:
+        main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except QueryError as exc:
+        click.echo(f"error: bad query: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:    # never a traceback for the user
+        if os.environ.get("DALIL_DEBUG"):
+            raise
+        click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)

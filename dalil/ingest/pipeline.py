@@ -1,0 +1,306 @@
+"""The ingest pipeline: sources → readers (in worker processes) → store, with a ledger.
+
+- Content-hash idempotent: an input already in the ledger with the same path,
+  member and content is skipped; the same content under another name is a
+  `duplicate` row pointing at the first document.
+- Resumable: documents and their ledger rows are committed together, batch by
+  batch, so an interrupted ingest resumes where it stopped.
+- Never stops on bad input: a reader's IngestError becomes a `failed` row with
+  its reason code; any other exception is recorded as `reader_error`; a worker
+  that dies is replaced and its inputs retried one by one.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from dalil.ingest.base import pick
+from dalil.ingest.sources import iter_inputs
+from dalil.model import IngestError, ParsedDocument, Source, sha256
+
+MAX_DEPTH = 5
+BATCH_BYTES = 2_000_000
+BATCH_COUNT = 200
+
+
+@dataclass
+class IngestReport:
+    added: int = 0                 # documents added
+    ok: int = 0                    # inputs read
+    duplicate: int = 0
+    failed: int = 0
+    unchanged: int = 0             # inputs already in the archive
+    seconds: float = 0.0
+    bytes: int = 0
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.__dict__ | {"docs_per_s": round(self.added / self.seconds, 1) if self.seconds else None}
+
+
+@dataclass
+class Outcome:
+    """What happened to one input (or to one attachment/member read inside a worker)."""
+    path: str
+    member: str
+    root: str | None
+    content_hash: str | None
+    size: int
+    reader: str | None = None
+    status: str = "ok"
+    reason: str | None = None
+    docs: list[tuple[ParsedDocument, dict]] = field(default_factory=list)
+    raw: bytes | None = None        # original bytes, kept when the text is not their UTF-8 decoding
+
+
+def split_name(source: Source) -> tuple[str, str]:
+    path, _, member = source.name.partition("!")
+    return path, member
+
+
+# --- worker side ------------------------------------------------------------------------
+def read_source(source: Source, content_hash: str | None = None) -> list[Outcome]:
+    """Read one source with its reader (attachments recursively). Never raises."""
+    from dalil.ingest.prepare import prepare
+    path, member = split_name(source)
+    if source.hint.get("error"):
+        return [Outcome(path, member, source.root, None, source.size, status="failed",
+                        reason=f"{source.hint['error']}: {source.hint.get('detail', '')}".rstrip(": "))]
+    out = Outcome(path, member, source.root, content_hash, source.size)
+    extra: list[Outcome] = []
+    try:
+        if source.depth > MAX_DEPTH:
+            raise IngestError("budget_exceeded:depth", f"nested deeper than {MAX_DEPTH}")
+        reader_cls = pick(source)
+        out.reader = reader_cls.name
+        for item in reader_cls().read(source):
+            if isinstance(item, Source):
+                item.depth = max(item.depth, source.depth + 1)
+                item.root = item.root or source.root
+                extra.extend(read_source(item, _hash_of(item)))
+                continue
+            item.parent_id = item.parent_id or source.parent_id
+            out.docs.append((item, prepare(item)))
+            for child in item.children:
+                child.parent_id = child.parent_id or item.doc_id
+                child.depth = max(child.depth, source.depth + 1)
+                child.root = child.root or source.root
+                extra.extend(read_source(child, _hash_of(child)))
+            item.children = []
+        if out.docs and any(d.status == "partial" for d, _ in out.docs):
+            out.status = "partial"
+            out.reason = next(d.reason for d, _ in out.docs if d.status == "partial")
+        if source.data is not None and out.docs and out.docs[0][0].text.encode("utf-8", "surrogatepass") != source.data \
+                and reader_cls.name in ("foia", "text"):
+            out.raw = source.data
+    except IngestError as exc:
+        out.status, out.reason, out.docs = "failed", str(exc), []
+    except Exception as exc:     # a reader bug must not stop the ingest: record it
+        out.status, out.reason, out.docs = "failed", f"reader_error: {type(exc).__name__}: {exc}"[:500], []
+    return [out] + extra
+
+
+def _hash_of(source: Source) -> str | None:
+    try:
+        return sha256(source.read()) if source.path is None or os.path.isfile(source.path) else None
+    except OSError:
+        return None
+
+
+def read_batch(batch: list[tuple[Source, str | None]]) -> list[Outcome]:
+    results: list[Outcome] = []
+    for source, h in batch:
+        results.extend(read_source(source, h))
+    return results
+
+
+# --- main side --------------------------------------------------------------------------
+def leaf_sources(paths: list[str], hint: dict | None = None) -> Iterator[Source]:
+    """Expand top-level containers (archives) here so their members spread over the workers."""
+    for source in iter_inputs(paths, hint):
+        yield from _expand(source)
+
+
+def _expand(source: Source) -> Iterator[Source]:
+    if source.hint.get("error"):
+        yield source
+        return
+    try:
+        reader_cls = pick(source)
+    except IngestError:
+        yield source                  # the worker records the refusal
+        return
+    if not reader_cls.container or (source.path and os.path.isdir(source.path)):
+        yield source
+        return
+    yield Source(name=source.name, path=source.path, size=source.size, root=source.root,
+                 hint={**source.hint, "container": reader_cls.name})
+    try:
+        for member in reader_cls().read(source):
+            if isinstance(member, Source):
+                member.root = member.root or source.root or source.name
+                member.hint = {**source.hint, **member.hint}
+                yield from _expand(member)
+    except IngestError as exc:
+        yield Source(name=source.name + "!", root=source.root, hint={"error": exc.code, "detail": exc.detail})
+    except Exception as exc:
+        yield Source(name=source.name + "!", root=source.root,
+                     hint={"error": "reader_error", "detail": f"{type(exc).__name__}: {exc}"[:300]})
+
+
+class Ingestor:
+    def __init__(self, store, workers: int | None = None, hint: dict | None = None,
+                 progress: Callable[[int, int | None], None] | None = None):
+        self.store = store
+        self.workers = workers or max(1, min(2, os.cpu_count() or 1))
+        self.hint = hint or {}
+        self.progress = progress
+        self.report = IngestReport()
+        self._pending_hashes: dict[str, str] = {}
+
+    def run(self, paths: list[str], retry_failed: bool = False) -> IngestReport:
+        t0 = time.perf_counter()
+        if retry_failed:
+            paths = self._failed_paths(paths)
+        batches = self._batches(leaf_sources(paths, self.hint))
+        if self.workers == 1:
+            for batch in batches:
+                self._write(read_batch(batch))
+        else:
+            self._run_pool(batches)
+        self.store.finish_ingest()
+        self.store.commit()
+        self.report.seconds = time.perf_counter() - t0
+        return self.report
+
+    def _failed_paths(self, paths: list[str]) -> list[str]:
+        failed = {f["path"].split("!")[0] for f in self.store.failed_inputs()}
+        roots = {os.path.abspath(p) for p in paths} if paths else None
+        return sorted(p for p in failed if roots is None or any(p.startswith(r) for r in roots))
+
+    def _run_pool(self, batches: Iterator[list[tuple[Source, str | None]]]) -> None:
+        pool = ProcessPoolExecutor(self.workers)
+        inflight: list[tuple[Any, list]] = []
+        try:
+            for batch in batches:
+                inflight.append((pool.submit(read_batch, batch), batch))
+                while len(inflight) >= self.workers * 2:
+                    pool = self._collect(pool, inflight.pop(0))
+            while inflight:
+                pool = self._collect(pool, inflight.pop(0))
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+    def _collect(self, pool: ProcessPoolExecutor, item) -> ProcessPoolExecutor:
+        future, batch = item
+        try:
+            self._write(future.result())
+            return pool
+        except BrokenProcessPool:
+            # A reader crashed its process (e.g. a native library on a corrupt file): retry one by one.
+            pool.shutdown(cancel_futures=True)
+            for source, h in batch:
+                solo = ProcessPoolExecutor(1)
+                try:
+                    self._write(solo.submit(read_batch, [(source, h)]).result())
+                except BrokenProcessPool:
+                    path, member = split_name(source)
+                    self._write([Outcome(path, member, source.root, h, source.size, status="failed",
+                                         reason="worker_crashed: the reader process died on this input")])
+                finally:
+                    solo.shutdown()
+            return ProcessPoolExecutor(self.workers)
+
+    def _batches(self, sources: Iterator[Source]) -> Iterator[list[tuple[Source, str | None]]]:
+        batch: list[tuple[Source, str | None]] = []
+        size = 0
+        for source in sources:
+            todo = self._admit(source)
+            if todo is None:
+                continue
+            batch.append(todo)
+            size += source.size or len(source.data or b"")
+            if size >= BATCH_BYTES or len(batch) >= BATCH_COUNT:
+                yield batch
+                batch, size = [], 0
+        if batch:
+            yield batch
+
+    def _admit(self, source: Source) -> tuple[Source, str | None] | None:
+        """Hash the input and decide: skip (unchanged), record a duplicate, or read it."""
+        path, member = split_name(source)
+        if source.hint.get("container"):
+            self._write([Outcome(path, member, source.root, None, source.size, reader=source.hint["container"])],
+                        counts=False)
+            return None
+        if source.hint.get("error") or (source.path and os.path.isdir(source.path)):
+            return source, None
+        try:
+            if source.data is None and source.size > 512 * 2**20:
+                h = _hash_file(source.path)          # large files: hashed in chunks, read by their reader
+            else:
+                h = sha256(source.read())
+        except OSError as exc:
+            return Source(name=source.name, root=source.root, hint={"error": "unreadable", "detail": str(exc)}), None
+        self.report.bytes += source.size or len(source.data or b"")
+        if self.store.seen_input(path, member, h):
+            self.report.unchanged += 1
+            self._tick()
+            return None
+        first = self.store.doc_for_hash(h) or self._pending_hashes.get(h)
+        if first:
+            self._write([Outcome(path, member, source.root, h, source.size, status="duplicate",
+                                 reason=f"same content as {first}")])
+            return None
+        self._pending_hashes[h] = f"{path}{'!' + member if member else ''}"
+        return source, h
+
+    def _write(self, outcomes: list[Outcome], counts: bool = True) -> None:
+        store = self.store
+        for o in outcomes:
+            doc_ids = []
+            for doc, index in o.docs:
+                doc_ids.append(store.add_document(doc, index, o.content_hash, o.path + (f"!{o.member}" if o.member else ""),
+                                                  o.raw if len(o.docs) == 1 else None))
+            store.add_ledger({"path": o.path, "member": o.member, "root": o.root, "content_hash": o.content_hash,
+                              "size": o.size, "reader": o.reader, "status": o.status, "reason": o.reason,
+                              "doc_id": doc_ids[0] if doc_ids else None,
+                              "release": o.docs[0][0].release if o.docs else None})
+            if o.content_hash and doc_ids:
+                self._pending_hashes[o.content_hash] = doc_ids[0]
+            if not counts:
+                continue
+            self.report.added += len(doc_ids)
+            if o.status == "failed":
+                self.report.failed += 1
+                self.report.failures.append({"path": o.path + (f"!{o.member}" if o.member else ""),
+                                             "reason": o.reason or ""})
+            elif o.status == "duplicate":
+                self.report.duplicate += 1
+            else:
+                self.report.ok += 1
+            self._tick()
+        store.commit()
+
+    def _tick(self) -> None:
+        if self.progress:
+            self.progress(self.report.ok + self.report.failed + self.report.duplicate + self.report.unchanged,
+                          self.report.added)
+
+
+def _hash_file(path: str) -> str:
+    import hashlib
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()

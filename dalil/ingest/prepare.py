@@ -1,0 +1,108 @@
+"""Turn a parsed document into the rows the index needs (runs in the ingest workers).
+
+Passages are ~700-character chunks cut at paragraph and sentence boundaries,
+page by page, with character offsets into the document text: every search hit
+and every traced claim can cite (page, start, end) in the original.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from dalil.model import ParsedDocument
+from dalil.text.normalize import index_terms, normalize_for_index
+
+PASSAGE_CHARS = 700
+_PARA = re.compile(r"\n[ \t]*\n")
+_SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+# Lines that carry no content: page stamps, release markers, bare exemption codes.
+_NOISE_LINE = re.compile(
+    r"^\s*(?:UNCLASSIFIED.{0,12}U\.?S\.?.{0,5}Department.*|.*Case\s*No[.,:]?\s*.{0,4}20\d\d-\d{5}.*Doc\s*No.*"
+    r"|(?:\[?.ELEASE IN (?:FULL|PART).*)|(?:(?:B\d|1\.4\s*\(?\w\)?)[\s,;]*)+|STATE-[5S]CB\d+.*"
+    r"|Date: \d\d/\d\d/\d{4}.*|Doc No\. C\d+|Case No\. F-\d+-\d+|U\.S\. Department of State.*"
+    r"|STATE DEPT\. - PRODUCED TO HOUSE.*|SUBJECT TO AGREEMENT ON SENSITIVE.*)\s*$", re.M)
+
+
+def index_text(text: str) -> str:
+    """What the full-text index stores for a text: folded, Arabic tokens light-stemmed."""
+    if _ARABIC.search(text):
+        return " ".join(index_terms(text))
+    return normalize_for_index(text)
+
+
+def strip_noise(text: str) -> str:
+    return _NOISE_LINE.sub("", text)
+
+
+def prepare(doc: ParsedDocument) -> dict[str, Any]:
+    msgs = doc.messages
+    date = next((m.date for m in msgs if m.date), None) or doc.meta.get("date")
+    return {
+        "body": index_text(strip_noise(doc.text)),
+        "subject": index_text(" \n".join(m.subject for m in msgs if m.subject) or (doc.title or "")),
+        "sender": index_text(" \n".join(m.sender for m in msgs if m.sender)),
+        "recipients": index_text(" \n".join(r for m in msgs for r in m.to)),
+        "cc": index_text(" \n".join(r for m in msgs for r in m.cc + m.bcc)),
+        "date": date,
+        "passages": passages(doc),
+    }
+
+
+def passages(doc: ParsedDocument) -> list[tuple[int | None, int, int]]:
+    """(page, start, end) chunks covering the content of the document."""
+    text = doc.text
+    spans = [(p.number, p.start, p.end) for p in doc.pages if p.status == "text"] if doc.pages \
+        else [(None, 0, len(text))]
+    out: list[tuple[int | None, int, int]] = []
+    for page, start, end in spans:
+        pieces = _paragraphs(text, start, end)
+        cur_s = cur_e = None
+        for s, e in pieces:
+            if cur_s is not None and e - cur_s > PASSAGE_CHARS:
+                out.append((page, cur_s, cur_e))
+                cur_s = None
+            if cur_s is None:
+                cur_s = s
+            cur_e = e
+        if cur_s is not None:
+            out.append((page, cur_s, cur_e))
+    return out
+
+
+def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Content paragraphs of text[start:end], long ones cut at sentence ends."""
+    out = []
+    pos = start
+    for m in list(_PARA.finditer(text, start, end)) + [None]:
+        stop = m.start() if m else end
+        chunk = text[pos:stop]
+        if _has_content(chunk):
+            s = pos + (len(chunk) - len(chunk.lstrip()))
+            e = pos + len(chunk.rstrip())
+            out.extend(_cut_long(text, s, e))
+        pos = m.end() if m else end
+    return out
+
+
+def _has_content(chunk: str) -> bool:
+    cleaned = strip_noise(chunk)
+    return sum(c.isalpha() for c in cleaned[:200]) >= 12
+
+
+def _cut_long(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    if e - s <= PASSAGE_CHARS:
+        return [(s, e)]
+    out, cur = [], s
+    for m in _SENTENCE_END.finditer(text, s, e):
+        if m.start() - cur >= PASSAGE_CHARS * 0.6:
+            out.append((cur, m.start()))
+            cur = m.end()
+    while e - cur > PASSAGE_CHARS * 1.5:       # no sentence ends (tables, OCR soup): hard cut at a space
+        cut = text.rfind(" ", cur, cur + PASSAGE_CHARS)
+        cut = cut if cut > cur else cur + PASSAGE_CHARS
+        out.append((cur, cut))
+        cur = cut + 1
+    if e > cur:
+        out.append((cur, e))
+    return out

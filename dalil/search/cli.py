@@ -1,0 +1,49 @@
+"""`dalil search`."""
+from __future__ import annotations
+
+import click
+
+from dalil.cli import db_option, emit_json, main, open_archive
+
+
+@main.command()
+@click.argument("query", nargs=-1, required=True)
+@db_option
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--mode", type=click.Choice(["lexical", "dense", "hybrid"]), default=None,
+              help="Ranking (default: hybrid when vectors are built, else lexical).")
+@click.option("--lang", default=None, help="Query language (default: detected).")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON contract.")
+def search(query, db, limit, offset, mode, lang, as_json):
+    """Search the archive: words, "phrases", OR, -exclusion, prefix*, and filters
+    from: to: cc: subject: doc: release: exemption: after:YYYY-MM-DD before:YYYY-MM-DD."""
+    archive = open_archive(db)
+    options = {k: v for k, v in (("mode", mode), ("lang", lang)) if v}
+    result = archive.search(" ".join(query), limit=limit, offset=offset, **options)
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    click.echo(f"{result.total} documents ({result.took_ms:.0f} ms)"
+               + (f"  [{result.mode}, {result.lang}]" if result.lang else ""))
+    if result.expansions:
+        click.echo("also matched OCR spellings: " + "; ".join(
+            f"{t} → {', '.join(v)}" for t, v in result.expansions.items()))
+    for i, hit in enumerate(result.hits, start=offset + 1):
+        click.secho(f"\n{i:>3}. {hit.doc_id}", bold=True, nl=False)
+        click.echo(f"  {hit.date or '????-??-??'}  p.{hit.page or '-'}  {hit.sender or ''}")
+        if hit.subject:
+            click.echo(f"     {hit.subject}")
+        click.echo("     " + _highlight(hit.snippet, hit.highlights))
+        if hit.duplicates:
+            click.echo(f"     same email also in: {', '.join(hit.duplicates)}")
+
+
+def _highlight(snippet: str, spans: list[tuple[int, int]]) -> str:
+    out, pos = [], 0
+    for s, e in spans:
+        out.append(snippet[pos:s])
+        out.append(click.style(snippet[s:e], bold=True, fg="yellow"))
+        pos = e
+    out.append(snippet[pos:])
+    return "".join(out)

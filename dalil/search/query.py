@@ -1,0 +1,146 @@
+"""Query syntax: words (all must match), "exact phrases", OR, -exclusion, prefix*,
+and filters from: to: cc: subject: doc: release: exemption: after: before:.
+
+    sullivan "sri lanka" -press
+    from:mills subject:libya after:2011-02-01 before:2011-04-01
+    qaddafi OR gaddafi exemption:B1 release:NovWeb
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+FTS_FIELDS = {"from": "sender", "to": "recipients", "cc": "cc", "subject": "subject"}
+SQL_FIELDS = {"doc", "release", "exemption", "after", "before", "lang"}
+KNOWN = sorted(FTS_FIELDS) + sorted(SQL_FIELDS)
+
+
+class QueryError(ValueError):
+    """A query the user must fix; the message is one line, fit to show as it is."""
+
+
+@dataclass
+class Atom:
+    kind: str                 # word | phrase | filter
+    value: str
+    field: str | None = None
+    prefix: bool = False
+    negated: bool = False
+
+
+@dataclass
+class Query:
+    text: str
+    groups: list[list[Atom]] = field(default_factory=list)     # AND of ORs (positive)
+    negatives: list[Atom] = field(default_factory=list)
+    filters: list[Atom] = field(default_factory=list)           # SQL-side filters
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.groups)
+
+    def positive_atoms(self) -> list[Atom]:
+        return [a for g in self.groups for a in g]
+
+
+_TOKEN = re.compile(r'''\s*(?:(?P<neg>-)?(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+)))''')
+
+
+def parse_query(text: str) -> Query:
+    if text.count('"') % 2:
+        raise QueryError('unbalanced quote: every " needs a closing "')
+    q = Query(text=text)
+    pos, pending_or = 0, False
+    stripped = text.strip()
+    if not stripped:
+        raise QueryError("empty query")
+    while pos < len(text):
+        if not text[pos:].strip():
+            break
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise QueryError(f"cannot read the query near {text[pos:pos + 20]!r}")
+        pos = m.end()
+        word, phrase, fname = m.group("word"), m.group("phrase"), m.group("field")
+        if word == "OR" and not fname and not m.group("neg"):
+            if not q.groups or pending_or:
+                raise QueryError("OR needs a term on each side")
+            pending_or = True
+            continue
+        atom = _atom(fname, word, phrase, bool(m.group("neg")))
+        if atom is None:
+            continue
+        if atom.kind == "filter":
+            if pending_or:
+                raise QueryError(f"OR cannot join a {atom.field}: filter")
+            q.filters.append(atom)
+        elif atom.negated:
+            if pending_or:
+                raise QueryError("OR cannot join an exclusion")
+            q.negatives.append(atom)
+        elif pending_or:
+            q.groups[-1].append(atom)
+            pending_or = False
+        else:
+            q.groups.append([atom])
+    if pending_or:
+        raise QueryError("OR needs a term on each side")
+    if not q.groups and not q.filters:
+        raise QueryError("a query needs at least one term or filter besides exclusions")
+    return q
+
+
+def _atom(fname: str | None, word: str | None, phrase: str | None, neg: bool) -> Atom | None:
+    if fname is not None:
+        f = fname.lower()
+        value = phrase if phrase is not None else word
+        if f not in FTS_FIELDS and f not in SQL_FIELDS:
+            raise QueryError(f"unknown filter {fname}: (known: {', '.join(k + ':' for k in KNOWN)})")
+        if not value:
+            raise QueryError(f"filter {f}: needs a value")
+        if f in SQL_FIELDS:
+            return Atom("filter", _check_filter(f, value), field=f, negated=neg)
+        kind = "phrase" if phrase is not None else "word"
+        return _text_atom(kind, value, FTS_FIELDS[f], neg)
+    if phrase is not None:
+        return _text_atom("phrase", phrase, None, neg) if phrase.strip() else None
+    return _text_atom("word", word or "", None, neg)
+
+
+def _text_atom(kind: str, value: str, column: str | None, neg: bool) -> Atom | None:
+    prefix = kind == "word" and value.endswith("*") and len(value) > 1
+    value = value.rstrip("*") if prefix else value
+    if not re.search(r"\w", value):
+        return None                      # stray punctuation carries no term
+    return Atom(kind, value, field=column, prefix=prefix, negated=neg)
+
+
+_EXEMPTION = re.compile(r"^(?:B(\d)(?:\(?([A-F])\)?)?|1\.4\(?([A-H])\)?)$", re.I)
+
+
+def normalize_exemption(code: str) -> str | None:
+    m = _EXEMPTION.match(code.strip().upper())
+    if not m:
+        return None
+    if m.group(3):
+        return f"1.4({m.group(3).upper()})"
+    return f"B{m.group(1)}" + (f"({m.group(2).upper()})" if m.group(2) else "")
+
+
+def _check_filter(f: str, value: str) -> str:
+    if f in ("after", "before"):
+        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            raise QueryError(f"bad date in {f}:{value} (use YYYY-MM-DD, YYYY-MM or YYYY)")
+        parts = [int(p) for p in value.split("-")] + [1, 1]
+        try:
+            date(parts[0], parts[1], parts[2])
+        except ValueError:
+            raise QueryError(f"bad date in {f}:{value} (no such day)") from None
+        return value
+    if f == "exemption":
+        code = normalize_exemption(value)
+        if code is None:
+            raise QueryError(f"unknown exemption code {value!r} (e.g. B1, B5, B6, B7(C), 1.4(D))")
+        return code
+    return value

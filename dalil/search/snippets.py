@@ -1,0 +1,94 @@
+"""Snippets cut from the original text around the best cluster of matches."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+WINDOW = 240
+_STAMP_LINE = re.compile(r"UNCLASSIFIED.{0,12}U\.?S\.?.{0,5}Department|Case\s*No[.,:]?\s*F-20", re.I)
+
+
+@dataclass
+class Snippet:
+    text: str
+    start: int | None                     # char offset of the first highlighted match, in the document
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+
+def find_matches(text: str, pattern: re.Pattern | None, cap: int = 400) -> list[tuple[int, int]]:
+    """Match spans in the original text, skipping page stamps (they repeat on every page)."""
+    if pattern is None:
+        return []
+    hay, offsets = _haystack(text)
+    out = []
+    for m in pattern.finditer(hay):
+        s, e = (m.start(), m.end()) if offsets is None else (offsets[m.start()], offsets[m.end() - 1] + 1)
+        line_start = text.rfind("\n", 0, s) + 1
+        line_end = text.find("\n", e)
+        if _STAMP_LINE.search(text, line_start, line_end if line_end != -1 else len(text)):
+            continue
+        out.append((s, e))
+        if len(out) >= cap:
+            break
+    return out
+
+
+def _haystack(text: str) -> tuple[str, list[int] | None]:
+    if text.isascii():
+        return text.lower(), None
+    from dalil.text.normalize import normalize_with_map
+    return normalize_with_map(text)
+
+
+def make_snippet(text: str, pattern: re.Pattern | None, window: int = WINDOW) -> Snippet:
+    matches = find_matches(text, pattern)
+    if not matches:
+        body = _first_content(text)
+        return Snippet(_collapse(text[body:body + window])[0], None, [])
+    # The window holding the most matches, preferring the earliest.
+    best_i, best_n, j = 0, 0, 0
+    for i, (s, _) in enumerate(matches):
+        while j < len(matches) and matches[j][1] <= s + window:
+            j += 1
+        if j - i > best_n:
+            best_i, best_n = i, j - i
+    first = matches[best_i][0]
+    lo = max(0, first - window // 4)
+    lo = text.rfind(" ", 0, lo) + 1 if lo > 0 else 0
+    hi = min(len(text), lo + window)
+    inside = [(s - lo, e - lo) for s, e in matches[best_i:best_i + best_n] if e <= hi]
+    snippet, mapped = _collapse(text[lo:hi], inside)
+    prefix = "…" if lo > 0 else ""
+    suffix = "…" if hi < len(text) else ""
+    shift = len(prefix)
+    return Snippet(prefix + snippet + suffix, first, [(s + shift, e + shift) for s, e in mapped])
+
+
+def _first_content(text: str) -> int:
+    """Offset of the first line that is not a stamp, marker or blank."""
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if len(stripped) > 20 and not _STAMP_LINE.search(stripped) and "RELEASE IN" not in stripped:
+            return pos + (len(line) - len(line.lstrip()))
+        pos += len(line)
+    return 0
+
+
+def _collapse(chunk: str, spans: list[tuple[int, int]] | None = None) -> tuple[str, list[tuple[int, int]]]:
+    """Collapse runs of whitespace to one space, carrying spans along."""
+    out, new_pos, prev_space = [], [], False
+    for ch in chunk:
+        new_pos.append(len(out))
+        if ch.isspace():
+            if not prev_space and out:
+                out.append(" ")
+            prev_space = True
+        else:
+            out.append(ch)
+            prev_space = False
+    new_pos.append(len(out))
+    text = "".join(out)
+    mapped = [(new_pos[s], new_pos[e]) for s, e in (spans or []) if e <= len(chunk)]
+    stripped = text.rstrip()
+    return stripped, [(s, min(e, len(stripped))) for s, e in mapped if s < len(stripped)]

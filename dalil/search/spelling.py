@@ -1,0 +1,100 @@
+"""OCR-tolerant spelling: a query term also finds the ways the OCR damaged it.
+
+The corpus shows the damage (corpus-notes §6): `Sullivan` → `Sullivaral`,
+`Blumenthal` → `Blumenthat`, `Mubarak` → `Mubaralc`, `Abedin` → `Abed in`,
+`hrod17` → `hrodl7`, `state.gov` → `state.goy`.  Each indexed term gets a
+*skeleton* in which look-alike glyphs collapse to one class; a query term is
+expanded to the indexed terms whose skeletons are within a small edit distance
+and that are much rarer than the term itself (damage is rare; real words that
+merely look similar, like `meeting`/`meetings`, are both common and are left alone).
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+_MULTI = [("rn", "m"), ("cl", "d"), ("vv", "w"), ("lc", "k"), ("ii", "u"), ("ri", "n")]
+_SINGLE = str.maketrans({"1": "l", "i": "l", "|": "l", "!": "l", "j": "l", "t": "l",
+                         "0": "o", "5": "s", "8": "b", "6": "b", "y": "v", "e": "c",
+                         "f": "l"})
+_NONWORD = re.compile(r"[^0-9a-z]")
+
+
+def skeleton(term: str) -> str:
+    s = _NONWORD.sub("", term.lower())
+    for a, b in _MULTI:
+        s = s.replace(a, b)
+    return s.translate(_SINGLE)
+
+
+_ADDRESS_FIXES = [
+    (re.compile(r"[©®@]"), "@"),
+    (re.compile(r"\.go[yvu]\b|\.gor\b", re.I), ".gov"),
+    (re.compile(r"\.corn\b|\.c0m\b", re.I), ".com"),
+    (re.compile(r"(?<=clintonemail)(?=com\b)", re.I), "."),
+    (re.compile(r"clinton(?:emall|ernail|ema11|emai1)", re.I), "clintonemail"),
+]
+
+
+def ocr_fix_address(address: str) -> str:
+    """Undo the common OCR damage of an e-mail address and lower-case it."""
+    a = address.strip().strip(".,;:'\"()[]<>")
+    for pattern, repl in _ADDRESS_FIXES:
+        a = pattern.sub(repl, a)
+    return a.lower()
+
+
+class SpellingIndex:
+    """Query-time expansion over the `terms` table built at the end of each ingest."""
+
+    def __init__(self, db: sqlite3.Connection, max_variants: int = 12):
+        self.db = db
+        self.max_variants = max_variants
+
+    def df(self, term: str) -> int:
+        row = self.db.execute("SELECT df FROM terms WHERE term=?", (term,)).fetchone()
+        return row[0] if row else 0
+
+    @lru_cache(maxsize=4096)
+    def variants(self, term: str) -> tuple[str, ...]:
+        """Rarer indexed spellings of `term` within OCR distance (term itself not included)."""
+        if len(term) < 5 or not term.isalpha():
+            return ()
+        sk = skeleton(term)
+        own = self.df(term)
+        budget = 1 if len(sk) < 8 else 2
+        ceiling = max(3, own // 8)
+        rows = self.db.execute(
+            "SELECT term, skel, df FROM terms WHERE skel >= ? AND skel < ? AND df <= ?",
+            (sk[:2], sk[:2] + "\uffff", ceiling)).fetchall()
+        found = []
+        for cand, cand_skel, df in rows:
+            if cand == term or abs(len(cand_skel) - len(sk)) > budget:
+                continue
+            d = Levenshtein.distance(sk, cand_skel, score_cutoff=budget)
+            if d <= budget and _plausible(term, cand):
+                found.append((d, -df, cand))
+        found.sort()
+        return tuple(c for _, _, c in found[: self.max_variants])
+
+    @lru_cache(maxsize=4096)
+    def splits(self, term: str) -> tuple[tuple[str, str], ...]:
+        """`abedin` → (('abed', 'in'),): OCR inserted a space inside the word."""
+        if len(term) < 6 or not term.isalpha():
+            return ()
+        pairs = [(term[:i], term[i:]) for i in range(2, len(term) - 1)]
+        words = {p for pair in pairs for p in pair}
+        q = ",".join("?" * len(words))
+        known = {r[0] for r in self.db.execute(f"SELECT term FROM terms WHERE term IN ({q})", list(words))}
+        return tuple(p for p in pairs if p[0] in known and p[1] in known and len(p[0]) >= 3)
+
+
+def _plausible(term: str, cand: str) -> bool:
+    """Reject candidates that differ only by a plural or possessive ending: those are words, not damage."""
+    for suffix in ("s", "es", "ed", "ing", "er", "ly"):
+        if cand == term + suffix or term == cand + suffix:
+            return False
+    return True

@@ -1,0 +1,51 @@
+"""The storage interface.  SQLite is the embedded default; a server backend can
+implement the same methods later without the rest of dalil changing."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Iterable, Iterator
+
+from dalil.model import ParsedDocument
+
+
+class Store(ABC):
+    # --- ingest side -------------------------------------------------------
+    @abstractmethod
+    def seen_input(self, path: str, member: str, content_hash: str) -> bool:
+        """True when this exact input (path, member, content) is already in the ledger."""
+
+    @abstractmethod
+    def doc_for_hash(self, content_hash: str) -> str | None:
+        """doc_id of an already ingested input with this content, if any."""
+
+    @abstractmethod
+    def add_document(self, doc: ParsedDocument, index: dict[str, Any], content_hash: str | None,
+                     path: str | None, raw: bytes | None) -> str:
+        """Store a parsed document and its index rows; returns the doc_id actually used."""
+
+    @abstractmethod
+    def add_ledger(self, row: dict[str, Any]) -> None: ...
+
+    @abstractmethod
+    def commit(self) -> None: ...
+
+    @abstractmethod
+    def finish_ingest(self) -> None:
+        """Rebuild derived structures (spelling index, statistics) after an ingest."""
+
+    # --- read side ---------------------------------------------------------
+    @abstractmethod
+    def document(self, doc_id: str) -> dict[str, Any] | None: ...
+
+    @abstractmethod
+    def status(self) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def failed_inputs(self) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    def iter_passages(self, after_id: int = 0) -> Iterator[dict[str, Any]]:
+        """Passages with their text, in id order (for building vectors incrementally)."""
+
+    @abstractmethod
+    def documents_by_ids(self, doc_ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...

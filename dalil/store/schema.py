@@ -1,0 +1,88 @@
+"""SQLite schema, versioned.  Each migration is a list of statements applied once, in order.
+
+Other SQLite tools can read the archive: plain tables, JSON in TEXT columns,
+one contentless FTS5 index (`docs_fts`) whose rowid is `documents.id`.
+"""
+
+TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N* Co M*'"
+
+MIGRATIONS: list[list[str]] = [
+    # 1: the foundation
+    [
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
+        """CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            doc_id TEXT NOT NULL UNIQUE,
+            source_format TEXT NOT NULL,
+            title TEXT, case_no TEXT, release TEXT, release_date TEXT,
+            disposition TEXT, exemptions TEXT NOT NULL DEFAULT '[]',
+            classification TEXT NOT NULL DEFAULT '{}',
+            lang TEXT, parent_id TEXT, parent_path TEXT,
+            meta TEXT NOT NULL DEFAULT '{}',
+            n_pages INTEGER NOT NULL DEFAULT 0,
+            n_messages INTEGER NOT NULL DEFAULT 0,
+            date TEXT, sender TEXT, subject TEXT,
+            text TEXT NOT NULL,
+            raw BLOB,                      -- original bytes when `text` is not their exact UTF-8 decoding
+            html TEXT,
+            content_hash TEXT,
+            path TEXT,
+            status TEXT NOT NULL DEFAULT 'ok', reason TEXT
+        )""",
+        "CREATE INDEX documents_release ON documents(release)",
+        "CREATE INDEX documents_date ON documents(date)",
+        "CREATE INDEX documents_parent ON documents(parent_id)",
+        """CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            doc_id TEXT NOT NULL, idx INTEGER NOT NULL,
+            sender TEXT, recipients TEXT NOT NULL DEFAULT '[]', cc TEXT NOT NULL DEFAULT '[]',
+            bcc TEXT NOT NULL DEFAULT '[]',
+            date TEXT, date_raw TEXT, subject TEXT,
+            attachments TEXT NOT NULL DEFAULT '[]', importance TEXT,
+            start INTEGER, body_start INTEGER, end INTEGER,
+            message_id TEXT, in_reply_to TEXT, extra TEXT NOT NULL DEFAULT '{}'
+        )""",
+        "CREATE INDEX messages_doc ON messages(doc_id, idx)",
+        "CREATE INDEX messages_date ON messages(date)",
+        """CREATE TABLE correspondents (
+            message INTEGER NOT NULL, doc_id TEXT NOT NULL,
+            role TEXT NOT NULL,             -- from | to | cc | bcc
+            raw TEXT NOT NULL, name TEXT, address TEXT
+        )""",
+        "CREATE INDEX correspondents_doc ON correspondents(doc_id)",
+        "CREATE INDEX correspondents_address ON correspondents(address)",
+        """CREATE TABLE pages (
+            doc_id TEXT NOT NULL, number INTEGER NOT NULL,
+            start INTEGER NOT NULL, end INTEGER NOT NULL,
+            byte_start INTEGER NOT NULL, byte_end INTEGER NOT NULL,
+            status TEXT NOT NULL, exemptions TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (doc_id, number)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE passages (
+            id INTEGER PRIMARY KEY,
+            doc_id TEXT NOT NULL, seq INTEGER NOT NULL, page INTEGER,
+            start INTEGER NOT NULL, end INTEGER NOT NULL,
+            byte_start INTEGER NOT NULL, byte_end INTEGER NOT NULL
+        )""",
+        "CREATE INDEX passages_doc ON passages(doc_id, seq)",
+        "CREATE TABLE exemptions (doc_id TEXT NOT NULL, code TEXT NOT NULL)",
+        "CREATE INDEX exemptions_code ON exemptions(code)",
+        """CREATE TABLE ledger (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL, member TEXT NOT NULL DEFAULT '',
+            root TEXT, content_hash TEXT, size INTEGER,
+            reader TEXT, status TEXT NOT NULL,   -- ok | duplicate | failed | partial
+            reason TEXT, doc_id TEXT, release TEXT, at TEXT NOT NULL
+        )""",
+        "CREATE INDEX ledger_hash ON ledger(content_hash)",
+        "CREATE UNIQUE INDEX ledger_input ON ledger(path, member, content_hash)",
+        f"""CREATE VIRTUAL TABLE docs_fts USING fts5(
+            body, subject, sender, recipients, cc, content='', tokenize="{TOKENIZER}")""",
+        "CREATE VIRTUAL TABLE docs_vocab USING fts5vocab(docs_fts, 'row')",
+        # OCR-tolerant spelling index: every indexed term with its confusion skeleton.
+        "CREATE TABLE terms (term TEXT PRIMARY KEY, skel TEXT NOT NULL, df INTEGER NOT NULL) WITHOUT ROWID",
+        "CREATE INDEX terms_skel ON terms(skel)",
+    ],
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,255 @@
+"""The embedded store: one SQLite file in WAL mode."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from datetime import datetime, timezone
+from typing import Any, Iterable, Iterator
+
+from dalil.model import ParsedDocument, char_to_byte
+from dalil.store.base import Store
+from dalil.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+
+def _j(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class SQLiteStore(Store):
+    def __init__(self, path: str, readonly: bool = False):
+        self.path = path
+        self._local = threading.local()
+        self.readonly = readonly
+        if not readonly:
+            self._migrate()
+
+    # One connection per thread: the web server answers from a thread pool.
+    @property
+    def db(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            uri = f"file:{self.path}?mode=ro" if self.readonly else f"file:{self.path}"
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
+            conn.row_factory = sqlite3.Row
+            if not self.readonly:
+                conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA cache_size=-65536")
+            conn.execute("PRAGMA mmap_size=1073741824")
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def _migrate(self) -> None:
+        db = self.db
+        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(f"archive schema v{version} is newer than this dalil (v{SCHEMA_VERSION})")
+        for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
+            with db:
+                for sql in statements:
+                    db.execute(sql)
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(number),))
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+
+    def get_meta(self, key: str, default: Any = None) -> Any:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_meta(self, key: str, value: Any) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, _j(value)))
+
+    # --- ingest ----------------------------------------------------------------
+    def seen_input(self, path: str, member: str, content_hash: str) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM ledger WHERE path=? AND member=? AND content_hash=? AND status!='failed'",
+            (path, member, content_hash)).fetchone() is not None
+
+    def doc_for_hash(self, content_hash: str) -> str | None:
+        row = self.db.execute(
+            "SELECT doc_id FROM ledger WHERE content_hash=? AND status IN ('ok','partial') "
+            "AND doc_id IS NOT NULL LIMIT 1", (content_hash,)).fetchone()
+        return row[0] if row else None
+
+    def _free_doc_id(self, doc_id: str) -> str:
+        candidate, n = doc_id, 1
+        while self.db.execute("SELECT 1 FROM documents WHERE doc_id=?", (candidate,)).fetchone():
+            n += 1
+            candidate = f"{doc_id}~{n}"
+        return candidate
+
+    def add_document(self, doc: ParsedDocument, index: dict[str, Any], content_hash: str | None,
+                     path: str | None, raw: bytes | None) -> str:
+        db = self.db
+        doc_id = self._free_doc_id(doc.doc_id)
+        if doc_id != doc.doc_id:
+            doc.meta["variant_of"] = doc.doc_id
+        top = doc.messages[0] if doc.messages else None
+        text = doc.text
+        cur = db.execute(
+            """INSERT INTO documents (doc_id, source_format, title, case_no, release, release_date,
+               disposition, exemptions, classification, lang, parent_id, parent_path, meta, n_pages,
+               n_messages, date, sender, subject, text, raw, html, content_hash, path, status, reason)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            (doc_id, doc.source_format, doc.title, doc.case, doc.release, doc.release_date,
+             doc.disposition, _j(doc.exemptions), _j(doc.classification), doc.lang, doc.parent_id,
+             doc.parent_path, _j(doc.meta), len(doc.pages), len(doc.messages),
+             index.get("date"), top.sender if top else None, top.subject if top else doc.title,
+             text, raw, doc.html, content_hash, path, doc.status, doc.reason))
+        rowid = cur.lastrowid
+        ascii_text = text.isascii()
+        b = (lambda o: o) if ascii_text else (lambda o: char_to_byte(text, o))
+        for m in doc.messages:
+            mcur = db.execute(
+                """INSERT INTO messages (doc_id, idx, sender, recipients, cc, bcc, date, date_raw, subject,
+                   attachments, importance, start, body_start, end, message_id, in_reply_to, extra)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                (doc_id, m.index, m.sender, _j(m.to), _j(m.cc), _j(m.bcc), m.date, m.date_raw,
+                 m.subject, _j(m.attachments), m.importance, m.start, m.body_start, m.end,
+                 m.message_id, m.in_reply_to, _j(m.extra)))
+            rows = [(mcur.lastrowid, doc_id, role, raw_name, *split_address(raw_name))
+                    for role, names in (("from", [m.sender] if m.sender else []), ("to", m.to),
+                                        ("cc", m.cc), ("bcc", m.bcc))
+                    for raw_name in names if raw_name]
+            db.executemany("INSERT INTO correspondents VALUES (?,?,?,?,?,?)", rows)
+        db.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?)",
+                       [(doc_id, p.number, p.start, p.end, b(p.start), b(p.end), p.status,
+                         _j(p.exemptions)) for p in doc.pages])
+        db.executemany("INSERT INTO passages (doc_id, seq, page, start, end, byte_start, byte_end) "
+                       "VALUES (?,?,?,?,?,?,?)",
+                       [(doc_id, seq, page, s, e, b(s), b(e))
+                        for seq, (page, s, e) in enumerate(index.get("passages", []))])
+        db.executemany("INSERT INTO exemptions VALUES (?,?)", [(doc_id, c) for c in doc.exemptions])
+        db.execute("INSERT INTO docs_fts (rowid, body, subject, sender, recipients, cc) VALUES (?,?,?,?,?,?)",
+                   (rowid, index["body"], index["subject"], index["sender"], index["recipients"],
+                    index["cc"]))
+        return doc_id
+
+    def add_ledger(self, row: dict[str, Any]) -> None:
+        row = {"member": "", "root": None, "content_hash": None, "size": None, "reader": None,
+               "reason": None, "doc_id": None, "release": None, **row}
+        row["at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        # A failed input that is retried replaces its failed row.
+        self.db.execute("DELETE FROM ledger WHERE path=? AND member=? AND status='failed'",
+                        (row["path"], row["member"]))
+        self.db.execute(
+            """INSERT OR IGNORE INTO ledger (path, member, root, content_hash, size, reader, status,
+               reason, doc_id, release, at) VALUES (:path,:member,:root,:content_hash,:size,:reader,
+               :status,:reason,:doc_id,:release,:at)""", row)
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    def finish_ingest(self) -> None:
+        """Refresh the OCR spelling index from the FTS vocabulary (only new terms are added)."""
+        from dalil.search.spelling import skeleton
+        db = self.db
+        known = db.execute("SELECT count(*) FROM terms").fetchone()[0]
+        rows = db.execute("SELECT term, doc FROM docs_vocab").fetchall()
+        if known and len(rows) == known:
+            return
+        with db:
+            db.execute("DELETE FROM terms")
+            db.executemany("INSERT INTO terms VALUES (?,?,?)",
+                           ((t, skeleton(t), df) for t, df in rows))
+
+    # --- read ------------------------------------------------------------------
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        if row is None:
+            return None
+        doc = _document_row(row)
+        doc["messages"] = [_message_row(m) for m in self.db.execute(
+            "SELECT * FROM messages WHERE doc_id=? ORDER BY idx", (doc_id,))]
+        doc["pages"] = [dict(p) | {"exemptions": json.loads(p["exemptions"])} for p in self.db.execute(
+            "SELECT * FROM pages WHERE doc_id=? ORDER BY number", (doc_id,))]
+        doc["children"] = [r[0] for r in self.db.execute(
+            "SELECT doc_id FROM documents WHERE parent_id=? ORDER BY id", (doc_id,))]
+        return doc
+
+    def documents_by_ids(self, doc_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        ids = list(doc_ids)
+        out: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            q = ",".join("?" * len(chunk))
+            for row in self.db.execute(f"SELECT * FROM documents WHERE doc_id IN ({q})", chunk):
+                out[row["doc_id"]] = _document_row(row)
+        return out
+
+    def status(self) -> dict[str, Any]:
+        db = self.db
+        by_status = {"ok": 0, "duplicate": 0, "failed": 0}
+        for status, n in db.execute("SELECT status, count(*) FROM ledger GROUP BY status"):
+            by_status[status] = by_status.get(status, 0) + n
+        by_release = {r or "(none)": n for r, n in db.execute(
+            "SELECT release, count(*) FROM documents GROUP BY release ORDER BY release")}
+        by_format = {f: n for f, n in db.execute(
+            "SELECT source_format, count(*) FROM documents GROUP BY source_format ORDER BY 2 DESC")}
+        return {
+            "documents": db.execute("SELECT count(*) FROM documents").fetchone()[0],
+            "messages": db.execute("SELECT count(*) FROM messages").fetchone()[0],
+            "by_status": by_status,
+            "by_release": by_release,
+            "by_format": by_format,
+            "failures": self.failed_inputs(),
+        }
+
+    def failed_inputs(self) -> list[dict[str, Any]]:
+        return [{"path": r["path"] + (f"!{r['member']}" if r["member"] else ""), "reason": r["reason"],
+                 "root": r["root"]}
+                for r in self.db.execute("SELECT * FROM ledger WHERE status='failed' ORDER BY id")]
+
+    def iter_passages(self, after_id: int = 0) -> Iterator[dict[str, Any]]:
+        cur = self.db.execute(
+            "SELECT p.id, p.doc_id, p.seq, p.page, p.start, p.end, p.byte_start, p.byte_end, d.text "
+            "FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE p.id > ? ORDER BY p.id",
+            (after_id,))
+        for row in cur:
+            yield {"id": row[0], "doc_id": row[1], "seq": row[2], "page": row[3], "start": row[4],
+                   "end": row[5], "byte_start": row[6], "byte_end": row[7], "text": row[8][row[4]:row[5]]}
+
+
+def _document_row(row: sqlite3.Row) -> dict[str, Any]:
+    d = dict(row)
+    for key in ("exemptions", "classification", "meta"):
+        d[key] = json.loads(d[key]) if d[key] else ([] if key == "exemptions" else {})
+    return d
+
+
+def _message_row(row: sqlite3.Row) -> dict[str, Any]:
+    m = dict(row)
+    for key in ("recipients", "cc", "bcc", "attachments", "extra"):
+        m[key] = json.loads(m[key])
+    return m
+
+
+def split_address(raw: str) -> tuple[str | None, str | None]:
+    """('Mills, Cheryl D', 'millscd@state.gov') from 'Mills, Cheryl D <MillsCD@state.gov>' (OCR-tolerant)."""
+    from dalil.search.spelling import ocr_fix_address
+    text = raw.strip().strip("'\"")
+    lt = text.find("<")
+    if lt == -1:
+        lt = text.find("[mailto:")
+    address = None
+    name = text
+    if lt != -1:
+        name = text[:lt].strip().strip("'\"") or None
+        address = text[lt:].strip("<>[] ").removeprefix("mailto:").strip("<>[] ") or None
+    elif "@" in text or "©" in text:
+        name, address = None, text
+    if address:
+        address = ocr_fix_address(address)
+    return name, address
