@@ -16,7 +16,8 @@ Documents without any header block (schedules, reports, memos) get no messages.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 from collections import Counter
 
 from dalil.model import Message, Page, ParsedDocument
@@ -31,7 +32,7 @@ _STAMP = re.compile(
     r"UNCLASSIFIED.{0,12}U\.?\s?S\.?.{0,5}Depa|Department.{0,10}Sta[tl]e.{0,6}Case"
     r"|Case\s*N[Oo].{0,8}20\d\d.{0,3}\d{5}|Doc\s*No\W{0,3}C[O0]\d{7}|^\W{0,3}UNCLASSIFIED\s+U\.?\s?S\.?\s*$"
     r"|STATE DEPT\. - PRODUCED|SUBJECT TO AGREEMENT ON SENSITIVE|STATE-[S5]CB\d")
-_STAMP_296 = re.compile(r"\W{0,3}(?:UNCLASSIFIED\s*$|U\.S\. Department of State\s*$|Case No\. F-20|Doc No\. C|Date: 05/13/2015)")
+_STAMP_296 = re.compile(r"\W{0,3}(?:UNCLASSIFIED\s*$|U\.S\. Department of State\s*$|Case No\. F-20|Doc No\. C|Date: \d\d/\d\d/2015\s*(?:$|\s\s))")
 _CASE = re.compile(r"Case\s*N[Oo]\W{0,4}[A-Za-z]{0,2}\W{0,2}(20\d\d)\W{0,2}(\d{2}'?\d{3})")
 _DOCNO = re.compile(r"Doc\s*No\W{0,3}(C[O0]\d{7})")
 _STAMP_DATE = re.compile(r"Date\W{0,2}\s*(\d\d/\d\d/20\d\d)")
@@ -41,8 +42,8 @@ _BATES = re.compile(r"STATE-[S5]CB\d{5,}")
 _CODE = r"(?:B\s?[1-9]B?(?:\s?\(\s?[A-Ga-g]\s?\)?)?|1\s?\.\s?4\s?\(\s?[A-Ha-h]\s?\)?)"
 _CODE_RE = re.compile(_CODE)
 _CODE_LINE = re.compile(r"[\s,;.]*" + _CODE + r"(?:[\s,;.]*" + _CODE + r")*[\s,;.]*")
-_MARKER = re.compile(r"[RKk][EeKk]L[EeKk]?A?SE\s*I[NnM]\s*\W{0,2}(FU[LI1]{1,3}|PA[RK]T)|(?<![A-Za-z])(?:RELEASE|KELEASE|ELEASE)\W{0,3}IN(?![a-z])", re.I)
-_MARKER_TAIL = re.compile(r"\W{0,3}(FU[LI1]{1,3}|PA[RK]T)\b", re.I)
+_MARKER = re.compile(r"(?<![A-Za-z])I[NnM]\W{0,3}(FU[LI1]{1,3}|PA[RK]T)(?!(?-i:[a-z]))|(?<![A-Za-z])[RK]?ELEASE\W{0,3}IN(?!(?-i:[a-z]))", re.I)
+_MARKER_TAIL = re.compile(r"\W{0,3}(FU[LI1]{1,3}|PA[RK]T)(?!(?-i:[a-z]))", re.I)
 _MARKER_LINE = re.compile(r"\W{0,3}(?:[RKk]?[EeKk]?L[EeKk]?A?SE\s*I[NnM]\b|FULL|PART)", re.I)
 _TRAIL_JUNK = re.compile(r"(?:\s{3,}(?:" + _CODE + r"[\s,;.]*|RELEASE(?: IN)?|IN|PART|FULL|"
                          r"(?:RELEASE IN )?(?:PART|FULL)[\s,]*(?:" + _CODE + r"[\s,;.]*)*))+\s*$")
@@ -92,11 +93,7 @@ class _Lines:
     def __init__(self, text: str, is296: bool):
         self.text = text
         self.lines = text.split("\n")
-        self.offs: list[int] = []
-        pos = 0
-        for ln in self.lines:
-            self.offs.append(pos)
-            pos += len(ln) + 1
+        self.offs = [0, *accumulate(len(ln) + 1 for ln in self.lines)][:-1]
         self.page_ends: list[int] = []
         pos = 0
         for chunk in text.split("\f")[:-1] if text.endswith("\f") else text.split("\f"):
@@ -119,7 +116,7 @@ class _Lines:
         s = ln.strip()
         if not s:
             return BLANK
-        if is296 and s.startswith("Date: 05/13/2015"):
+        if is296 and s.startswith("Date: ") and _STAMP_296.match(s):
             self._drop_line(i, ln)
             return STAMP
         if (("Doc" in ln or "Case" in ln or "UNCLASS" in ln or "STATE" in ln or "Depa" in ln)
@@ -223,9 +220,8 @@ def _vote(values: list[str], preferred: tuple[str, ...] = ()) -> str | None:
 
 def _stamp_fields(L: _Lines, doc: ParsedDocument) -> None:
     cases, dates, docnos = [], [], []
-    for i, k in enumerate(L.kinds):
-        if k != STAMP:
-            continue
+    stamps = [i for i, k in enumerate(L.kinds) if k == STAMP]
+    for i in stamps[:6] + stamps[-6:] if len(stamps) > 12 else stamps:
         ln = L.lines[i]
         m = _CASE.search(ln)
         if m:
@@ -245,8 +241,9 @@ def _stamp_fields(L: _Lines, doc: ParsedDocument) -> None:
 
 
 _SEG = re.compile(r"\S+(?:\s{1,2}\S+)*")
-_MARKSEG = re.compile(r"[\W_]{0,2}(?:[RK]?[EK]?L[EK]?A?SE\b|[RK][EK]LEASE|IN\b|FU[LI1]{1,3}|PA[RK]T\b)", re.I)
-_STAMP_MERGED = re.compile(r"\d{4}\s*(FU[LI1]{1,2}|PART)", re.I)
+_MARKSEG = re.compile(r"[RK][EK]L|ELEASE|LEASE\b|\bIN\W{0,3}(?:FU|PA[RK]T)|^\W{0,2}(?:IN|FU[LI1]{1,3}|PA[RK]T)(?!(?-i:[a-z]))", re.I)
+# marker merged into the stamp line: `Date: 07/31/2015FuLL`, `2015 1N FULL`, `12/31/201515,B6`
+_STAMP_MERGED = re.compile(r"/20\d\d\W*(?:[I1l]N\W*)?(FU[LI1]{0,3}|[UL]{2,3}|PART|\d{0,2}\W?B[1-9])", re.I)
 
 
 def _disposition(L: _Lines, doc: ParsedDocument) -> set[int]:
@@ -263,9 +260,11 @@ def _disposition(L: _Lines, doc: ParsedDocument) -> set[int]:
         if L.kinds[i] == STAMP and merged is None:
             m = _STAMP_MERGED.search(ln)
             merged = m.group(1) if m else None
-        for m in _SEG.finditer(ln):
+        if len(ln) < 20 and L.kinds[i] == BODY:
+            continue
+        for m in _SEG.finditer(ln, 20 if L.kinds[i] == BODY else 0):
             seg = m.group()
-            if len(seg) < 45 and (_MARKSEG.match(seg) or _CODE_LINE.fullmatch(seg)):
+            if len(seg) < 60 and (_MARKSEG.search(seg) or _CODE_LINE.fullmatch(seg)):
                 pieces.append((i, seg))
     joined, where, last = [], [], -9
     for i, seg in pieces:
@@ -287,7 +286,7 @@ def _disposition(L: _Lines, doc: ParsedDocument) -> set[int]:
     elif merged:
         kind = merged
     if kind:
-        doc.disposition = "RELEASE IN FULL" if kind.upper().startswith("FU") else "RELEASE IN PART"
+        doc.disposition = "RELEASE IN FULL" if kind.upper()[0] in "FUL" else "RELEASE IN PART"
     block: set[int] = set()
     if m:
         c = _CODE_LINE.match(s, pos)
@@ -430,6 +429,8 @@ def _message(fields: dict, start: int, body_start: int) -> Message:
     if fields.get("for"):
         msg.to = msg.to or [fields["for"]]
         msg.extra["memo"] = True
+    if "from" in fields and not fields["from"]:
+        msg.extra["sender_withheld"] = True
     if "to" in fields and not fields["to"]:
         msg.extra["recipient_withheld"] = True
     return msg
@@ -491,18 +492,16 @@ def _pages(L: _Lines, marker_lines: set[int], doc: ParsedDocument) -> list[Page]
     page_codes: dict[int, set[str]] = {}
     for code, off, _ in L.margin:
         page_codes.setdefault(L.page_of(off), set()).add(code)
-    content = [False] * (len(L.page_ends) + 1)
-    for i, k in enumerate(L.kinds):
-        if k == BODY:
-            p = L.page_of(L.offs[i])
-            if not content[p - 1] and _MEANINGFUL.search(clean_text(L.text, doc.meta["drop_spans"],
-                                                                    L.offs[i], L.offs[i] + len(L.lines[i]))):
-                content[p - 1] = True
+    first = 0
     for num, end in enumerate(L.page_ends, 1):
+        last = bisect_left(L.offs, end)
+        content = any(L.kinds[i] == BODY and _MEANINGFUL.search(clean_text(
+            L.text, doc.meta["drop_spans"], L.offs[i], L.offs[i] + len(L.lines[i]))) for i in range(first, last))
+        first = last
         codes = set(page_codes.get(num, ()))
         if num == 1:
             codes.update(doc.exemptions)
-        status = "text" if content[num - 1] else ("withheld" if codes else "blank")
+        status = "text" if content else ("withheld" if codes else "blank")
         pages.append(Page(number=num, start=start, end=end, status=status, exemptions=sorted(codes)))
         start = end
     return pages

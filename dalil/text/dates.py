@@ -16,14 +16,14 @@ __all__ = ["parse_date", "parse_release_date"]
 
 _MONTHS = {m: i for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
-_MONTH_TAILS = {"uary": 0, "ruary": 2, "arch": 3, "pril": 4, "june": 6, "july": 7, "gust": 8,
-                "ember": 0, "tober": 10}
+_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december")
 
 _TIME = r"(?:\s*,?\s*(?:at\s+)?(\d{1,2})[:.](\d\d)(?:[:.](\d\d))?\s*([AaPp])?\.?\s*[Mm]?\.?)?"
 # Outlook long / short / date only: [Weekday,] Month D, YYYY [H:MM[:SS] AM]
-_MDY = re.compile(r"(?:[A-Za-z]+\.?,?\s+)?([A-Za-z]{3,})\.?(?:\s[a-z]{1,3})?\s+(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(\d{4})" + _TIME)
+_MDY = re.compile(r"(?:[A-Za-z]+\.?,?\s+)?([A-Za-z]{2,}(?:\s[a-z]{1,6})?|[A-Z]\s[a-z]{2,5})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\s*,?\s*(\d{4})" + _TIME)
 # ctime: Mon Apr 13 08:13:05 2009 (BlackBerry quoted headers)
-_CTIME = re.compile(r"[A-Za-z]{3}\s+([A-Za-z]{3,})\s+(\d{1,2})\s+(\d{1,2}):(\d\d)(?::(\d\d))?\s+(?:[A-Z]{3,4}\s+)?(\d{4})")
+_CTIME = re.compile(r"[A-Za-z]{3}\s+([A-Za-z]{2,})\s+(\d{1,2})\s+(\d{1,2}):(\d\d)(?::(\d\d))?\s+(?:[A-Z]{3,4}\s+)?(\d{4})")
 # RFC 2822 and friends: [Thu,] 2 Sep 2010 22:32:54 [-0400] / 16 April 2009 01:31:16 BST
 _DMY = re.compile(r"(?:[A-Za-z]+,?\s+)?(\d{1,2})\s+([A-Za-z]{3,})\.?,?\s+(\d{4})" + _TIME)
 # numeric: 4/13/2009 11:09 AM
@@ -32,26 +32,23 @@ _NUM = re.compile(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d\d)\b" + _TIME)
 _DIGITISH = re.compile(r"(?<=[\d:/,])[Oo]|[Oo](?=[\d:/])|(?<=[\d:/])[lI|]|[lI|](?=\d)")
 _COMMA_YEAR = re.compile(r",(?=(?:19|20)\d\d\b)")
 _DAY_TIME = re.compile(r"\b(\d\d)(\d{1,2}:\d\d(?::\d\d)?)\b")       # 0110:46:13 -> 01 10:46:13
+_LEAD_JUNK = re.compile(r"^[^A-Za-z0-9]+|^[A-Za-z]\s+(?=[A-Z])")   # `. Monday`, `S Thursday`
 _TIME_YEAR = re.compile(r"(\d\d:\d\d:\d\d)((?:19|20)\d\d)\b")        # 12:52:512010 -> 12:52:51 2010
 
 
 def _month(word: str) -> int | None:
-    w = word.lower()
+    """Month number of a possibly damaged name: `Dec`, `Decem er`, `Fe ruary`, `A ril`, `Au`."""
+    w = word.lower().replace(" ", "")
     m = _MONTHS.get(w[:3])
-    if m:
+    if m and (len(w) <= 3 or _NAMES[m - 1].startswith(w[:4])):
         return m
-    for tail, num in _MONTH_TAILS.items():
-        if len(w) > len(tail) and w.endswith(tail):
-            if num:
-                return num
-            return {"jan": 1, "feb": 2}.get(w[:3]) or _by_ember(w)
-    return None
+    hits = [k for k, name in enumerate(_NAMES, 1) if name[0] == w[:1] and _subsequence(w, name)]
+    return hits[0] if len(hits) == 1 and len(w) >= 2 else None
 
 
-def _by_ember(w: str) -> int | None:
-    if w.endswith("uary"):
-        return 1 if len(w) <= 7 else 2
-    return {"s": 9, "n": 11, "d": 12}.get(w[0])
+def _subsequence(w: str, name: str) -> bool:
+    it = iter(name)
+    return all(ch in it for ch in w)
 
 
 def _iso(y: int, mo: int, d: int, hh: str | None, mm: str | None, ss: str | None, ampm: str | None) -> str | None:
@@ -108,6 +105,7 @@ def parse_date(raw: str) -> str | None:
             return out
         fixed = _DIGITISH.sub(lambda m: "0" if m.group() in "Oo" else "1", s)
         fixed = _TIME_YEAR.sub(r"\1 \2", _DAY_TIME.sub(r"\1 \2", _COMMA_YEAR.sub(", ", fixed)))
+        fixed = _LEAD_JUNK.sub("", fixed)
         if fixed != s:
             out = _try(fixed)
             if out:
