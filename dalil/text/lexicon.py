@@ -1,0 +1,179 @@
+"""Cross-lingual name lookup: Arabic or French spellings → the English terms of the corpus.
+
+Two sources: a hand-written gazetteer (data/gazetteer.tsv: countries, cities, organizations,
+titles and correspondents with their French and Arabic forms) and fuzzy matching of
+transliteration candidates against the corpus vocabulary, so one Arabic spelling reaches all
+English spellings and OCR variants (Qaddafi, Gaddafi, Qadhafi, Qaddfi).
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from .normalize import is_arabic, normalize_for_index
+from .normalize import _STRIP_TABLE
+from .translit import arabic_skeleton, arabic_to_latin_candidates, latin_skeletons
+
+GAZETTEER = Path(__file__).with_name("data") / "gazetteer.tsv"
+_WORD = re.compile(r"[A-Za-z]{2,}")
+_ARABIC_CLITICS = "وبلف"  # one-letter proclitics glued to names in queries: بمرسي, ولافروف
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer(path: Path = GAZETTEER) -> dict[str, list[str]]:
+    """Normalized French/Arabic/English form → English names (lower-case), from the TSV."""
+    table: dict[str, list[str]] = defaultdict(list)
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        english, _kind, french, arabic = (line.split("\t") + ["", "", ""])[:4]
+        targets = [e.strip().lower() for e in english.split("|") if e.strip()]
+        for form in (*english.split("|"), *french.split("|"), *arabic.split("|")):
+            key = normalize_for_index(form.strip())
+            if key:
+                table[key].extend(t for t in targets if t not in table[key])
+    return dict(table)
+
+
+def corpus_vocabulary(corpus_dir: Path, min_df: int = 2) -> list[tuple[str, int, float]]:
+    """(term, document frequency, share of occurrences capitalized) for alphabetic corpus words."""
+    df: Counter[str] = Counter()
+    occ: Counter[str] = Counter()
+    cap: Counter[str] = Counter()
+    for path in sorted(Path(corpus_dir).glob("*/*.txt")):
+        words = _WORD.findall(path.read_text(encoding="utf-8", errors="replace"))
+        counts = Counter(words)
+        seen = set()
+        for w, n in counts.items():
+            low = w.lower()
+            occ[low] += n
+            if w[0].isupper():
+                cap[low] += n
+            seen.add(low)
+        df.update(seen)
+    return [(t, n, cap[t] / occ[t]) for t, n in df.items() if n >= min_df]
+
+
+def _deletions(key: str) -> set[str]:
+    return {key[:i] + key[i + 1:] for i in range(len(key))}
+
+
+class NameLexicon:
+    """Fuzzy index of proper-name-like corpus terms, keyed by consonant skeleton.
+
+    `entries` are (term, doc_frequency) or (term, doc_frequency, capitalized_share).  Terms whose
+    capitalized share is below `min_cap_share` (common lower-case words) are left out; plain
+    pairs count as names.
+    """
+
+    def __init__(self, entries: Iterable[tuple], min_cap_share: float = 0.5,
+                 gazetteer: dict[str, list[str]] | None = None):
+        self.df: dict[str, int] = {}
+        for entry in entries:
+            term, freq = entry[0].lower(), int(entry[1])
+            share = entry[2] if len(entry) > 2 else 1.0
+            if share >= min_cap_share and len(term) >= 2 and term.isalpha():
+                self.df[term] = self.df.get(term, 0) + freq
+        self.gazetteer = load_gazetteer() if gazetteer is None else gazetteer
+        self._by_key: dict[str, list[str]] = defaultdict(list)
+        self._keys: dict[str, set[str]] = {}
+        for term in self.df:
+            self._keys[term] = latin_skeletons(term)
+            for skel in self._keys[term]:
+                self._by_key[skel].append(term)
+                if len(skel) >= 4:  # deletion neighbours only where a key is specific enough
+                    for d in _deletions(skel):
+                        self._by_key["~" + d].append(term)
+
+    @classmethod
+    def from_corpus(cls, corpus_dir: Path, **kw) -> "NameLexicon":
+        return cls(corpus_vocabulary(corpus_dir), **kw)
+
+    def __len__(self) -> int:
+        return len(self.df)
+
+    def _pool(self, skel: str) -> set[str]:
+        pool = set(self._by_key.get(skel, ()))
+        if len(skel) >= 4:
+            pool.update(self._by_key.get("~" + skel, ()))
+            for d in _deletions(skel):
+                pool.update(self._by_key.get(d, ()))
+                pool.update(self._by_key.get("~" + d, ()))
+        return pool
+
+    def _fuzzy(self, spellings: list[str], skels: set[str], penalty: float = 0.0) -> dict[str, float]:
+        pool = sorted(set().union(*(self._pool(k) for k in skels if k)))
+        if not pool or not spellings:
+            return {}
+        sims = process.cdist(spellings, pool, scorer=fuzz.ratio, workers=1).max(axis=0)
+        out = {}
+        for term, sim in zip(pool, sims.tolist()):
+            exact_key = bool(self._keys[term] & skels)
+            out[term] = sim + (15.0 if exact_key else 0.0) + 3.0 * math.log10(self.df[term]) - penalty
+        return out
+
+    def lookup(self, token: str, limit: int = 5) -> list[tuple[str, float]]:
+        """English corpus terms (lower-case) for an Arabic, French or English token or phrase, best first.
+
+        Gazetteer hits come first with score 200; then fuzzy transliteration matches, scored
+        by string similarity (0-100) plus a skeleton bonus and log document frequency.
+        """
+        key = normalize_for_index(token.strip())
+        scores: dict[str, float] = {}
+        for rank, english in enumerate(self._gazetteer_hits(key)):
+            scores[english] = 200.0 - rank
+        if " " not in key:
+            raw = token.strip().translate(_STRIP_TABLE)  # keeps hamza: أليك is not ال + يك
+            for term, s in self._fuzzy_hits(key, raw).items():
+                if s > scores.get(term, -1e9):
+                    scores[term] = s
+        return sorted(scores.items(), key=lambda kv: -kv[1])[:limit]
+
+    def _gazetteer_hits(self, key: str) -> list[str]:
+        hits = list(self.gazetteer.get(key, ()))
+        if not hits and is_arabic(key):
+            for variant in (key[2:] if key.startswith("ال") else "ال" + key,
+                            key[1:] if key[:1] in _ARABIC_CLITICS else ""):
+                hits = self.gazetteer.get(variant, []) if variant else []
+                if hits:
+                    break
+        return hits
+
+    def _fuzzy_hits(self, key: str, raw: str) -> dict[str, float]:
+        if not is_arabic(key):
+            scores = self._fuzzy([key], latin_skeletons(key))
+            if key in self.df:
+                scores[key] = 115.0 + 3.0 * math.log10(self.df[key])
+            return scores
+        scores = self._fuzzy(arabic_to_latin_candidates(raw, 20), {arabic_skeleton(raw)})
+        # Readings with a proclitic (ب، و، ل، ف) or the article removed, slightly penalized.
+        variants = [raw[1:]] if raw[:1] in _ARABIC_CLITICS and len(raw) >= 5 else []
+        if raw.startswith("ال"):
+            variants.append("ـ" + raw)  # tatweel shields the article from stripping
+        for variant in variants:
+            more = self._fuzzy(arabic_to_latin_candidates(variant, 20), {arabic_skeleton(variant)}, 10.0)
+            for t, s in more.items():
+                scores[t] = max(s, scores.get(t, -1e9))
+        return scores
+
+    def gazetteer_spans(self, text: str, max_words: int = 4) -> list[tuple[int, int, list[str]]]:
+        """Longest gazetteer phrases in `text`: (start, end, English names) over normalized words."""
+        words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[^\W_]+(?:-[^\W_]+)*", text)]
+        out, i = [], 0
+        while i < len(words):
+            for n in range(min(max_words, len(words) - i), 0, -1):
+                phrase = " ".join(w for _, _, w in words[i:i + n])
+                hits = self._gazetteer_hits(normalize_for_index(phrase))
+                if hits:
+                    out.append((words[i][0], words[i + n - 1][1], hits))
+                    i += n
+                    break
+            else:
+                i += 1
+        return out
