@@ -98,7 +98,9 @@ class MboxReader(Reader):
         sniffed = _is_separator(head.removeprefix(b"\xef\xbb\xbf"), 0)
         if sniffed and source.suffix in cls.extensions:
             return 15
-        return 12 if sniffed else super().score(source)    # beats the .eml sniff of a From_ line
+        if sniffed and source.suffix not in (".eml", ".emlx", ".txt"):
+            return 12                     # beats the .eml sniff of a From_ line
+        return super().score(source)
 
     def read(self, source: Source) -> Iterator[ParsedDocument]:
         data = source.read()
