@@ -1,0 +1,112 @@
+"""Dates in English, French and Arabic free text → ISO strings.
+
+`find_dates(text)` returns (start, end, value) spans over the original text, where value is
+'YYYY-MM-DD', 'YYYY-MM' (month and year only) or '--MM-DD' (day and month, no year; ISO 8601
+truncated form).  Arabic-Indic digits and Arabic letter variants are folded one-to-one first,
+so offsets stay those of the input.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+_MONTHS: dict[str, int] = {}
+_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+       "october", "november", "december"]
+_FR = ["janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre",
+       "octobre", "novembre", "decembre"]
+_AR = [  # Egyptian/Gulf (Latin-derived), Levantine/Iraqi (Syriac), Maghrebi (French-derived)
+    "يناير|كانون الثاني|جانفي", "فبراير|شباط|فيفري", "مارس|اذار", "ابريل|نيسان|افريل",
+    "مايو|ايار|ماي", "يونيو|يونيه|حزيران|جوان", "يوليو|يوليه|تموز|جويليه",
+    "اغسطس|اب|اوت", "سبتمبر|ايلول", "اكتوبر|تشرين الاول", "نوفمبر|تشرين الثاني",
+    "ديسمبر|كانون الاول",
+]
+for _i, _name in enumerate(_EN, 1):
+    _MONTHS[_name] = _i
+    _MONTHS[_name[:3]] = _i
+_MONTHS["sept"] = 9
+for _i, _name in enumerate(_FR, 1):
+    _MONTHS[_name] = _i
+for _i, _names in enumerate(_AR, 1):
+    for _name in _names.split("|"):
+        _MONTHS[_name] = _i
+
+# One-to-one folds (accents, Arabic letter variants, digits) so match offsets = input offsets.
+_FOLD = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)},
+                       **{chr(0x06F0 + i): str(i) for i in range(10)},
+                       "أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي", "é": "e", "É": "E",
+                       "û": "u", "Û": "U", "è": "e", "ô": "o"})
+
+_MONTH_RX = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+_M = rf"(?P<m>{_MONTH_RX})\.?"
+_D = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|e)?"
+_Y = r"(?P<y>(?:19|20)\d\d)"
+_SEP = r"[\s,]*"
+_PATTERNS = [
+    re.compile(rf"\b{_Y}-(?P<m2>[01]\d)-(?P<d2>[0-3]\d)\b"),                     # 2010-12-18
+    re.compile(rf"(?<![\w/]){_D}{_SEP}{_M}{_SEP}(?:عام\s*|سنه\s*)?{_Y}(?!\d)", re.I),  # 18 décembre 2010
+    re.compile(rf"(?<!\w){_M}\s*{_D},?\s*{_Y}(?!\d)", re.I),                        # December 18, 2010
+    re.compile(rf"(?<!\w){_M}(?:\s+de)?{_SEP}(?:عام\s*|سنه\s*)?{_Y}(?!\d)", re.I),   # December 2010
+    re.compile(r"(?<![\d/])(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/(?P<y>(?:19|20)?\d\d)(?![\d/])"),  # 12/18/2010
+    re.compile(rf"(?<![\w/]){_D}\s+{_M}(?!\w)", re.I),                              # 16 نوفمبر
+    re.compile(rf"(?<!\w){_M}\s+{_D}(?![\w:])", re.I),                              # December 18
+]
+_NO_WORD_AFTER = re.compile(r"\w")
+
+
+def _valid(y: int | None, m: int, d: int | None) -> bool:
+    if not 1 <= m <= 12:
+        return False
+    if d is None:
+        return True
+    try:
+        date(y or 2000, m, d)  # 2000 is a leap year, so 29 February is accepted without a year
+    except ValueError:
+        return False
+    return True
+
+
+def _value(match: re.Match, day_first: bool) -> str | None:
+    g = match.groupdict()
+    if g.get("m2"):
+        y, m, d = int(g["y"]), int(g["m2"]), int(g["d2"])
+    elif g.get("a"):
+        a, b, y = int(g["a"]), int(g["b"]), int(g["y"])
+        y += 2000 if y < 100 else 0
+        m, d = (b, a) if day_first or a > 12 else (a, b)
+    else:
+        m = _MONTHS[g["m"].lower()]
+        y = int(g["y"]) if g.get("y") else None
+        d = int(g["d"]) if g.get("d") else None
+    if not _valid(y, m, d):
+        return None
+    if y is None:
+        return f"--{m:02d}-{d:02d}"
+    return f"{y:04d}-{m:02d}" if d is None else f"{y:04d}-{m:02d}-{d:02d}"
+
+
+def find_dates(text: str, day_first: bool = False) -> list[tuple[int, int, str]]:
+    """Dates in `text` as (start, end, ISO value), in text order, non-overlapping.
+
+    Numeric dates like 03/04/2010 are read month-first (the archive is American) unless
+    `day_first` (French/Arabic sources) or the first number exceeds 12.
+    """
+    folded = text.translate(_FOLD)
+    taken: list[tuple[int, int, str]] = []
+    for rx in _PATTERNS:
+        for m in rx.finditer(folded):
+            a, b = m.span()
+            if any(a < e and s < b for s, e, _ in taken):
+                continue
+            if "m" in m.groupdict() and m.group("m") and not _month_ok(folded, m):
+                continue
+            value = _value(m, day_first)
+            if value:
+                taken.append((a, b, value))
+    return sorted(taken)
+
+
+def _month_ok(folded: str, m: re.Match) -> bool:
+    """Reject month names that are parts of longer words (`mai` in `maire`, `اب` in `ابريل`)."""
+    end = m.end("m")
+    return end >= len(folded) or not folded[end].isalpha() or folded[end] == "."
