@@ -45,9 +45,10 @@ _CODE_LINE = re.compile(r"[\s,;.]*" + _CODE + r"(?:[\s,;.]*" + _CODE + r")*[\s,;
 _MARKER = re.compile(r"(?<![A-Za-z])I[NnM]\W{0,3}(FU[LI1]{1,3}|PA[RK]T)(?!(?-i:[a-z]))|(?<![A-Za-z])[RK]?ELEASE\W{0,3}IN(?!(?-i:[a-z]))", re.I)
 _MARKER_TAIL = re.compile(r"\W{0,3}(FU[LI1]{1,3}|PA[RK]T)(?!(?-i:[a-z]))", re.I)
 _MARKER_LINE = re.compile(r"\W{0,3}(?:[RKk]?[EeKk]?L[EeKk]?A?SE\s*I[NnM]\b|FULL|PART)", re.I)
-_TRAIL_JUNK = re.compile(r"(?:\s{3,}(?:" + _CODE + r"[\s,;.]*|RELEASE(?: IN)?|IN|PART|FULL|"
+_TRAIL_JUNK = re.compile(r"(?:\s{3,}(?:(?:" + _CODE + r"[\s,;.]*)+|RELEASE(?: IN)?|IN|PART|FULL|"
                          r"(?:RELEASE IN )?(?:PART|FULL)[\s,]*(?:" + _CODE + r"[\s,;.]*)*))+\s*$")
 _BANNER = re.compile(r"Classified\s+by\b.*")
+_BANNER_PART = re.compile(r"\s{3,}(?:Class(?:ified)?\b|CONFIDENTIAL\b|SECRET\b|Reason\s*:|Declassify)")
 _GAP = re.compile(r"\s{3,}")
 
 # -- headers --------------------------------------------------------------------------------
@@ -56,7 +57,8 @@ _LABEL = re.compile(r"[>\s]*(From|FROM|Sent|SENT|Date|DATE|To|TO|Cc|CC|cc|Bcc|BC
 _CANON = {"subj": "subject", "attachment": "attachments"}
 _DELIM = re.compile(r"[\s>]*(?:-{2,}\s*)?(?:Original\s+Message|-+\s*Forwarded message|Begin forwarded message|"
                     r"Forwarded by)\b", re.I)
-_WROTE = re.compile(r"[\s>]*On\s+(.{6,60}?(?:\d{1,2}:\d\d(?:\s*[AaPp]\.?[Mm]\.?)?|\d{4}))\s*,?\s*(.*?)\s*wrote:\s*$", re.S)
+_WROTE = re.compile(r"[\s>]*On\s+(.{6,60}?\d{1,2}:\d\d(?:\s*[AaPp]\.?[Mm]\.?)?)\s*,?\s*(.*?)\s*wrote:\s*$", re.S)
+_WROTE_NO_TIME = re.compile(r"[\s>]*On\s+(.{6,60}?\d{4})\s*,?\s*(.*?)\s*wrote:\s*$", re.S)
 _ADDR_SPLIT = re.compile(r"\s*;\s*")
 _MEANINGFUL = re.compile(r"[A-Za-z]{3}")
 
@@ -153,6 +155,11 @@ def _strip_value(v: str) -> str:
     """A header value without right-hand-column junk (markers, codes, banner)."""
     if "Classified" in v:
         v = _BANNER.sub("", v)
+    m = _BANNER_PART.search(v)
+    if m:
+        v = v[:m.start()]
+    if _CODE_LINE.fullmatch(v) or _MARKER_LINE.fullmatch(v.strip()):
+        return ""                       # the value itself was redacted; only the code is left
     if "   " in v:
         m = _TRAIL_JUNK.search(v)
         if m:
@@ -395,13 +402,17 @@ def _parse_block(L: _Lines, i: int, memo: bool) -> tuple[dict, int]:
             j += 1
             continue
         s = _strip_value(ln)
+        if not s:                       # a line of margin junk only
+            j += 1
+            continue
         if last in ("sent", "date") and not fields[last] and parse_date(s):
             fields[last], end = s, j + 1
         elif last == "subject" and not fields[last]:
             fields[last], end = s, j + 1
         elif last in _WRAPS and fields.get(last) and (
                 (col >= 12 and len(ln) - len(ln.lstrip()) >= col - 2)
-                or (last in _LISTS and fields[last].endswith(";"))):
+                or (last in _LISTS and fields[last].endswith(";"))
+                or (j + 1 < n and _label(L.lines[j + 1], memo))):      # wrapped line between two fields
             sep = " " if last in ("subject", "from") or fields[last].endswith(";") else "; " \
                 if not fields[last].endswith(",") else " "
             fields[last] = fields[last] + sep + s
@@ -452,7 +463,7 @@ def _messages(L: _Lines) -> list[Message]:
             continue
         if c == "O" and s.startswith("On ") and len(s) < 300:
             joined = s if s.rstrip().endswith("wrote:") else (s + " " + L.lines[i + 1].strip() if i + 1 < n else s)
-            m = _WROTE.match(joined)
+            m = _WROTE.match(joined) or _WROTE_NO_TIME.match(joined)
             if m:
                 date, sender = m.group(1), m.group(2).strip(" ,")
                 last = i if s.rstrip().endswith("wrote:") else i + 1
