@@ -73,10 +73,10 @@ class Budget:
         return b
 
     def exceeded(self) -> str | None:
-        """The first root-level budget that is spent, as a reason code."""
+        """The first root-level budget that leaves no room for another member, as a reason code."""
         if self.total_bytes > self.max_total_bytes:
             return "budget_exceeded:total_bytes"
-        if self.files > self.max_files:
+        if self.files >= self.max_files:        # checked before admitting one more
             return "budget_exceeded:files"
         if time.monotonic() - self.started > self.max_seconds:
             return "budget_exceeded:time"
