@@ -98,7 +98,10 @@ class _Lines:
         self.offs = [0, *accumulate(len(ln) + 1 for ln in self.lines)][:-1]
         self.page_ends: list[int] = []
         pos = 0
-        for chunk in text.split("\f")[:-1] if text.endswith("\f") else text.split("\f"):
+        chunks = text.split("\f")
+        if not chunks[-1]:
+            chunks.pop()                # every file ends with \f: the last split is not a page
+        for chunk in chunks:
             pos += len(chunk) + 1
             self.page_ends.append(pos)
         self.kinds: list[int] = []
