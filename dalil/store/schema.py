@@ -83,6 +83,33 @@ MIGRATIONS: list[list[str]] = [
         "CREATE TABLE terms (term TEXT PRIMARY KEY, skel TEXT NOT NULL, df INTEGER NOT NULL) WITHOUT ROWID",
         "CREATE INDEX terms_skel ON terms(skel)",
     ],
+    # people, duplicates and message keys for threads (rebuilt by `build_intel` after ingest)
+    [
+        """CREATE TABLE persons (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL,
+            sent INTEGER NOT NULL DEFAULT 0, received INTEGER NOT NULL DEFAULT 0,
+            first TEXT, last TEXT, withheld INTEGER NOT NULL DEFAULT 0
+        )""",
+        """CREATE TABLE person_forms (
+            form TEXT PRIMARY KEY, person INTEGER NOT NULL,
+            method TEXT NOT NULL, confidence REAL NOT NULL, n INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID""",
+        "CREATE INDEX person_forms_person ON person_forms(person)",
+        "CREATE TABLE person_keys (key TEXT PRIMARY KEY, person INTEGER NOT NULL) WITHOUT ROWID",
+        """CREATE TABLE dupe_pairs (
+            a TEXT NOT NULL, b TEXT NOT NULL, similarity REAL NOT NULL, PRIMARY KEY (a, b)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX dupe_pairs_b ON dupe_pairs(b)",
+        "CREATE TABLE dupe_clusters (doc_id TEXT PRIMARY KEY, cluster INTEGER NOT NULL) WITHOUT ROWID",
+        "CREATE INDEX dupe_clusters_cluster ON dupe_clusters(cluster)",
+        """CREATE TABLE message_keys (
+            message INTEGER PRIMARY KEY, doc_id TEXT NOT NULL, idx INTEGER NOT NULL,
+            person INTEGER, minute TEXT, subject TEXT
+        )""",
+        "CREATE INDEX message_keys_when ON message_keys(person, minute)",
+        "CREATE INDEX message_keys_subject ON message_keys(subject)",
+        "CREATE INDEX message_keys_doc ON message_keys(doc_id)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
