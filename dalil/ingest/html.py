@@ -11,6 +11,7 @@ from dalil.ingest.safety import read_all
 from dalil.ingest.text import decode, doc_id_for
 from dalil.model import IngestError, ParsedDocument, Source
 
+MIN_PAGE_CHARS = 1000
 _INVISIBLE = ("script", "style", "noscript", "template", "head")
 _BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "pre", "section"}
 
@@ -50,8 +51,9 @@ def html_to_text(markup: str) -> tuple[str, str | None, str]:
     except Exception:        # trafilatura's own parsing bugs must not lose the document
         main = None
     everything = visible_text(tree)
-    # An e-mail body is often too short for boilerplate removal; keep the fuller text then.
-    if main and len(main) >= 0.3 * len(everything):
+    # Short pages (most e-mail bodies) have no boilerplate to remove, and trafilatura would
+    # break lines at inline tags; use it only on page-sized input, and only when it keeps a fair share.
+    if main and len(everything) >= MIN_PAGE_CHARS and len(main) >= 0.3 * len(everything):
         return main, title, "trafilatura"
     return everything, title, "visible_text"
 
