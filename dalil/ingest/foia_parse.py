@@ -189,7 +189,8 @@ def clean_text(text: str, spans: list[tuple[int, int]], start: int = 0, end: int
     """`text[start:end]` with the drop spans removed."""
     end = len(text) if end is None else end
     out, pos = [], start
-    for a, b in spans[max(bisect_right(spans, (start, -1)) - 1, 0):]:
+    for k in range(max(bisect_right(spans, (start, -1)) - 1, 0), len(spans)):
+        a, b = spans[k]
         if a >= end:
             break
         if b <= pos:
