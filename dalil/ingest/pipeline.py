@@ -19,13 +19,14 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from dalil.ingest.base import pick
+from dalil.ingest.base import pick, readers
 from dalil.ingest.sources import iter_inputs
 from dalil.model import IngestError, ParsedDocument, Source, sha256
 
 MAX_DEPTH = 5
 BATCH_BYTES = 2_000_000
 BATCH_COUNT = 200
+WHOLE_READ_LIMIT = 64 * 2**20
 
 
 @dataclass
@@ -76,7 +77,7 @@ def read_source(source: Source, content_hash: str | None = None) -> list[Outcome
     try:
         if source.depth > MAX_DEPTH:
             raise IngestError("budget_exceeded:depth", f"nested deeper than {MAX_DEPTH}")
-        reader_cls = pick(source)
+        reader_cls = _reader_named(source.hint.get("reader")) or pick(source)
         out.reader = reader_cls.name
         for item in reader_cls().read(source):
             if isinstance(item, Source):
@@ -105,6 +106,12 @@ def read_source(source: Source, content_hash: str | None = None) -> list[Outcome
     return [out] + extra
 
 
+def _reader_named(name: str | None):
+    if not name:
+        return None
+    return next((r for r in readers() if r.name == name), None)
+
+
 def _hash_of(source: Source) -> str | None:
     try:
         return sha256(source.read()) if source.path is None or os.path.isfile(source.path) else None
@@ -130,11 +137,18 @@ def _expand(source: Source) -> Iterator[Source]:
     if source.hint.get("error"):
         yield source
         return
+    if source.data is None and source.path and source.size < WHOLE_READ_LIMIT and os.path.isfile(source.path):
+        try:
+            source.read()             # read once: sniffing and hashing then work from memory
+        except OSError as exc:
+            yield Source(name=source.name, root=source.root, hint={"error": "unreadable", "detail": str(exc)})
+            return
     try:
         reader_cls = pick(source)
     except IngestError:
         yield source                  # the worker records the refusal
         return
+    source.hint["reader"] = reader_cls.name
     if not reader_cls.container or (source.path and os.path.isdir(source.path)):
         yield source
         return

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from dalil.model import ParsedDocument
+from dalil.store.addresses import split_address
 from dalil.text.normalize import index_terms, normalize_for_index
 
 PASSAGE_CHARS = 700
@@ -36,17 +37,40 @@ def strip_noise(text: str) -> str:
 
 
 def prepare(doc: ParsedDocument) -> dict[str, Any]:
+    """Everything the store inserts besides the document itself, computed in the worker."""
     msgs = doc.messages
     date = next((m.date for m in msgs if m.date), None) or doc.meta.get("date")
+    chunks = passages(doc)
+    offsets = [o for p in doc.pages for o in (p.start, p.end)] + [o for _, s, e in chunks for o in (s, e)]
+    to_byte = byte_offsets(doc.text, offsets)
     return {
+        "passages": [(page, s, e, to_byte[s], to_byte[e]) for page, s, e in chunks],
+        "page_bytes": {p.number: (to_byte[p.start], to_byte[p.end]) for p in doc.pages},
+        "correspondents": [(m.index, role, raw, *split_address(raw))
+                           for m in msgs
+                           for role, names in (("from", [m.sender] if m.sender else []), ("to", m.to),
+                                               ("cc", m.cc), ("bcc", m.bcc))
+                           for raw in names if raw],
         "body": index_text(strip_noise(doc.text)),
         "subject": index_text(" \n".join(m.subject for m in msgs if m.subject) or (doc.title or "")),
         "sender": index_text(" \n".join(m.sender for m in msgs if m.sender)),
         "recipients": index_text(" \n".join(r for m in msgs for r in m.to)),
         "cc": index_text(" \n".join(r for m in msgs for r in m.cc + m.bcc)),
         "date": date,
-        "passages": passages(doc),
     }
+
+
+def byte_offsets(text: str, offsets: list[int]) -> dict[int, int]:
+    """UTF-8 byte offset of each character offset, in one pass over the text."""
+    if text.isascii():
+        return {o: o for o in offsets}
+    out: dict[int, int] = {}
+    pos = nbytes = 0
+    for o in sorted(set(offsets)):
+        nbytes += len(text[pos:o].encode("utf-8", "surrogatepass"))
+        pos = o
+        out[o] = nbytes
+    return out
 
 
 def passages(doc: ParsedDocument) -> list[tuple[int | None, int, int]]:
@@ -85,9 +109,15 @@ def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+_TWELVE_LETTERS = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){11}")
+_NOISE_HINT = re.compile(r"UNCLASSIFIED|RELEASE|Case\s*No|Doc No|STATE|B\d|1\.4|Department|SUBJECT TO")
+
+
 def _has_content(chunk: str) -> bool:
-    cleaned = strip_noise(chunk)
-    return sum(c.isalpha() for c in cleaned[:200]) >= 12
+    head = chunk[:400]
+    if not _TWELVE_LETTERS.search(head):
+        return False
+    return not _NOISE_HINT.search(head) or bool(_TWELVE_LETTERS.search(strip_noise(head)))
 
 
 def _cut_long(text: str, s: int, e: int) -> list[tuple[int, int]]:

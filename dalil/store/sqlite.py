@@ -7,7 +7,7 @@ import threading
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
 
-from dalil.model import ParsedDocument, char_to_byte
+from dalil.model import ParsedDocument
 from dalil.store.base import Store
 from dalil.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -109,8 +109,7 @@ class SQLiteStore(Store):
              index.get("date"), top.sender if top else None, top.subject if top else doc.title,
              text, raw, doc.html, content_hash, path, doc.status, doc.reason))
         rowid = cur.lastrowid
-        ascii_text = text.isascii()
-        b = (lambda o: o) if ascii_text else (lambda o: char_to_byte(text, o))
+        msg_rows = {}
         for m in doc.messages:
             mcur = db.execute(
                 """INSERT INTO messages (doc_id, idx, sender, recipients, cc, bcc, date, date_raw, subject,
@@ -119,18 +118,17 @@ class SQLiteStore(Store):
                 (doc_id, m.index, m.sender, _j(m.to), _j(m.cc), _j(m.bcc), m.date, m.date_raw,
                  m.subject, _j(m.attachments), m.importance, m.start, m.body_start, m.end,
                  m.message_id, m.in_reply_to, _j(m.extra)))
-            rows = [(mcur.lastrowid, doc_id, role, raw_name, *split_address(raw_name))
-                    for role, names in (("from", [m.sender] if m.sender else []), ("to", m.to),
-                                        ("cc", m.cc), ("bcc", m.bcc))
-                    for raw_name in names if raw_name]
-            db.executemany("INSERT INTO correspondents VALUES (?,?,?,?,?,?)", rows)
+            msg_rows[m.index] = mcur.lastrowid
+        db.executemany("INSERT INTO correspondents VALUES (?,?,?,?,?,?)",
+                       [(msg_rows.get(idx), doc_id, role, raw_name, name, address)
+                        for idx, role, raw_name, name, address in index.get("correspondents", [])])
+        page_bytes = index.get("page_bytes", {})
         db.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?)",
-                       [(doc_id, p.number, p.start, p.end, b(p.start), b(p.end), p.status,
-                         _j(p.exemptions)) for p in doc.pages])
+                       [(doc_id, p.number, p.start, p.end, *page_bytes.get(p.number, (p.start, p.end)),
+                         p.status, _j(p.exemptions)) for p in doc.pages])
         db.executemany("INSERT INTO passages (doc_id, seq, page, start, end, byte_start, byte_end) "
                        "VALUES (?,?,?,?,?,?,?)",
-                       [(doc_id, seq, page, s, e, b(s), b(e))
-                        for seq, (page, s, e) in enumerate(index.get("passages", []))])
+                       [(doc_id, seq, *row) for seq, row in enumerate(index.get("passages", []))])
         db.executemany("INSERT INTO exemptions VALUES (?,?)", [(doc_id, c) for c in doc.exemptions])
         db.execute("INSERT INTO docs_fts (rowid, body, subject, sender, recipients, cc) VALUES (?,?,?,?,?,?)",
                    (rowid, index["body"], index["subject"], index["sender"], index["recipients"],
@@ -234,22 +232,3 @@ def _message_row(row: sqlite3.Row) -> dict[str, Any]:
     for key in ("recipients", "cc", "bcc", "attachments", "extra"):
         m[key] = json.loads(m[key])
     return m
-
-
-def split_address(raw: str) -> tuple[str | None, str | None]:
-    """('Mills, Cheryl D', 'millscd@state.gov') from 'Mills, Cheryl D <MillsCD@state.gov>' (OCR-tolerant)."""
-    from dalil.search.spelling import ocr_fix_address
-    text = raw.strip().strip("'\"")
-    lt = text.find("<")
-    if lt == -1:
-        lt = text.find("[mailto:")
-    address = None
-    name = text
-    if lt != -1:
-        name = text[:lt].strip().strip("'\"") or None
-        address = text[lt:].strip("<>[] ").removeprefix("mailto:").strip("<>[] ") or None
-    elif "@" in text or "©" in text:
-        name, address = None, text
-    if address:
-        address = ocr_fix_address(address)
-    return name, address
