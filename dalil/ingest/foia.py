@@ -21,10 +21,13 @@ class FoiaReader(Reader):
 
     @classmethod
     def score(cls, source: Source) -> int:
-        """50 when a .txt head carries the State Department stamp (beats a generic text reader)."""
+        """50 when a .txt head carries the State Department stamp (beats a generic text reader);
+        40 for a DocNo-named .txt whose stamp the OCR destroyed or that has no text layer at all."""
         if source.suffix != ".txt":
             return 0
-        return 50 if _SNIFF.search(source.head(2048)) else 0
+        if _SNIFF.search(source.head(2048)):
+            return 50
+        return 40 if _DOC_NO.fullmatch(source.basename.rsplit(".", 1)[0]) else 0
 
     def read(self, source: Source) -> Iterator[ParsedDocument]:
         data = source.read()

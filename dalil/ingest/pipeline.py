@@ -175,7 +175,6 @@ class Ingestor:
         self.hint = hint or {}
         self.progress = progress
         self.report = IngestReport()
-        self._pending_hashes: dict[str, str] = {}
 
     def run(self, paths: list[str], retry_failed: bool = False) -> IngestReport:
         t0 = time.perf_counter()
@@ -266,12 +265,6 @@ class Ingestor:
             self.report.unchanged += 1
             self._tick()
             return None
-        first = self.store.doc_for_hash(h) or self._pending_hashes.get(h)
-        if first:
-            self._write([Outcome(path, member, source.root, h, source.size, status="duplicate",
-                                 reason=f"same content as {first}")])
-            return None
-        self._pending_hashes[h] = f"{path}{'!' + member if member else ''}"
         return source, h
 
     def _write(self, outcomes: list[Outcome], counts: bool = True) -> None:
@@ -279,17 +272,23 @@ class Ingestor:
         for o in outcomes:
             doc_ids = []
             for doc, index in o.docs:
+                # Same content read as the same document before: a duplicate input, not a new document.
+                first = store.doc_with_hash(doc.doc_id, o.content_hash) if o.content_hash else None
+                if first:
+                    o.status, o.reason = "duplicate", f"same content as {first}"
+                    doc_ids.append(first)
+                    continue
                 doc_ids.append(store.add_document(doc, index, o.content_hash, o.path + (f"!{o.member}" if o.member else ""),
                                                   o.raw if len(o.docs) == 1 else None))
+            if o.status == "duplicate":
+                doc_ids = doc_ids[:1]
             store.add_ledger({"path": o.path, "member": o.member, "root": o.root, "content_hash": o.content_hash,
                               "size": o.size, "reader": o.reader, "status": o.status, "reason": o.reason,
                               "doc_id": doc_ids[0] if doc_ids else None,
                               "release": o.docs[0][0].release if o.docs else None})
-            if o.content_hash and doc_ids:
-                self._pending_hashes[o.content_hash] = doc_ids[0]
             if not counts:
                 continue
-            self.report.added += len(doc_ids)
+            self.report.added += 0 if o.status == "duplicate" else len(doc_ids)
             if o.status == "failed":
                 self.report.failed += 1
                 self.report.failures.append({"path": o.path + (f"!{o.member}" if o.member else ""),

@@ -45,7 +45,7 @@ class LexicalSearcher:
         else:
             t = terms[0]
             variants = list(self.spelling.variants(t)) if not is_arabic(t) else []
-            splits = list(self.spelling.splits(t)) if not is_arabic(t) and self.spelling.df(t) < 50 else []
+            splits = list(self.spelling.splits(t)) if not is_arabic(t) else []
             if variants or splits:
                 expansions[t] = variants + [" ".join(s) for s in splits]
             alts = [f'"{t}"'] + [f'"{v}"' for v in variants] + [f'"{a} {b}"' for a, b in splits]

@@ -65,17 +65,26 @@ class SpellingIndex:
             return ()
         sk = skeleton(term)
         own = self.df(term)
-        budget = 1 if len(sk) < 8 else 2
-        ceiling = max(3, own // 8)
+        # Short words get only look-alike substitutions; longer ones one or two edits.
+        budget = 0 if len(sk) < 6 else 1 if len(sk) < 10 else 2
         rows = self.db.execute(
             "SELECT term, skel, df FROM terms WHERE skel >= ? AND skel < ? AND df <= ?",
-            (sk[:2], sk[:2] + "\uffff", ceiling)).fetchall()
+            (sk[:3], sk[:3] + "\uffff", max(3, own // 10))).fetchall()
         found = []
         for cand, cand_skel, df in rows:
-            if cand == term or abs(len(cand_skel) - len(sk)) > budget:
+            if cand == term or len(cand) < 4 or not _plausible(term, cand):
                 continue
-            d = Levenshtein.distance(sk, cand_skel, score_cutoff=budget)
-            if d <= budget and _plausible(term, cand):
+            if cand_skel == sk:
+                d = 0
+            elif df > max(3, own // 100) or abs(len(cand_skel) - len(sk)) > max(budget, 1):
+                continue
+            elif budget == 0:
+                d = _hamming1(sk, cand_skel)
+            else:
+                d = Levenshtein.distance(sk, cand_skel, score_cutoff=budget)
+                d = d if d <= budget else 99
+            # Beyond look-alike glyphs, the raw spellings must be close too (tikva is not libya).
+            if d <= max(budget, 1) and (d == 0 or Levenshtein.distance(term, cand) <= max(budget, 1)):
                 found.append((d, -df, cand))
         found.sort()
         return tuple(c for _, _, c in found[: self.max_variants])
@@ -90,6 +99,13 @@ class SpellingIndex:
         q = ",".join("?" * len(words))
         known = {r[0] for r in self.db.execute(f"SELECT term FROM terms WHERE term IN ({q})", list(words))}
         return tuple(p for p in pairs if p[0] in known and p[1] in known and len(p[0]) >= 3)
+
+
+def _hamming1(a: str, b: str) -> int:
+    """1 when a and b have the same length and differ in one position, else 99."""
+    if len(a) != len(b):
+        return 99
+    return 1 if sum(x != y for x, y in zip(a, b)) == 1 else 99
 
 
 def _plausible(term: str, cand: str) -> bool:

@@ -15,8 +15,8 @@ class Store(ABC):
         """True when this exact input (path, member, content) is already in the ledger."""
 
     @abstractmethod
-    def doc_for_hash(self, content_hash: str) -> str | None:
-        """doc_id of an already ingested input with this content, if any."""
+    def doc_with_hash(self, doc_id: str, content_hash: str) -> str | None:
+        """The stored document read from this content under this id, if any (a duplicate input)."""
 
     @abstractmethod
     def add_document(self, doc: ParsedDocument, index: dict[str, Any], content_hash: str | None,

@@ -32,6 +32,7 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX documents_release ON documents(release)",
         "CREATE INDEX documents_date ON documents(date)",
         "CREATE INDEX documents_parent ON documents(parent_id)",
+        "CREATE INDEX documents_hash ON documents(content_hash)",
         """CREATE TABLE messages (
             id INTEGER PRIMARY KEY,
             doc_id TEXT NOT NULL, idx INTEGER NOT NULL,

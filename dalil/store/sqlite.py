@@ -83,6 +83,12 @@ class SQLiteStore(Store):
             "AND doc_id IS NOT NULL LIMIT 1", (content_hash,)).fetchone()
         return row[0] if row else None
 
+    def doc_with_hash(self, doc_id: str, content_hash: str) -> str | None:
+        """The stored document (or its ~N variant) read from this content with this id, if any."""
+        row = self.db.execute("SELECT doc_id FROM documents WHERE content_hash=? AND (doc_id=? OR doc_id LIKE ?) "
+                              "LIMIT 1", (content_hash, doc_id, doc_id + "~%")).fetchone()
+        return row[0] if row else None
+
     def _free_doc_id(self, doc_id: str) -> str:
         candidate, n = doc_id, 1
         while self.db.execute("SELECT 1 FROM documents WHERE doc_id=?", (candidate,)).fetchone():
