@@ -1,0 +1,99 @@
+"""The JSON API.  Each endpoint returns the same JSON contract as the matching CLI command."""
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from dalil.search.query import QueryError
+from dalil.web import insights
+from dalil.web.article import article_text
+from dalil.web.errors import ApiError
+
+MODES = ("lexical", "dense", "hybrid")
+
+
+def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, "bad_parameter", f"{name} must be an integer, got {raw!r}") from None
+    if not low <= value <= high:
+        raise ApiError(400, "bad_parameter", f"{name} must be between {low} and {high}")
+    return value
+
+
+def search_params(request: Request) -> dict:
+    """Validated search parameters: q, limit, offset and the optional mode and lang."""
+    q = request.query_params.get("q", "").strip()
+    if not q:
+        raise ApiError(400, "bad_query", "bad query: empty query (give q=…)")
+    params = {"query": q, "limit": _int_param(request, "limit", 10, 1, 1000),
+              "offset": _int_param(request, "offset", 0, 0, 1_000_000)}
+    mode = request.query_params.get("mode")
+    if mode:
+        if mode not in MODES:
+            raise ApiError(400, "bad_parameter", f"mode must be one of {', '.join(MODES)}")
+        params["mode"] = mode
+    lang = request.query_params.get("lang")
+    if lang:
+        params["lang"] = lang
+    return params
+
+
+def run_search(archive, params: dict):
+    try:
+        return archive.search(**params)
+    except QueryError as exc:
+        raise ApiError(400, "bad_query", f"bad query: {exc}") from None
+
+
+def api_search(request: Request) -> JSONResponse:
+    """Search the archive; the body is the JSON contract of `dalil search --json`."""
+    result = run_search(request.app.state.archive, search_params(request))
+    return JSONResponse(result.to_dict())
+
+
+def find_document(archive, doc_id: str):
+    doc = archive.document(doc_id) if doc_id.strip() else None
+    if doc is None:
+        raise ApiError(404, "not_found", f"no document {doc_id}")
+    return doc
+
+
+def api_document(request: Request) -> JSONResponse:
+    """One document; the JSON contract of `dalil show --json`."""
+    doc = find_document(request.app.state.archive, request.path_params["doc_id"])
+    return JSONResponse(doc.to_dict())
+
+
+def api_duplicates(request: Request) -> JSONResponse:
+    """Other documents carrying the same email."""
+    archive = request.app.state.archive
+    doc = find_document(archive, request.path_params["doc_id"])
+    return JSONResponse(insights.duplicates(archive, doc.doc_id))
+
+
+def api_status(request: Request) -> JSONResponse:
+    """Counts by status, release and format, and the failed inputs (`dalil status --json`)."""
+    return JSONResponse(request.app.state.archive.status())
+
+
+async def api_trace(request: Request) -> JSONResponse:
+    """Trace an article (text or HTML in the body) to its sources; the JSON of `dalil trace --json`."""
+    archive = request.app.state.archive
+    if not hasattr(archive, "trace"):
+        raise ApiError(501, "unavailable", "tracing is not available in this installation")
+    text = await article_text(request)
+    report = await run_in_threadpool(run_trace, archive, text)
+    return JSONResponse(report.to_dict())
+
+
+def run_trace(archive, text: str):
+    try:
+        return archive.trace(text)
+    except ValueError as exc:     # the tracer's refusal of an input (no claims, garbage, …)
+        raise ApiError(422, "bad_article", str(exc).splitlines()[0] if str(exc) else "unusable article") from None

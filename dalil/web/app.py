@@ -1,0 +1,78 @@
+"""The Starlette application: pages, JSON API, static assets, security headers."""
+from __future__ import annotations
+
+import logging
+import os
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from dalil.archive import Archive
+from dalil.web import api, pages
+from dalil.web.errors import ApiError, error_response
+from dalil.web.openapi import SCHEMA
+from dalil.web.security import SecurityHeaders
+from dalil.web.templating import HERE, render
+
+log = logging.getLogger("dalil.web")
+
+
+def openapi(request: Request) -> JSONResponse:
+    return JSONResponse(SCHEMA)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+async def on_api_error(request: Request, exc: ApiError):
+    if _is_api(request):
+        return error_response(exc.status, exc.code, exc.message)
+    return render(request, "error.html", status_code=exc.status, message=exc.message)
+
+
+async def on_http_error(request: Request, exc: HTTPException):
+    if _is_api(request):
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, code, str(exc.detail))
+    return render(request, "error.html", status_code=exc.status_code, message=str(exc.detail))
+
+
+async def on_crash(request: Request, exc: Exception):
+    log.exception("unhandled error on %s", request.url.path)
+    if _is_api(request):
+        return error_response(500, "internal", f"{type(exc).__name__}: {exc}")
+    return render(request, "error.html", status_code=500, message=f"{type(exc).__name__}")
+
+
+def create_app(db: str | Archive | None = None) -> Starlette:
+    """The web application over one archive (opened read-only when given a path)."""
+    archive = db if isinstance(db, Archive) else Archive(db, readonly=True)
+    routes = [
+        Route("/", pages.search_page),
+        Route("/documents/{doc_id}", pages.document_page),
+        Route("/documents/{doc_id}/original", pages.original_file),
+        Route("/trace", pages.trace_page, methods=["GET", "POST"]),
+        Route("/archive", pages.status_page),
+        Route("/api/search", api.api_search),
+        Route("/api/documents/{doc_id}", api.api_document),
+        Route("/api/documents/{doc_id}/duplicates", api.api_duplicates),
+        Route("/api/trace", api.api_trace, methods=["POST"]),
+        Route("/api/status", api.api_status),
+        Route("/openapi.json", openapi),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(routes=routes, exception_handlers={
+        ApiError: on_api_error, HTTPException: on_http_error, Exception: on_crash})
+    app.state.archive = archive
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def app_from_env() -> Starlette:
+    """Factory for multi-process serving: the archive path comes from $DALIL_DB."""
+    return create_app(os.environ.get("DALIL_DB"))

@@ -1,0 +1,144 @@
+"""The server-rendered pages: search, document, trace and archive status."""
+from __future__ import annotations
+
+import re
+from urllib.parse import quote as quote_path
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from dalil.search.query import KNOWN
+from dalil.web import insights
+from dalil.web.api import run_search, run_trace
+from dalil.web.article import article_text
+from dalil.web.errors import ApiError
+from dalil.web.render import clip_spans, shared_term_spans, timeline_svg
+from dalil.web.security import iframe_document, safe_filename
+from dalil.web.templating import render, ui_lang
+
+PAGE_SIZE = 20
+FILTER_TOKEN = re.compile(r'(?<!\S)-?(?:' + "|".join(KNOWN) + r'):(?:"[^"]*"|\S+)')
+
+
+def search_page(request: Request) -> Response:
+    q = request.query_params.get("q", "").strip()
+    ctx = {"q": q, "mode": request.query_params.get("mode", ""), "lang": request.query_params.get("lang", "")}
+    if not q:
+        return render(request, "search.html", **ctx)
+    archive = request.app.state.archive
+    try:
+        offset = max(0, int(request.query_params.get("offset", 0) or 0))
+    except ValueError:
+        offset = 0
+    params = {"query": q, "limit": PAGE_SIZE, "offset": offset}
+    if ctx["mode"] in ("lexical", "dense", "hybrid"):
+        params["mode"] = ctx["mode"]
+    if ctx["lang"]:
+        params["lang"] = ctx["lang"]
+    try:
+        result = run_search(archive, params)
+    except ApiError as exc:
+        return render(request, "search.html", status_code=400, error=exc.message, **ctx)
+    ui = ui_lang(request)
+    months = insights.months(archive, q) if result.total else {}
+    return render(request, "search.html", result=result, offset=offset, page_size=PAGE_SIZE,
+                  timeline=timeline_svg(months, q, _translator(ui), ui),
+                  people=insights.top_correspondents(archive, q) if result.total else [],
+                  filters=FILTER_TOKEN.findall(q), facet_token=facet_token, refine=lambda token: _refine(q, token),
+                  unfilter=lambda token: _unfilter(q, token), **ctx)
+
+
+def _translator(ui: str):
+    from dalil.web.i18n import Translator
+    return Translator(ui)
+
+
+def facet_token(field: str, value: str) -> str:
+    """The query filter a facet value stands for."""
+    if field == "year":
+        return f"after:{value}-01-01 before:{int(value) + 1}-01-01"
+    name = {"sender": "from", "release": "release", "exemption": "exemption", "lang": "lang"}[field]
+    return f'{name}:"{value}"' if re.search(r'[\s:"]', value) else f"{name}:{value}"
+
+
+def _refine(q: str, token: str) -> str:
+    return q if token in q else f"{q} {token}"
+
+
+def _unfilter(q: str, token: str) -> str:
+    return re.sub(r"\s+", " ", q.replace(token, " ")).strip()
+
+
+def document_page(request: Request) -> Response:
+    archive = request.app.state.archive
+    doc = archive.document(request.path_params["doc_id"])
+    if doc is None:
+        return render(request, "error.html", status_code=404, message_key="not_found")
+    q = request.query_params.get("q", "").strip()
+    spans: list[tuple[int, int]] = []
+    if q:
+        try:
+            spans = insights.highlight_spans(archive, q, doc.text)
+        except ValueError:
+            spans = []
+    pages = _pages(doc, spans)
+    html_frame = iframe_document(doc.row["html"]) if doc.row.get("html") else None
+    return render(request, "document.html", doc=doc, d=doc.to_dict(text=False), pages=pages, q=q,
+                  hit_count=len(spans), html_frame=html_frame,
+                  dupes=insights.duplicates(archive, doc.doc_id)["duplicates"])
+
+
+def _pages(doc, spans) -> list[dict]:
+    text = doc.text
+    rows = doc.row["pages"] or [{"number": 1, "start": 0, "end": len(text), "status": "text", "exemptions": []}]
+    out, covered = [], 0
+    for p in rows:
+        start, end = p["start"], p["end"]
+        out.append({"number": p["number"], "status": p["status"], "exemptions": p["exemptions"],
+                    "text": text[start:end].strip("\f"), "spans": _shift_for_strip(text, start, end, spans)})
+        covered = max(covered, end)
+    if covered < len(text.rstrip("\f\n ")):   # text after the last page marker is still shown
+        out.append({"number": len(rows) + 1, "status": "text", "exemptions": [], "text": text[covered:],
+                    "spans": clip_spans(spans, covered, len(text))})
+    return out
+
+
+def _shift_for_strip(text: str, start: int, end: int, spans) -> list[tuple[int, int]]:
+    lead = len(text[start:end]) - len(text[start:end].lstrip("\f"))
+    return [(s - lead, e - lead) for s, e in clip_spans(spans, start, end) if s >= lead]
+
+
+def original_file(request: Request) -> Response:
+    doc = request.app.state.archive.document(request.path_params["doc_id"])
+    if doc is None:
+        return render(request, "error.html", status_code=404, message_key="not_found")
+    name = safe_filename(doc.row.get("path") or "", fallback=safe_filename(doc.doc_id) + ".txt")
+    return Response(doc.raw_bytes(), media_type="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"',
+                             "Cache-Control": "no-store"})
+
+
+async def trace_page(request: Request) -> Response:
+    archive = request.app.state.archive
+    available = hasattr(archive, "trace")
+    if request.method == "GET" or not available:
+        return render(request, "trace.html", available=available)
+    try:
+        text = await article_text(request)
+        report = (await run_in_threadpool(run_trace, archive, text)).to_dict()
+    except ApiError as exc:
+        return render(request, "trace.html", available=True, status_code=exc.status,
+                      error=exc.message if exc.code != "empty" else None, empty=exc.code == "empty")
+    for claim in report.get("claims", []):
+        for ev in claim.get("evidence", []):
+            quote = ev.get("quote") or ""
+            ev["quote_spans"] = shared_term_spans(quote, claim.get("text", ""))
+            ev["href"] = f"/documents/{quote_path(ev['doc_id'])}" + (f"#page-{ev['page']}" if ev.get("page") else "")
+        claim["spans"] = shared_term_spans(claim.get("text", ""),
+                                           " ".join(e.get("quote") or "" for e in claim.get("evidence", [])))
+    return render(request, "trace.html", available=True, report=report)
+
+
+def status_page(request: Request) -> Response:
+    return render(request, "status.html", s=request.app.state.archive.status())

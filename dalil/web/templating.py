@@ -1,0 +1,46 @@
+"""Jinja2 with autoescape always on, and the per-request interface language."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from dalil.web import i18n
+from dalil.web.codes import explain
+from dalil.web.render import highlight
+
+HERE = Path(__file__).parent
+env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
+                  trim_blocks=True, lstrip_blocks=True)
+env.globals.update(highlight=highlight, explain=explain, LANGS=i18n.LANGS)
+COOKIE = "dalil_ui"
+
+
+def ui_lang(request: Request) -> str:
+    return i18n.pick(request.query_params.get("ui"), request.cookies.get(COOKIE))
+
+
+def url_with(request: Request, **changes) -> str:
+    """The current page's URL with some query parameters changed (None removes one)."""
+    params = dict(request.query_params)
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    return request.url.path + ("?" + urlencode(params) if params else "")
+
+
+def render(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
+    lang = ui_lang(request)
+    t = i18n.Translator(lang)
+    page = env.get_template(name).render(
+        request=request, t=t, ui=lang, dir=t.dir,
+        url_with=lambda **c: url_with(request, **c), **context)
+    response = HTMLResponse(page, status_code=status_code)
+    if request.query_params.get("ui") in i18n.CATALOG:
+        response.set_cookie(COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="lax")
+    return response
