@@ -43,8 +43,36 @@ class Archive:
         return report
 
     # --- read ---------------------------------------------------------------------
-    def search(self, query: str, limit: int = 10, offset: int = 0, **options: Any) -> SearchResult:
-        return self.lexical.search(query, limit=limit, offset=offset, facets=options.get("facets", True))
+    def search(self, query: str, limit: int = 10, offset: int = 0, mode: str | None = None,
+               lang: str | None = None, **options: Any) -> SearchResult:
+        """mode: "hybrid" (default when vectors are built), "lexical" or "dense"; lang: query
+        language (default: detected).  See dalil/search/hybrid.py."""
+        return self.hybrid.search(query, limit=limit, offset=offset, mode=mode, lang=lang,
+                                  facets=options.get("facets", True))
+
+    def build_vectors(self, progress: Callable[[int, int], None] | None = None,
+                      workers: int = 2) -> dict[str, Any]:
+        """Embed the passages added since the last build (dense cross-lingual search)."""
+        from dalil.search.bridge import NameTable
+        report = self.vectors.build(self.store, progress=progress, workers=workers)
+        report["name_documents"] = NameTable(self.vectors.dir / "names.json").update(self.store.db)
+        self._hybrid = None
+        return report
+
+    @property
+    def vectors(self) -> "VectorIndex":
+        from dalil.search.dense import VectorIndex
+        if getattr(self, "_vectors", None) is None:
+            self._vectors = VectorIndex(self.path)
+        return self._vectors
+
+    @property
+    def hybrid(self) -> "HybridSearcher":
+        from dalil.search.hybrid import HybridSearcher
+        h = getattr(self, "_hybrid", None)
+        if h is None or h.lexical is not self.lexical:
+            h = self._hybrid = HybridSearcher(self.store, self.lexical, self.vectors)
+        return h
 
     @property
     def lexical(self) -> LexicalSearcher:

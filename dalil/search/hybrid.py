@@ -1,0 +1,297 @@
+"""Hybrid ranking: lexical (native query + bridged terms) and dense fused by reciprocal rank,
+with copies of the same email collapsed into one hit.
+
+Rankings fused (each a list of documents.id, best first):
+- strict: the query as written, every term must match (the foundation's lexical search);
+- bag: native words OR bridged English terms, ranked by BM25 (cross-lingual queries never
+  match all their words in an English document);
+- dense: passages by cosine similarity to the query, aggregated to documents by their best one.
+Filters (from:, after:, release: ...) and exclusions apply to all three.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+import time
+from typing import Any
+
+import numpy as np
+
+from dalil.search.bridge import Bridge
+from dalil.search.dense import VectorIndex, clean_passage
+from dalil.search.lexical import WEIGHTS, LexicalSearcher, query_terms
+from dalil.search.query import Atom, Query, parse_query
+from dalil.search.results import SearchResult
+from dalil.text.lang import detect_lang
+
+RRF_K = 60
+DEPTH = 100              # candidates taken from each ranking
+COMMON_DF = 0.2          # bag-of-words drops terms found in more than this share of documents
+MODES = ("lexical", "dense", "hybrid")
+
+
+class HybridSearcher:
+    def __init__(self, store, lexical: LexicalSearcher, vectors: VectorIndex):
+        self.store = store
+        self.lexical = lexical
+        self.vectors = vectors
+        self._bridge: Bridge | None = None
+        self._dupes: Duplicates | None = None
+
+    @property
+    def bridge(self) -> Bridge:
+        if self._bridge is None:
+            self._bridge = Bridge.for_archive(self.store, self.vectors.dir if self.vectors.dir.exists() else None)
+        return self._bridge
+
+    @property
+    def dupes(self) -> "Duplicates":
+        if self._dupes is None:
+            self._dupes = Duplicates(self.store)
+        return self._dupes
+
+    def default_mode(self) -> str:
+        return "hybrid" if self.vectors.exists() else "lexical"
+
+    # --- rankings ---------------------------------------------------------------
+    def rank(self, query: str, mode: str | None = None, lang: str | None = None,
+             depth: int = DEPTH) -> tuple[Query, str, str, list[tuple[int, float]], dict, list[str]]:
+        """Fused ranking of documents.id; also the parsed query, language, mode, best passage
+        per document (dense) and the highlight patterns."""
+        mode = mode or self.default_mode()
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r} (lexical, dense or hybrid)")
+        if mode != "lexical" and not self.vectors.exists():
+            raise RuntimeError("no vectors for this archive: run `dalil index` first")
+        q = parse_query(query)
+        free = [a for g in q.groups if all(a.field is None for a in g) for a in g]
+        field_groups = [g for g in q.groups if any(a.field for a in g)]
+        free_text = " ".join(a.value for a in free)
+        lang = (lang or detect_lang(free_text or query)).lower()
+        rankings: list[list[int]] = []
+        marks: list[str] = []
+        best_passage: dict[int, int] = {}
+        where, params = self.lexical.sql_filters(q)
+        if mode in ("lexical", "hybrid"):
+            expr, m, _ = self.lexical.build(q)
+            strict = self._lexical_rank(expr, where, params, depth) if expr else []
+            marks += m
+            bag_q = self._bag_query(q, free, field_groups, lang)
+            bag: list[int] = []
+            if bag_q is not None:
+                expr, m, _ = self.lexical.build(bag_q)
+                bag = self._lexical_rank(expr, where, params, depth) if expr else []
+                marks += m
+            if mode == "lexical":
+                seen = set(strict)
+                rankings.append(strict + [d for d in bag if d not in seen])
+            else:
+                rankings += [strict, bag]
+            if not q.has_text:
+                rankings.append(self._filter_only(where, params, depth))
+        if mode in ("dense", "hybrid") and free_text:
+            allowed = self._allowed(q, field_groups, where, params)
+            hits = self.vectors.search(free_text, limit=depth, allowed_docs=allowed)
+            rankings.append([h.doc_row for h in hits])
+            best_passage = {h.doc_row: h.passage_id for h in hits}
+        if mode == "lexical":
+            fused = [(d, 1.0 / (RRF_K + i + 1)) for i, d in enumerate(rankings[0])]
+        else:
+            fused = rrf(rankings)
+        return q, lang, mode, fused, best_passage, marks
+
+    def _bag_query(self, q: Query, free: list[Atom], field_groups: list[list[Atom]],
+                   lang: str) -> Query | None:
+        atoms = [a for a in free if not a.prefix]
+        bridged = self.bridge.bridge(" ".join(a.value for a in free), lang) if free else None
+        if bridged:
+            atoms += [Atom("phrase" if " " in t else "word", t) for t in bridged.all()]
+        n_docs = self.store.db.execute("SELECT max(id) FROM documents").fetchone()[0] or 1
+        keep = []
+        for a in atoms:
+            terms = query_terms(a.value)
+            if not terms:
+                continue
+            if a.kind == "word" and len(terms) == 1 and self.lexical.spelling.df(terms[0]) > COMMON_DF * n_docs:
+                continue
+            keep.append(a)
+        keep = list({(a.kind, a.value.lower()): a for a in keep}.values())
+        if not keep or (len(keep) < 2 and len(free) < 2 and not bridged):
+            return None            # one plain word: the strict query already is the bag
+        return Query(text=q.text, groups=[keep] + field_groups, negatives=q.negatives, filters=q.filters)
+
+    def _lexical_rank(self, match: str, where: str, params: list, depth: int) -> list[int]:
+        w = ", ".join(str(x) for x in WEIGHTS)
+        db = self.store.db
+        if where == "1":
+            sql = (f"SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? "
+                   f"ORDER BY bm25(docs_fts, {w}) LIMIT ?")
+            return [r[0] for r in db.execute(sql, (match, depth))]
+        sql = (f"SELECT d.id FROM docs_fts JOIN documents d ON d.id = docs_fts.rowid "
+               f"WHERE docs_fts MATCH ? AND {where} ORDER BY bm25(docs_fts, {w}) LIMIT ?")
+        return [r[0] for r in db.execute(sql, [match, *params, depth])]
+
+    def _filter_only(self, where: str, params: list, depth: int) -> list[int]:
+        return [r[0] for r in self.store.db.execute(
+            f"SELECT d.id FROM documents d WHERE {where} ORDER BY d.date DESC LIMIT ?", [*params, depth])]
+
+    def _allowed(self, q: Query, field_groups: list[list[Atom]], where: str,
+                 params: list) -> np.ndarray | None:
+        """Boolean mask over documents.id of the documents the filters let through (None: all)."""
+        if not (q.filters or field_groups or q.negatives):
+            return None
+        sql, args = f"SELECT d.id FROM documents d WHERE {where}", list(params)
+        if field_groups:
+            expr, _, _ = self.lexical.build(Query(text=q.text, groups=field_groups))
+            sql += " AND d.id IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)"
+            args.append(expr)
+        for atom in q.negatives:
+            neg, _ = self.lexical.expand(atom, {})
+            if neg:
+                sql += " AND d.id NOT IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)"
+                args.append(neg)
+        ids = np.fromiter((r[0] for r in self.store.db.execute(sql, args)), dtype=np.int64)
+        n = self.store.db.execute("SELECT max(id) FROM documents").fetchone()[0] or 0
+        mask = np.zeros(n + 1, dtype=bool)
+        mask[ids] = True
+        return mask
+
+    # --- results ----------------------------------------------------------------
+    def search(self, query: str, limit: int = 10, offset: int = 0, mode: str | None = None,
+               lang: str | None = None, facets: bool = True) -> SearchResult:
+        t0 = time.perf_counter()
+        q, lang, mode, fused, best_passage, marks = self.rank(query, mode, lang)
+        groups = self.collapse([d for d, _ in fused])
+        score = dict(fused)
+        page = groups[offset:offset + limit]
+        hits = self._hits(page, score, best_passage, marks)
+        result = SearchResult(query=q.text, total=len(groups), hits=hits, lang=lang, mode=mode)
+        if facets:
+            ids = np.fromiter((d for g in groups for d in g), dtype=np.int64)
+            result.facets = self.lexical.facet_cache().count(ids)
+        result.took_ms = (time.perf_counter() - t0) * 1000
+        return result
+
+    def collapse(self, ranked: list[int]) -> list[list[int]]:
+        """Ranked documents → ranked groups [hit, duplicate, ...]; a duplicate never shows twice."""
+        dup = self.dupes.duplicates_of(ranked)
+        seen: set[int] = set()
+        out = []
+        for d in ranked:
+            if d in seen:
+                continue
+            group = [d] + [x for x in dup.get(d, []) if x not in seen and x != d]
+            seen.update(group)
+            out.append(group)
+        return out
+
+    def _hits(self, groups: list[list[int]], score: dict[int, float], best_passage: dict[int, int],
+              marks: list[str]):
+        if not groups:
+            return []
+        db = self.store.db
+        heads = [g[0] for g in groups]
+        q = ",".join("?" * len(heads))
+        meta = {r[0]: r for r in db.execute(
+            f"SELECT id, doc_id, subject, sender, date, release, n_pages FROM documents WHERE id IN ({q})", heads)}
+        rows = [(*meta[d], -score.get(d, 0.0)) for d in heads]
+        hits = self.lexical._hits(rows, marks)
+        all_ids = [d for g in groups for d in g[1:]]
+        names = dict(db.execute(f"SELECT id, doc_id FROM documents WHERE id IN ({','.join('?' * len(all_ids))})",
+                                all_ids).fetchall()) if all_ids else {}
+        for hit, group in zip(hits, groups):
+            hit.duplicates = [names[d] for d in group[1:]]
+            pid = best_passage.get(group[0])
+            if hit.start is None and pid is not None:
+                self._passage_snippet(hit, pid)
+        return hits
+
+    def _passage_snippet(self, hit, passage_id: int) -> None:
+        row = self.store.db.execute(
+            "SELECT p.page, p.start, substr(d.text, p.start + 1, p.end - p.start) FROM passages p "
+            "JOIN documents d ON d.doc_id = p.doc_id WHERE p.id = ?", (passage_id,)).fetchone()
+        if row:
+            hit.page, hit.start = row[0], row[1]
+            text = clean_passage(row[2])
+            hit.snippet = text if len(text) <= 240 else text[:240].rsplit(" ", 1)[0] + "…"
+            hit.highlights = []
+
+
+def rrf(rankings: list[list[int]], k: int = RRF_K) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: score(d) = Σ 1 / (k + rank of d in each ranking)."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for i, d in enumerate(ranking):
+            scores[d] = scores.get(d, 0.0) + 1.0 / (k + i + 1)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+_STAMP = re.compile(r"^.*(?:Department\s+of\s+State|Case\s*No\.?\s*F-?20|Doc\s*No\.?\s*C\d|RELEASE\s+IN).*$",
+                    re.I | re.M)
+_NON_WORD = re.compile(r"\W+")
+
+
+def body_hash(text: str) -> int:
+    """Hash of a document's body with page stamps and spacing removed: exact copies of one
+    email released under several DocNos hash alike."""
+    body = _NON_WORD.sub(" ", _STAMP.sub(" ", text)).strip().lower()
+    return int.from_bytes(hashlib.blake2b(body.encode(), digest_size=8).digest(), "little", signed=True)
+
+
+class Duplicates:
+    """Copies of the same email.  The archive's duplicate clusters (dalil.intel.dupes: exact and
+    near-duplicate re-scans) when they were built; else exact copies by normalized body hash."""
+
+    def __init__(self, store):
+        self.store = store
+        self.hash_of: dict[int, int] = {}
+        self.members: dict[int, list[int]] = {}
+        self.last = 0
+
+    def clusters_built(self) -> bool:
+        try:
+            return self.store.db.execute("SELECT 1 FROM dupe_clusters LIMIT 1").fetchone() is not None
+        except sqlite3.OperationalError:
+            return False
+
+    def duplicates_of(self, doc_rows: list[int]) -> dict[int, list[int]]:
+        """documents.id → the other documents.id holding the same email (only non-empty lists)."""
+        if not doc_rows:
+            return {}
+        if self.clusters_built():
+            return self._clusters(doc_rows)
+        self._refresh_hashes()
+        out = {}
+        for d in doc_rows:
+            group = self.members.get(self.hash_of.get(d), [])
+            if len(group) > 1:
+                out[d] = [x for x in group if x != d]
+        return out
+
+    def _clusters(self, doc_rows: list[int]) -> dict[int, list[int]]:
+        from dalil.intel.dupes import duplicates_of
+        db = self.store.db
+        name = dict(_in(db, "SELECT id, doc_id FROM documents WHERE id IN ({})", doc_rows))
+        found = duplicates_of(self.store, name.values())
+        others = {x for lst in found.values() for x in lst}
+        row = {doc_id: i for i, doc_id in _in(db, "SELECT id, doc_id FROM documents WHERE doc_id IN ({})",
+                                                list(others))}
+        by_name = {v: k for k, v in name.items()}
+        return {by_name[a]: [row[b] for b in lst if b in row] for a, lst in found.items()}
+
+    def _refresh_hashes(self) -> None:
+        for row_id, text in self.store.db.execute(
+                "SELECT id, text FROM documents WHERE id > ? ORDER BY id", (self.last,)):
+            h = body_hash(text)
+            self.hash_of[row_id] = h
+            self.members.setdefault(h, []).append(row_id)
+            self.last = row_id
+
+
+def _in(db, sql: str, values: list) -> list[tuple]:
+    out = []
+    for i in range(0, len(values), 500):
+        chunk = values[i:i + 500]
+        out += db.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
+    return out
