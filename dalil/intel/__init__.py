@@ -1,0 +1,25 @@
+"""Email intelligence: people, threads, duplicates, timelines and the correspondence graph.
+
+`build_intel(store)` (re)builds the persisted tables after an ingest: people
+first (threads and graphs key messages by person), then message keys, then
+duplicate clusters.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+
+def build_intel(store) -> dict[str, Any]:
+    from dalil.intel.dupes import build_dupes
+    from dalil.intel.people import build_people
+    from dalil.intel.threads import build_message_keys
+    report: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    report["people"] = build_people(store)
+    report["message_keys"] = build_message_keys(store)
+    t1 = time.perf_counter()
+    report["duplicates"] = build_dupes(store)
+    t2 = time.perf_counter()
+    report["seconds"] = {"people": round(t1 - t0, 2), "duplicates": round(t2 - t1, 2)}
+    return report

@@ -1,0 +1,118 @@
+"""`dalil people`, `thread`, `dupes`, `timeline`, `graph` and `build-intel`."""
+from __future__ import annotations
+
+import click
+
+from dalil.cli import db_option, emit_json, main, open_archive
+
+
+def _intel_archive(db):
+    archive = open_archive(db)
+    if archive.store.db.execute("SELECT 1 FROM persons LIMIT 1").fetchone() is None:
+        raise click.ClickException("people and duplicates are not built yet (run `dalil build-intel`)")
+    return archive
+
+
+@main.command("build-intel")
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+def build_intel(db, as_json):
+    """Rebuild people, message keys and duplicate clusters (`dalil ingest` does it too)."""
+    report = open_archive(db).build_intel()
+    if as_json:
+        emit_json(report)
+        return
+    p, d = report["people"], report["duplicates"]
+    click.echo(f"{p['persons']} people from {p['forms']} forms ({report['seconds']['people']} s); "
+               f"{d['clusters']} duplicate clusters over {d['clustered_documents']} documents, "
+               f"{d['pairs']} pairs ({report['seconds']['duplicates']} s)")
+
+
+@main.command()
+@click.argument("query", nargs=-1)
+@db_option
+@click.option("--limit", type=click.IntRange(1), default=None, help="At most this many people.")
+@click.option("--json", "as_json", is_flag=True)
+def people(query, db, limit, as_json):
+    """People (all, or those in the documents matching QUERY) with their forms and counts."""
+    result = _intel_archive(db).people(" ".join(query) or None, limit=limit if as_json else (limit or 50))
+    if as_json:
+        emit_json(result)
+        return
+    for p in result["people"]:
+        click.secho(f"{p['id']:>6}  {p['name']}", bold=True, nl=False)
+        click.echo(f"  sent {p['sent']}, received {p['received']}, {p['first'] or '?'} … {p['last'] or '?'}")
+        click.echo("        " + " · ".join(p["forms"][:6]) + (" …" if len(p["forms"]) > 6 else ""))
+
+
+@main.command()
+@click.argument("doc_id")
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+def thread(doc_id, db, as_json):
+    """The conversation DOC_ID belongs to, oldest message first, across documents."""
+    result = _intel_archive(db).thread(doc_id)
+    if result is None:
+        raise click.ClickException(f"no document {doc_id}")
+    if as_json:
+        emit_json(result)
+        return
+    for m in result["messages"]:
+        mark = "*" if m["doc_id"] == result["doc_id"] else " "
+        click.echo(f"{mark} {(m['date'] or '????-??-??')[:16]:<16}  {m['doc_id']}  {m['from'][:28]:<28} "
+                   f"{(m['subject'] or '')[:60]}  ({m['confidence']:.2f})")
+
+
+@main.command()
+@click.argument("doc_id")
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+def dupes(doc_id, db, as_json):
+    """Other releases of the same e-mail, with similarity and what differs."""
+    result = _intel_archive(db).dupes(doc_id)
+    if result is None:
+        raise click.ClickException(f"no document {doc_id}")
+    if as_json:
+        emit_json(result)
+        return
+    if not result["duplicates"]:
+        click.echo(f"{result['doc_id']}: no duplicates")
+    for d in result["duplicates"]:
+        click.secho(f"{d['doc_id']}  similarity {d['similarity']:.3f}  {d['release'] or ''}", bold=True)
+        for line in d["differences"] or ["no difference beyond OCR noise"]:
+            click.echo(f"    {line}")
+
+
+@main.command()
+@click.argument("query", nargs=-1, required=True)
+@db_option
+@click.option("--json", "as_json", is_flag=True)
+def timeline(query, db, as_json):
+    """Messages per month in the documents matching QUERY."""
+    result = _intel_archive(db).timeline(" ".join(query))
+    if as_json:
+        emit_json(result)
+        return
+    top = max((m["messages"] for m in result["months"]), default=1)
+    for m in result["months"]:
+        click.echo(f"{m['month']}  {m['messages']:>6}  " + "█" * max(1, round(40 * m["messages"] / top)))
+
+
+@main.command()
+@click.argument("query", nargs=-1, required=True)
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "gexf"]), default="json", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of standard output.")
+def graph(query, db, fmt, as_json, output):
+    """Who writes to whom in the documents matching QUERY (persons resolved, edge counts)."""
+    from dalil.intel.timeline import to_csv, to_gexf, to_json
+    g = _intel_archive(db).graph(" ".join(query))
+    text = {"json": to_json, "csv": to_csv, "gexf": to_gexf}["json" if as_json else fmt](g)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        click.echo(f"{len(g['nodes'])} people, {len(g['edges'])} edges → {output}", err=True)
+    else:
+        click.echo(text)

@@ -1,0 +1,212 @@
+"""Exact and near-duplicate documents: the same e-mail released several times.
+
+Each copy was scanned and OCR'd on its own, so exact hashing misses almost all
+of them (corpus notes §7).  Bodies lose page stamps, release markers and
+exemption codes, then become word 5-gram shingles; MinHash (128 permutations)
+with LSH proposes candidate pairs, each verified by exact shingle Jaccard
+>= 0.8; connected components are the clusters, stored in `dupe_pairs` and
+`dupe_clusters`.
+
+Stable API used by search and trace to collapse duplicates:
+
+    duplicates_of(store, doc_ids) -> dict[doc_id, list[doc_id]]
+
+It maps each given doc id that belongs to a cluster to the other members of
+that cluster (most similar first); doc ids without duplicates are absent.
+One indexed query per 500 ids.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import zlib
+from collections import defaultdict
+from typing import Any, Iterable
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+from dalil.ingest.foia_parse import clean_text
+
+SHINGLE = 5
+NUM_PERM = 128
+THRESHOLD = 0.8
+LSH_BANDS = (20, 6)        # bands x rows: ~99.8% chance to propose a pair at Jaccard 0.8
+MIN_WORDS = 20
+_WORD = re.compile(r"[a-z0-9]+")
+_CODE = re.compile(r"^(?:b\d|b7[a-f]?|14[a-h])$")
+
+
+def clean_body(text: str, meta: dict) -> str:
+    """The document text without stamps, markers and margin codes."""
+    spans = [tuple(s) for s in meta.get("drop_spans", [])]
+    return clean_text(text, spans) if spans else text
+
+
+def words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if not _CODE.match(w)]
+
+
+def shingles(ws: list[str]) -> np.ndarray:
+    """Sorted unique 32-bit hashes of the word 5-grams."""
+    grams = {" ".join(ws[i:i + SHINGLE]) for i in range(max(len(ws) - SHINGLE + 1, 1))}
+    return np.unique(np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint64, count=len(grams)))
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    union = len(a) + len(b) - inter
+    return inter / union if union else 0.0
+
+
+def _doc_shingles(store) -> dict[str, np.ndarray]:
+    out = {}
+    for doc_id, text, meta in store.db.execute("SELECT doc_id, text, meta FROM documents"):
+        ws = words(clean_body(text, json.loads(meta) if meta else {}))
+        if len(ws) >= MIN_WORDS:
+            out[doc_id] = shingles(ws)
+    return out
+
+
+def build_dupes(store) -> dict[str, Any]:
+    sh = _doc_shingles(store)
+    template = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int)
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, params=LSH_BANDS)
+    sigs = {}
+    with lsh.insertion_session() as session:
+        for doc_id, arr in sh.items():
+            m = template.copy()
+            m.update_batch(arr.tolist())
+            sigs[doc_id] = m
+            session.insert(doc_id, m, check_duplication=False)
+    pairs: dict[tuple[str, str], float] = {}
+    for doc_id, m in sigs.items():
+        for other in lsh.query(m):
+            if other <= doc_id:
+                continue
+            j = jaccard(sh[doc_id], sh[other])
+            if j >= THRESHOLD:
+                pairs[(doc_id, other)] = round(j, 4)
+    clusters = _components(pairs)
+    db = store.db
+    with db:
+        db.execute("DELETE FROM dupe_pairs")
+        db.execute("DELETE FROM dupe_clusters")
+        db.executemany("INSERT INTO dupe_pairs VALUES (?,?,?)", [(a, b, j) for (a, b), j in pairs.items()])
+        db.executemany("INSERT INTO dupe_clusters VALUES (?,?)",
+                       [(d, c) for c, members in enumerate(clusters, 1) for d in members])
+    return {"documents": len(sh), "pairs": len(pairs), "clusters": len(clusters),
+            "clustered_documents": sum(len(c) for c in clusters),
+            "exact_pairs": sum(1 for j in pairs.values() if j >= 1.0)}
+
+
+def _components(pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+    for a, b in pairs:
+        parent[find(a)] = find(b)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for x in parent:
+        groups[find(x)].append(x)
+    return sorted((sorted(g) for g in groups.values()), key=lambda g: (-len(g), g[0]))
+
+
+# --- read -----------------------------------------------------------------------------------
+def duplicates_of(store, doc_ids: Iterable[str]) -> dict[str, list[str]]:
+    """Other members of each given document's duplicate cluster, most similar first."""
+    ids = list(dict.fromkeys(doc_ids))
+    out: dict[str, list[str]] = {}
+    db = store.db
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        q = ",".join("?" * len(chunk))
+        rows = db.execute(
+            f"SELECT a.doc_id, b.doc_id, coalesce(p.similarity, q.similarity, 0) FROM dupe_clusters a "
+            f"JOIN dupe_clusters b ON b.cluster = a.cluster AND b.doc_id != a.doc_id "
+            f"LEFT JOIN dupe_pairs p ON p.a = a.doc_id AND p.b = b.doc_id "
+            f"LEFT JOIN dupe_pairs q ON q.a = b.doc_id AND q.b = a.doc_id "
+            f"WHERE a.doc_id IN ({q})", chunk).fetchall()
+        found: dict[str, list[tuple[float, str]]] = defaultdict(list)
+        for a, b, sim in rows:
+            found[a].append((-sim, b))
+        for a, lst in found.items():
+            out[a] = [b for _, b in sorted(lst)]
+    return out
+
+
+def dupes(store, doc_id: str, max_differences: int = 8) -> dict[str, Any] | None:
+    """`dalil dupes DOCID`: each duplicate with its similarity and what differs from DOCID."""
+    doc = _doc(store, doc_id)
+    if doc is None:
+        return None
+    others = duplicates_of(store, [doc_id]).get(doc_id, [])
+    base_sh = shingles(words(doc["body"])) if others else None
+    out = []
+    for other_id in others:
+        other = _doc(store, other_id)
+        sim = jaccard(base_sh, shingles(words(other["body"])))
+        out.append({"doc_id": other_id, "similarity": round(sim, 4), "release": other["release"],
+                    "differences": differences(doc, other, max_differences)})
+    out.sort(key=lambda d: -d["similarity"])
+    return {"doc_id": doc_id, "duplicates": out}
+
+
+def _doc(store, doc_id: str) -> dict[str, Any] | None:
+    row = store.db.execute("SELECT doc_id, text, meta, disposition, exemptions, release FROM documents "
+                           "WHERE doc_id=?", (doc_id,)).fetchone()
+    if row is None:
+        return None
+    return {"doc_id": row[0], "body": clean_body(row[1], json.loads(row[2]) if row[2] else {}),
+            "disposition": row[3], "exemptions": json.loads(row[4] or "[]"), "release": row[5]}
+
+
+def differences(a: dict, b: dict, limit: int = 8) -> list[str]:
+    """Human-readable differences: disposition, exemption codes, lines present in only one copy."""
+    diffs = []
+    if (a["disposition"] or "") != (b["disposition"] or ""):
+        diffs.append(f"disposition: {a['disposition'] or 'none'} in {a['doc_id']}, "
+                     f"{b['disposition'] or 'none'} in {b['doc_id']}")
+    ea, eb = set(a["exemptions"]), set(b["exemptions"])
+    if ea != eb:
+        only_a, only_b = sorted(ea - eb), sorted(eb - ea)
+        parts = ([f"{', '.join(only_a)} only in {a['doc_id']}"] if only_a else []) + \
+                ([f"{', '.join(only_b)} only in {b['doc_id']}"] if only_b else [])
+        diffs.append("exemptions: " + "; ".join(parts))
+    # Word-level diff: line breaks differ between scans; one- or two-word changes are OCR noise.
+    la, lb = words(a["body"]), words(b["body"])
+    sm = difflib.SequenceMatcher(None, la, lb, autojunk=False)
+    text_diffs = []
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        if op == "equal" or max(i2 - i1, j2 - j1) < 3:
+            continue
+        left = " ".join(la[i1:i2]) if i2 - i1 >= 3 else ""      # a stray page number is not a difference
+        right = " ".join(lb[j1:j2]) if j2 - j1 >= 3 else ""
+        if _similar(left, right):
+            continue
+        if left and not right:
+            text_diffs.append(f"only in {a['doc_id']}: {_clip(left)}")
+        elif right and not left:
+            text_diffs.append(f"only in {b['doc_id']}: {_clip(right)}")
+        else:
+            text_diffs.append(f"{a['doc_id']}: {_clip(left)} | {b['doc_id']}: {_clip(right)}")
+    diffs += text_diffs[:limit]
+    if len(text_diffs) > limit:
+        diffs.append(f"… {len(text_diffs) - limit} more differing passages")
+    return diffs
+
+
+def _similar(a: str, b: str) -> bool:
+    if not a or not b:
+        return False
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.85
+
+
+def _clip(s: str, n: int = 160) -> str:
+    return s if len(s) <= n else s[:n - 1] + "…"

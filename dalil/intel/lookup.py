@@ -1,0 +1,132 @@
+"""Find a person from any text: a printed form, an address, a name in Latin or Arabic script.
+
+    person(store, "Mills, Cheryl D <MillsCD@state.gov>")   # exact form
+    person(store, "abedinh?state,gov")                      # OCR-damaged address
+    person(store, "HRC") / person(store, "Cheryl Mills")    # alias, display name
+    person(store, "شيريل ميلز")                              # Arabic script -> Cheryl Mills
+    same_person(store, "H", "hrod17@clintonemail.com")      # (True, 0.95)
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from rapidfuzz import fuzz, process
+
+from dalil.intel.forms import address_key, parse_form
+from dalil.intel.people import WITHHELD, Person
+from dalil.search.spelling import ocr_fix_address
+from dalil.text.normalize import is_arabic
+
+try:        # Arabic→Latin name matching lives in dalil.text; without it Arabic input finds nobody.
+    from dalil.text.translit import arabic_skeleton, latin_skeletons
+except ImportError:         # pragma: no cover - depends on the text package's version
+    arabic_skeleton = latin_skeletons = None
+
+_ADDRESSISH = re.compile(r"^[^\s<>]+[@©?,][^\s<>]+$")
+
+
+def load_person(store, pid: int, method: str | None = None, confidence: float = 1.0,
+                max_forms: int = 50) -> Person | None:
+    row = store.db.execute("SELECT * FROM persons WHERE id=?", (pid,)).fetchone()
+    if row is None:
+        return None
+    forms = [r[0] for r in store.db.execute(
+        "SELECT form FROM person_forms WHERE person=? ORDER BY n DESC LIMIT ?", (pid, max_forms))]
+    return Person(id=row["id"], name=row["name"], forms=forms, sent=row["sent"], received=row["received"],
+                  first=row["first"], last=row["last"], method=method, confidence=confidence)
+
+
+def person(store, text: str) -> Person | None:
+    """The person a piece of text names, with how it was matched (`.method`, `.confidence`)."""
+    text = (text or "").strip()
+    if not text or not _has_people(store):
+        return None
+    found = _find(store, text)
+    if found is None:
+        return None
+    pid, method, conf = found
+    return load_person(store, pid, method, conf)
+
+
+def same_person(store, a: str, b: str) -> tuple[bool, float]:
+    """Whether two forms name one person, and how sure that is (0 when either is unknown)."""
+    fa, fb = _find(store, (a or "").strip()), _find(store, (b or "").strip())
+    if fa is None or fb is None or WITHHELD in (fa[0], fb[0]):
+        return False, 0.0
+    conf = round(min(fa[2], fb[2]), 3)
+    return (fa[0] == fb[0]), conf
+
+
+def _has_people(store) -> bool:
+    return store.db.execute("SELECT 1 FROM persons LIMIT 1").fetchone() is not None
+
+
+def _find(store, text: str) -> tuple[int, str, float] | None:
+    db = store.db
+    if not text:
+        return None
+    row = db.execute("SELECT person, method, confidence FROM person_forms WHERE form=?", (text,)).fetchone()
+    if row:
+        return row[0], row[1], row[2]
+    if any(is_arabic(w) for w in text.split()):
+        return _find_arabic(store, text)
+    if _ADDRESSISH.match(text) and "@" not in text:
+        # `abedinh?state,gov`: a damaged @ and dot in an address typed or OCR'd without brackets.
+        text = re.sub(r"[?,]", "@", text, count=1).replace(",", ".")
+    f = parse_form(text)
+    if "@" in text and not f.local:
+        local = ocr_fix_address(text).split("@")[0]
+        f.keys.insert(0, address_key(local))
+    for k in f.keys:
+        row = db.execute("SELECT person FROM person_keys WHERE key=?", (k,)).fetchone()
+        if row:
+            method = "address" if k.startswith("a:") else "name"
+            return row[0], method, 0.95 if k.startswith("a:") else 0.9
+    return _find_by_name(store, text)
+
+
+def _find_by_name(store, text: str) -> tuple[int, str, float] | None:
+    """Display names: exact, then a unique surname, then a close fuzzy match."""
+    rows = store.db.execute("SELECT id, name, sent + received FROM persons WHERE id != ?", (WITHHELD,)).fetchall()
+    low = text.lower()
+    for pid, name, _ in rows:
+        if name.lower() == low:
+            return pid, "name", 0.95
+    words = low.split()
+    if len(words) == 1 and len(low) >= 4:
+        hits = sorted(((n, pid) for pid, name, n in rows if name.lower().split()[-1:] == [low]), reverse=True)
+        if hits and (len(hits) == 1 or hits[0][0] >= 5 * hits[1][0]):
+            return hits[0][1], "name", 0.7
+    names = [r[1] for r in rows]
+    best = process.extractOne(text, names, scorer=fuzz.token_sort_ratio, score_cutoff=88)
+    if best:
+        return rows[best[2]][0], "fuzzy", round(best[1] / 100 * 0.8, 2)
+    return None
+
+
+def _find_arabic(store, text: str) -> tuple[int, str, float] | None:
+    """Match Arabic-script name words to Latin display names by consonant skeletons."""
+    if arabic_skeleton is None:
+        return None
+    keys = [arabic_skeleton(w) for w in text.split() if is_arabic(w)]
+    keys = [k for k in keys if k]
+    if not keys:
+        return None
+    best: dict[int, tuple[float, int]] = defaultdict(lambda: (0.0, 0))
+    for pid, name, n in store.db.execute(
+            "SELECT id, name, sent + received FROM persons WHERE id != ?", (WITHHELD,)):
+        words = re.findall(r"[A-Za-z][A-Za-z'\-]+", name)
+        if len(words) < len(keys):
+            continue
+        # Every Arabic word must match a distinct Latin word of the name; surname last.
+        skels = [latin_skeletons(w) for w in words]
+        if keys[-1] not in skels[-1]:
+            continue
+        matched = sum(1 for k in keys[:-1] if any(k in s for s in skels[:-1]))
+        if matched == len(keys) - 1:
+            best[pid] = (n, len(keys) / len(words))    # the most active person of that name
+    if not best:
+        return None
+    pid = max(best, key=lambda p: best[p])
+    return pid, "transliteration", 0.75

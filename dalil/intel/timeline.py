@@ -1,0 +1,147 @@
+"""Timeline and correspondence graph over the documents that match a search query.
+
+A message quoted in several documents is counted once: blocks are deduplicated
+on their thread key (sender person, minute, subject), as in `threads`.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from dalil.intel.people import WITHHELD, WITHHELD_NAME
+from dalil.search.lexical import LexicalSearcher
+from dalil.search.query import parse_query
+
+
+def matching_doc_ids(store, query: str | None) -> list[str] | None:
+    """Doc ids matching a search query (same syntax as `dalil search`); None for no query = all."""
+    if not query or not query.strip():
+        return None
+    searcher = LexicalSearcher(store)
+    q = parse_query(query)
+    match, _, _ = searcher.build(q)
+    where, params = searcher.sql_filters(q)
+    if match:
+        sql = (f"SELECT d.doc_id FROM docs_fts JOIN documents d ON d.id = docs_fts.rowid "
+               f"WHERE docs_fts MATCH ? AND {where}")
+        params = [match, *params]
+    else:
+        sql = f"SELECT d.doc_id FROM documents d WHERE {where}"
+    return [r[0] for r in store.db.execute(sql, params)]
+
+
+def _scoped(store, doc_ids: list[str] | None) -> str:
+    """A temp table of the doc ids in scope; returns the SQL condition on `alias.doc_id`."""
+    db = store.db
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS intel_scope (doc_id TEXT PRIMARY KEY) WITHOUT ROWID")
+    db.execute("DELETE FROM temp.intel_scope")
+    if doc_ids is None:
+        return "1"
+    db.executemany("INSERT OR IGNORE INTO temp.intel_scope VALUES (?)", ((d,) for d in doc_ids))
+    return "k.doc_id IN (SELECT doc_id FROM temp.intel_scope)"
+
+
+def _distinct_messages(store, where: str) -> list[tuple]:
+    """(message id, sender person, date) per distinct message in scope."""
+    seen, out = set(), []
+    for mid, person, minute, subject, date in store.db.execute(
+            f"SELECT k.message, k.person, k.minute, k.subject, m.date FROM message_keys k "
+            f"JOIN messages m ON m.id = k.message WHERE {where} ORDER BY k.message"):
+        key = (person, minute, subject[:40]) if minute else mid
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append((mid, person, date))
+    return out
+
+
+def timeline(store, query: str | None) -> dict[str, Any]:
+    ids = matching_doc_ids(store, query)
+    msgs = _distinct_messages(store, _scoped(store, ids))
+    months = Counter(d[:7] for _, _, d in msgs if d and d[:4].isdigit() and "1990" <= d[:4] <= "2039")
+    return {"query": query, "documents": len(ids) if ids is not None else None,
+            "months": [{"month": m, "messages": n} for m, n in sorted(months.items())]}
+
+
+def graph(store, query: str | None) -> dict[str, Any]:
+    """Who writes to whom: persons as nodes, sender→recipient (To and Cc) edges with counts."""
+    ids = matching_doc_ids(store, query)
+    where = _scoped(store, ids)
+    msgs = {mid: person for mid, person, _ in _distinct_messages(store, where)}
+    db = store.db
+    edges: Counter[tuple[int, int]] = Counter()
+    rows = db.execute(
+        f"SELECT c.message, pf.person FROM message_keys k JOIN correspondents c ON c.message = k.message "
+        f"LEFT JOIN person_forms pf ON pf.form = c.raw WHERE {where} AND c.role IN ('to', 'cc')")
+    for mid, target in rows:
+        if mid in msgs:
+            source = msgs[mid] if msgs[mid] is not None else WITHHELD
+            edges[(source, target if target is not None else WITHHELD)] += 1
+    sent, received = Counter(), Counter()
+    for (s, t), n in edges.items():
+        sent[s] += n
+        received[t] += n
+    names = dict(db.execute("SELECT id, name FROM persons"))
+    nodes = [{"id": p, "name": names.get(p, WITHHELD_NAME), "sent": sent[p], "received": received[p]}
+             for p in sorted(set(sent) | set(received))]
+    return {"query": query, "nodes": nodes,
+            "edges": [{"source": s, "target": t, "weight": n} for (s, t), n in edges.most_common()]}
+
+
+def people(store, query: str | None = None, limit: int | None = None) -> dict[str, Any]:
+    """Person records; with a query, counts and dates come from the matching documents only."""
+    db = store.db
+    ids = matching_doc_ids(store, query)
+    where = _scoped(store, ids).replace("k.doc_id", "c.doc_id")
+    rows = db.execute(
+        f"SELECT pf.person, sum(c.role = 'from'), sum(c.role != 'from'), "
+        f"min(CASE WHEN m.date >= '1990' AND m.date < '2040' THEN substr(m.date, 1, 10) END), "
+        f"max(CASE WHEN m.date >= '1990' AND m.date < '2040' THEN substr(m.date, 1, 10) END) "
+        f"FROM correspondents c JOIN person_forms pf ON pf.form = c.raw JOIN messages m ON m.id = c.message "
+        f"WHERE {where} GROUP BY pf.person ORDER BY count(*) DESC" + (f" LIMIT {int(limit)}" if limit else ""))
+    out = []
+    for pid, sent, received, first, last in rows.fetchall():
+        name = db.execute("SELECT name FROM persons WHERE id=?", (pid,)).fetchone()
+        forms = [r[0] for r in db.execute(
+            "SELECT form FROM person_forms WHERE person=? ORDER BY n DESC LIMIT 25", (pid,))]
+        out.append({"id": pid, "name": name[0] if name else WITHHELD_NAME, "forms": forms,
+                    "sent": sent, "received": received, "first": first, "last": last})
+    return {"query": query, "people": out}
+
+
+# --- exports ---------------------------------------------------------------------------------
+def to_gexf(g: dict[str, Any]) -> str:
+    root = ET.Element("gexf", xmlns="http://gexf.net/1.3", version="1.3")
+    graph_el = ET.SubElement(root, "graph", defaultedgetype="directed", mode="static")
+    attrs = ET.SubElement(graph_el, "attributes", **{"class": "node"})
+    ET.SubElement(attrs, "attribute", id="sent", title="sent", type="integer")
+    ET.SubElement(attrs, "attribute", id="received", title="received", type="integer")
+    nodes = ET.SubElement(graph_el, "nodes")
+    for n in g["nodes"]:
+        node = ET.SubElement(nodes, "node", id=str(n["id"]), label=n["name"])
+        values = ET.SubElement(node, "attvalues")
+        ET.SubElement(values, "attvalue", **{"for": "sent", "value": str(n["sent"])})
+        ET.SubElement(values, "attvalue", **{"for": "received", "value": str(n["received"])})
+    edges = ET.SubElement(graph_el, "edges")
+    for i, e in enumerate(g["edges"]):
+        ET.SubElement(edges, "edge", id=str(i), source=str(e["source"]), target=str(e["target"]),
+                      weight=str(e["weight"]))
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")
+
+
+def to_csv(g: dict[str, Any]) -> str:
+    names = {n["id"]: n["name"] for n in g["nodes"]}
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["source_id", "source", "target_id", "target", "messages"])
+    for e in g["edges"]:
+        w.writerow([e["source"], names[e["source"]], e["target"], names[e["target"]], e["weight"]])
+    return buf.getvalue()
+
+
+def to_json(g: dict[str, Any]) -> str:
+    return json.dumps(g, ensure_ascii=False, indent=2)
