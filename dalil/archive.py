@@ -32,15 +32,59 @@ class Archive:
 
     # --- ingest -------------------------------------------------------------------
     def ingest(self, paths: list[str] | str, workers: int | None = None, retry_failed: bool = False,
-               progress: Callable[[int, int], None] | None = None, **options: Any) -> IngestReport:
-        """Read files, folders and archives into the archive; returns counts by status."""
+               progress: Callable[[int, int], None] | None = None, build_intel: bool = True,
+               **options: Any) -> IngestReport:
+        """Read files, folders and archives into the archive; returns counts by status.
+        When documents were added, people and duplicate clusters are rebuilt (`build_intel`)."""
         if isinstance(paths, str):
             paths = [paths]
         hint = {k: v for k, v in options.items() if v is not None}
         report = Ingestor(self.store, workers=workers, hint=hint, progress=progress).run(
             list(paths), retry_failed=retry_failed)
         self._lexical = None
+        if report.added and build_intel:
+            report.intel = self.build_intel()
         return report
+
+    def build_intel(self) -> dict[str, Any]:
+        """Rebuild people, message keys and duplicate clusters (run after each ingest)."""
+        from dalil.intel import build_intel
+        return build_intel(self.store)
+
+    # --- people, threads, duplicates (dalil/intel) ---------------------------------
+    def people(self, query: str | None = None, limit: int | None = None) -> dict[str, Any]:
+        from dalil.intel.timeline import people
+        return people(self.store, query, limit=limit)
+
+    def person(self, name_or_form: str) -> "Person | None":
+        """The person a form, address, alias or (Latin or Arabic) name denotes, or None."""
+        from dalil.intel.lookup import person
+        return person(self.store, name_or_form)
+
+    def same_person(self, a: str, b: str) -> tuple[bool, float]:
+        """(same?, confidence) for two correspondent forms or names."""
+        from dalil.intel.lookup import same_person
+        return same_person(self.store, a, b)
+
+    def thread(self, doc_id: str) -> dict[str, Any] | None:
+        from dalil.intel.threads import thread
+        return thread(self.store, _doc_id(doc_id))
+
+    def dupes(self, doc_id: str) -> dict[str, Any] | None:
+        from dalil.intel.dupes import dupes
+        return dupes(self.store, _doc_id(doc_id))
+
+    def duplicates_of(self, doc_ids: list[str]) -> dict[str, list[str]]:
+        from dalil.intel.dupes import duplicates_of
+        return duplicates_of(self.store, doc_ids)
+
+    def timeline(self, query: str | None) -> dict[str, Any]:
+        from dalil.intel.timeline import timeline
+        return timeline(self.store, query)
+
+    def graph(self, query: str | None) -> dict[str, Any]:
+        from dalil.intel.timeline import graph
+        return graph(self.store, query)
 
     # --- read ---------------------------------------------------------------------
     def search(self, query: str, limit: int = 10, offset: int = 0, mode: str | None = None,
@@ -89,6 +133,10 @@ class Archive:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _doc_id(doc_id: str) -> str:
+    return doc_id.strip().upper().replace("CO5", "C05")
 
 
 class DocumentView:
