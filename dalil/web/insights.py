@@ -41,21 +41,34 @@ def _as_month_counts(value: Any) -> dict[str, int]:
     if isinstance(value, dict):
         items = value.items()
     else:
-        items = [(r.get("month") or r.get("period") or r.get("date"), r.get("count", r.get("n", 0)))
+        items = [(r.get("month") or r.get("period") or r.get("date"),
+                  next((r[k] for k in ("count", "messages", "documents", "n") if k in r), 0))
                  if isinstance(r, dict) else tuple(r) for r in value]
     return {str(k)[:7]: int(n) for k, n in items if k and int(n)}
 
 
 def top_correspondents(archive, query: str, limit: int = 10) -> list[dict[str, Any]]:
-    """The people who wrote or received the most documents of the result set."""
+    """The people who wrote or received the most messages of the result set: resolved persons
+    (all their spellings and addresses together) when the archive has them, else forms as written."""
+    if hasattr(archive, "people"):
+        found = archive.people(query, limit=limit).get("people", [])
+        return [{"name": p["name"], "documents": (p.get("sent") or 0) + (p.get("received") or 0),
+                 "sent": p.get("sent") or 0, "form": _plain_form((p.get("forms") or [p["name"]])[0])}
+                for p in found if p.get("name")]
     ids_sql, params = result_set_sql(archive, query)
     rows = archive.store.db.execute(
         f"SELECT coalesce(c.name, c.address, c.raw) AS who, count(DISTINCT c.doc_id) AS n, "
         f"sum(c.role = 'from') AS sent FROM correspondents c JOIN documents d ON d.doc_id = c.doc_id "
         f"WHERE d.id IN ({ids_sql}) GROUP BY lower(who) ORDER BY n DESC LIMIT ?",
         [*params, limit]).fetchall()
-    return [{"name": who.strip(" '\""), "documents": n, "sent": sent} for who, n, sent in rows
-            if who and who.strip(" '\"")]
+    return [{"name": who.strip(" '\""), "documents": n, "sent": sent, "form": _plain_form(who)}
+            for who, n, sent in rows if who and who.strip(" '\"")]
+
+
+def _plain_form(form: str) -> str:
+    """A form as a `from:` filter can match it: the name part, without address or quotes."""
+    name = re.split(r"[<\[]", form, maxsplit=1)[0].strip(" '\"")
+    return (name or form).replace('"', "")
 
 
 def highlight_spans(archive, query: str, text: str) -> list[tuple[int, int]]:

@@ -79,3 +79,17 @@ def timeline_svg(months: dict[str, int], query: str, t, ui: str) -> Markup:
                          f'<text class="year" x="{x + 2:.1f}" y="{height - 5}">{key[:4]}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+_RTL = re.compile(r"[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]")
+_LTR = re.compile(r"[A-Za-z\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF]")
+
+
+def text_dir(text: str | None) -> str:
+    """'rtl' when most letters of `text` are from right-to-left scripts, else 'ltr' (a header
+    line in Latin letters must not turn an Arabic email left to right, as dir=auto would)."""
+    if not text:
+        return "auto"
+    sample = text[:4000]
+    rtl, ltr = len(_RTL.findall(sample)), len(_LTR.findall(sample))
+    return "rtl" if rtl > ltr else "ltr" if ltr else "auto"

@@ -10,12 +10,12 @@ from starlette.responses import HTMLResponse
 
 from dalil.web import i18n
 from dalil.web.codes import explain
-from dalil.web.render import highlight
+from dalil.web.render import highlight, text_dir
 
 HERE = Path(__file__).parent
 env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
                   trim_blocks=True, lstrip_blocks=True)
-env.globals.update(highlight=highlight, explain=explain, LANGS=i18n.LANGS)
+env.globals.update(highlight=highlight, textdir=text_dir, explain=explain, LANGS=i18n.LANGS)
 COOKIE = "dalil_ui"
 
 
