@@ -106,6 +106,7 @@ def parse_form(raw: str) -> Form:
         if "@" not in a and re.search(r"[A-Za-z]\s+[A-Za-z]", a):
             a = ""                      # a second name after a lost `;`, not an address
         a = re.sub(r"\s+", "", a)
+        a = re.sub(r"^[\[(]?[a-z]{2,8}[:;]", "", a, flags=re.I)      # `[mailtd:MillsCD@…`
         a = ocr_fix_address(a) if a else ""
         if "@" in a:
             f.local, _, domain = a.partition("@")
@@ -127,6 +128,14 @@ def parse_form(raw: str) -> Form:
 
 
 def _parse_name(f: Form, text: str) -> None:
+    compact = text.strip().strip("'\"`,;:. •")
+    if 0 < len(compact) <= 6 and " " not in compact and re.search(r"[A-Za-z]", compact) \
+            and not _CODE_ONLY.match(compact):
+        # Office codes and initials (S, D(L), P, HRC, PIR) are names of their own.
+        f.name = f.token = compact.lower()
+        f.keys.append(f"x:{f.token}")
+        return
+    text = re.split(r"[\[<]", text, 1)[0]         # `Cheryl Mills [mailto` cut off by the page edge
     text = _PAREN.sub(" ", text).strip().strip("'\"`,;:. ")
     text = re.split(r"\s['\"`]", text, 1)[0]       # `'cheryl.mills 'pverveer`: a list, keep the first
     if not text or _CODE_ONLY.match(text) or not re.search(r"[A-Za-z]", text):

@@ -24,7 +24,7 @@ from typing import Any
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extract
 
-from dalil.intel.forms import Form, address_key, name_key, parse_form
+from dalil.intel.forms import SHORT_ALIASES, Form, address_key, name_key, parse_form
 from dalil.search.spelling import skeleton
 
 WITHHELD = 0
@@ -107,7 +107,7 @@ def build_people(store) -> dict[str, int]:
     for raw, f in forms.items():
         for k in f.keys:
             uf.find(k)
-        if len(f.keys) == 2:
+        if len(f.keys) == 2 and (len(f.keys[1]) > 4 or f.keys[1][2:] in SHORT_ALIASES):
             pairs[(f.keys[0], f.keys[1])] += stats[raw][0]
     for (addr, name), n in pairs.items():
         # Recipient lists that lost their `;` print one person's name before another's address
@@ -252,8 +252,15 @@ def _store_people(db, forms, stats, weight: Counter, uf: UnionFind, how) -> dict
     groups = uf.groups()
     members: dict[str, list[str]] = defaultdict(list)
     withheld_forms = []
+    size: Counter[str] = Counter()
+    for k, w in weight.items():
+        size[uf.find(k)] += w
     for raw, f in forms.items():
-        (withheld_forms if f.withheld else members[uf.find(f.keys[0])]).append(raw)
+        if f.withheld:
+            withheld_forms.append(raw)
+        else:
+            # A name and an address left apart (damaged address): the better-attested one decides.
+            members[max((uf.find(k) for k in f.keys), key=lambda r: size[r])].append(raw)
     ranked = sorted(members, key=lambda r: -sum(stats[raw][0] for raw in members[r]))
     person_rows, form_rows, key_rows = [], [], []
     withheld = _aggregate([stats[r] for r in withheld_forms])
