@@ -47,3 +47,46 @@ def _highlight(snippet: str, spans: list[tuple[int, int]]) -> str:
         pos = e
     out.append(snippet[pos:])
     return "".join(out)
+
+
+@main.command()
+@db_option
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Embedding processes.")
+def index(db, workers):
+    """Build the dense vectors for cross-lingual search (only passages added since the last build)."""
+    from dalil.cli import _progress
+    archive = open_archive(db)
+    with _progress("vectors") as tick:
+        report = archive.build_vectors(progress=tick, workers=workers)
+    click.echo(f"{report['added']} passages embedded, {report['total']} in the index"
+               + (" (rebuilt: the model changed)" if report["rebuilt"] else ""))
+
+
+@main.command("eval")
+@db_option
+@click.option("--set", "which", type=click.Choice(["queries", "claims", "both"]), default="both",
+              show_default=True)
+@click.option("--mode", type=click.Choice(["lexical", "dense", "hybrid", "all"]), default="all",
+              show_default=True)
+@click.option("--eval-dir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Folder of queries-dev.jsonl and claims-dev.jsonl (default: $DALIL_EVAL, "
+                   "then ../shared/eval beside the repository).")
+@click.option("--limit-docs", type=click.IntRange(10, 1000), default=100, show_default=True,
+              help="Ranked documents kept per item (MRR is 0 beyond them).")
+@click.option("--json", "as_json", is_flag=True)
+def eval_command(db, which, mode, eval_dir, limit_docs, as_json):
+    """Recall@1/5/10, hit@k and MRR by language on the development sets."""
+    from dalil.search.evaluate import default_eval_dir, evaluate, format_report, load_items
+    archive = open_archive(db)
+    modes = ["lexical", "dense", "hybrid"] if mode == "all" else [mode]
+    if not archive.vectors.exists():
+        modes = [m for m in modes if m == "lexical"]
+        if not modes:
+            raise click.ClickException("no vectors for this archive: run `dalil index` first")
+    items = load_items(eval_dir or default_eval_dir(), which)
+    report = evaluate(archive, items, modes, depth=limit_docs)
+    if as_json:
+        emit_json(report)
+    else:
+        click.echo(format_report(report))

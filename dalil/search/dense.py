@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import time
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -128,6 +129,7 @@ class VectorIndex:
             progress(0, todo)
         pool = get_context("spawn").Pool(workers, initializer=_init_worker) if workers > 1 and todo else None
         try:
+            t0 = time.perf_counter()
             for ids, rows, texts in _chunks(db, last):
                 vecs = _embed_unique(texts, pool, self.embedder)
                 n = len(manifest["shards"]) + 1
@@ -138,6 +140,9 @@ class VectorIndex:
                 manifest["shards"].append(name)
                 manifest["last_passage_id"] = int(ids[-1])
                 manifest["count"] += len(ids)
+                # Embedding time summed over builds: what the whole index cost to make.
+                manifest["build_seconds"] = round(manifest.get("build_seconds", 0.0) + time.perf_counter() - t0, 1)
+                t0 = time.perf_counter()
                 self._write_manifest(manifest)
                 done += len(ids)
                 if progress:

@@ -1,0 +1,65 @@
+"""Lexical bridge: Arabic/French names, places and dates → English corpus terms."""
+from __future__ import annotations
+
+import pytest
+
+from dalil import Archive
+from dalil.search.bridge import Bridge, NameTable
+from dalil.text.lexicon import NameLexicon
+
+# Real names of the corpus with document frequencies of their order, and capitalized shares.
+ENTRIES = [("qaddafi", 420, 0.97), ("gaddafi", 60, 0.95), ("qadhafi", 40, 0.96),
+           ("mills", 3000, 0.93), ("abedin", 900, 0.98), ("sullivan", 2500, 0.97),
+           ("rachel", 30, 0.99), ("gelb", 25, 0.99), ("mood", 300, 0.04), ("door", 200, 0.05)]
+
+
+@pytest.fixture(scope="module")
+def bridge():
+    return Bridge(NameLexicon(ENTRIES, min_cap_share=0.6))
+
+
+def test_arabic_name_reaches_english_spellings(bridge):
+    out = bridge.bridge("القذافي", "ar")
+    assert "qaddafi" in out.terms
+    assert set(out.terms) <= {"qaddafi", "gaddafi", "qadhafi", "muammar qaddafi", "libya"}
+
+
+def test_transliterated_names_without_gazetteer_entry(bridge):
+    assert "gelb" in bridge.bridge("ليزلي غيلب", "ar").terms
+    assert "rachel" in bridge.bridge("راشيل", "ar").terms
+
+
+def test_common_words_are_not_names(bridge):
+    # موعد (appointment) and دور (role) sound like "mood" and "door": lower-case words, never names.
+    out = bridge.bridge("موعد دور مع هذا", "ar")
+    assert out.terms == [] and out.phrases == []
+
+
+def test_gazetteer_places_and_organisations(bridge):
+    assert "libya" in bridge.bridge("Libye", "fr").all()
+    assert "un" in bridge.bridge("الأمم المتحدة", "ar").all() or \
+        "united nations" in bridge.bridge("الأمم المتحدة", "ar").all()
+
+
+def test_dates_become_english(bridge):
+    out = bridge.bridge("رسالة ١٨ ديسمبر ٢٠١٠", "ar")
+    assert "december 18" in out.phrases and "december" in out.terms and "2010" in out.terms
+    out = bridge.bridge("le 3 mars 2011", "fr")
+    assert "march 3" in out.phrases and "2011" in out.terms
+
+
+def test_english_queries_are_not_bridged(bridge):
+    assert bridge.bridge("Qaddafi Libya March 2011", "en").all() == []
+
+
+def test_name_table_counts_capitalized_share(tmp_path, corpus_doc):
+    archive = Archive(str(tmp_path / "n.db"))
+    archive.ingest([str(corpus_doc("C05778768"))])
+    table = NameTable(tmp_path / "names.json")
+    assert table.update(archive.store.db) == 1
+    assert table.update(archive.store.db) == 0          # incremental: nothing new
+    shares = {t: share for t, _, share in table.entries(min_df=1)}
+    assert shares["qaddafi"] == 1.0                      # always written Qaddafi
+    assert shares["the"] < 0.2
+    lexicon = NameLexicon(table.entries(min_df=1), min_cap_share=0.6)
+    assert "qaddafi" in Bridge(lexicon).bridge("القذافي", "ar").terms

@@ -1,0 +1,75 @@
+"""Hybrid search: JSON contract (lang, mode, duplicates), filters in every mode, RRF."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from dalil import Archive
+from dalil.search.hybrid import body_hash, rrf
+
+TARGET = "C05778768"
+
+
+@pytest.fixture(scope="module")
+def archive(corpus_dir, tmp_path_factory):
+    paths = sorted(corpus_dir.glob("*/*.txt"))
+    target = next(p for p in paths if p.stem == TARGET)
+    picked = [target] + random.Random(9).sample([p for p in paths if p.stem != TARGET], 20)
+    folder = tmp_path_factory.mktemp("hybrid")
+    # The same email released again under another DocNo: only the page stamps differ.
+    copy = folder / "C99999999.txt"
+    copy.write_text(target.read_text(encoding="utf-8").replace(TARGET, "C99999999"), encoding="utf-8")
+    archive = Archive(str(folder / "h.db"))
+    archive.ingest([str(p) for p in picked] + [str(copy)])
+    archive.build_vectors(workers=2)
+    return archive
+
+
+def test_rrf_rewards_agreement():
+    fused = rrf([[1, 2, 3], [3, 1], [1]])
+    assert [d for d, _ in fused] == [1, 3, 2]
+
+
+def test_body_hash_ignores_stamps():
+    a = "UNCLASSIFIED U.S. Department of State Case No. F-2014-20439 Doc No. C1 Date: 1\nHello  there"
+    b = "UNCLASSIFIED U.S. Department of State Case No. F-2014-20439 Doc No. C2 Date: 2\nhello there"
+    assert body_hash(a) == body_hash(b) != body_hash("hello world")
+
+
+def test_json_contract_and_duplicates(archive):
+    result = archive.search("Libye Kadhafi armée de l'air", limit=5)
+    d = result.to_dict()
+    assert d["mode"] == "hybrid" and d["lang"] == "fr"
+    assert set(d) >= {"query", "total", "hits", "facets", "lang", "mode"}
+    hit = d["hits"][0]
+    assert set(hit) >= {"doc_id", "score", "subject", "from", "date", "page", "snippet", "duplicates"}
+    assert {hit["doc_id"], *hit["duplicates"]} == {TARGET, "C99999999"}
+    assert all(h["doc_id"] not in (TARGET, "C99999999") for h in d["hits"][1:])
+    assert isinstance(hit["score"], float) and set(d["facets"]) >= {"release", "year"}
+
+
+@pytest.mark.parametrize("mode", ["lexical", "dense", "hybrid"])
+def test_filters_apply_in_every_mode(archive, mode):
+    dated = archive.search("Qaddafi air force", mode=mode, limit=50)
+    assert any(h.doc_id == TARGET for h in dated.hits)
+    after = archive.search("Qaddafi air force after:2012-01-01", mode=mode, limit=50)
+    assert all(h.date is None or h.date >= "2012-01-01" for h in after.hits)
+    assert all(h.doc_id != TARGET for h in after.hits)        # sent 2011-02-21
+    excluded = archive.search("Qaddafi air force -barracks", mode=mode, limit=50)
+    assert all(h.doc_id != TARGET for h in excluded.hits)
+    release = archive.document(TARGET).release
+    only = archive.search(f"Qaddafi release:{release}", mode=mode, limit=50)
+    assert only.hits and all(h.release == release for h in only.hits)
+
+
+def test_arabic_query_finds_the_english_memo(archive):
+    result = archive.search("القذافي يأمر سلاح الجو بقصف الثكنات", limit=3)
+    assert result.lang == "ar" and result.mode == "hybrid"
+    assert result.hits[0].doc_id in (TARGET, "C99999999")
+
+
+def test_lexical_mode_keeps_all_terms_first(archive):
+    result = archive.search("Qaddafi barracks", mode="lexical", limit=5)
+    assert result.mode == "lexical" and result.hits[0].doc_id in (TARGET, "C99999999")
+    assert archive.search("Qaddafi", mode="lexical").lang == "en"
