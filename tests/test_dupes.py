@@ -1,0 +1,70 @@
+"""Near-duplicate clusters on real releases: the same e-mail released twice with different redactions."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from dalil.cli import main
+from dalil.intel.dupes import clean_body, duplicates_of, jaccard, shingles, words
+from intel_corpus import build
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory, corpus_dir):
+    a = build(tmp_path_factory.mktemp("dupes"), corpus_dir)
+    yield a
+    a.close()
+
+
+def test_release_pair_is_clustered_with_its_differences(archive):
+    result = archive.dupes("C05794214")
+    other = {d["doc_id"]: d for d in result["duplicates"]}
+    assert "C05794215" in other
+    d = other["C05794215"]
+    assert 0.8 <= d["similarity"] < 1.0
+    text = "\n".join(d["differences"])
+    assert "RELEASE IN PART" in text and "RELEASE IN FULL" in text
+    assert "B6 only in C05794214" in text
+    assert "only in C05794214" in text and "syria" in text.lower()      # H's cover note
+
+
+def test_duplicates_of_is_symmetric_and_skips_singletons(archive):
+    found = duplicates_of(archive.store, ["C05794214", "C05794215", "C05739545"])
+    assert found["C05794214"][0] == "C05794215" and "C05794214" in found["C05794215"]
+    singles = archive.store.db.execute(
+        "SELECT doc_id FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM dupe_clusters) LIMIT 1").fetchone()[0]
+    assert singles not in duplicates_of(archive.store, [singles])
+
+
+def test_benghazi_copies_cluster_across_releases(archive):
+    # Sid's Gaza memo: in the Benghazi set? no - two Jan7th/Feb forwards of one memo.
+    found = duplicates_of(archive.store, ["C05793860"])
+    assert {"C05796791", "C05796779"} <= set(found["C05793860"])
+
+
+def test_stamps_and_codes_do_not_count(archive):
+    row = archive.store.db.execute("SELECT text, meta FROM documents WHERE doc_id='C05794214'").fetchone()
+    body = clean_body(row[0], json.loads(row[1]))
+    assert "Doc No. C05794214" not in body
+    assert "b6" not in words(body)
+    a = shingles(words(body))
+    assert jaccard(a, a) == 1.0
+
+
+def test_every_stored_pair_is_verified(archive):
+    rows = archive.store.db.execute("SELECT a, b, similarity FROM dupe_pairs").fetchall()
+    assert rows and all(0.8 <= s <= 1.0 and a < b for a, b, s in rows)
+
+
+def test_dupes_cli(archive):
+    runner = CliRunner()
+    out = runner.invoke(main, ["dupes", "C05794215", "--json", "--db", archive.path])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["doc_id"] == "C05794215"
+    assert data["duplicates"][0]["doc_id"] == "C05794214"
+    assert set(data["duplicates"][0]) >= {"doc_id", "similarity", "differences"}
+    bad = runner.invoke(main, ["dupes", "C00000000", "--db", archive.path])
+    assert bad.exit_code != 0 and "no document C00000000" in bad.output
