@@ -94,6 +94,11 @@ class Archive:
         return self.hybrid.search(query, limit=limit, offset=offset, mode=mode, lang=lang,
                                   facets=options.get("facets", True))
 
+    def trace(self, text_or_html: str | bytes, **opts: Any) -> "TraceReport":
+        """Trace each claim of an article (text, Markdown or saved HTML) to its sources; see dalil/trace."""
+        from dalil.trace import trace
+        return trace(self, text_or_html, **opts)
+
     def build_vectors(self, progress: Callable[[int, int], None] | None = None,
                       workers: int = 2) -> dict[str, Any]:
         """Embed the passages added since the last build (dense cross-lingual search)."""

@@ -1,0 +1,220 @@
+"""Split an article into sentences, keep the checkable ones, and read their claims about the
+source message itself (sender, recipient, date, subject) in English, French and Arabic."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from dalil.text.lang import detect_lang
+from dalil.text.multidate import find_dates
+
+MAX_CLAIMS = 50
+
+# A sentence ends at . ! ? ؟ ؛ … or a line break; not after an abbreviation or an initial.
+_END = re.compile(r"(?:[.!?؟؛…]+[\"'”»)\]]*)(?=\s)|\n+")
+_ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gen|Col|Lt|St|Jr|Sr|Mt|No|vs|etc|cf|M|Mme|Mlle|e\.g|i\.e|U\.S|U\.N|U\.K|a\.m|p\.m)|\b[A-Z])\.$")
+_LONG_SENTENCE = 400          # beyond this, the Arabic comma also separates claims
+_ATTRIBUTION = re.compile(
+    r"\b(?:e-?mails?|messages?|memos?|memorandum|notes?|letters?|cables?|wrote|writes|told|said|says|"
+    r"reported|informed|asked|replied|forwarded|sent|according|courriels?|mails?|lettres?|"
+    r"télégrammes?|a écrit|a dit|a indiqué|a informé|a demandé|a répondu|a transmis|a envoyé|a signalé|"
+    r"a rappelé|selon|d'après)\b"
+    r"|(?:رسال|بريد|مذكر|برقي|كتب|قال|أفاد|افاد|أبلغ|ابلغ|أخبر|اخبر|ردّ|رد |أرسل|ارسل|بحسب|وفق|حسب|ذكر|"
+    r"طلب|سأل|أوصى|اقترح|أكد|أشار|نقل|أعلن|أوضح)", re.I)
+_NUMBER = re.compile(r"[0-9\u0660-\u0669\u06F0-\u06F9]")
+_PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ÿ]+")
+_WORDS = re.compile(r"[^\W_]+")
+
+
+@dataclass
+class Claim:
+    text: str
+    start: int
+    end: int
+    lang: str
+    kind: str = "content"                           # content | metadata
+    meta: dict[str, str] = field(default_factory=dict)   # sender, recipient, date, subject
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) character spans of the sentences of `text`, trimmed of white space."""
+    spans, pos = [], 0
+    for m in _END.finditer(text):
+        if m.group().strip() == "." or m.group().strip().endswith("."):
+            if _ABBREV.search(text[max(0, m.start() - 6):m.start() + 1]):
+                continue
+        spans.append((pos, m.end()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    out = []
+    for a, b in spans:
+        for s, e in _split_long(text, a, b):
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if e > s:
+                out.append((s, e))
+    return out
+
+
+def _split_long(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    if b - a <= _LONG_SENTENCE:
+        return [(a, b)]
+    cuts = [m.end() for m in re.finditer(r"[،;]\s", text[a:b])]
+    spans, pos = [], a
+    for c in cuts:
+        if a + c - pos >= 80:
+            spans.append((pos, a + c))
+            pos = a + c
+    spans.append((pos, b))
+    return spans
+
+
+def is_checkable(sentence: str) -> bool:
+    """Attribution to a source, or a factual statement with names, dates or numbers."""
+    words = _WORDS.findall(sentence)
+    if len(words) < 5 or sentence.rstrip().endswith("?") or sentence.rstrip().endswith("؟"):
+        return False
+    if _ATTRIBUTION.search(sentence):
+        return True
+    if _NUMBER.search(sentence) or find_dates(sentence):
+        return True
+    return len(_PROPER.findall(sentence)) >= 2
+
+
+def extract_claims(text: str, lang: str | None = None, limit: int = MAX_CLAIMS) -> tuple[list[Claim], int]:
+    """The checkable claims of `text` (at most `limit`) and the number of checkable ones in all."""
+    claims, total = [], 0
+    for s, e in split_sentences(text):
+        sentence = text[s:e]
+        if not is_checkable(sentence):
+            continue
+        total += 1
+        if len(claims) >= limit:
+            continue
+        clang = detect_lang(sentence)
+        if clang == "und":
+            clang = lang or "und"
+        meta = extract_metadata(sentence, clang)
+        claims.append(Claim(sentence, s, e, clang, "metadata" if meta else "content", meta))
+    return claims, total
+
+
+# --- metadata claims ------------------------------------------------------------------------
+_TITLES = r"(?:(?:Secretary|Senator|Sen\.|President|Ambassador|Minister|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Mme|M\.|" \
+          r"Madame|Monsieur|la secrétaire|le sénateur|l'ambassadeur|le président)\s+)?"
+_NAME = r"(?P<{g}>[A-Z][\w'’-]+(?:\s+(?:(?:de|van|von|bin|al|el|la|le|du)\s+)?[A-Z][\w'’-]+){{0,3}})"
+_EN_VERBS = ("told|wrote to|wrote|emailed|e-mailed|informed|asked|replied to|replied|reported to|reported|"
+             "sent|forwarded|reminded|urged|recommended to|recommended|proposed to|assured|warned|advised|"
+             "briefed|notified|updated|thanked|alerted|said|says|proposed|congratulated|pointed out|remarked|"
+             "passed on|noted|explained|suggested|objected|complained|confirmed|denied|insisted|argued")
+_FR_VERBS = ("a écrit à|a écrit|a dit à|a indiqué à|a indiqué|a informé|a demandé à|a demandé|a répondu à|a répondu|"
+             "a transmis à|a transmis|a envoyé à|a envoyé|a signalé à|a signalé|a rappelé à|a rappelé|"
+             "a fait savoir à|a fait savoir|a assuré à|a expliqué à|a prévenu|a recommandé à|a proposé à|"
+             "a conseillé à|a remercié|a averti")
+_LATIN_SENDER = [
+    re.compile(_TITLES + _NAME.format(g="who") + rf"\s+(?:had\s+|has\s+)?(?:{_EN_VERBS}|{_FR_VERBS})\b"),
+    re.compile(r"\b(?:from|by|de la part de|envoyée? par|écrite? par|signée? par|par)\s+" + _TITLES + _NAME.format(g="who")),
+]
+_LATIN_RECIPIENT = [
+    re.compile(rf"\b(?:told|wrote to|emailed|e-mailed|informed|asked|replied to|reminded|urged|briefed|notified|"
+               rf"updated|thanked|alerted|advised|warned|assured|sent (?:\w+\s){{0,3}}to|forwarded (?:\w+\s){{0,3}}to|"
+               rf"recommended to|reported to|proposed to|addressed to|\bto)\s+" + _TITLES + _NAME.format(g="who")),
+    re.compile(r"\b(?:a écrit à|a dit à|a indiqué à|a informé|a demandé à|a répondu à|a transmis à|a envoyé à|"
+               r"a signalé à|a rappelé à|a fait savoir à|a assuré à|a expliqué à|a prévenu|a recommandé à|"
+               r"a proposé à|a conseillé à|a remercié|a averti|adressée? à|destinée? à|à)\s+"
+               + _TITLES + _NAME.format(g="who")),
+]
+_AR_STOP = set("إلى الى على عن في من أن ان إن بأن بان انه أنه إنه إنها أنها بشأن حول مع يوم بعد قبل عندما "
+               "لأن بين ثم و أو كما التي الذي الذين بعنوان قائلا قائلة فيها فيه".split())
+_AR_SENDER_VERB = re.compile(
+    r"(?:^|\s)(?:و|ف)?(?:كتب|كتبت|قال|قالت|أبلغ|أبلغت|ابلغ|ابلغت|أفاد|أفادت|افاد|افادت|ردّ|رد|ردت|ردّت|أرسل|أرسلت|"
+    r"ارسل|ارسلت|أخبر|أخبرت|اخبر|اخبرت|طلب|طلبت|سأل|سألت|أوصى|أوصت|ذكر|ذكرت|أكد|أكدت|أشار|أشارت|اقترح|"
+    r"اقترحت|نقل|نقلت|حذّر|حذر|حذرت|أوضح|أوضحت|بعث|بعثت|وجّه|وجه|وجهت|شكر|شكرت|ذكّر|ذكّرت|أعلم|أعلمت)\s+")
+_AR_FROM = re.compile(r"(?:رسالة|رسالته|رسالتها|بريد|بريدا|بريدًا|مذكرة|برقية|إلكترونيا|إلكترونيًا|إلكتروني)"
+                      r"\s+(?:\S+\s+){0,2}?(?:من|بعث بها|أرسلها|كتبها)\s+")
+_AR_TO = re.compile(r"(?:^|\s)(?:إلى|الى|لـ\s*|ل(?=[\u0621-\u064A]{3,}))")
+_AR_OBJECT_VERB = re.compile(r"(?:^|\s)(?:أبلغ|أبلغت|ابلغ|ابلغت|أخبر|أخبرت|اخبر|اخبرت|سأل|سألت|شكر|شكرت|ذكّر|ذكّرت|"
+                             r"حذّر|حذر|حذرت|أعلم|أعلمت)\s+")
+_SUBJECT = re.compile(
+    r"(?:under the (?:title|subject(?: line)?)|with the subject(?: line)?|subject(?: line)?|titled|entitled|headed|"
+    r"intitulée?|sous le titre|ayant pour objet|avec pour objet|avec l'objet|objet|"
+    r"بعنوان|تحت عنوان|عنوانها|موضوعها|وموضوعها)\s*:?\s*"
+    r"(?:[\"“«'‘]\s*(?P<q>[^\"”»'’]{2,120})[\"”»'’]|(?P<u>[^,،.;؛]{2,80}))", re.I)
+_DATE_CUE = re.compile(r"(?:\b(?:on|dated|sent on|du|daté|datée|le)\s*$|(?:بتاريخ|في|يوم|المؤرخة)\s*$)", re.I)
+
+
+def _ar_name(rest: str, max_words: int = 3) -> str | None:
+    words = []
+    for w in rest.split()[:max_words + 1]:
+        bare = w.strip("\"'“”«»().,،:؛")
+        if not bare or bare in _AR_STOP or bare.startswith(("بأن", "بان", "أن", "إن")) or not re.search(r"[\u0621-\u064A]", bare):
+            break
+        words.append(bare)
+        if w != bare:
+            break
+    return " ".join(words[:max_words]) or None
+
+
+def extract_metadata(sentence: str, lang: str) -> dict[str, str]:
+    """Sender, recipient, full date and subject that a sentence asserts about a message."""
+    meta: dict[str, str] = {}
+    if lang == "ar":
+        m = _AR_SENDER_VERB.search(sentence) or _AR_FROM.search(sentence)
+        if m:
+            name = _ar_name(sentence[m.end():], 2)
+            if name:
+                meta["sender"] = name
+        m = _AR_OBJECT_VERB.search(sentence)
+        if m and meta.get("sender"):
+            rest = sentence[m.end():]
+            after_sender = rest[len(meta["sender"]):].lstrip() if rest.startswith(meta["sender"]) else ""
+            name = _ar_name(after_sender, 2) if after_sender else None
+            if name:
+                meta["recipient"] = name
+        if "recipient" not in meta:
+            for t in _AR_TO.finditer(sentence):
+                name = _ar_name(sentence[t.end():], 2)
+                if name and name != meta.get("sender"):
+                    meta["recipient"] = name
+                    break
+    else:
+        for rx in _LATIN_SENDER:
+            m = rx.search(sentence)
+            if m and not _is_month_or_stop(m.group("who")):
+                meta["sender"] = m.group("who")
+                break
+        for rx in _LATIN_RECIPIENT:
+            m = rx.search(sentence)
+            if m and m.group("who") != meta.get("sender") and not _is_month_or_stop(m.group("who")):
+                meta["recipient"] = m.group("who")
+                break
+    date = _message_date(sentence, bool(meta))
+    if date:
+        meta["date"] = date
+    m = _SUBJECT.search(sentence)
+    if m:
+        meta["subject"] = (m.group("q") or m.group("u")).strip()
+    return meta
+
+
+_NOT_NAMES = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+              "november", "december", "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+              "septembre", "octobre", "novembre", "décembre", "the", "le", "la", "les", "in", "on", "selon"}
+
+
+def _is_month_or_stop(name: str) -> bool:
+    return name.split()[0].lower() in _NOT_NAMES
+
+
+def _message_date(sentence: str, has_people: bool) -> str | None:
+    """A full date that dates the message: it opens the sentence, or a cue ("on", "dated", "في") leads
+    it in a sentence that names a correspondent."""
+    for s, _e, value in find_dates(sentence):
+        if len(value) != 10 or value.startswith("--"):
+            continue
+        head = sentence[:s]
+        if len(_WORDS.findall(head)) <= 2 or (has_people and _DATE_CUE.search(head)):
+            return value
+    return None

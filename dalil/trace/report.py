@@ -1,0 +1,134 @@
+"""The trace report: JSON contract, Markdown, and a self-contained HTML page."""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from dalil.trace.article import Article
+from dalil.trace.claims import Claim
+from dalil.trace.evidence import Evidence
+from dalil.trace.terms import Term
+from dalil.trace.verdict import Verdict
+
+RTL_LANGS = {"ar", "fa", "ur", "he"}
+_COLORS = {"supported": "#1a7f37", "partly_supported": "#9a6700", "contradicted": "#cf222e",
+           "not_found": "#57606a"}
+
+
+@dataclass
+class ClaimResult:
+    claim: Claim
+    terms: list[Term]
+    evidence: list[Evidence]
+    verdict: Verdict
+
+    def to_dict(self) -> dict:
+        c, v = self.claim, self.verdict
+        return {"text": c.text, "start": c.start, "end": c.end, "kind": c.kind, "verdict": v.label,
+                "confidence": float(v.confidence), "explanation": v.explanation,
+                "evidence": [e.to_dict() for e in self.evidence] if v.label != "not_found" else
+                [e.to_dict() for e in self.evidence[:1]],
+                "metadata_checks": v.metadata_checks}
+
+
+@dataclass
+class TraceReport:
+    article: Article
+    claims: list[ClaimResult]
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        a = self.article
+        return {"article": {"lang": a.lang, "title": a.title, "date": a.date},
+                "claims": [c.to_dict() for c in self.claims]}
+
+    # --- Markdown -------------------------------------------------------------------------
+    def to_markdown(self) -> str:
+        a = self.article
+        out = [f"# Trace: {a.title or 'article'}", "",
+               f"Language: {a.lang}" + (f" · date: {a.date}" if a.date else "") +
+               f" · {len(self.claims)} claims", ""]
+        out += [f"> {n}" for n in self.notes]
+        for i, c in enumerate(self.claims, 1):
+            v = c.verdict
+            out += ["", f"## {i}. {v.label.replace('_', ' ')} ({v.confidence:.2f})", "", f"> {c.claim.text}", "",
+                    v.explanation, ""]
+            for e in c.evidence[:3]:
+                dup = f" (also in {', '.join(e.duplicates)})" if e.duplicates else ""
+                quote = " ".join(e.quote.split())
+                out.append(f"- **{e.doc_id}** {e.release or ''}, page {e.page}, bytes {e.byte_start}–{e.byte_end}"
+                           f"{dup}: “{quote}”")
+            for m in v.metadata_checks:
+                out.append(f"- {m['field']}: claimed {m['claimed']!r}, found {m['found']!r} — "
+                           f"{'ok' if m['ok'] else 'differs'}")
+        return "\n".join(out) + "\n"
+
+    # --- HTML -----------------------------------------------------------------------------
+    def to_html(self, ui_base_url: str | None = None) -> str:
+        a = self.article
+        direction = "rtl" if a.lang in RTL_LANGS else "ltr"
+        title = html.escape(a.title or "Trace report")
+        body = [f"<h1 dir=\"{direction}\" lang=\"{html.escape(a.lang)}\">{title}</h1>",
+                f"<p class=\"meta\">Language {html.escape(a.lang)}"
+                + (f" · {html.escape(str(a.date))}" if a.date else "")
+                + f" · {len(self.claims)} claims traced</p>"]
+        body += [f"<p class=\"note\">{html.escape(n)}</p>" for n in self.notes]
+        for i, c in enumerate(self.claims, 1):
+            body.append(self._claim_html(i, c, ui_base_url))
+        return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>"
+                f"<style>{_CSS}</style></head><body>{''.join(body)}</body></html>")
+
+    def _claim_html(self, i: int, c: ClaimResult, base: str | None) -> str:
+        v = c.verdict
+        lang = c.claim.lang if c.claim.lang != "und" else self.article.lang
+        direction = "rtl" if lang in RTL_LANGS else "ltr"
+        claim_spans = [(t.start, t.end) for t, _ in c.evidence[0].matched] if c.evidence else []
+        claim_html = _highlight(c.claim.text, claim_spans)
+        ev_html = []
+        for e in (c.evidence[:3] if v.label != "not_found" else c.evidence[:1]):
+            spans = [(s - e.char_start, t - e.char_start) for _, (s, t) in e.matched
+                     if e.char_start <= s and t <= e.char_end]
+            name = html.escape(e.doc_id)
+            link = (f"<a href=\"{html.escape(base.rstrip('/'))}/documents/{name}\">{name}</a>" if base else name)
+            dups = (" · also in " + ", ".join(html.escape(d) for d in e.duplicates)) if e.duplicates else ""
+            ev_html.append(f"<div class=\"ev\"><div class=\"cite\">{link} · {html.escape(e.release or '')} · page "
+                           f"{e.page} · bytes {e.byte_start}–{e.byte_end} · score {e.score:.2f}{dups}</div>"
+                           f"<blockquote lang=\"en\" dir=\"ltr\">{_highlight(e.quote, spans)}</blockquote></div>")
+        checks = "".join(f"<li class=\"{'ok' if m['ok'] else 'bad'}\">{html.escape(m['field'])}: "
+                         f"{html.escape(str(m['claimed']))} → {html.escape(str(m['found']))}</li>"
+                         for m in v.metadata_checks)
+        color = _COLORS.get(v.label, "#57606a")
+        return (f"<section class=\"claim\"><h2><span class=\"badge\" style=\"background:{color}\">"
+                f"{html.escape(v.label.replace('_', ' '))}</span> claim {i} · confidence {v.confidence:.2f}</h2>"
+                f"<div class=\"row\"><div class=\"col\"><p class=\"text\" lang=\"{html.escape(lang)}\" "
+                f"dir=\"{direction}\">{claim_html}</p><p class=\"why\">{html.escape(v.explanation)}</p>"
+                + (f"<ul class=\"checks\">{checks}</ul>" if checks else "")
+                + f"</div><div class=\"col\">{''.join(ev_html) or '<p>No evidence.</p>'}</div></div></section>")
+
+
+def _highlight(text: str, spans: list[tuple[int, int]]) -> str:
+    """Escape `text`, wrapping the given (start, end) spans in <mark>."""
+    out, pos = [], 0
+    for s, e in sorted(set((max(0, s), min(len(text), e)) for s, e in spans)):
+        if s < pos or s >= e:
+            continue
+        out.append(html.escape(text[pos:s]))
+        out.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        pos = e
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+_CSS = """
+body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#1f2328}
+h1{font-size:1.5em} h2{font-size:1.05em;margin:.2em 0 .6em}
+.meta,.note{color:#57606a} .note{border-left:3px solid #9a6700;padding-left:.6em}
+.claim{border:1px solid #d0d7de;border-radius:6px;padding:1em;margin:1em 0}
+.row{display:flex;gap:1.5em;flex-wrap:wrap} .col{flex:1 1 420px;min-width:0}
+.badge{color:#fff;border-radius:1em;padding:.1em .7em;font-size:.9em;margin-right:.5em}
+.text{font-size:1.1em;line-height:1.7} .why{color:#424a53;font-size:.92em}
+blockquote{margin:.3em 0;padding:.5em .8em;background:#f6f8fa;white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:.88em}
+mark{background:#fff1a8} .cite{font-size:.85em;color:#57606a}
+.checks li.ok{color:#1a7f37} .checks li.bad{color:#cf222e}
+"""

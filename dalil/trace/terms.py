@@ -1,0 +1,182 @@
+"""The checkable terms of a claim (names, numbers, dates, content words), each mapped to the
+English/Latin forms under which it can appear in the archive: gazetteer, transliteration
+matched against the archive's own vocabulary, digits folded, month names to dates."""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+
+from dalil.text.lexicon import NameLexicon
+from dalil.text.multidate import find_dates
+from dalil.text.normalize import is_arabic, normalize_for_index
+
+_FUZZY_FLOOR = 105.0          # lexicon score below which a transliteration guess is noise
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_NUM = re.compile(r"(?<![\w.])[$€£]?\d(?:[\d,.]*\d)?(?:\s?(?:%|k|K|m|M|bn))?(?!\w)")
+_DIGITS = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)},
+                         **{chr(0x06F0 + i): str(i) for i in range(10)}, "٫": ".", "٬": ","})
+
+STOP = frozenset("""
+a an the of and or to in on at by for from with as is are was were be been being it its this that these those
+he she they we you i his her their our your him them us me my not no but if then than so such which who whom
+whose what when where while after before about into over under also would could should will shall may might
+can did do does had has have having there here all any some each more most other said says told wrote that
+le la les un une des du de d l et ou à au aux en dans par pour sur avec sans que qui quoi dont où ne pas
+plus ce cet cette ces son sa ses leur leurs il elle ils elles on nous vous je se s est été être avait avoir
+a été fait comme mais si lors selon après avant aussi très tout tous toute toutes
+في من إلى الى على عن مع أن ان إن إنه انه أنه إنها أنها بأن بان هذا هذه ذلك تلك التي الذي الذين كان كانت
+قد لقد ما لا لم لن ثم أو او كما بعد قبل حول بشأن عند حتى كل بين لدى وفق بحسب حسب قال قالت كتب كتبت أيضا
+""".split())
+STOP = frozenset(normalize_for_index(w) for w in STOP)
+# Spelled-out numbers, the small ones an article writes out (and that the sources often give as digits).
+_NUMBER_WORDS = {
+    **dict.fromkeys(["one", "un", "une", "واحد", "واحدة"], "1"), **dict.fromkeys(["two", "deux", "اثنان", "اثنين", "اثنتين"], "2"),
+    **dict.fromkeys(["three", "trois", "ثلاثة", "ثلاث", "الثلاثة"], "3"), **dict.fromkeys(["four", "quatre", "أربعة", "أربع"], "4"),
+    **dict.fromkeys(["five", "cinq", "خمسة", "خمس"], "5"), **dict.fromkeys(["six", "ستة", "ست"], "6"),
+    **dict.fromkeys(["seven", "sept", "سبعة", "سبع"], "7"), **dict.fromkeys(["eight", "huit", "ثمانية", "ثماني"], "8"),
+    **dict.fromkeys(["nine", "neuf", "تسعة", "تسع"], "9"), **dict.fromkeys(["ten", "dix", "عشرة", "عشر"], "10"),
+    **dict.fromkeys(["twenty", "vingt", "عشرين", "عشرون"], "20"), **dict.fromkeys(["thirty", "trente", "ثلاثين"], "30"),
+    **dict.fromkeys(["forty", "quarante", "أربعين"], "40"), **dict.fromkeys(["fifty", "cinquante", "خمسين"], "50"),
+    **dict.fromkeys(["hundred", "cent", "مئة", "مائة"], "100"),
+}
+_MONTHS_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+              "october", "november", "december"]
+
+
+@dataclass
+class Term:
+    start: int                     # span in the claim text
+    end: int
+    surface: str
+    kind: str                      # name | number | date | word
+    alts: list[str] = field(default_factory=list)   # normalized forms to look for in a source
+    value: str | None = None       # numbers: canonical digits; dates: ISO value
+
+
+def number_value(token: str) -> str | None:
+    """Canonical digits of a number token ('1,500' → '1500', '$200K' → '200000', '٣' → '3')."""
+    t = token.translate(_DIGITS).strip().lower().lstrip("$€£")
+    mult = 1
+    for suffix, m in (("bn", 10 ** 9), ("k", 1000), ("m", 10 ** 6)):
+        if t.endswith(suffix):
+            t, mult = t[: -len(suffix)].strip(), m
+            break
+    t = t.rstrip("%").strip().replace(",", "")
+    try:
+        v = float(t) * mult
+    except ValueError:
+        return None
+    return str(int(v)) if v == int(v) else str(v)
+
+
+def numbers_in(text: str) -> dict[str, list[tuple[int, int]]]:
+    """Numbers of a text (digits in any script, small spelled-out numbers) → their spans."""
+    folded = text.translate(_DIGITS)
+    out: dict[str, list[tuple[int, int]]] = {}
+    date_spans = [(s, e) for s, e, _ in find_dates(text)]
+    for m in _NUM.finditer(folded):
+        if any(s <= m.start() < e for s, e in date_spans):
+            continue
+        v = number_value(m.group())
+        if v is not None:
+            out.setdefault(v, []).append(m.span())
+    for m in _WORD.finditer(text):
+        if not m.group().islower() and not is_arabic(m.group()):
+            continue              # 'UN' is not the French 'un'
+        w = normalize_for_index(m.group())
+        core = w[1:] if is_arabic(w) and w[:1] in "وبل" and w[1:] in _NUMBER_WORDS else w
+        if core in _NUMBER_WORDS:
+            out.setdefault(_NUMBER_WORDS[core], []).append(m.span())
+    return out
+
+
+class TermExtractor:
+    """Claim → terms.  Holds the archive's name lexicon (built once from the index vocabulary)."""
+
+    def __init__(self, lexicon: NameLexicon):
+        self.lexicon = lexicon
+
+    @classmethod
+    def for_store(cls, store) -> "TermExtractor":
+        return cls(_lexicon_for(store))
+
+    def terms(self, text: str) -> list[Term]:
+        out: list[Term] = []
+        taken: list[tuple[int, int]] = []
+        for s, e, value in find_dates(text):
+            alts = _date_alts(value)
+            out.append(Term(s, e, text[s:e], "date", alts, value))
+            taken.append((s, e))
+        for value, spans in numbers_in(text).items():
+            for s, e in spans:
+                if not any(a <= s < b for a, b in taken):
+                    out.append(Term(s, e, text[s:e], "number", [value], value))
+                    taken.append((s, e))
+        for s, e, names in self.lexicon.gazetteer_spans(text):
+            if not any(a < e and s < b for a, b in taken):
+                out.append(Term(s, e, text[s:e], "name", _expand(names)))
+                taken.append((s, e))
+        sentence_start = True
+        for m in _WORD.finditer(text):
+            s, e = m.span()
+            word = m.group()
+            first, sentence_start = sentence_start, False
+            if any(a < e and s < b for a, b in taken):
+                continue
+            norm = normalize_for_index(word)
+            if norm in STOP or len(norm) < 3 or norm.isdigit():
+                continue
+            if is_arabic(norm) and norm[:1] in "وبلف" and norm[1:] in STOP:
+                continue          # a particle with a clitic: بأن، وأنه
+            if is_arabic(word):
+                out.append(self._arabic(s, e, word, norm))
+            else:
+                kind = "name" if word[:1].isupper() and not first else "word"
+                out.append(Term(s, e, word, kind, [norm]))
+        return sorted(out, key=lambda t: t.start)
+
+    def _arabic(self, s: int, e: int, word: str, norm: str) -> Term:
+        # Short Arabic words are mostly particles and verbs whose transliterations hit random names.
+        floor = _FUZZY_FLOOR if len(norm) >= 5 else 150.0
+        hits = [(t, sc) for t, sc in self.lexicon.lookup(word, 4) if sc >= floor]
+        if hits:
+            return Term(s, e, word, "name", _expand([t for t, _ in hits[:3]]))
+        return Term(s, e, word, "word", [norm])
+
+
+def _expand(names: list[str]) -> list[str]:
+    """'hillary clinton' also gives 'clinton': a source often names a person by surname only."""
+    out = []
+    for n in names:
+        for form in (n, n.split()[-1] if " " in n else None):
+            if form and form not in out:
+                out.append(form)
+    return out
+
+
+def _date_alts(value: str) -> list[str]:
+    parts = value.split("-")
+    if value.startswith("--"):
+        return [_MONTHS_EN[int(parts[2]) - 1]]
+    alts = [parts[0]]
+    if len(parts) >= 2:
+        alts.append(_MONTHS_EN[int(parts[1]) - 1])
+    return alts
+
+
+_LEXICONS: dict[str, NameLexicon] = {}
+_LOCK = threading.Lock()
+
+
+def _lexicon_for(store) -> NameLexicon:
+    """A name lexicon from the index vocabulary (alphabetic terms in two or more documents)."""
+    key = f"{store.path}:{store.db.execute('SELECT count(*) FROM documents').fetchone()[0]}"
+    with _LOCK:
+        lex = _LEXICONS.get(key)
+        if lex is None:
+            rows = store.db.execute("SELECT term, doc FROM docs_vocab WHERE doc >= 2").fetchall()
+            lex = NameLexicon((t, d) for t, d in rows if len(t) >= 3 and t.isascii() and t.isalpha())
+            _LEXICONS.clear()
+            _LEXICONS[key] = lex
+        return lex

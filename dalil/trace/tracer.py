@@ -1,0 +1,55 @@
+"""Trace an article: read it, extract its claims, find evidence for each, judge each."""
+from __future__ import annotations
+
+import time
+
+from dalil.trace.article import ArticleError, read_article
+from dalil.trace.claims import MAX_CLAIMS, extract_claims
+from dalil.trace.evidence import EvidenceFinder
+from dalil.trace.report import ClaimResult, TraceReport
+from dalil.trace.terms import TermExtractor
+from dalil.trace.verdict import judge
+
+SUPPORTED_LANGS = {"ar", "fr", "en"}
+
+
+class Tracer:
+    """Holds what is worth keeping warm between articles: the name lexicon and the encoder cache."""
+
+    def __init__(self, archive):
+        self.archive = archive
+        self.terms = TermExtractor.for_store(archive.store)
+        self.finder = EvidenceFinder(archive)
+
+    def trace(self, data: str | bytes, name: str | None = None, max_claims: int = MAX_CLAIMS) -> TraceReport:
+        t0 = time.perf_counter()
+        article = read_article(data, name)
+        claims, total = extract_claims(article.text, article.lang, limit=max_claims)
+        notes = []
+        if article.truncated:
+            notes.append("The input was larger than 8 MB; only its beginning was read.")
+        if not claims:
+            raise ArticleError("no checkable claim found: no sentence attributes something to a document "
+                               "or states a fact with names, dates or numbers")
+        if total > len(claims):
+            notes.append(f"{total} checkable claims found; only the first {len(claims)} were traced.")
+        if article.lang not in SUPPORTED_LANGS and article.lang != "und":
+            notes.append(f"The article's language ({article.lang}) is not one dalil is tuned for; it was traced "
+                         "with the multilingual model and names matched by spelling, so expect lower recall.")
+        people = _people_matcher(self.archive)
+        results = []
+        for claim in claims:
+            terms = self.terms.terms(claim.text)
+            evidence = self.finder.find(claim.text, terms)
+            if evidence:
+                doc = self.archive.store.document(evidence[0].doc_id)
+                evidence[0].messages = doc["messages"] if doc else []
+            verdict = judge(claim.text, terms, claim.meta, evidence, people)
+            results.append(ClaimResult(claim, terms, evidence, verdict))
+        return TraceReport(article, results, notes, seconds=time.perf_counter() - t0)
+
+
+def _people_matcher(archive):
+    """`same_person(a, b)` from people resolution when the archive offers it."""
+    same = getattr(archive, "same_person", None)
+    return same if callable(same) else None
