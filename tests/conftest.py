@@ -51,3 +51,87 @@ def samples_dir() -> Path:
 @pytest.fixture(scope="session")
 def eval_dir() -> Path:
     return EVAL
+
+
+@pytest.fixture(scope="session")
+def full_archive(tmp_path_factory) -> Path:
+    """The whole real corpus ingested once per test session, straight from the tarball.
+    Tests must only read it (open it with `Archive(path)` and never ingest into it)."""
+    from dalil import Archive
+    prebuilt = os.environ.get("DALIL_TEST_FULL_DB")     # opt-in for local iterations; CI builds it
+    if prebuilt and Path(prebuilt).exists():
+        return Path(prebuilt)
+    path = tmp_path_factory.mktemp("full") / "dalil.db"
+    archive = Archive(str(path))
+    report = archive.ingest([str(CORPUS_TGZ)])
+    archive.close()
+    assert report.failed == 0, report.failures[:5]
+    return path
+
+
+@pytest.fixture(scope="session")
+def full(full_archive):
+    """An open Archive over the full corpus (read-only use)."""
+    from dalil import Archive
+    return Archive(str(full_archive))
+
+
+@pytest.fixture
+def corpus_subset(corpus_doc, tmp_path):
+    """Copy chosen corpus files (by DocNo) into tmp_path/<release>/, keeping the release folder."""
+    import shutil
+
+    def make(doc_ids: list[str], folder: str = "subset") -> Path:
+        root = tmp_path / folder
+        for doc_id in doc_ids:
+            src = corpus_doc(doc_id)
+            (root / src.parent.name).mkdir(parents=True, exist_ok=True)
+            shutil.copy(src, root / src.parent.name / src.name)
+        return root
+    return make
+
+
+# --- cross-lingual search quality gate ------------------------------------------------------
+QUALITY_DISTRACTORS = 3000
+QUALITY_SEED = 20240
+
+
+def quality_subset(corpus: Path, eval_dir: Path) -> list[Path]:
+    """Every gold document of the dev sets plus a fixed, seeded sample of other documents."""
+    import json
+    import random
+    gold: set[str] = set()
+    for name in ("queries-dev.jsonl", "claims-dev.jsonl"):
+        for line in (eval_dir / name).read_text(encoding="utf-8").splitlines():
+            gold.update(json.loads(line)["gold_doc_ids"])
+    paths = {p.stem: p for p in sorted(corpus.glob("*/*.txt"))}
+    others = sorted(d for d in paths if d not in gold)
+    sample = random.Random(QUALITY_SEED).sample(others, QUALITY_DISTRACTORS)
+    return [paths[d] for d in sorted(gold | set(sample)) if d in paths]
+
+
+@pytest.fixture(scope="session")
+def quality_archive(corpus_dir, eval_dir):
+    """An archive of the quality subset with its vectors, built once and kept in the test cache
+    (rebuilt when the subset, the model or the passage cleaning changes)."""
+    from dalil import Archive
+    from dalil.search.dense import Embedder
+
+    sig = Embedder().signature
+    key = f"q{QUALITY_DISTRACTORS}-s{QUALITY_SEED}-{sig['version']}-t{sig['text_version']}"
+    db = CACHE / "quality" / f"{key}.db"
+    done = db.with_suffix(".complete")
+    if not done.exists():
+        db.parent.mkdir(parents=True, exist_ok=True)
+        for stale in db.parent.glob(f"{key}.db*"):
+            if stale.is_dir():
+                import shutil
+                shutil.rmtree(stale)
+            else:
+                stale.unlink()
+        archive = Archive(str(db))
+        archive.ingest([str(p) for p in quality_subset(corpus_dir, eval_dir)])
+        archive.build_vectors(workers=2)
+        archive.close()
+        done.write_text("ok")
+    return Archive(str(db))

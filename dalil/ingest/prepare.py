@@ -78,9 +78,10 @@ def passages(doc: ParsedDocument) -> list[tuple[int | None, int, int]]:
     text = doc.text
     spans = [(p.number, p.start, p.end) for p in doc.pages if p.status == "text"] if doc.pages \
         else [(None, 0, len(text))]
+    drops = sorted(tuple(d) for d in doc.meta.get("drop_spans", []))
     out: list[tuple[int | None, int, int]] = []
     for page, start, end in spans:
-        pieces = _paragraphs(text, start, end)
+        pieces = [p for s, e in _minus(start, end, drops) for p in _paragraphs(text, s, e)]
         cur_s = cur_e = None
         for s, e in pieces:
             if cur_s is not None and e - cur_s > PASSAGE_CHARS:
@@ -91,6 +92,20 @@ def passages(doc: ParsedDocument) -> list[tuple[int | None, int, int]]:
             cur_e = e
         if cur_s is not None:
             out.append((page, cur_s, cur_e))
+    return out
+
+
+def _minus(start: int, end: int, drops: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """[start, end) without the dropped spans (stamps, markers, margin codes)."""
+    out, pos = [], start
+    for s, e in drops:
+        if e <= pos or s >= end:
+            continue
+        if s > pos:
+            out.append((pos, s))
+        pos = max(pos, e)
+    if pos < end:
+        out.append((pos, end))
     return out
 
 
