@@ -74,15 +74,15 @@ class HybridSearcher:
         best_passage: dict[int, int] = {}
         where, params = self.lexical.sql_filters(q)
         if mode in ("lexical", "hybrid"):
-            expr, m, _ = self.lexical.build(q)
+            expr, _, _ = self.lexical.build(q)
             strict = self._lexical_rank(expr, where, params, depth) if expr else []
-            marks += m
+            marks += self._marks(free)
             bag_q = self._bag_query(q, free, field_groups, lang)
             bag: list[int] = []
             if bag_q is not None:
-                expr, m, _ = self.lexical.build(bag_q)
+                expr, _, _ = self.lexical.build(bag_q)
                 bag = self._lexical_rank(expr, where, params, depth) if expr else []
-                marks += m
+                marks += self._marks(bag_q.groups[0])
             if mode == "lexical":
                 seen = set(strict)
                 rankings.append(strict + [d for d in bag if d not in seen])
@@ -99,7 +99,16 @@ class HybridSearcher:
             fused = [(d, 1.0 / (RRF_K + i + 1)) for i, d in enumerate(rankings[0])]
         else:
             fused = rrf(rankings)
-        return q, lang, mode, fused, best_passage, marks
+        return q, lang, mode, fused, best_passage, list(dict.fromkeys(marks))
+
+    def _marks(self, atoms: list[Atom]) -> list[str]:
+        """Highlight patterns of the atoms that occur in the archive at all: an Arabic word of a
+        query over English documents matches nothing, and its pattern would only cost time."""
+        out = []
+        for a in atoms:
+            if any(self.lexical.spelling.df(t) for t in query_terms(a.value)):
+                out += self.lexical.expand(a, {})[1]
+        return out
 
     def _bag_query(self, q: Query, free: list[Atom], field_groups: list[list[Atom]],
                    lang: str) -> Query | None:

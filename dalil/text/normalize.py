@@ -95,15 +95,25 @@ def _fold_char(ch: str) -> str:
     return out
 
 
+_ASCII_RUN = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]+")
+
+
 def normalize_with_map(text: str) -> tuple[str, list[int]]:
     """Like `normalize_for_index`, plus `offsets[i]` = index in `text` of the source of output char i."""
     parts: list[str] = []
     offsets: list[int] = []
-    for i, ch in enumerate(text):
-        out = ch if ch.isascii() and not ch.isupper() else _fold_char(ch)
-        if out:
-            parts.append(out)
-            offsets.extend([i] * len(out))
+    # ASCII runs (most of any document) fold by lower() alone; only the rest goes char by char.
+    for m in _ASCII_RUN.finditer(text):
+        a, b = m.span()
+        if text[a].isascii():
+            parts.append(m.group().lower())
+            offsets.extend(range(a, b))
+            continue
+        for i in range(a, b):
+            out = _fold_char(text[i])
+            if out:
+                parts.append(out)
+                offsets.extend([i] * len(out))
     s = "".join(parts)
     for rx, repl in _FIXES:
         s, offsets = _sub_with_map(rx, repl, s, offsets)
