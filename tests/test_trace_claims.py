@@ -1,0 +1,62 @@
+"""Claim extraction: sentence splitting (Arabic punctuation included), checkability, metadata."""
+from dalil.trace.claims import extract_claims, extract_metadata, is_checkable, split_sentences
+
+
+def test_split_arabic_and_latin_punctuation():
+    text = "قال سوليفان إن الاجتماع تأجل؟ نعم؛ وكتب فيرما إلى كلينتون. Mr. Smith met the U.S. envoy. Done!"
+    parts = [text[s:e] for s, e in split_sentences(text)]
+    assert parts == ["قال سوليفان إن الاجتماع تأجل؟", "نعم؛", "وكتب فيرما إلى كلينتون.",
+                     "Mr. Smith met the U.S. envoy.", "Done!"]
+
+
+def test_offsets_point_into_the_article():
+    text = "Intro line\n\nOn 18 December 2010 Richard Verma told Clinton the amendment would be defeated. Nice."
+    claims, total = extract_claims(text, "en")
+    assert total == 1
+    c = claims[0]
+    assert text[c.start:c.end] == c.text and c.text.startswith("On 18 December 2010")
+
+
+def test_checkable_keeps_attributions_and_facts_only():
+    assert is_checkable("Cheryl Mills forwarded the memo to the Secretary on Monday.")
+    assert is_checkable("أفادت مذكرة الخارجية بأن الاجتماع سيعقد في القاهرة.")
+    assert is_checkable("The vote was 59 to 37 in the Senate chamber.")
+    assert not is_checkable("What happens next remains to be seen?")
+    assert not is_checkable("Too short.")
+    assert not is_checkable("this is an opinion about things in general and nothing else")
+
+
+def test_english_metadata():
+    meta = extract_metadata("A message sent by Jake Sullivan to Hillary Clinton on 18 January 2013 under the "
+                            "title \"Libya update\" says the embassy will reopen.", "en")
+    assert meta == {"sender": "Jake Sullivan", "recipient": "Hillary Clinton", "date": "2013-01-18",
+                    "subject": "Libya update"}
+
+
+def test_french_metadata():
+    meta = extract_metadata("Le 16 septembre 2009, Anne-Marie Slaughter a écrit à Cheryl Mills un courriel "
+                            "intitulé « Speech draft » sur le discours.", "fr")
+    assert meta["sender"] == "Anne-Marie Slaughter"
+    assert meta["recipient"] == "Cheryl Mills"
+    assert meta["date"] == "2009-09-16"
+    assert meta["subject"] == "Speech draft"
+
+
+def test_arabic_metadata():
+    meta = extract_metadata("في 18 ديسمبر 2010 كتب ريتشارد فيرما إلى كلينتون رسالة بعنوان \"ستارت\" "
+                            "يقول فيها إن التعديل سيهزم.", "ar")
+    assert meta["sender"] == "ريتشارد فيرما"
+    assert meta["recipient"] == "كلينتون"
+    assert meta["date"] == "2010-12-18"
+    assert meta["subject"] == "ستارت"
+
+
+def test_arabic_indic_digits_date():
+    meta = extract_metadata("في ١٨ ديسمبر ٢٠١٠ أبلغت هوما عابدين كلينتون بموعد الاتصال.", "ar")
+    assert meta["date"] == "2010-12-18"
+    assert meta["sender"] == "هوما عابدين"
+
+
+def test_content_claim_has_no_metadata():
+    claims, _ = extract_claims("The embassy reported that four people died in the bombing at the university.", "en")
+    assert claims and claims[0].kind == "content" and claims[0].meta == {}
