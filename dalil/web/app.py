@@ -1,10 +1,12 @@
 """The Starlette application: pages, JSON API, static assets, security headers."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -49,6 +51,17 @@ async def on_crash(request: Request, exc: Exception):
     return render(request, "error.html", status_code=500, message=f"{type(exc).__name__}")
 
 
+def warm_up(archive: Archive) -> None:
+    """Build the search caches (facet arrays, duplicate hashes, language model) before the
+    first request, so that no visitor waits for them and concurrent first requests do not
+    all build them at once."""
+    for query, options in (("state", {}), ("state", {"mode": "lexical"})):
+        try:
+            archive.search(query, limit=1, **options)
+        except Exception:      # an empty or partial archive still serves its pages
+            log.warning("search warm-up failed", exc_info=True)
+
+
 def create_app(db: str | Archive | None = None) -> Starlette:
     """The web application over one archive (opened read-only when given a path)."""
     archive = db if isinstance(db, Archive) else Archive(db, readonly=True)
@@ -66,7 +79,13 @@ def create_app(db: str | Archive | None = None) -> Starlette:
         Route("/openapi.json", openapi),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        await run_in_threadpool(warm_up, archive)
+        yield
+
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
         ApiError: on_api_error, HTTPException: on_http_error, Exception: on_crash})
     app.state.archive = archive
     app.add_middleware(SecurityHeaders)

@@ -1,0 +1,167 @@
+"""Load benchmark of the web API: `dalil serve` on loopback, a bounded number of search
+requests from concurrent clients, latency percentiles and error count.
+
+    python bench/bench_web.py --db /tmp/full/dalil.db --clients 8 --requests 400
+
+Prints a summary and writes bench/results/web.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import queue
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+# 60 queries of the kinds people type: rare names, common words, phrases, filters, OR,
+# exclusions, prefixes, OCR-damaged spellings and Arabic.
+QUERIES = [
+    "libya", "benghazi", "sullivan", "blumenthal", "abedin", "mills", "qaddafi", "gaddafi", "mubarak",
+    "egypt", "syria", "iran", "haiti", "pakistan", "china", "russia", "israel", "afghanistan",
+    "meeting", "call", "schedule", "speech", "press", "statement", "tomorrow", "report",
+    '"state department"', '"prime minister"', '"white house"', '"secretary clinton"', '"muslim brotherhood"',
+    '"arab spring"', '"human rights"', '"national security"',
+    "from:mills", "from:sullivan libya", "to:abedin schedule", "subject:haiti", "exemption:B1",
+    "exemption:B5 iran", "release:HRCEmail_NovWeb egypt", "after:2012-09-01 before:2012-10-01 benghazi",
+    "libya after:2011-02-01 before:2011-04-01", "syria -russia", "egypt OR tunisia", "qadd*", "negotiat*",
+    "sullivaral", "blumenthat", "mubaralc", "hrod17", "cheryl mills libya", "jake sullivan memo",
+    "oil production", "election results", "ambassador stevens", "ليبيا", "مصر", "بنغازي", "سوريا",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: str, port: int, workers: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", "from dalil.cli import run; run()", "serve", "--db", db,
+                             "--port", str(port), "--workers", str(workers)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("dalil serve exited: " + proc.stderr.read())
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/status", timeout=5).status_code == 200:
+                return proc
+        except httpx.TransportError:
+            time.sleep(0.3)
+    proc.kill()
+    raise SystemExit("dalil serve did not start within 120 s")
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def run_load(base: str, clients: int, total: int, limit: int, mode: str | None) -> dict:
+    jobs: queue.Queue = queue.Queue()
+    for i in range(total):
+        jobs.put(QUERIES[i % len(QUERIES)])
+    latencies: list[float] = []
+    server_ms: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def client() -> None:
+        with httpx.Client(base_url=base, timeout=60) as http:
+            while True:
+                try:
+                    q = jobs.get_nowait()
+                except queue.Empty:
+                    return
+                params = {"q": q, "limit": limit} | ({"mode": mode} if mode else {})
+                t0 = time.perf_counter()
+                try:
+                    r = http.get("/api/search", params=params)
+                    ok = r.status_code == 200
+                    took = r.json().get("took_ms") if ok else None
+                    detail = None if ok else f"{r.status_code} {q}: {r.text[:200]}"
+                except httpx.HTTPError as exc:
+                    took, detail = None, f"{type(exc).__name__} {q}"
+                elapsed = (time.perf_counter() - t0) * 1000
+                with lock:
+                    latencies.append(elapsed)
+                    if detail:
+                        errors.append(detail)
+                    elif took is not None:
+                        server_ms.append(took)
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    return {
+        "requests": len(latencies), "errors": len(errors), "error_samples": errors[:5],
+        "wall_s": round(wall, 2), "throughput_rps": round(len(latencies) / wall, 1),
+        "latency_ms": {"p50": round(percentile(latencies, 50), 1), "p95": round(percentile(latencies, 95), 1),
+                       "p99": round(percentile(latencies, 99), 1), "max": round(max(latencies), 1),
+                       "mean": round(statistics.fmean(latencies), 1)},
+        "server_took_ms": {"p50": round(percentile(server_ms, 50), 1), "p95": round(percentile(server_ms, 95), 1)}
+        if server_ms else {},
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--db", default=os.environ.get("DALIL_DB", "/tmp/full/dalil.db"))
+    ap.add_argument("--clients", type=int, default=8)
+    ap.add_argument("--requests", type=int, default=400)
+    ap.add_argument("--limit", type=int, default=10)
+    ap.add_argument("--workers", type=int, default=2, help="server processes")
+    ap.add_argument("--mode", default=None, help="search mode (default: the server's default)")
+    ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "web.json"))
+    args = ap.parse_args()
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start_server(args.db, port, args.workers)
+    try:
+        # Warm-up: every query once per server process, outside the measurement.
+        warm = run_load(base, args.clients, len(QUERIES) * args.workers, args.limit, args.mode)
+        result = run_load(base, args.clients, args.requests, args.limit, args.mode)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    report = {
+        "benchmark": "web API search under concurrent load (loopback)",
+        "command": " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
+        "db": args.db, "clients": args.clients, "distinct_queries": len(QUERIES), "limit": args.limit,
+        "server_workers": args.workers, "mode": args.mode or "default",
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
+        "warmup_errors": warm["errors"],
+        **result,
+        "target": {"p95_ms": 150, "errors": 0},
+        "meets_target": result["latency_ms"]["p95"] <= 150 and result["errors"] == 0 and warm["errors"] == 0,
+    }
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    lat = result["latency_ms"]
+    print(f"{result['requests']} requests, {args.clients} clients, {args.workers} server processes, "
+          f"mode {report['mode']}: p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms, "
+          f"max {lat['max']} ms, {result['throughput_rps']} req/s, errors {result['errors']} "
+          f"(warm-up errors {warm['errors']}) → {out}")
+    for e in result["error_samples"] + warm["error_samples"]:
+        print("  error:", e)
+
+
+if __name__ == "__main__":
+    main()
