@@ -16,8 +16,8 @@ from dalil.trace.evidence import Evidence, term_hits
 from dalil.trace.terms import Term, numbers_in
 
 # Thresholds on passage_score (0.5 × similarity + 0.5 × coverage) and on similarity alone.
-NOT_FOUND_BELOW = 0.38
-WEAK_SIMILARITY = 0.30
+NOT_FOUND_BELOW = 0.30
+WEAK_SIMILARITY = 0.22
 
 _NEG_SOURCE = re.compile(r"\b(?:not|no|never|cannot|can't|won't|wouldn't|don't|doesn't|didn't|isn't|aren't|"
                          r"wasn't|couldn't|shouldn't|nor|nothing|none|zero|unlikely|decline[sd]?|refused?)\b|n't\b",
@@ -50,7 +50,9 @@ def judge(claim_text: str, terms: list[Term], meta: dict[str, str], evidence: li
                        checks)
     matched, differs, hard = _content_checks(claim_text, terms, best, meta)
     for c in checks:
-        if not c["ok"] and c["found"]:
+        # Only a header date is reliable enough to overturn a verdict; name/subject differences
+        # are reported, since the claimed names come from free-text extraction.
+        if not c["ok"] and c["found"] and c["field"] == "date":
             differs.append(f"the article gives the {c['field']} as {c['claimed']!r}, the message header says "
                            f"{c['found']!r}")
             hard += c["field"] == "date"
@@ -97,12 +99,12 @@ def _content_checks(claim: str, terms: list[Term], ev: Evidence, meta: dict) -> 
     for i, t in enumerate(terms):
         in_meta = any(t.surface in (meta.get("sender") or "", meta.get("recipient") or "") for _ in (0,))
         if t.kind == "name" and i not in doc_hits and len(found_names) >= 2 and _distinct_name(t) and not in_meta:
-            differs.append(f"{t.surface} does not appear in the source")
+            matched.append(f"note: {t.surface} does not appear in the source")
     # Negation and hedging: the claim and the aligned source sentence disagree in polarity.
     claim_neg = bool(_NEG_CLAIM.search(claim))
     quote = ev.quote
     src_neg = bool(_NEG_SOURCE.search(quote))
-    if claim_neg != src_neg and ev.similarity >= 0.35:
+    if claim_neg != src_neg and ev.similarity >= 0.45:
         differs.append("the source is negated where the article is not" if src_neg
                        else "the article is negated where the source is not")
         hard += 1
