@@ -33,7 +33,7 @@ AR_STOP = frozenset(normalize_for_index(w) for w in (
     "في من إلى الى على عن مع هذا هذه ذلك تلك التي الذي الذين لم لن لا ما ماذا هل قد كان كانت "
     "يكون أن ان إن إنه انه أنه بعد قبل عند حول بين خلال ثم أو او و ف ب ل ك كل بعض غير عبر "
     "منذ حتى لدى أي اي هو هي هم نحن أنا انا ضد دون فقط أيضا ايضا يوم عام سنة").split())
-FUZZY_MIN = 108.0        # NameLexicon score: similarity + skeleton bonus + log df
+FUZZY_MIN = 95.0         # NameLexicon score: similarity (0-100) + skeleton bonus + 3·log10(df)
 NAME_SHARE = 0.6         # a term is a name when at least this share of its uses is capitalized
 _WORD = re.compile(r"[A-Za-z]{3,}")
 
@@ -110,7 +110,10 @@ class Bridge:
             text = text[:s] + " " + text[e:]
         covered: list[tuple[int, int]] = []
         for s, e, names in self.lexicon.gazetteer_spans(text):
-            self._add(out, text[s:e], names[:2])
+            source = text[s:e]
+            if len(source) <= 3 and not source.isupper():
+                continue           # short keys are acronyms (UN, ONU): French "un" is an article
+            self._add(out, source, names[:2])
             covered.append((s, e))
         for m in re.finditer(r"[^\W_]+", text):
             if any(s <= m.start() < e for s, e in covered):

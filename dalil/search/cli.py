@@ -58,7 +58,8 @@ def index(db, workers):
     from dalil.cli import _progress
     archive = open_archive(db)
     with _progress("vectors") as tick:
-        report = archive.build_vectors(progress=tick, workers=workers)
+        report = archive.build_vectors(progress=(lambda done, total: tick(done, None, total)) if tick else None,
+                                       workers=workers)
     click.echo(f"{report['added']} passages embedded, {report['total']} in the index"
                + (" (rebuilt: the model changed)" if report["rebuilt"] else ""))
 
