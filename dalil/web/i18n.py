@@ -57,8 +57,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "failures": "Failed inputs", "no_failures": "No failed input.", "reason": "Reason",
         "count": "Count", "status_ok": "ok", "status_duplicate": "duplicate", "status_failed": "failed",
         "error": "Error", "not_found": "No such document.", "bad_query": "Bad query",
-        "home_intro": "Search the released emails in any language. Filters: from: to: cc: subject: "
-                      "doc: release: exemption: after:YYYY-MM-DD before:YYYY-MM-DD lang:",
+        "home_intro": "Search the released emails in any language. Filters:",
         "yes": "yes", "no": "no", "footer": "Documents are shown as released; their contents are untrusted.",
     },
     "ar": {
@@ -112,8 +111,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "failures": "المدخلات التي فشلت", "no_failures": "لا توجد مدخلات فاشلة.", "reason": "السبب",
         "count": "العدد", "status_ok": "سليم", "status_duplicate": "مكرر", "status_failed": "فاشل",
         "error": "خطأ", "not_found": "لا توجد وثيقة بهذا الرقم.", "bad_query": "استعلام غير صالح",
-        "home_intro": "ابحث في الرسائل المُفرج عنها بأي لغة. المرشحات: from: to: cc: subject: "
-                      "doc: release: exemption: after:YYYY-MM-DD before:YYYY-MM-DD lang:",
+        "home_intro": "ابحث في الرسائل المُفرج عنها بأي لغة. المرشحات:",
         "yes": "نعم", "no": "لا", "footer": "تُعرض الوثائق كما أُفرج عنها؛ محتواها غير موثوق.",
     },
 }

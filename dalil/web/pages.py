@@ -126,18 +126,42 @@ async def trace_page(request: Request) -> Response:
         return render(request, "trace.html", available=available)
     try:
         text = await article_text(request)
-        report = (await run_in_threadpool(run_trace, archive, text)).to_dict()
+        report = await run_in_threadpool(run_trace, archive, text)
     except ApiError as exc:
         return render(request, "trace.html", available=True, status_code=exc.status,
                       error=exc.message if exc.code != "empty" else None, empty=exc.code == "empty")
-    for claim in report.get("claims", []):
-        for ev in claim.get("evidence", []):
-            quote = ev.get("quote") or ""
-            ev["quote_spans"] = shared_term_spans(quote, claim.get("text", ""))
+    return render(request, "trace.html", available=True, report=trace_view(report), article=text)
+
+
+def trace_view(report) -> dict:
+    """The report's JSON with, for display, the matched spans on both sides and each claim's direction."""
+    view = report.to_dict()
+    view["notes"] = [str(n) for n in getattr(report, "notes", []) or []]
+    results = getattr(report, "claims", [])
+    for i, claim in enumerate(view.get("claims", [])):
+        result = results[i] if i < len(results) else None
+        sources = getattr(result, "evidence", []) or []
+        lang = getattr(getattr(result, "claim", None), "lang", None)
+        claim["lang"] = lang if lang and lang != "und" else view["article"].get("lang")
+        claim["spans"] = _matched_claim_spans(sources) or shared_term_spans(
+            claim.get("text", ""), " ".join(e.get("quote") or "" for e in claim.get("evidence", [])))
+        for ev, source in zip(claim.get("evidence", []), sources + [None] * len(claim.get("evidence", []))):
+            ev["quote_spans"] = _matched_quote_spans(source) or shared_term_spans(ev.get("quote") or "",
+                                                                                    claim.get("text", ""))
             ev["href"] = f"/documents/{quote_path(ev['doc_id'])}" + (f"#page-{ev['page']}" if ev.get("page") else "")
-        claim["spans"] = shared_term_spans(claim.get("text", ""),
-                                           " ".join(e.get("quote") or "" for e in claim.get("evidence", [])))
-    return render(request, "trace.html", available=True, report=report)
+    return view
+
+
+def _matched_claim_spans(sources) -> list[tuple[int, int]]:
+    matched = getattr(sources[0], "matched", None) if sources else None
+    return [(t.start, t.end) for t, _ in matched or []]
+
+
+def _matched_quote_spans(source) -> list[tuple[int, int]]:
+    a, b = getattr(source, "char_start", None), getattr(source, "char_end", None)
+    if a is None or b is None:
+        return []
+    return [(s - a, e - a) for _, (s, e) in getattr(source, "matched", []) or [] if a <= s and e <= b]
 
 
 def status_page(request: Request) -> Response:

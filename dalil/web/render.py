@@ -46,11 +46,18 @@ def month_range(first: str, last: str) -> list[str]:
     return out
 
 
+def _shift(month: str, delta: int) -> str:
+    n = int(month[:4]) * 12 + int(month[5:7]) - 1 + delta
+    return f"{n // 12:04d}-{n % 12 + 1:02d}"
+
+
 def timeline_svg(months: dict[str, int], query: str, t, ui: str) -> Markup:
     """An inline SVG bar chart of documents per month; each bar links to that month's results."""
     if not months:
         return Markup("")
     keys = month_range(min(months), max(months))
+    while len(keys) < 12:      # a short span is drawn inside a year, not as one wide bar
+        keys = month_range(_shift(keys[0], -1), _shift(keys[-1], 1))[: max(12, len(keys))]
     peak = max(months.values())
     width, height, pad_top, pad_bottom = 720, 150, 14, 22
     bar_w = width / len(keys)
@@ -73,7 +80,7 @@ def timeline_svg(months: dict[str, int], query: str, t, ui: str) -> Markup:
             parts.append(f'<a href="{escape(href)}" aria-label="{label}"><title>{label}</title>'
                          f'<rect class="bar" x="{x + bar_w * 0.1:.1f}" y="{height - pad_bottom - h:.1f}" '
                          f'width="{max(bar_w * 0.8, 1):.1f}" height="{h:.1f}"/></a>')
-        if key.endswith("-01") or i == 0:
+        if key.endswith("-01") or (i == 0 and int(key[5:7]) <= 9):
             parts.append(f'<line class="tick" x1="{x:.1f}" y1="{height - pad_bottom}" x2="{x:.1f}" '
                          f'y2="{height - pad_bottom + 5}"/>'
                          f'<text class="year" x="{x + 2:.1f}" y="{height - 5}">{key[:4]}</text>')
