@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -107,11 +108,11 @@ class Source:
         with open(self.path, "rb") as fh:        # type: ignore[arg-type]
             return fh.read(n)
 
-    @property
+    @cached_property
     def basename(self) -> str:
         return self.name.rsplit("!", 1)[-1].rsplit("/", 1)[-1]
 
-    @property
+    @cached_property
     def suffix(self) -> str:
         b = self.basename.lower()
         for multi in (".tar.gz", ".tar.bz2", ".tar.xz"):

@@ -11,6 +11,7 @@ from typing import Any
 
 from dalil.model import ParsedDocument
 from dalil.store.addresses import split_address
+from dalil.store.sqlite import serialize
 from dalil.text.normalize import index_terms, normalize_for_index
 
 PASSAGE_CHARS = 700
@@ -43,7 +44,7 @@ def prepare(doc: ParsedDocument) -> dict[str, Any]:
     chunks = passages(doc)
     offsets = [o for p in doc.pages for o in (p.start, p.end)] + [o for _, s, e in chunks for o in (s, e)]
     to_byte = byte_offsets(doc.text, offsets)
-    return {
+    index = {
         "passages": [(page, s, e, to_byte[s], to_byte[e]) for page, s, e in chunks],
         "page_bytes": {p.number: (to_byte[p.start], to_byte[p.end]) for p in doc.pages},
         "correspondents": [(m.index, role, raw, *split_address(raw))
@@ -58,6 +59,8 @@ def prepare(doc: ParsedDocument) -> dict[str, Any]:
         "cc": index_text(" \n".join(r for m in msgs for r in m.cc + m.bcc)),
         "date": date,
     }
+    index["rows"] = serialize(doc, index)
+    return index
 
 
 def byte_offsets(text: str, offsets: list[int]) -> dict[int, int]:

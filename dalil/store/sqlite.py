@@ -102,36 +102,29 @@ class SQLiteStore(Store):
         doc_id = self._free_doc_id(doc.doc_id)
         if doc_id != doc.doc_id:
             doc.meta["variant_of"] = doc.doc_id
-        top = doc.messages[0] if doc.messages else None
-        text = doc.text
+        rows = (index.get("rows") if doc_id == doc.doc_id else None) or serialize(doc, index)
         cur = db.execute(
             """INSERT INTO documents (doc_id, source_format, title, case_no, release, release_date,
                disposition, exemptions, classification, lang, parent_id, parent_path, meta, n_pages,
                n_messages, date, sender, subject, text, raw, html, content_hash, path, status, reason)
                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            (doc_id, doc.source_format, doc.title, doc.case, doc.release, doc.release_date,
-             doc.disposition, _j(doc.exemptions), _j(doc.classification), doc.lang, doc.parent_id,
-             doc.parent_path, _j(doc.meta), len(doc.pages), len(doc.messages),
-             index.get("date"), top.sender if top else None, top.subject if top else doc.title,
-             text, raw, doc.html, content_hash, path, doc.status, doc.reason))
+            (doc_id, *rows["document"], doc.text, raw, doc.html, content_hash, path, doc.status, doc.reason))
         rowid = cur.lastrowid
-        msg_rows = {}
-        for m in doc.messages:
-            mcur = db.execute(
+        msg_rows: dict[int, int] = {}
+        if rows["messages"]:
+            db.executemany(
                 """INSERT INTO messages (doc_id, idx, sender, recipients, cc, bcc, date, date_raw, subject,
                    attachments, importance, start, body_start, end, message_id, in_reply_to, extra)
                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-                (doc_id, m.index, m.sender, _j(m.to), _j(m.cc), _j(m.bcc), m.date, m.date_raw,
-                 m.subject, _j(m.attachments), m.importance, m.start, m.body_start, m.end,
-                 m.message_id, m.in_reply_to, _j(m.extra)))
-            msg_rows[m.index] = mcur.lastrowid
+                [(doc_id, *m) for m in rows["messages"]])
+            # One writer, rowids assigned in order: the batch's ids are the last n.
+            last = db.execute("SELECT last_insert_rowid()").fetchone()[0]
+            first = last - len(rows["messages"]) + 1
+            msg_rows = {m[0]: first + i for i, m in enumerate(rows["messages"])}
         db.executemany("INSERT INTO correspondents VALUES (?,?,?,?,?,?)",
                        [(msg_rows.get(idx), doc_id, role, raw_name, name, address)
                         for idx, role, raw_name, name, address in index.get("correspondents", [])])
-        page_bytes = index.get("page_bytes", {})
-        db.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?)",
-                       [(doc_id, p.number, p.start, p.end, *page_bytes.get(p.number, (p.start, p.end)),
-                         p.status, _j(p.exemptions)) for p in doc.pages])
+        db.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?)", [(doc_id, *p) for p in rows["pages"]])
         db.executemany("INSERT INTO passages (doc_id, seq, page, start, end, byte_start, byte_end) "
                        "VALUES (?,?,?,?,?,?,?)",
                        [(doc_id, seq, *row) for seq, row in enumerate(index.get("passages", []))])
@@ -224,6 +217,23 @@ class SQLiteStore(Store):
         for row in cur:
             yield {"id": row[0], "doc_id": row[1], "seq": row[2], "page": row[3], "start": row[4],
                    "end": row[5], "byte_start": row[6], "byte_end": row[7], "text": row[8][row[4]:row[5]]}
+
+
+def serialize(doc: ParsedDocument, index: dict[str, Any]) -> dict[str, Any]:
+    """Row values of a document, its messages and pages (JSON encoded), computed in the ingest worker."""
+    top = doc.messages[0] if doc.messages else None
+    page_bytes = index.get("page_bytes", {})
+    return {
+        "document": (doc.source_format, doc.title, doc.case, doc.release, doc.release_date, doc.disposition,
+                     _j(doc.exemptions), _j(doc.classification), doc.lang, doc.parent_id, doc.parent_path,
+                     _j(doc.meta), len(doc.pages), len(doc.messages), index.get("date"),
+                     top.sender if top else None, top.subject if top else doc.title),
+        "messages": [(m.index, m.sender, _j(m.to), _j(m.cc), _j(m.bcc), m.date, m.date_raw, m.subject,
+                      _j(m.attachments), m.importance, m.start, m.body_start, m.end, m.message_id,
+                      m.in_reply_to, _j(m.extra)) for m in doc.messages],
+        "pages": [(p.number, p.start, p.end, *page_bytes.get(p.number, (p.start, p.end)), p.status,
+                   _j(p.exemptions)) for p in doc.pages],
+    }
 
 
 def _document_row(row: sqlite3.Row) -> dict[str, Any]:
