@@ -52,7 +52,11 @@ def ingest(paths, db, workers, retry_failed, ocr, ocr_lang, build_vectors, as_js
     if not paths and not retry_failed:
         raise click.UsageError("give at least one PATH (or --retry-failed)")
     archive = open_archive(db, must_exist=False)
-    with _progress("ingest") as tick:
+    total = None
+    if sys.stderr.isatty() and paths:
+        from dalil.ingest.sources import estimate_count
+        total = estimate_count(list(paths))          # for the ETA; a quick pass over folders and archives
+    with _progress("ingest", total) as tick:
         report = archive.ingest(list(paths), workers=workers, retry_failed=retry_failed,
                                 progress=tick, ocr=ocr, ocr_lang=ocr_lang)
     if build_vectors:
@@ -72,8 +76,9 @@ def ingest(paths, db, workers, retry_failed, ocr, ocr_lang, build_vectors, as_js
 class _progress:
     """A rich progress bar with rate and ETA on a terminal; nothing on a pipe."""
 
-    def __init__(self, label: str):
+    def __init__(self, label: str, total: int | None = None):
         self.label = label
+        self.total = total
         self.bar = None
 
     def __enter__(self):
@@ -85,15 +90,16 @@ class _progress:
                             TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
                             transient=False)
         self.bar.start()
-        self.task = self.bar.add_task(self.label, total=None, rate="")
+        self.task = self.bar.add_task(self.label, total=self.total, rate="")
         import time
         self.t0 = time.perf_counter()
         return self.tick
 
-    def tick(self, done: int, total_or_docs: int | None = None, total: int | None = None) -> None:
+    def tick(self, done: int, _added: int | None = None, total: int | None = None) -> None:
+        """`done` items so far; `total` when the caller knows it better than the estimate."""
         import time
         rate = done / max(time.perf_counter() - self.t0, 1e-6)
-        self.bar.update(self.task, completed=done, total=total, rate=f"{rate:,.0f}/s")
+        self.bar.update(self.task, completed=done, total=total or self.total, rate=f"{rate:,.0f}/s")
 
     def __exit__(self, *exc):
         if self.bar:

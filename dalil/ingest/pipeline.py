@@ -169,7 +169,7 @@ def _expand(source: Source) -> Iterator[Source]:
 
 class Ingestor:
     def __init__(self, store, workers: int | None = None, hint: dict | None = None,
-                 progress: Callable[[int, int | None], None] | None = None):
+                 progress: Callable[[int], None] | None = None):
         self.store = store
         self.workers = workers or max(1, min(2, os.cpu_count() or 1))
         self.hint = hint or {}
@@ -302,8 +302,7 @@ class Ingestor:
 
     def _tick(self) -> None:
         if self.progress:
-            self.progress(self.report.ok + self.report.failed + self.report.duplicate + self.report.unchanged,
-                          self.report.added)
+            self.progress(self.report.ok + self.report.failed + self.report.duplicate + self.report.unchanged)
 
 
 def _hash_file(path: str) -> str:
