@@ -3,6 +3,7 @@ correspondents) and the duplicates of a document.  Each prefers the Archive's ow
 method when this installation has it and falls back to SQL over the store."""
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -10,8 +11,12 @@ from dalil.search.query import parse_query
 from dalil.search.snippets import find_matches
 
 
-def result_set_sql(archive, query: str) -> tuple[str, list[Any]]:
-    """SQL selecting `documents.id` of every document matching `query` (lexical semantics)."""
+def result_set(archive, query: str, mode: str | None = None, lang: str | None = None) -> tuple[str, list[Any]]:
+    """SQL selecting `documents.id` of every document of the result set of `query`: the fused
+    ranking of the searcher in use (so that cross-lingual results count), else the lexical match."""
+    if hasattr(archive, "hybrid"):
+        fused = archive.hybrid.rank(query, mode, lang)[3]
+        return "SELECT value FROM json_each(?)", [json.dumps([int(d) for d, _ in fused])]
     lexical = archive.lexical
     q = parse_query(query)
     match, _, _ = lexical.build(q)
@@ -22,11 +27,13 @@ def result_set_sql(archive, query: str) -> tuple[str, list[Any]]:
     return f"SELECT d.id FROM documents d WHERE {where}", list(params)
 
 
-def months(archive, query: str) -> dict[str, int]:
-    """Documents per month ('YYYY-MM' → count) over the whole result set."""
+def months(archive, query: str, mode: str | None = None, lang: str | None = None) -> dict[str, int]:
+    """Messages (or, without the people index, documents) per month ('YYYY-MM' → count)."""
     if hasattr(archive, "timeline"):
-        return _as_month_counts(archive.timeline(query))
-    ids_sql, params = result_set_sql(archive, query)
+        found = _as_month_counts(archive.timeline(query))
+        if found:
+            return found
+    ids_sql, params = result_set(archive, query, mode, lang)
     rows = archive.store.db.execute(
         f"SELECT substr(date, 1, 7) AS m, count(*) FROM documents WHERE id IN ({ids_sql}) "
         f"AND date IS NOT NULL AND date >= '1990' GROUP BY m ORDER BY m", params).fetchall()
@@ -47,15 +54,17 @@ def _as_month_counts(value: Any) -> dict[str, int]:
     return {str(k)[:7]: int(n) for k, n in items if k and int(n)}
 
 
-def top_correspondents(archive, query: str, limit: int = 10) -> list[dict[str, Any]]:
+def top_correspondents(archive, query: str, mode: str | None = None, lang: str | None = None,
+                       limit: int = 10) -> list[dict[str, Any]]:
     """The people who wrote or received the most messages of the result set: resolved persons
     (all their spellings and addresses together) when the archive has them, else forms as written."""
     if hasattr(archive, "people"):
         found = archive.people(query, limit=limit).get("people", [])
-        return [{"name": p["name"], "documents": (p.get("sent") or 0) + (p.get("received") or 0),
-                 "sent": p.get("sent") or 0, "form": _plain_form((p.get("forms") or [p["name"]])[0])}
-                for p in found if p.get("name")]
-    ids_sql, params = result_set_sql(archive, query)
+        if found:
+            return [{"name": p["name"], "documents": (p.get("sent") or 0) + (p.get("received") or 0),
+                     "sent": p.get("sent") or 0, "form": _plain_form((p.get("forms") or [p["name"]])[0])}
+                    for p in found if p.get("name")]
+    ids_sql, params = result_set(archive, query, mode, lang)
     rows = archive.store.db.execute(
         f"SELECT coalesce(c.name, c.address, c.raw) AS who, count(DISTINCT c.doc_id) AS n, "
         f"sum(c.role = 'from') AS sent FROM correspondents c JOIN documents d ON d.doc_id = c.doc_id "

@@ -41,10 +41,11 @@ def search_page(request: Request) -> Response:
     except ApiError as exc:
         return render(request, "search.html", status_code=400, error=exc.message, **ctx)
     ui = ui_lang(request)
-    months = insights.months(archive, q) if result.total else {}
+    scope = (q, params.get("mode"), params.get("lang"))
+    months = insights.months(archive, *scope) if result.total else {}
     return render(request, "search.html", result=result, offset=offset, page_size=PAGE_SIZE,
                   timeline=timeline_svg(months, q, _translator(ui), ui),
-                  people=insights.top_correspondents(archive, q) if result.total else [],
+                  people=insights.top_correspondents(archive, *scope) if result.total else [],
                   filters=FILTER_TOKEN.findall(q), facet_token=facet_token, refine=lambda token: _refine(q, token),
                   unfilter=lambda token: _unfilter(q, token), **ctx)
 
