@@ -86,8 +86,6 @@ async def api_trace(request: Request) -> JSONResponse:
     """Trace an article (text or HTML in the body) to its sources; the JSON of `dalil trace --json`."""
     archive = request.app.state.archive
     text = await article_text(request)
-    if not hasattr(archive, "trace"):
-        raise ApiError(501, "unavailable", "tracing is not available in this installation")
     report = await run_in_threadpool(run_trace, archive, text)
     return JSONResponse(report.to_dict())
 

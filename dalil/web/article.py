@@ -61,6 +61,7 @@ async def _form_text(request: Request, body: bytes) -> str:
     form = await Request(request.scope, replay).form(max_files=1, max_fields=10)
     upload = form.get("file")
     if upload is not None and not isinstance(upload, str) and upload.filename:
+        request.state.article_file = upload.filename
         return decode(await upload.read())
     text = form.get("text")
     return text if isinstance(text, str) else ""

@@ -43,7 +43,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "trace_intro": "Paste a news article in any language, or upload a saved web page or text file. "
                        "Each checkable claim is matched to the released documents, with a verdict and reasons.",
         "trace_text_label": "Article text or HTML", "trace_file_label": "…or upload a file (.html, .txt, .md)",
-        "trace_button": "Trace", "trace_unavailable": "Tracing is not available in this installation.",
+        "trace_button": "Trace",
         "trace_empty": "Paste an article or choose a file first.",
         "claims": "Claims", "claim": "Claim", "evidence": "Evidence", "verdict": "Verdict",
         "confidence": "confidence {c}", "reasons": "Why", "no_evidence": "No source passage found.",
@@ -97,7 +97,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "trace_intro": "الصق مقالاً إخبارياً بأي لغة، أو ارفع صفحة ويب محفوظة أو ملفاً نصياً. "
                        "تُطابَق كل معلومة قابلة للتحقق مع الوثائق المُفرج عنها، مع حكم وأسباب.",
         "trace_text_label": "نص المقال أو HTML", "trace_file_label": "…أو ارفع ملفاً (‎.html أو ‎.txt أو ‎.md)",
-        "trace_button": "تتبّع", "trace_unavailable": "التتبّع غير متاح في هذا التثبيت.",
+        "trace_button": "تتبّع",
         "trace_empty": "الصق مقالاً أو اختر ملفاً أولاً.",
         "claims": "الادعاءات", "claim": "الادعاء", "evidence": "الدليل", "verdict": "الحكم",
         "confidence": "الثقة {c}", "reasons": "الأسباب", "no_evidence": "لم يُعثر على مقطع مصدر.",

@@ -50,7 +50,7 @@ SCHEMA = {
                 "multipart/form-data": {"schema": {"type": "object", "properties": {
                     "text": {"type": "string"}, "file": {"type": "string", "format": "binary"}}}}}},
             "responses": {"200": _ok("TraceReport", "The report"), "400": _ERROR, "413": _ERROR,
-                          "422": _ERROR, "501": _ERROR}}},
+                          "422": _ERROR}}},
         "/api/status": {"get": {
             "summary": "Archive counts and failed inputs (as `dalil status --json`)",
             "responses": {"200": _ok("Status", "Counts")}}},

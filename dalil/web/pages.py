@@ -122,16 +122,16 @@ def original_file(request: Request) -> Response:
 
 async def trace_page(request: Request) -> Response:
     archive = request.app.state.archive
-    available = hasattr(archive, "trace")
-    if request.method == "GET" or not available:
-        return render(request, "trace.html", available=available)
+    if request.method == "GET":
+        return render(request, "trace.html")
     try:
         text = await article_text(request)
         report = await run_in_threadpool(run_trace, archive, text)
     except ApiError as exc:
-        return render(request, "trace.html", available=True, status_code=exc.status,
+        return render(request, "trace.html", status_code=exc.status,
                       error=exc.message if exc.code != "empty" else None, empty=exc.code == "empty")
-    return render(request, "trace.html", available=True, report=trace_view(report), article=text)
+    return render(request, "trace.html", report=trace_view(report),
+                  article=None if getattr(request.state, "article_file", None) else text)
 
 
 def trace_view(report) -> dict:
