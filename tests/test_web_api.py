@@ -82,6 +82,7 @@ def test_search_in_arabic(client):
     ({"q": "libya", "limit": "0"}, "limit must be between"),
     ({"q": "libya", "offset": "-1"}, "offset must be between"),
     ({"q": "libya", "mode": "magic"}, "mode must be one of"),
+    ({"q": "libya", "mode": "dense"}, "no vectors"),
     ({"q": "nosuchfilter:x libya"}, "bad query"),
     ({"q": "libya after:2012-13-45"}, "bad query"),
 ])

@@ -49,6 +49,16 @@ def run_search(archive, params: dict):
         return archive.search(**params)
     except QueryError as exc:
         raise ApiError(400, "bad_query", f"bad query: {exc}") from None
+    except RuntimeError as exc:
+        if params.get("mode") in ("dense", "hybrid"):    # the archive has no vectors for this mode
+            raise ApiError(400, "mode_unavailable", str(exc).splitlines()[0]) from None
+        raise
+
+
+def dense_ready(archive) -> bool:
+    """Whether the archive has the vectors that the dense and hybrid modes need."""
+    vectors = getattr(archive, "vectors", None)
+    return bool(vectors is not None and vectors.exists())
 
 
 def api_search(request: Request) -> JSONResponse:

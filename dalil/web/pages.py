@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from dalil.search.query import KNOWN
 from dalil.web import insights
-from dalil.web.api import run_search, run_trace
+from dalil.web.api import dense_ready, run_search, run_trace
 from dalil.web.article import article_text
 from dalil.web.errors import ApiError
 from dalil.web.render import clip_spans, shared_term_spans, timeline_svg
@@ -23,7 +23,8 @@ FILTER_TOKEN = re.compile(r'(?<!\S)-?(?:' + "|".join(KNOWN) + r'):(?:"[^"]*"|\S+
 
 def search_page(request: Request) -> Response:
     q = request.query_params.get("q", "").strip()
-    ctx = {"q": q, "mode": request.query_params.get("mode", ""), "lang": request.query_params.get("lang", "")}
+    ctx = {"q": q, "mode": request.query_params.get("mode", ""), "lang": request.query_params.get("lang", ""),
+           "modes": ("lexical", "hybrid", "dense") if dense_ready(request.app.state.archive) else ("lexical",)}
     if not q:
         return render(request, "search.html", **ctx)
     archive = request.app.state.archive
