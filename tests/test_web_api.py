@@ -202,3 +202,11 @@ def test_serve_public_prints_a_warning(db):
     finally:
         srv.stop()
     assert "warning" in srv.proc.stdout.read().lower()
+
+
+def test_exact_duplicates_fallback_finds_the_re_release(archive):
+    from dalil.web.insights import exact_duplicates
+    found = exact_duplicates(archive, DUP_OF)
+    assert found["method"] == "exact"
+    assert [d["doc_id"] for d in found["duplicates"]] == [DUP_ID]
+    assert exact_duplicates(archive, "C05739639")["duplicates"] == []

@@ -14,7 +14,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from dalil.archive import Archive
-from dalil.web import api, pages
+from dalil.web import api, insights, pages
 from dalil.web.errors import ApiError, error_response
 from dalil.web.openapi import SCHEMA
 from dalil.web.security import SecurityHeaders
@@ -55,11 +55,15 @@ def warm_up(archive: Archive) -> None:
     """Build the search caches (facet arrays, duplicate hashes, language model) before the
     first request, so that no visitor waits for them and concurrent first requests do not
     all build them at once."""
-    for query, options in (("state", {}), ("state", {"mode": "lexical"})):
+    steps = [lambda: archive.search("state", limit=1), lambda: archive.search("state", limit=1, mode="lexical")]
+    first = archive.store.db.execute("SELECT doc_id FROM documents LIMIT 1").fetchone()
+    if first:
+        steps.append(lambda: insights.duplicates(archive, first[0]))
+    for step in steps:
         try:
-            archive.search(query, limit=1, **options)
+            step()
         except Exception:      # an empty or partial archive still serves its pages
-            log.warning("search warm-up failed", exc_info=True)
+            log.warning("warm-up step failed", exc_info=True)
 
 
 def create_app(db: str | Archive | None = None) -> Starlette:

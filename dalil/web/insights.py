@@ -89,9 +89,9 @@ def highlight_spans(archive, query: str, text: str) -> list[tuple[int, int]]:
 
 
 def duplicates(archive, doc_id: str) -> dict[str, Any]:
-    """Other documents carrying the same email: the archive's near-duplicate finder when
-    installed, else exact duplicates (same top headers and the same text once the page stamps
-    that differ between releases are removed)."""
+    """Other documents carrying the same email: the archive's near-duplicate finder, and where
+    it has found none (or its index is not built), exact duplicates: same top headers and the
+    same text once the page stamps that differ between releases are removed."""
     if hasattr(archive, "dupes"):
         found = archive.dupes(doc_id)
         if hasattr(found, "to_dict"):
@@ -99,7 +99,13 @@ def duplicates(archive, doc_id: str) -> dict[str, Any]:
         if isinstance(found, dict):
             found = found.get("duplicates", found.get("groups", []))
         items = [{"doc_id": d} if isinstance(d, str) else dict(d) for d in found or []]
-        return {"doc_id": doc_id, "method": "near", "duplicates": [d for d in items if d.get("doc_id") != doc_id]}
+        items = [d for d in items if d.get("doc_id") != doc_id]
+        if items:
+            return {"doc_id": doc_id, "method": "near", "duplicates": items}
+    return exact_duplicates(archive, doc_id)
+
+
+def exact_duplicates(archive, doc_id: str) -> dict[str, Any]:
     db = archive.store.db
     row = db.execute("SELECT doc_id, date, subject, sender, text FROM documents WHERE doc_id=?",
                      (doc_id,)).fetchone()
