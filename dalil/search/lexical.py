@@ -27,7 +27,7 @@ def query_terms(value: str) -> list[str]:
 class LexicalSearcher:
     def __init__(self, store):
         self.store = store
-        self.spelling = SpellingIndex(store.db)
+        self.spelling = SpellingIndex(lambda: store.db)
         self._facets: FacetCache | None = None
 
     # --- query building -----------------------------------------------------------

@@ -19,7 +19,13 @@ def find_matches(text: str, pattern: re.Pattern | None, cap: int = 400) -> list[
     """Match spans in the original text, skipping page stamps (they repeat on every page)."""
     if pattern is None:
         return []
-    hay, offsets = _haystack(text)
+    out = _scan(text, pattern, *_haystack(text, fold=False), cap)
+    if not out and not text.isascii():
+        out = _scan(text, pattern, *_haystack(text, fold=True), cap)   # accents, Arabic variants
+    return out
+
+
+def _scan(text: str, pattern: re.Pattern, hay: str, offsets: list[int] | None, cap: int) -> list[tuple[int, int]]:
     out = []
     for m in pattern.finditer(hay):
         s, e = (m.start(), m.end()) if offsets is None else (offsets[m.start()], offsets[m.end() - 1] + 1)
@@ -33,9 +39,13 @@ def find_matches(text: str, pattern: re.Pattern | None, cap: int = 400) -> list[
     return out
 
 
-def _haystack(text: str) -> tuple[str, list[int] | None]:
-    if text.isascii():
-        return text.lower(), None
+def _haystack(text: str, fold: bool) -> tuple[str, list[int] | None]:
+    """Lower-cased text (same offsets when lowering keeps the length), or the full index folding
+    with an offset map (slower: only when the cheap pass found nothing)."""
+    if not fold:
+        low = text.lower()
+        if len(low) == len(text):
+            return low, None
     from dalil.text.normalize import normalize_with_map
     return normalize_with_map(text)
 

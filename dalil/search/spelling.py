@@ -50,9 +50,14 @@ def ocr_fix_address(address: str) -> str:
 class SpellingIndex:
     """Query-time expansion over the `terms` table built at the end of each ingest."""
 
-    def __init__(self, db: sqlite3.Connection, max_variants: int = 12):
-        self.db = db
+    def __init__(self, connect, max_variants: int = 12):
+        """`connect()` returns the calling thread's connection (the web server answers from a pool)."""
+        self.connect = connect
         self.max_variants = max_variants
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        return self.connect()
 
     def df(self, term: str) -> int:
         row = self.db.execute("SELECT df FROM terms WHERE term=?", (term,)).fetchone()
