@@ -102,9 +102,11 @@ class Archive:
     def build_vectors(self, progress: Callable[[int, int], None] | None = None,
                       workers: int = 2) -> dict[str, Any]:
         """Embed the passages added since the last build (dense cross-lingual search)."""
-        from dalil.search.bridge import NameTable
+        from dalil.search.bridge import NameTable, WordVocabulary
         report = self.vectors.build(self.store, progress=progress, workers=workers)
-        report["name_documents"] = NameTable(self.vectors.dir / "names.json").update(self.store.db)
+        names = NameTable(self.vectors.dir / "names.json")
+        report["name_documents"] = names.update(self.store.db)
+        report["vocabulary_added"] = WordVocabulary(self.vectors.dir).update(names, workers=workers)
         self._hybrid = None
         return report
 

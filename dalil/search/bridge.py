@@ -22,6 +22,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from dalil.text.lexicon import NameLexicon, load_gazetteer
 from dalil.text.multidate import find_dates
 from dalil.text.normalize import is_arabic, normalize_for_index
@@ -33,6 +35,16 @@ AR_STOP = frozenset(normalize_for_index(w) for w in (
     "في من إلى الى على عن مع هذا هذه ذلك تلك التي الذي الذين لم لن لا ما ماذا هل قد كان كانت "
     "يكون أن ان إن إنه انه أنه بعد قبل عند حول بين خلال ثم أو او و ف ب ل ك كل بعض غير عبر "
     "منذ حتى لدى أي اي هو هي هم نحن أنا انا ضد دون فقط أيضا ايضا يوم عام سنة").split())
+# Word translation through the multilingual sentence space: a query word's nearest English
+# corpus words, kept when clearly closer than the crowd (an unknown word has a flat neighbourhood).
+VOCAB_SIZE = 40000
+WORD_MIN_SIM = 0.6
+WORD_MARGIN = 0.12       # best similarity minus the 20th best
+FR_STOP = frozenset(normalize_for_index(w) for w in (
+    "le la les un une des du de d l au aux et ou que qui quoi dont où à a en dans par pour sur "
+    "avec sans sous entre vers chez ce cet cette ces son sa ses leur leurs lui elle il ils elles "
+    "nous vous on ne pas plus mais donc car si est sont été être avait avoir ont qu selon après "
+    "avant depuis lors très aussi tout tous toute toutes même").split())
 FUZZY_MIN = 95.0         # NameLexicon score: similarity (0-100) + skeleton bonus + 3·log10(df)
 NAME_SHARE = 0.6         # a term is a name when at least this share of its uses is capitalized
 _WORD = re.compile(r"[A-Za-z]{3,}")
@@ -87,18 +99,75 @@ class NameTable:
                 if df >= min_df and occ]
 
 
+class WordVocabulary:
+    """The archive's frequent English words with their vectors (`vocab.npy`, `vocab.json`)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self._loaded: tuple[list[str], np.ndarray] | None = None
+
+    def exists(self) -> bool:
+        return (self.folder / "vocab.json").exists()
+
+    def update(self, table: NameTable, workers: int = 2) -> int:
+        """Embed the frequent words not embedded yet; returns how many were added."""
+        from dalil.search.dense import embed_texts
+        words = json.loads((self.folder / "vocab.json").read_text()) if self.exists() else []
+        known = set(words)
+        terms = table.load()["terms"]
+        frequent = sorted((t for t, (df, _, _) in terms.items() if df >= 3 and len(t) >= 3),
+                          key=lambda t: -terms[t][0])[:VOCAB_SIZE]
+        new = [t for t in frequent if t not in known]
+        if not new:
+            return 0
+        vecs = embed_texts(new, workers)
+        old = np.load(self.folder / "vocab.npy") if words else np.zeros((0, vecs.shape[1]), np.float16)
+        np.save(self.folder / "vocab.npy", np.concatenate([old, vecs]))
+        (self.folder / "vocab.json").write_text(json.dumps(words + new))
+        self._loaded = None
+        return len(new)
+
+    def load(self) -> tuple[list[str], np.ndarray]:
+        if self._loaded is None:
+            words = json.loads((self.folder / "vocab.json").read_text())
+            self._loaded = (words, np.load(self.folder / "vocab.npy").astype(np.float32))
+        return self._loaded
+
+    def translate(self, words: list[str], embed) -> dict[str, list[str]]:
+        """English corpus words for each word (absent when nothing is clearly close)."""
+        if not words:
+            return {}
+        vocab, matrix = self.load()
+        sims = matrix @ embed(words).T                    # (vocab, words)
+        out = {}
+        for j, word in enumerate(words):
+            col = sims[:, j]
+            top = np.argpartition(-col, 20)[:20]
+            top = top[np.argsort(-col[top])]
+            best = float(col[top[0]])
+            if best < WORD_MIN_SIM or best - float(col[top[-1]]) < WORD_MARGIN:
+                continue
+            out[word] = [vocab[i] for i in top[:2] if col[i] >= best - 0.03]
+        return out
+
+
 class Bridge:
-    def __init__(self, lexicon: NameLexicon):
+    def __init__(self, lexicon: NameLexicon, vocabulary: WordVocabulary | None = None, embed=None):
         self.lexicon = lexicon
+        self.vocabulary = vocabulary
+        self.embed = embed
 
     @classmethod
-    def for_archive(cls, store, vectors_dir: Path | None) -> "Bridge":
-        table = NameTable(vectors_dir / "names.json") if vectors_dir else None
-        if table is not None and table.path.exists():
-            entries = table.entries()
-            return cls(NameLexicon(entries, min_cap_share=NAME_SHARE))
+    def for_archive(cls, store, vectors) -> "Bridge":
+        """`vectors`: the archive's VectorIndex (its folder holds the name table and vocabulary)."""
+        table = NameTable(vectors.dir / "names.json")
+        vocabulary = WordVocabulary(vectors.dir)
+        vocabulary = vocabulary if vocabulary.exists() else None
+        embed = (lambda words: vectors.embedder.encode(words)) if vocabulary else None
+        if table.path.exists():
+            return cls(NameLexicon(table.entries(), min_cap_share=NAME_SHARE), vocabulary, embed)
         # No name table yet: only the gazetteer (fuzzy names need to know what a name is).
-        return cls(NameLexicon([], gazetteer=load_gazetteer()))
+        return cls(NameLexicon([], gazetteer=load_gazetteer()), vocabulary, embed)
 
     def bridge(self, query: str, lang: str) -> Bridged:
         out = Bridged()
@@ -115,20 +184,27 @@ class Bridge:
                 continue           # short keys are acronyms (UN, ONU): French "un" is an article
             self._add(out, source, names[:2])
             covered.append((s, e))
+        rest = []
         for m in re.finditer(r"[^\W_]+", text):
             if any(s <= m.start() < e for s, e in covered):
                 continue
             word = m.group()
-            if not is_arabic(word):
-                continue               # Latin words already reach the index as they are
             key = normalize_for_index(word)
-            if key in AR_STOP or len(key) < 3:
+            if key in AR_STOP or key in FR_STOP or len(key) < 3 or key.isdigit():
                 continue
-            hits = self.lexicon.lookup(word, limit=3)
-            if not hits or hits[0][1] < FUZZY_MIN:
-                continue
-            best = hits[0][1]
-            self._add(out, word, [t for t, s in hits if s >= max(FUZZY_MIN, best - 4)][:2])
+            if is_arabic(word):
+                hits = self.lexicon.lookup(word, limit=3)
+                if hits and hits[0][1] >= FUZZY_MIN:
+                    best = hits[0][1]
+                    self._add(out, word, [t for t, s in hits if s >= max(FUZZY_MIN, best - 4)][:2])
+                    if best >= 110:
+                        continue       # a confident name: not a word to translate
+            elif word[:1].isupper():
+                continue               # Latin-script names reach the index as they are
+            rest.append(word)
+        if self.vocabulary is not None and rest:
+            for word, english in self.vocabulary.translate(list(dict.fromkeys(rest)), self.embed).items():
+                self._add(out, word, [e for e in english if e != normalize_for_index(word)])
         return out
 
     @staticmethod

@@ -205,6 +205,14 @@ class VectorIndex:
         return list(out.values())
 
 
+def embed_texts(texts: list[str], workers: int = 2, embedder: Embedder | None = None) -> np.ndarray:
+    """float16 vectors of `texts`, in `workers` processes."""
+    if workers > 1 and len(texts) > 256:
+        with get_context("spawn").Pool(workers, initializer=_init_worker) as pool:
+            return _embed_unique(texts, pool, embedder)
+    return _embed_unique(texts, None, embedder or Embedder())
+
+
 def _chunks(db, after: int) -> Iterator[tuple[list[int], list[int], list[str]]]:
     cur = db.execute(
         "SELECT p.id, d.id, substr(d.text, p.start + 1, p.end - p.start) FROM passages p "

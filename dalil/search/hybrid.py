@@ -25,7 +25,11 @@ from dalil.search.query import Atom, Query, parse_query
 from dalil.search.results import SearchResult
 from dalil.text.lang import detect_lang
 
-RRF_K = 60
+# Fusion: k=10 (a short list rewards agreement near the top) and the bag-of-words ranking
+# counts twice: on the dev sets it carries the bridged names, dates and translated words, the
+# strongest cross-lingual signal; dense alone is weaker on OCR text (see docs/search.md).
+RRF_K = 10
+WEIGHTS_FUSION = {"strict": 1.0, "bag": 2.0, "dense": 1.0, "filter": 1.0}
 DEPTH = 100              # candidates taken from each ranking
 COMMON_DF = 0.2          # bag-of-words drops terms found in more than this share of documents
 MODES = ("lexical", "dense", "hybrid")
@@ -42,7 +46,7 @@ class HybridSearcher:
     @property
     def bridge(self) -> Bridge:
         if self._bridge is None:
-            self._bridge = Bridge.for_archive(self.store, self.vectors.dir if self.vectors.dir.exists() else None)
+            self._bridge = Bridge.for_archive(self.store, self.vectors)
         return self._bridge
 
     @property
@@ -70,6 +74,7 @@ class HybridSearcher:
         free_text = " ".join(a.value for a in free)
         lang = (lang or detect_lang(free_text or query)).lower()
         rankings: list[list[int]] = []
+        weights: list[float] = []
         marks: list[str] = []
         best_passage: dict[int, int] = {}
         where, params = self.lexical.sql_filters(q)
@@ -86,19 +91,23 @@ class HybridSearcher:
             if mode == "lexical":
                 seen = set(strict)
                 rankings.append(strict + [d for d in bag if d not in seen])
+                weights.append(1.0)
             else:
                 rankings += [strict, bag]
+                weights += [WEIGHTS_FUSION["strict"], WEIGHTS_FUSION["bag"]]
             if not q.has_text:
                 rankings.append(self._filter_only(where, params, depth))
+                weights.append(WEIGHTS_FUSION["filter"])
         if mode in ("dense", "hybrid") and free_text:
             allowed = self._allowed(q, field_groups, where, params)
             hits = self.vectors.search(free_text, limit=depth, allowed_docs=allowed)
             rankings.append([h.doc_row for h in hits])
+            weights.append(WEIGHTS_FUSION["dense"])
             best_passage = {h.doc_row: h.passage_id for h in hits}
         if mode == "lexical":
             fused = [(d, 1.0 / (RRF_K + i + 1)) for i, d in enumerate(rankings[0])]
         else:
-            fused = rrf(rankings)
+            fused = rrf(rankings, weights)
         return q, lang, mode, fused, best_passage, list(dict.fromkeys(marks))
 
     def _marks(self, atoms: list[Atom]) -> list[str]:
@@ -227,12 +236,13 @@ class HybridSearcher:
             hit.highlights = []
 
 
-def rrf(rankings: list[list[int]], k: int = RRF_K) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion: score(d) = Σ 1 / (k + rank of d in each ranking)."""
+def rrf(rankings: list[list[int]], weights: list[float] | None = None,
+        k: int = RRF_K) -> list[tuple[int, float]]:
+    """Weighted reciprocal rank fusion: score(d) = Σ w_i / (k + rank of d in ranking i)."""
     scores: dict[int, float] = {}
-    for ranking in rankings:
+    for ranking, w in zip(rankings, weights or [1.0] * len(rankings)):
         for i, d in enumerate(ranking):
-            scores[d] = scores.get(d, 0.0) + 1.0 / (k + i + 1)
+            scores[d] = scores.get(d, 0.0) + w / (k + i + 1)
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
