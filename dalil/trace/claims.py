@@ -83,12 +83,14 @@ def is_checkable(sentence: str) -> bool:
     return len(_PROPER.findall(sentence)) >= 2
 
 
-def extract_claims(text: str, lang: str | None = None, limit: int = MAX_CLAIMS) -> tuple[list[Claim], int]:
-    """The checkable claims of `text` (at most `limit`) and the number of checkable ones in all."""
+def extract_claims(text: str, lang: str | None = None, limit: int = MAX_CLAIMS,
+                   every_sentence: bool = False) -> tuple[list[Claim], int]:
+    """The checkable claims of `text` (at most `limit`) and the number of checkable ones in all.
+    `every_sentence`: take each sentence as a claim (the caller says it is one)."""
     claims, total = [], 0
     for s, e in split_sentences(text):
         sentence = text[s:e]
-        if not is_checkable(sentence):
+        if not every_sentence and not is_checkable(sentence):
             continue
         total += 1
         if len(claims) >= limit:

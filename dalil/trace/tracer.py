@@ -18,13 +18,18 @@ class Tracer:
 
     def __init__(self, archive):
         self.archive = archive
-        self.terms = TermExtractor.for_store(archive.store)
+        names = None
+        if archive.vectors.dir.exists() and (archive.vectors.dir / "names.json").exists():
+            names = archive.hybrid.bridge.lexicon
+        self.terms = TermExtractor.for_store(archive.store, names)
         self.finder = EvidenceFinder(archive)
 
-    def trace(self, data: str | bytes, name: str | None = None, max_claims: int = MAX_CLAIMS) -> TraceReport:
+    def trace(self, data: str | bytes, name: str | None = None, max_claims: int = MAX_CLAIMS,
+              every_sentence: bool = False) -> TraceReport:
+        """`every_sentence`: trace each sentence, checkable or not (a list of claims, not an article)."""
         t0 = time.perf_counter()
         article = read_article(data, name)
-        claims, total = extract_claims(article.text, article.lang, limit=max_claims)
+        claims, total = extract_claims(article.text, article.lang, limit=max_claims, every_sentence=every_sentence)
         notes = []
         if article.truncated:
             notes.append("The input was larger than 8 MB; only its beginning was read.")
@@ -37,14 +42,15 @@ class Tracer:
             notes.append(f"The article's language ({article.lang}) is not one dalil is tuned for; it was traced "
                          "with the multilingual model and names matched by spelling, so expect lower recall.")
         people = _people_matcher(self.archive)
+        df = self.archive.lexical.spelling.df
         results = []
         for claim in claims:
             terms = self.terms.terms(claim.text)
-            evidence = self.finder.find(claim.text, terms)
+            evidence = self.finder.find(claim.text, terms, claim.meta)
             if evidence:
                 doc = self.archive.store.document(evidence[0].doc_id)
                 evidence[0].messages = doc["messages"] if doc else []
-            verdict = judge(claim.text, terms, claim.meta, evidence, people)
+            verdict = judge(claim.text, terms, claim.meta, evidence, people, df)
             results.append(ClaimResult(claim, terms, evidence, verdict))
         return TraceReport(article, results, notes, seconds=time.perf_counter() - t0)
 

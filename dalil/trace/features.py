@@ -1,0 +1,152 @@
+"""The checkable differences between a claim and its best evidence, as numbers a verdict rests on.
+
+Each feature is something a reader can verify in the cited passage: how close the best source
+sentence is in meaning, how many of the claim's names, numbers and dates the source holds,
+whether a number or date differs, whether one side is negated or hedged, whether the claimed
+sender, recipient or date disagree with the message headers, and whether the claim names
+something the archive never mentions at all.
+"""
+from __future__ import annotations
+
+import re
+
+from dalil.text.multidate import find_dates
+from dalil.trace.evidence import Evidence, term_hits
+from dalil.trace.terms import Term, numbers_in
+
+CONTEXT = 250                # characters around the quote read for numbers, dates and polarity
+
+NEG_SOURCE = re.compile(r"\b(?:not|no|never|cannot|can't|won't|wouldn't|don't|doesn't|didn't|isn't|aren't|"
+                        r"wasn't|couldn't|shouldn't|nor|nothing|none|zero|unlikely|decline[sd]?|refused?)\b|n't\b", re.I)
+NEG_CLAIM = re.compile(r"\b(?:not|no|never|cannot|can't|won't|didn't|don't|doesn't|refused|declined|rejected|"
+                       r"opposed|ne|n'|jamais|aucune?|refusé|rejeté|pas)\b"
+                       r"|(?:^|\s)(?:لا|لم|لن|ليس|ليست|رفض|رفضت|عارض|عارضت|دون|بدون|يعارض|تعارض)(?=\s)", re.I)
+HEDGE_SOURCE = re.compile(r"\b(?:may|might|could|possibly|perhaps|reportedly|rumou?rs?|unconfirmed|believes?|"
+                          r"appears?|seems?|likely|unclear|not yet known)\b", re.I)
+
+FEATURES = ["sim", "psim", "cov", "dcov", "score", "sim_gap", "names_missing", "names_unknown",
+            "num_mismatch", "num_missing", "date_mismatch", "neg_flip", "hedge", "meta_fail", "no_evidence"]
+
+
+def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], checks: list[dict],
+                   df=None) -> tuple[dict[str, float], list[str], list[str]]:
+    """(features, what matched, what differs) for a claim and its ranked evidence.
+
+    `df(term)`: how many archive documents hold an index term (for names the archive never
+    mentions)."""
+    f = dict.fromkeys(FEATURES, 0.0)
+    unknown = _unknown_names(terms, df)
+    f["names_unknown"] = float(len(unknown))
+    differs: list[str] = [f"the archive never mentions {u!r}" for u in unknown]
+    if not evidence:
+        f["no_evidence"] = 1.0
+        return f, [], differs
+    ev = evidence[0]
+    f.update(sim=ev.similarity, psim=ev.passage_similarity, cov=ev.coverage, dcov=ev.doc_coverage,
+             score=ev.score, sim_gap=ev.similarity - (evidence[1].similarity if len(evidence) > 1 else 0.0))
+    matched = [f"{t.surface} = {ev.doc_text[s:e]!r}" for t, (s, e) in _first_per_term(ev.matched)][:8]
+    doc_hits = term_hits(terms, ev.doc_text)
+    window = ev.doc_text[max(0, ev.char_start - CONTEXT):ev.char_end + CONTEXT]
+    # Names of the claim that the cited document never mentions (a wrong person or place).
+    missing = [t.surface for i, t in enumerate(terms) if t.kind == "name" and i not in doc_hits and _distinct(t)]
+    f["names_missing"] = float(len(missing))
+    differs += [f"the source does not mention {m}" for m in missing[:3]]
+    # Numbers: a claimed number the document lacks, where the passage gives other numbers.
+    src_numbers = numbers_in(window)
+    for i, t in enumerate(terms):
+        if t.kind != "number" or not t.value or len(t.value.split(".")[0]) >= 4:
+            continue          # years are dates; 4+ digit figures are matched as terms
+        if i not in doc_hits:
+            f["num_missing"] += 1
+            others = [v for v in src_numbers if v != t.value and len(v) < 4]
+            if others:
+                f["num_mismatch"] += 1
+                differs.append(f"the article says {t.surface}, the source says {', '.join(others[:3])}")
+    # Dates: a claimed date that no date of the document (text or headers) agrees with, where
+    # the cited passage gives a date.
+    near = [v for _, _, v in find_dates(window)]
+    doc_dates = [v for _, _, v in find_dates(ev.doc_text)] + [(m.get("date") or "")[:10]
+                                                               for m in ev.messages if m.get("date")]
+    for t in terms:
+        if t.kind == "date" and t.value and near and not any(dates_agree(t.value, v) for v in doc_dates if v):
+            f["date_mismatch"] += 1
+            differs.append(f"the article says {t.surface}, the source says {near[0]}")
+    claimed_days, source_days = weekdays(claim), weekdays(window)
+    if claimed_days and source_days and not claimed_days & source_days:
+        f["date_mismatch"] += 1
+        differs.append(f"the article names {', '.join(sorted(claimed_days))}, the source "
+                       f"{', '.join(sorted(source_days))}")
+    # Polarity: the claim and the quoted sentence disagree on negation; the source hedges.
+    claim_neg, src_neg = bool(NEG_CLAIM.search(claim)), bool(NEG_SOURCE.search(ev.quote))
+    if claim_neg != src_neg:
+        f["neg_flip"] = 1.0
+        differs.append("the source is negated where the article is not" if src_neg
+                       else "the article is negated where the source is not")
+    hedge = HEDGE_SOURCE.search(ev.quote)
+    if hedge and not claim_neg:
+        f["hedge"] = 1.0
+        matched.append(f"note: the source hedges ({hedge.group()})")
+    for c in checks:
+        if not c["ok"] and c["found"]:
+            f["meta_fail"] += 1
+            differs.append(f"the article gives the {c['field']} as {c['claimed']!r}, the message header says "
+                           f"{c['found']!r}")
+    return f, matched, differs
+
+
+_WEEKDAYS = [("monday", "lundi", "الاثنين", "الإثنين"), ("tuesday", "mardi", "الثلاثاء"),
+             ("wednesday", "mercredi", "الأربعاء", "الاربعاء"), ("thursday", "jeudi", "الخميس"),
+             ("friday", "vendredi", "الجمعة"), ("saturday", "samedi", "السبت"), ("sunday", "dimanche", "الأحد", "الاحد")]
+_WEEKDAY = {w: days[0] for days in _WEEKDAYS for w in days}
+_WEEKDAY_RX = re.compile(r"(?<!\w)(?:يوم\s+)?(" + "|".join(sorted(_WEEKDAY, key=len, reverse=True)) + r")(?!\w)", re.I)
+
+
+def weekdays(text: str) -> set[str]:
+    """English names of the weekdays a text mentions (English, French, Arabic)."""
+    return {_WEEKDAY[m.group(1).lower()] for m in _WEEKDAY_RX.finditer(text)}
+
+
+def _unknown_names(terms: list[Term], df) -> list[str]:
+    """Latin-script names of the claim that no archive document holds."""
+    if df is None:
+        return []
+    from dalil.search.lexical import query_terms
+    out = []
+    for t in terms:
+        if t.kind != "name" or not t.alts or not t.surface[:1].isalpha():
+            continue
+        if not t.surface.isascii() or len(t.surface) < 4:
+            continue          # Arabic words reach the archive only through transliteration
+        words = [w for a in t.alts for w in query_terms(a)]
+        if words and all(df(w) == 0 for w in words):
+            out.append(t.surface)
+    return out
+
+
+def _distinct(t: Term) -> bool:
+    """Names that identify someone or somewhere (not a title word or a common capitalized word)."""
+    return bool(t.alts) and len(t.alts[0]) >= 4 and not t.surface.isupper()
+
+
+def _first_per_term(matched):
+    seen, out = set(), []
+    for t, span in matched:
+        if id(t) not in seen:
+            seen.add(id(t))
+            out.append((t, span))
+    return out
+
+
+def dates_agree(claimed: str, found: str) -> bool:
+    """Same date within a day (time zones), or agreeing on the parts both give."""
+    from datetime import date
+    c, f = claimed.lstrip("-").split("-"), found.lstrip("-").split("-")
+    if claimed.startswith("--") or found.startswith("--"):
+        return c[-2:] == f[-2:]
+    if len(c) == 3 and len(f) == 3:
+        try:
+            return abs((date(*map(int, c)) - date(*map(int, f))).days) <= 1
+        except ValueError:
+            return False
+    n = min(len(c), len(f))
+    return c[:n] == f[:n]
