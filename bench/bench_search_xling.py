@@ -38,6 +38,7 @@ def main() -> None:
     ap.add_argument("--db", default="/tmp/full/dalil.db")
     ap.add_argument("--eval-dir", default=str(default_eval_dir()))
     ap.add_argument("--build", action="store_true", help="embed the passages not embedded yet first")
+    ap.add_argument("--skip-eval", action="store_true", help="latency only (the recall table: dalil eval)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "search_xling.json"))
     args = ap.parse_args()
 
@@ -66,9 +67,10 @@ def main() -> None:
                                    "p95": round(percentile(times, 95), 1), "n": len(times)}
         print(f"{mode:<8} p50 {out['latency_ms'][mode]['p50']:>7.1f} ms  p95 {out['latency_ms'][mode]['p95']:>7.1f} ms")
 
-    report = evaluate(archive, load_items(Path(args.eval_dir), "both"), MODES)
-    out["eval"] = report
-    print(format_report(report))
+    if not args.skip_eval:
+        report = evaluate(archive, load_items(Path(args.eval_dir), "both"), MODES)
+        out["eval"] = report
+        print(format_report(report))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=1, ensure_ascii=False))
     print(f"saved {args.out}")
