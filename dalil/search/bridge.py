@@ -163,13 +163,14 @@ class Bridge:
         table = NameTable(vectors.dir / "names.json")
         vocabulary = WordVocabulary(vectors.dir)
         vocabulary = vocabulary if vocabulary.exists() else None
-        embed = (lambda words: vectors.embedder.encode(words)) if vocabulary else None
+        embed = (lambda words, also=None: vectors.encode_many(words, also)) if vocabulary else None
         if table.path.exists():
             return cls(NameLexicon(table.entries(), min_cap_share=NAME_SHARE), vocabulary, embed)
         # No name table yet: only the gazetteer (fuzzy names need to know what a name is).
         return cls(NameLexicon([], gazetteer=load_gazetteer()), vocabulary, embed)
 
-    def bridge(self, query: str, lang: str) -> Bridged:
+    def bridge(self, query: str, lang: str, also_embed: str | None = None) -> Bridged:
+        """English terms for `query`; `also_embed` is embedded in the same batch as its words."""
         out = Bridged()
         if lang == "en":
             return out
@@ -203,7 +204,8 @@ class Bridge:
                 continue               # Latin-script names reach the index as they are
             rest.append(word)
         if self.vocabulary is not None and rest:
-            for word, english in self.vocabulary.translate(list(dict.fromkeys(rest)), self.embed).items():
+            embed = (lambda words: self.embed(words, also_embed)) if also_embed else self.embed
+            for word, english in self.vocabulary.translate(list(dict.fromkeys(rest)), embed).items():
                 self._add(out, word, [e for e in english if e != normalize_for_index(word)])
         return out
 

@@ -171,7 +171,18 @@ class VectorIndex:
         return self._loaded[1], self._loaded[2], self._loaded[3]
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embedder.encode([text])[0]
+        return self.encode_many([text])[0]
+
+    def encode_many(self, texts: list[str], also: str | None = None) -> np.ndarray:
+        """Vectors of `texts`, computed in one batch with `also` (a text needed next, such as the
+        query itself): each encoder call streams the weights once, so one call beats two."""
+        cache = self.__dict__.setdefault("_cache", {})
+        missing = list(dict.fromkeys(t for t in [*texts, *([also] if also else [])] if t not in cache))
+        if missing:
+            if len(cache) > 2048:
+                cache.clear()
+            cache.update(zip(missing, self.embedder.encode(missing)))
+        return np.stack([cache[t] for t in texts])
 
     def search(self, query: str | np.ndarray, limit: int = 100,
                allowed_docs: np.ndarray | None = None, passages: int = 400) -> list[DenseHit]:

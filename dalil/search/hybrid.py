@@ -82,7 +82,8 @@ class HybridSearcher:
             expr, _, _ = self.lexical.build(q)
             strict = self._lexical_rank(expr, where, params, depth) if expr else []
             marks += self._marks(free)
-            bag_q = self._bag_query(q, free, field_groups, lang)
+            bag_q = self._bag_query(q, free, field_groups, lang,
+                                    free_text if mode == "hybrid" else None)
             bag: list[int] = []
             if bag_q is not None:
                 expr, _, _ = self.lexical.build(bag_q)
@@ -100,7 +101,7 @@ class HybridSearcher:
                 weights.append(WEIGHTS_FUSION["filter"])
         if mode in ("dense", "hybrid") and free_text:
             allowed = self._allowed(q, field_groups, where, params)
-            hits = self.vectors.search(free_text, limit=depth, allowed_docs=allowed)
+            hits = self.vectors.search(self.vectors.embed_query(free_text), limit=depth, allowed_docs=allowed)
             rankings.append([h.doc_row for h in hits])
             weights.append(WEIGHTS_FUSION["dense"])
             best_passage = {h.doc_row: h.passage_id for h in hits}
@@ -120,9 +121,10 @@ class HybridSearcher:
         return out
 
     def _bag_query(self, q: Query, free: list[Atom], field_groups: list[list[Atom]],
-                   lang: str) -> Query | None:
+                   lang: str, query_text: str | None = None) -> Query | None:
         atoms = [a for a in free if not a.prefix]
-        bridged = self.bridge.bridge(" ".join(a.value for a in free), lang) if free else None
+        bridged = self.bridge.bridge(" ".join(a.value for a in free), lang, also_embed=query_text) \
+            if free else None
         if bridged:
             atoms += [Atom("phrase" if " " in t else "word", t) for t in bridged.all()]
         n_docs = self.store.db.execute("SELECT max(id) FROM documents").fetchone()[0] or 1
