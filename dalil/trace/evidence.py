@@ -1,9 +1,10 @@
 """Evidence for a claim: candidate documents, then passage- and sentence-level alignment.
 
 1. Candidates, fused by reciprocal rank: the archive's best passages by dense similarity to the
-   claim (stored passage vectors, so Arabic and French claims reach English sources), the
-   archive's lexical ranking of the claim (its words plus bridged English names and dates), and
-   a lexical OR query over the claim's own bridged terms.
+   claim and to its reported content (stored passage vectors, so Arabic and French claims reach
+   English sources), the archive's hybrid ranking of the claim (its words, their translations
+   and bridged names, and dense neighbours), a lexical OR query over the claim's own bridged
+   terms, and the claimed sender's messages (on the claimed date) by dense similarity.
 2. Each candidate document is scored by its best passage similarity and by the share of the
    claim's terms it holds; the best documents' best passages are split into sentence windows,
    ranked by term coverage and passage similarity, and the leading windows are embedded and
@@ -13,6 +14,7 @@
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -26,13 +28,14 @@ from dalil.trace.dense import PassageVectors
 from dalil.trace.terms import Term
 
 CANDIDATE_DOCS = 40
+LEADERS = 5                   # top documents of each ranking always examined
 DENSE_PASSAGES = 150
 RERANKED_DOCS = 8
 PASSAGES_PER_DOC = 2
 WINDOWS_PER_DOC = 2
 WINDOW_CHARS = 300
 EVIDENCE_ITEMS = 5
-FUSION_WEIGHT = {"bag": 1.0, "lex": 1.0, "dense": 1.5, "content": 1.5, "sender": 1.5}
+FUSION_WEIGHT = {"bag": 1.0, "lex": 1.0, "rare": 1.0, "dense": 1.5, "content": 1.5, "sender": 1.5}
 COPIES_FOR = 3                # evidence items whose passage copies are looked up
 _WEIGHT = {"name": 2.0, "number": 2.0, "date": 2.0, "word": 1.0}
 _HEADER_LINE = re.compile(r"(?m)^\s*(?:From|Sent|To|Cc|Subject|Date)\s*:")
@@ -114,10 +117,12 @@ def fuse(rankings: list[tuple[list[str], float]], k: int = 30) -> dict[str, floa
     return out
 
 
-def _bag(archive, text: str, k: int) -> list[str]:
-    """The archive's lexical ranking of the claim: its words and their bridged English terms."""
+def _hybrid(archive, text: str, k: int) -> list[str]:
+    """The archive's hybrid ranking of the claim: its words, their English translations and
+    bridged names (BM25), and its dense neighbours, fused."""
+    mode = "hybrid" if archive.vectors.exists() else "lexical"
     try:
-        _, _, _, fused, _, _ = archive.hybrid.rank(query_text(text), mode="lexical", depth=k)
+        _, _, _, fused, _, _ = archive.hybrid.rank(query_text(text), mode=mode, depth=k)
     except (QueryError, ValueError, RuntimeError):
         return []
     return _doc_ids(archive.store, [d for d, _ in fused[:k]])
@@ -129,6 +134,34 @@ def _doc_ids(store, rows: list[int]) -> list[str]:
     q = ",".join("?" * len(rows))
     name = dict(store.db.execute(f"SELECT id, doc_id FROM documents WHERE id IN ({q})", rows).fetchall())
     return [name[r] for r in rows if r in name]
+
+
+RARE_DF = 150                 # a name in at most this many documents identifies its sources
+
+
+def _rare_names(archive, terms: list[Term], k: int) -> list[str]:
+    """Documents holding the claim's rare names (a senator, a place, a bill): one ranking per
+    name, fused with more weight for the rarer and for names not reached by a transliteration
+    guess; common words and frequent names would drown them in one BM25 query."""
+    from dalil.search.lexical import query_terms
+    df = archive.lexical.spelling.df
+    weights: dict[str, float] = {}
+    for t in terms:
+        if t.kind != "name":
+            continue
+        for a in t.alts[:3]:
+            words = query_terms(a)
+            n = df(words[0]) if len(words) == 1 else 0
+            if 0 < n <= RARE_DF:
+                weights[words[0]] = max(weights.get(words[0], 0.0), (0.5 if t.guess else 1.0) / math.log2(2 + n))
+    rankings = []
+    for word, weight in sorted(weights.items(), key=lambda kv: -kv[1])[:6]:
+        rows = archive.store.db.execute(
+            "SELECT d.doc_id FROM docs_fts JOIN documents d ON d.id = docs_fts.rowid WHERE docs_fts MATCH ? "
+            "ORDER BY bm25(docs_fts) LIMIT ?", (f'"{word}"', k)).fetchall()
+        rankings.append(([r[0] for r in rows], weight))
+    fused = fuse(rankings, k=5)
+    return sorted(fused, key=lambda d: -fused[d])[:k]
 
 
 def _lexical(archive, terms: list[Term], k: int) -> list[str]:
@@ -202,7 +235,8 @@ class EvidenceFinder:
         dense = self.vectors.refresh()
         content = reported_content(text)
         claim_vec, content_vec = self.encoder.encode([text, content])
-        named = {"bag": _bag(self.archive, text, CANDIDATE_DOCS), "lex": _lexical(self.archive, terms, CANDIDATE_DOCS)}
+        named = {"bag": _hybrid(self.archive, text, CANDIDATE_DOCS), "lex": _lexical(self.archive, terms, CANDIDATE_DOCS),
+                 "rare": _rare_names(self.archive, terms, CANDIDATE_DOCS)}
         correspondents = self._correspondent_docs(meta or {})
         content_psim: dict[int, float] = {}
         if dense:
@@ -219,7 +253,9 @@ class EvidenceFinder:
                 rows = self.vectors.best_docs(scores, list(correspondents.values()), CANDIDATE_DOCS // 2)
                 named["sender"] = _doc_ids(self.store, rows)
         fused = fuse([(r, FUSION_WEIGHT[k]) for k, r in named.items()])
-        doc_ids = sorted(fused, key=lambda d: -fused[d])[:CANDIDATE_DOCS]
+        # Every ranking's own leaders are examined, whatever the fusion makes of them.
+        leaders = [d for r in named.values() for d in r[:LEADERS]]
+        doc_ids = list(dict.fromkeys(sorted(fused, key=lambda d: -fused[d])[:CANDIDATE_DOCS] + leaders))
         docs = self.store.documents_by_ids(doc_ids)
         doc_ids = [d for d in doc_ids if d in docs]
         passages = self._passages(doc_ids)
@@ -236,7 +272,7 @@ class EvidenceFinder:
                 "csim": max((content_psim.get(p[0], 0.0) for p in passages.get(d, [])), default=0.0),
                 "dcov": weighted_share(terms, hits[d]),
                 "sender": float(d in correspondents),
-                **{f"rank_{k}": 30.0 / (30 + ranks.get(k, {}).get(d, 99)) for k in ("bag", "lex", "dense", "content")},
+                **{f"rank_{k}": 30.0 / (30 + ranks.get(k, {}).get(d, 99)) for k in ("bag", "lex", "rare", "dense", "content")},
             }
         return Candidates(claim_vec, dense, doc_ids, docs, passages, psim, hits, signals)
 
@@ -360,7 +396,7 @@ class Candidates:
 # Document rank: dense similarity of the best passage leads; the claim's terms found anywhere in
 # the document, the lexical rank of its words, the dense rank of its reported content and a
 # message from the claimed sender back it up (weights chosen on the development claims).
-DOC_WEIGHTS = {"psim": 2.0, "dcov": 1.0, "rank_bag": 1.0, "rank_content": 0.6, "sender": 0.8}
+DOC_WEIGHTS = {"psim": 2.0, "dcov": 1.0, "rank_bag": 1.0, "rank_content": 0.6, "rank_rare": 0.5, "sender": 0.8}
 SENTENCE_WEIGHT = 1.0         # the best aligned sentence's similarity, added to the document's score
 
 

@@ -48,7 +48,10 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     doc_hits = term_hits(terms, ev.doc_text)
     window = ev.doc_text[max(0, ev.char_start - CONTEXT):ev.char_end + CONTEXT]
     # Names of the claim that the cited document never mentions (a wrong person or place).
-    missing = [t.surface for i, t in enumerate(terms) if t.kind == "name" and i not in doc_hits and _distinct(t)]
+    # Arabic words reach names through transliteration guesses, so only names written in Latin
+    # script count here.
+    missing = [t.surface for i, t in enumerate(terms)
+               if t.kind == "name" and i not in doc_hits and _distinct(t) and t.surface.isascii()]
     f["names_missing"] = float(len(missing))
     differs += [f"the source does not mention {m}" for m in missing[:3]]
     # Numbers: a claimed number the document lacks, where the passage gives other numbers.

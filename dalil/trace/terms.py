@@ -30,8 +30,9 @@ a été fait comme mais si lors selon après avant aussi très tout tous toute t
 """.split())
 STOP = frozenset(normalize_for_index(w) for w in STOP)
 # Spelled-out numbers, the small ones an article writes out (and that the sources often give as digits).
+# Not the French 'un'/'une': they are mostly articles.
 _NUMBER_WORDS = {
-    **dict.fromkeys(["one", "un", "une", "واحد", "واحدة"], "1"), **dict.fromkeys(["two", "deux", "اثنان", "اثنين", "اثنتين"], "2"),
+    **dict.fromkeys(["one", "واحد", "واحدة"], "1"), **dict.fromkeys(["two", "deux", "اثنان", "اثنين", "اثنتين"], "2"),
     **dict.fromkeys(["three", "trois", "ثلاثة", "ثلاث", "الثلاثة"], "3"), **dict.fromkeys(["four", "quatre", "أربعة", "أربع"], "4"),
     **dict.fromkeys(["five", "cinq", "خمسة", "خمس"], "5"), **dict.fromkeys(["six", "ستة", "ست"], "6"),
     **dict.fromkeys(["seven", "sept", "سبعة", "سبع"], "7"), **dict.fromkeys(["eight", "huit", "ثمانية", "ثماني"], "8"),
@@ -57,6 +58,7 @@ class Term:
     kind: str                      # name | number | date | word
     alts: list[str] = field(default_factory=list)   # normalized forms to look for in a source
     value: str | None = None       # numbers: canonical digits; dates: ISO value
+    guess: bool = False            # a name reached by fuzzy transliteration only (often a common word)
 
 
 def number_value(token: str) -> str | None:
@@ -152,12 +154,12 @@ class TermExtractor:
             floor = 199.0 if norm.startswith("ال") else max(FUZZY_MIN, top - 4)
             hits = [(t, sc) for t, sc in found if sc >= floor] if len(norm) >= 4 else []
             if hits:
-                return Term(s, e, word, "name", _expand([t for t, _ in hits[:2]]))
+                return Term(s, e, word, "name", _expand([t for t, _ in hits[:2]]), guess=hits[0][1] < 199.0)
         # Short Arabic words are mostly particles and verbs whose transliterations hit random names.
         floor = _FUZZY_FLOOR if len(norm) >= 5 else 150.0
         hits = [(t, sc) for t, sc in self.lexicon.lookup(word, 4) if sc >= floor]
         if hits:
-            return Term(s, e, word, "name", _expand([t for t, _ in hits[:3]]))
+            return Term(s, e, word, "name", _expand([t for t, _ in hits[:3]]), guess=hits[0][1] < 199.0)
         return Term(s, e, word, "word", [norm])
 
 

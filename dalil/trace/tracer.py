@@ -50,7 +50,7 @@ class Tracer:
             if evidence:
                 doc = self.archive.store.document(evidence[0].doc_id)
                 evidence[0].messages = doc["messages"] if doc else []
-            verdict = judge(claim.text, terms, claim.meta, evidence, people, df)
+            verdict = judge(claim.text, terms, claim.meta, evidence, people, df, getattr(self.archive, "person", None))
             results.append(ClaimResult(claim, terms, evidence, verdict))
         return TraceReport(article, results, notes, seconds=time.perf_counter() - t0)
 

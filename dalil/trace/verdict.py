@@ -1,6 +1,15 @@
-"""Verdict of a claim from its best evidence: the checkable differences of `features.py`, weighed
-by a small multinomial logistic regression whose coefficients are stored beside this module
-(`verdict_model.json`, fitted on the development claims by `python -m dalil.trace.fit`).
+"""Verdict of a claim from its best evidence: the checkable differences of `features.py`, read
+by a small decision procedure whose thresholds are stored beside this module
+(`verdict_model.json`, fitted on the development claims by `python -m dalil.trace.fit`):
+
+1. not_found: no evidence, a name the archive never mentions, or a best passage that is both
+   far in meaning (similarity below `min_similarity`) and thin in terms (coverage below
+   `min_coverage`);
+2. contradicted: a number or date that differs from the source, a claimed header (sender,
+   date) that no message of the document bears, or a negation flip on a close passage
+   (similarity at least `negation_similarity`);
+3. supported otherwise.  No feature separates partly_supported claims (an exaggeration or a
+   misattribution reads like the source to every check here), so it is never predicted.
 
 No multilingual NLI model ships in an installable wheel that works offline, so the verdict rests
 on features a reader can check; each one that fires adds a sentence to the explanation.
@@ -8,7 +17,6 @@ on features a reader can check; each one that fires adds a sentence to the expla
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,23 +49,46 @@ def model() -> dict:
     return _MODEL
 
 
-def probabilities(f: dict[str, float], m: dict | None = None) -> dict[str, float]:
-    """Class probabilities of the fitted model for one feature dict."""
-    m = m or model()
-    x = [(f.get(name, 0.0) - mu) / sd for name, mu, sd in zip(m["features"], m["mean"], m["std"])]
-    logits = [b + sum(w * v for w, v in zip(ws, x)) for b, ws in zip(m["bias"], m["weights"])]
-    top = max(logits)
-    exp = [math.exp(z - top) for z in logits]
-    total = sum(exp)
-    return {label: e / total for label, e in zip(m["labels"], exp)}
+def decide(f: dict[str, float], m: dict | None = None) -> tuple[str, float]:
+    """(label, confidence) for one feature dict under thresholds `m` (default: the stored ones)."""
+    th = (m or model())["thresholds"]
+    if not f or f.get("no_evidence"):
+        return "not_found", 0.8
+    sim, cov = f.get("sim", 0.0), f.get("dcov", 0.0)
+    if f.get("names_unknown", 0) >= 1:
+        return "not_found", 0.85
+    if sim < th["min_similarity"] and cov < th["min_coverage"]:
+        margin = min(th["min_similarity"] - sim, th["min_coverage"] - cov)
+        return "not_found", round(min(0.9, 0.55 + margin * 2), 3)
+    differences = f.get("num_mismatch", 0) + f.get("date_mismatch", 0)
+    if th.get("use_metadata"):
+        differences += f.get("meta_fail", 0)
+    if sim >= th["negation_similarity"]:
+        differences += f.get("neg_flip", 0)
+    if differences:
+        return "contradicted", round(min(0.9, 0.5 + 0.15 * differences), 3)
+    return "supported", round(min(0.95, 0.45 + 0.5 * max(sim, cov)), 3)
+
+
+def _known_person(name: str, resolve) -> bool:
+    """Whether a claimed name denotes a correspondent of the archive: a name extracted from free
+    text that resolves to nobody says nothing about the headers."""
+    if resolve is None:
+        return False
+    try:
+        return resolve(name) is not None
+    except Exception:       # people resolution is optional
+        return False
 
 
 def judge(claim_text: str, terms: list[Term], meta: dict[str, str], evidence: list[Evidence],
-          people=None, df=None) -> Verdict:
+          people=None, df=None, resolve=None) -> Verdict:
+    """`people(a, b)`: same-person test; `df(term)`: archive document frequency; `resolve(name)`:
+    the archive's person for a name (all optional)."""
     checks = metadata_checks(meta, evidence[0], people) if evidence else []
-    f, matched, differs = claim_features(claim_text, terms, evidence, checks, df)
-    probs = probabilities(f)
-    label = max(probs, key=probs.get)
+    trusted = [c for c in checks if c["field"] in ("date", "subject") or _known_person(c["claimed"], resolve)]
+    f, matched, differs = claim_features(claim_text, terms, evidence, trusted, df)
+    label, confidence = decide(f)
     parts = []
     if not evidence:
         parts.append("No document in the archive matches this claim.")
@@ -73,7 +104,7 @@ def judge(claim_text: str, terms: list[Term], meta: dict[str, str], evidence: li
         best = evidence[0]
         parts.append(f"Source: {best.doc_id}, page {best.page} (similarity {best.similarity:.2f}, "
                      f"{best.coverage:.0%} of terms found).")
-    return Verdict(label, round(probs[label], 3), " ".join(parts), checks, f)
+    return Verdict(label, confidence, " ".join(parts), checks, f)
 
 
 # --- metadata ---------------------------------------------------------------------------------
@@ -92,21 +123,27 @@ def metadata_checks(meta: dict[str, str], ev: Evidence, people=None) -> list[dic
         if msg is None:
             out.append({"field": fld, "claimed": claimed, "found": None, "ok": False})
             continue
-        if fld == "sender":
-            found = msg.get("sender") or ""
-            ok = _name_matches(claimed, [found], people)
-        elif fld == "recipient":
-            names = list(msg.get("recipients") or []) + list(msg.get("cc") or [])
-            found = "; ".join(names)
-            ok = _name_matches(claimed, names, people)
-        elif fld == "date":
-            found = (msg.get("date") or "")[:10]
-            ok = bool(found) and dates_agree(claimed, found)
-        else:
-            found = msg.get("subject") or ""
-            ok = _subject_matches(claimed, found)
+        found, ok = _check(fld, claimed, msg, people)
+        if not ok:
+            # A claim about a forwarded chain can rest on a neighbouring message of the document.
+            ok = any(_check(fld, claimed, m, people)[1] for m in messages if m is not msg)
         out.append({"field": fld, "claimed": claimed, "found": found or None, "ok": bool(ok)})
     return out
+
+
+def _check(fld: str, claimed: str, msg: dict, people) -> tuple[str, bool]:
+    """(what the message's header says, whether it agrees with the claimed value)."""
+    if fld == "sender":
+        found = msg.get("sender") or ""
+        return found, _name_matches(claimed, [found], people)
+    if fld == "recipient":
+        names = list(msg.get("recipients") or []) + list(msg.get("cc") or [])
+        return "; ".join(names), _name_matches(claimed, names, people)
+    if fld == "date":
+        found = (msg.get("date") or "")[:10]
+        return found, bool(found) and dates_agree(claimed, found)
+    found = msg.get("subject") or ""
+    return found, _subject_matches(claimed, found)
 
 
 def _messages_of(ev: Evidence) -> list[dict]:
