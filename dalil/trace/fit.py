@@ -64,14 +64,21 @@ def cross_validate(items: list[dict], folds: int = FOLDS, seed: int = SEED) -> l
     return out
 
 
+def load_items(path: str) -> list[dict]:
+    """Traced claims from a `trace-eval --out` JSON file, or from JSON lines of its items."""
+    text = open(path, encoding="utf-8").read()
+    try:
+        return json.loads(text)["items"]
+    except (json.JSONDecodeError, KeyError, TypeError):
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("scores", help="the JSON written by `dalil trace-eval --out` (or JSON lines of its items)")
     ap.add_argument("--write", action="store_true", help="store the thresholds fitted on all claims")
     args = ap.parse_args()
-    text = open(args.scores, encoding="utf-8").read()
-    items = json.loads(text)["items"] if text.lstrip().startswith("{\n") or '"items"' in text[:200] else \
-        [json.loads(line) for line in text.splitlines() if line.strip()]
+    items = load_items(args.scores)
     cv = score_items(cross_validate(items))
     th = fit(items)
     train = score_items(predict(items, th))
