@@ -8,6 +8,9 @@ MRR (1 / rank of the first gold document, 0 when none in the ranked list).
 A collapsed hit stands for all copies of its email: the ranked list scored is each hit
 followed by its duplicates, in the order shown to the user.
 Items none of whose gold documents are in the archive are skipped (subset archives).
+Mode "lexical" here is the lexical side of hybrid (all-terms matches, then the bag of native
+and bridged terms), not `dalil search --mode lexical`, whose all-terms-must-match semantics
+find almost nothing for a sentence-long query.
 """
 from __future__ import annotations
 

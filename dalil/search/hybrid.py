@@ -1,7 +1,8 @@
 """Hybrid ranking: lexical (native query + bridged terms) and dense fused by reciprocal rank,
 with copies of the same email collapsed into one hit.
 
-Rankings fused (each a list of documents.id, best first):
+`--mode lexical` is the foundation's search unchanged (all terms must match, every copy shown).
+Rankings fused in hybrid mode (each a list of documents.id, best first):
 - strict: the query as written, every term must match (the foundation's lexical search);
 - bag: native words OR bridged English terms, ranked by BM25 (cross-lingual queries never
   match all their words in an English document);
@@ -82,14 +83,13 @@ class HybridSearcher:
             expr, _, _ = self.lexical.build(q)
             strict = self._lexical_rank(expr, where, params, depth) if expr else []
             marks += self._marks(free)
-            bag_q = self._bag_query(q, free, field_groups, lang,
-                                    free_text if mode == "hybrid" else None)
+            bag_q = self._bag_query(q, free, field_groups, lang, free_text if mode == "hybrid" else None)
             bag: list[int] = []
             if bag_q is not None:
                 expr, _, _ = self.lexical.build(bag_q)
                 bag = self._lexical_rank(expr, where, params, depth) if expr else []
                 marks += self._marks(bag_q.groups[0])
-            if mode == "lexical":
+            if mode == "lexical":      # the lexical side alone: all-terms matches, then the bag
                 seen = set(strict)
                 rankings.append(strict + [d for d in bag if d not in seen])
                 weights.append(1.0)
@@ -181,6 +181,14 @@ class HybridSearcher:
     def search(self, query: str, limit: int = 10, offset: int = 0, mode: str | None = None,
                lang: str | None = None, facets: bool = True) -> SearchResult:
         t0 = time.perf_counter()
+        if (mode or self.default_mode()) == "lexical":
+            # The foundation's search as it is: all terms must match, exact total, every copy shown.
+            result = self.lexical.search(query, limit=limit, offset=offset, facets=facets)
+            result.mode = "lexical"
+            result.lang = (lang or detect_lang(" ".join(
+                a.value for a in parse_query(query).positive_atoms() if a.field is None) or query)).lower()
+            result.took_ms = (time.perf_counter() - t0) * 1000
+            return result
         q, lang, mode, fused, best_passage, marks = self.rank(query, mode, lang)
         groups = self.collapse([d for d, _ in fused])
         score = dict(fused)
