@@ -46,19 +46,31 @@ def readers() -> list[type[Reader]]:
     return list(_REGISTRY)
 
 
-def pick(source: Source) -> type[Reader]:
-    """The best reader for a source, or IngestError('unsupported_format')."""
-    best, best_score = None, 0
+def ranked(source: Source) -> list[type[Reader]]:
+    """Readers that claim the source, best first."""
+    scored = []
     for cls in readers():
         try:
             s = cls.score(source)
         except Exception:        # a sniffing bug must not stop the ingest
             s = 0
-        if s > best_score:
-            best, best_score = cls, s
-    if best is None:
+        if s > 0:
+            scored.append((s, cls))
+    scored.sort(key=lambda x: -x[0])
+    return [cls for _, cls in scored]
+
+
+def pick(source: Source) -> type[Reader]:
+    """The best reader for a source, or IngestError('unsupported_format')."""
+    candidates = ranked(source)
+    if not candidates:
         raise IngestError("unsupported_format", f"no reader for {source.basename!r}")
-    return best
+    return candidates[0]
+
+
+def is_refusal(exc: IngestError) -> bool:
+    """The reader says the input is not its format (a misleading name or type): try the next one."""
+    return exc.code.startswith("not_") or exc.code == "unsupported_format"
 
 
 _loaded = False

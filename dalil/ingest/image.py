@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from typing import Iterator
 
@@ -28,7 +29,7 @@ def _frames(img: Image.Image) -> Iterator[tuple[int, Image.Image]]:
 @register
 class ImageReader(Reader):
     name = "image"
-    extensions = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+    extensions = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp", ".webp")
     mime_types = ("image/png", "image/jpeg", "image/tiff")
 
     @classmethod
@@ -47,7 +48,8 @@ class ImageReader(Reader):
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise IngestError("too_large", str(exc)) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-            raise IngestError("corrupt_image", f"{type(exc).__name__}: {exc}") from None
+            detail = re.sub(r"\s*<[^>]* at 0x[0-9a-f]+>", "", str(exc))     # no object addresses
+            raise IngestError("corrupt_image", f"{type(exc).__name__}: {detail}") from None
         yield self._document(source, pages)
 
     def _ocr(self, img: Image.Image, source: Source, mode: str) -> list[dict]:

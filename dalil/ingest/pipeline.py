@@ -19,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from dalil.ingest.base import pick, readers
+from dalil.ingest.base import is_refusal, pick, ranked, readers
 from dalil.ingest.sources import iter_inputs
 from dalil.model import IngestError, ParsedDocument, Source, sha256
 
@@ -77,9 +77,22 @@ def read_source(source: Source, content_hash: str | None = None) -> list[Outcome
     try:
         if source.depth > MAX_DEPTH:
             raise IngestError("budget_exceeded:depth", f"nested deeper than {MAX_DEPTH}")
-        reader_cls = _reader_named(source.hint.get("reader")) or pick(source)
-        out.reader = reader_cls.name
-        for item in reader_cls().read(source):
+        # The reader chosen while expanding: popped, so attachments (which inherit hints) choose their own.
+        first = _reader_named(source.hint.pop("reader", None))
+        candidates = [first] if first else []
+        candidates += [c for c in ranked(source) if c is not first]
+        if not candidates:
+            raise IngestError("unsupported_format", f"no reader for {source.basename!r}")
+        for n, reader_cls in enumerate(candidates):
+            out.reader = reader_cls.name
+            try:
+                items = list(reader_cls().read(source))
+                break
+            except IngestError as exc:
+                # A name or type that lies (an S/MIME blob called .msg): the next reader may know it.
+                if not is_refusal(exc) or n == len(candidates) - 1:
+                    raise
+        for item in items:
             if isinstance(item, Source):
                 item.depth = max(item.depth, source.depth + 1)
                 item.root = item.root or source.root
@@ -97,7 +110,7 @@ def read_source(source: Source, content_hash: str | None = None) -> list[Outcome
             out.status = "partial"
             out.reason = next(d.reason for d, _ in out.docs if d.status == "partial")
         if source.data is not None and out.docs and out.docs[0][0].text.encode("utf-8", "surrogatepass") != source.data \
-                and reader_cls.name in ("foia", "text"):
+                and reader_cls.name in ("foia", "text", "binary"):
             out.raw = source.data
     except IngestError as exc:
         out.status, out.reason, out.docs = "failed", str(exc), []
