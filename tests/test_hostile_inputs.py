@@ -15,6 +15,7 @@ import pytest
 
 from dalil.ingest.archives import SevenZipReader, TarReader, ZipReader
 from dalil.ingest.base import pick
+from dalil.ingest.binary import BinaryReader
 from dalil.ingest.pdf import PdfReader
 from dalil.ingest.safety import Budget, is_rejected
 from dalil.ingest.text import TextReader
@@ -174,10 +175,10 @@ def test_sparse_2gb_file_is_not_read_into_memory(tmp_path):
     src = Source(name=str(p), path=str(p))
     assert pick(src) is TextReader
     assert refuse(TextReader, src) == "too_large"
-    bare = Source(name=str(tmp_path / "huge"), path=str(p))       # no extension: sniffed
-    with pytest.raises(IngestError) as e:
-        pick(bare)
-    assert e.value.code == "unsupported_format"
+    bare = Source(name=str(tmp_path / "huge"), path=str(p), size=2**31)   # no extension: sniffed
+    assert pick(bare) is BinaryReader                 # kept as a metadata-only document, not read
+    (doc,) = BinaryReader().read(bare)
+    assert doc.meta["size"] == 2**31 and doc.text == "" and bare.data is None
     assert refuse(ZipReader, Source(name=str(tmp_path / "huge.zip"), path=str(p))) == "corrupt_archive"
     grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
     assert grown_kib < 200_000

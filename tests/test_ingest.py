@@ -75,9 +75,11 @@ def test_bad_inputs_are_recorded_and_ingest_goes_on(corpus_subset, tmp_path):
     (root / "blob.bin").write_bytes(bytes(range(256)) * 40)
     archive = Archive(str(tmp_path / "a.db"))
     report = archive.ingest([str(root), str(tmp_path / "missing-folder")])
-    assert report.added == 3
+    assert report.added == 4                        # blob.bin is kept as a metadata-only document
+    blob = archive.store.db.execute("SELECT status, reason FROM documents WHERE source_format='binary'").fetchone()
+    assert blob["status"] == "partial" and blob["reason"].startswith("metadata_only")
     failures = {os.path.basename(f["path"].split("!")[0]): f["reason"] for f in archive.status()["failures"]}
-    assert set(failures) == {"broken.zip", "empty.eml", "blob.bin", "missing-folder"}
+    assert set(failures) == {"broken.zip", "empty.eml", "missing-folder"}
     assert failures["missing-folder"].startswith("not_found")
     assert all(reason and "Traceback" not in reason for reason in failures.values())
 
