@@ -15,7 +15,7 @@ class Snippet:
     highlights: list[tuple[int, int]] = field(default_factory=list)
 
 
-def find_matches(text: str, pattern: re.Pattern | None, cap: int = 400) -> list[tuple[int, int]]:
+def find_matches(text: str, pattern: re.Pattern | None, cap: int = 60) -> list[tuple[int, int]]:
     """Match spans in the original text, skipping page stamps (they repeat on every page)."""
     if pattern is None:
         return []
@@ -85,20 +85,15 @@ def _first_content(text: str) -> int:
     return 0
 
 
+_WS = re.compile(r"\s+")
+
+
 def _collapse(chunk: str, spans: list[tuple[int, int]] | None = None) -> tuple[str, list[tuple[int, int]]]:
     """Collapse runs of whitespace to one space, carrying spans along."""
-    out, new_pos, prev_space = [], [], False
-    for ch in chunk:
-        new_pos.append(len(out))
-        if ch.isspace():
-            if not prev_space and out:
-                out.append(" ")
-            prev_space = True
-        else:
-            out.append(ch)
-            prev_space = False
-    new_pos.append(len(out))
-    text = "".join(out)
-    mapped = [(new_pos[s], new_pos[e]) for s, e in (spans or []) if e <= len(chunk)]
-    stripped = text.rstrip()
-    return stripped, [(s, min(e, len(stripped))) for s, e in mapped if s < len(stripped)]
+    text = _WS.sub(" ", chunk).strip()
+
+    def moved(i: int) -> int:
+        return len(_WS.sub(" ", chunk[:i]).lstrip())
+
+    mapped = [(moved(s), moved(e)) for s, e in (spans or []) if e <= len(chunk)]
+    return text, [(s, min(e, len(text))) for s, e in mapped if s < len(text)]
