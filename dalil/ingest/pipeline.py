@@ -156,13 +156,16 @@ def _expand(source: Source) -> Iterator[Source]:
         except OSError as exc:
             yield Source(name=source.name, root=source.root, hint={"error": "unreadable", "detail": str(exc)})
             return
+    if (source.path and os.path.isdir(source.path)) or not _container_claims(source):
+        yield source                  # a leaf: its reader is chosen in the worker
+        return
     try:
-        reader_cls = pick(source)
+        reader_cls = pick(source)     # a container claims it; a format built on one (docx) may win
     except IngestError:
-        yield source                  # the worker records the refusal
+        yield source
         return
     source.hint["reader"] = reader_cls.name
-    if not reader_cls.container or (source.path and os.path.isdir(source.path)):
+    if not reader_cls.container:
         yield source
         return
     yield Source(name=source.name, path=source.path, size=source.size, root=source.root,
@@ -171,13 +174,26 @@ def _expand(source: Source) -> Iterator[Source]:
         for member in reader_cls().read(source):
             if isinstance(member, Source):
                 member.root = member.root or source.root or source.name
-                member.hint = {**source.hint, **member.hint}
+                # Options travel to members; the container's own reader choice does not.
+                merged = {**source.hint, **member.hint}
+                member.hint = {k: v for k, v in merged.items() if k not in ("reader", "container")}
                 yield from _expand(member)
     except IngestError as exc:
         yield Source(name=source.name + "!", root=source.root, hint={"error": exc.code, "detail": exc.detail})
     except Exception as exc:
         yield Source(name=source.name + "!", root=source.root,
                      hint={"error": "reader_error", "detail": f"{type(exc).__name__}: {exc}"[:300]})
+
+
+def _container_claims(source: Source) -> bool:
+    for cls in readers():
+        if cls.container:
+            try:
+                if cls.score(source) > 0:
+                    return True
+            except Exception:
+                continue
+    return False
 
 
 class Ingestor:
@@ -188,6 +204,7 @@ class Ingestor:
         self.hint = hint or {}
         self.progress = progress
         self.report = IngestReport()
+        self._last_commit = time.perf_counter()
 
     def run(self, paths: list[str], retry_failed: bool = False) -> IngestReport:
         t0 = time.perf_counter()
@@ -311,7 +328,10 @@ class Ingestor:
             else:
                 self.report.ok += 1
             self._tick()
-        store.commit()
+        # Commit about once a second: each commit is a resume point, and fewer commits write less.
+        if time.perf_counter() - self._last_commit >= 1.0:
+            store.commit()
+            self._last_commit = time.perf_counter()
 
     def _tick(self) -> None:
         if self.progress:
