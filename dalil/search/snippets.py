@@ -20,9 +20,14 @@ def find_matches(text: str, pattern: re.Pattern | None, cap: int = 60) -> list[t
     if pattern is None:
         return []
     out = _scan(text, pattern, *_haystack(text, fold=False), cap)
-    if not out and not text.isascii():
+    if not out and _FOLDABLE.search(text):
         out = _scan(text, pattern, *_haystack(text, fold=True), cap)   # accents, Arabic variants
     return out
+
+
+# Letters that index folding changes (accents, Arabic forms, presentation forms, full-width):
+# only then can the slower folded scan find what the lower-case scan missed.
+_FOLDABLE = re.compile(r"[\u00c0-\u024f\u0600-\u06ff\ufb50-\ufeff\uff00-\uffef]")
 
 
 def _scan(text: str, pattern: re.Pattern, hay: str, offsets: list[int] | None, cap: int) -> list[tuple[int, int]]:
