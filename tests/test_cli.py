@@ -95,3 +95,15 @@ def test_errors_are_one_line_without_traceback(demo_db, args, needle):
 def test_show_text_is_page_marked(demo_db):
     r = dalil("show", "C09900001", "--db", demo_db)
     assert r.returncode == 0 and "[page 1]" in r.stdout and "From:" in r.stdout
+
+
+def test_readme_main_command_finds_english_sources_of_an_arabic_query(tmp_path):
+    """The README's first command: ingest the demo with vectors, search it in Arabic."""
+    db = tmp_path / "demo.db"
+    assert dalil("ingest", DEMO, "--db", db, "--index").returncode == 0
+    r = dalil("search", "ناقلة الديزل بنغازي", "--db", db, "--json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout)
+    assert d["mode"] == "hybrid" and d["lang"] == "ar"
+    top = [h["doc_id"] for h in d["hits"][:3]]
+    assert {"C09900001", "C09900002"} <= set(top)
