@@ -148,3 +148,13 @@ def test_passages_cite_byte_offsets_into_raw_text(corpus_subset, corpus_doc, tmp
         text = raw.decode("utf-8")
         assert raw[r["byte_start"]:r["byte_end"]].decode("utf-8") == text[r["start"]:r["end"]]
         assert "UNCLASSIFIED U.S. Department of State Case No" not in text[r["start"]:r["end"]]
+
+
+def test_language_is_detected_from_the_text(corpus_subset, tmp_path):
+    # English e-mail, Arias' Spanish declaration, the French and Haitian Creole Haiti communiqués.
+    root = corpus_subset(["C05758398", "C05762757", "C05767099", "C05767504"])
+    archive = Archive(str(tmp_path / "a.db"))
+    archive.ingest([str(root)])
+    langs = dict(archive.store.db.execute("SELECT doc_id, lang FROM documents").fetchall())
+    assert langs == {"C05758398": "en", "C05762757": "es", "C05767099": "fr", "C05767504": "ht"}
+    assert [h.doc_id for h in archive.lexical.search("lang:fr").hits] == ["C05767099"]

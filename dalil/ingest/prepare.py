@@ -12,6 +12,7 @@ from typing import Any
 from dalil.model import ParsedDocument
 from dalil.store.addresses import split_address
 from dalil.store.sqlite import serialize
+from dalil.text.lang import document_languages
 from dalil.text.normalize import index_terms, normalize_for_index
 
 PASSAGE_CHARS = 700
@@ -41,6 +42,11 @@ def prepare(doc: ParsedDocument) -> dict[str, Any]:
     """Everything the store inserts besides the document itself, computed in the worker."""
     msgs = doc.messages
     date = next((m.date for m in msgs if m.date), None) or doc.meta.get("date")
+    if not doc.lang:
+        spans = [(p.start, p.end) for p in doc.pages if p.status == "text"] if doc.pages else []
+        doc.lang, page_langs = document_languages(strip_noise(doc.text) if not spans else doc.text, spans)
+        if len(set(page_langs.values())) > 1:
+            doc.meta["page_langs"] = page_langs
     chunks = passages(doc)
     offsets = [o for p in doc.pages for o in (p.start, p.end)] + [o for _, s, e in chunks for o in (s, e)]
     to_byte = byte_offsets(doc.text, offsets)

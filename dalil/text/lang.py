@@ -92,3 +92,29 @@ def detect_lang(text: str) -> str:
         ranked = dict(_identifier().rank(text))
         return "fr" if ranked["fr"] > ranked["en"] * 1.5 else "en"
     return lang
+
+
+def clearly_english(text: str) -> bool:
+    """A cheap test that settles most of an English archive without the classifier:
+    plain ASCII with at least one English stopword in ten words."""
+    if not text.isascii():
+        return False
+    words = _WORD.findall(text.lower())
+    return len(words) >= 20 and sum(w in _EN_STOP for w in words) * 10 >= len(words)
+
+
+def document_languages(text: str, pages: list[tuple[int, int]], sample: int = 1500) -> tuple[str, dict[int, str]]:
+    """The language of a document and of each page that has enough text (several languages in one
+    document are allowed).  Detected from the text itself, never from metadata."""
+    page_langs: dict[int, str] = {}
+    for number, (start, end) in enumerate(pages or [(0, len(text))], start=1):
+        chunk = text[start:min(end, start + sample)]
+        if len(_LETTERS.findall(chunk[:400])) < 40:
+            continue
+        page_langs[number] = "en" if clearly_english(chunk) else detect_lang(chunk)
+    counts: dict[str, int] = {}
+    for lang in page_langs.values():
+        if lang != "und":
+            counts[lang] = counts.get(lang, 0) + 1
+    main = max(counts, key=counts.get) if counts else "und"
+    return main, page_langs
