@@ -110,6 +110,17 @@ def quality_subset(corpus: Path, eval_dir: Path) -> list[Path]:
     return [paths[d] for d in sorted(gold | set(sample)) if d in paths]
 
 
+def _code_hash() -> str:
+    """Any change to dalil's code or data rebuilds the cached archive, so the gate measures this code."""
+    import hashlib
+    h = hashlib.sha1()
+    for path in sorted((ROOT / "dalil").rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".json", ".tsv"):
+            h.update(path.relative_to(ROOT).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:10]
+
+
 @pytest.fixture(scope="session")
 def quality_archive(corpus_dir, eval_dir):
     """An archive of the quality subset with its vectors, built once and kept in the test cache
@@ -118,7 +129,7 @@ def quality_archive(corpus_dir, eval_dir):
     from dalil.search.dense import Embedder
 
     sig = Embedder().signature
-    key = f"q{QUALITY_DISTRACTORS}-s{QUALITY_SEED}-{sig['version']}-t{sig['text_version']}"
+    key = f"q{QUALITY_DISTRACTORS}-s{QUALITY_SEED}-{sig['version']}-t{sig['text_version']}-{_code_hash()}"
     db = CACHE / "quality" / f"{key}.db"
     done = db.with_suffix(".complete")
     if not done.exists():
