@@ -27,6 +27,7 @@ MAX_DEPTH = 5
 BATCH_BYTES = 2_000_000
 BATCH_COUNT = 200
 WHOLE_READ_LIMIT = 64 * 2**20
+COMMIT_SECONDS = 3.0           # each commit is a resume point
 
 
 @dataclass
@@ -329,7 +330,7 @@ class Ingestor:
                 self.report.ok += 1
             self._tick()
         # Commit about once a second: each commit is a resume point, and fewer commits write less.
-        if time.perf_counter() - self._last_commit >= 1.0:
+        if time.perf_counter() - self._last_commit >= COMMIT_SECONDS:
             store.commit()
             self._last_commit = time.perf_counter()
 

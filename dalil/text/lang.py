@@ -94,24 +94,34 @@ def detect_lang(text: str) -> str:
     return lang
 
 
+_NON_ENGLISH_LETTER = re.compile(r"[^\x00-\x7f\u2000-\u206f\u00a0-\u00bf\u2190-\u25ff\u00d7\u00f7]")
+
+
+_EN_STOP_RE = re.compile(r"\b(?:" + "|".join(sorted(_EN_STOP, key=len, reverse=True)) + r")\b")
+
+
 def clearly_english(text: str) -> bool:
-    """A cheap test that settles most of an English archive without the classifier:
-    plain ASCII with at least one English stopword in ten words."""
-    if not text.isascii():
+    """A cheap test that settles most of an English archive without the classifier: Latin
+    letters without accents (typographic dashes and bullets allowed), and at least one English
+    stopword in ten words."""
+    if not text.isascii() and _NON_ENGLISH_LETTER.search(text):
         return False
-    words = _WORD.findall(text.lower())
-    return len(words) >= 20 and sum(w in _EN_STOP for w in words) * 10 >= len(words)
+    lower = text.lower()
+    n_words = len(_WORD.findall(lower))
+    return n_words >= 20 and len(_EN_STOP_RE.findall(lower)) * 10 >= n_words
 
 
-def document_languages(text: str, pages: list[tuple[int, int]], sample: int = 1500) -> tuple[str, dict[int, str]]:
+def document_languages(text: str, pages: list[tuple[int, int]], sample: int = 600) -> tuple[str, dict[int, str]]:
     """The language of a document and of each page that has enough text (several languages in one
     document are allowed).  Detected from the text itself, never from metadata."""
     page_langs: dict[int, str] = {}
     for number, (start, end) in enumerate(pages or [(0, len(text))], start=1):
-        chunk = text[start:min(end, start + sample)]
-        if len(_LETTERS.findall(chunk[:400])) < 40:
+        if clearly_english(text[start:min(end, start + sample)]):
+            page_langs[number] = "en"
             continue
-        page_langs[number] = "en" if clearly_english(chunk) else detect_lang(chunk)
+        chunk = text[start:min(end, start + 1500)]           # the classifier wants more text
+        if len(_LETTERS.findall(chunk[:400])) >= 40:          # enough text to judge
+            page_langs[number] = detect_lang(chunk)
     counts: dict[str, int] = {}
     for lang in page_langs.values():
         if lang != "und":
