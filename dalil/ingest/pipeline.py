@@ -27,7 +27,7 @@ MAX_DEPTH = 5
 BATCH_BYTES = 2_000_000
 BATCH_COUNT = 200
 WHOLE_READ_LIMIT = 64 * 2**20
-COMMIT_SECONDS = 3.0           # each commit is a resume point
+COMMIT_SECONDS = 1.0           # each commit is a resume point
 
 
 @dataclass
