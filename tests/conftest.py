@@ -146,3 +146,19 @@ def quality_archive(corpus_dir, eval_dir):
         archive.close()
         done.write_text("ok")
     return Archive(str(db))
+
+
+@pytest.fixture(scope="session")
+def web_db(tmp_path_factory, corpus_dir):
+    """The web tests' archive (HRC_Email_296, a re-released copy, an Arabic e-mail), built once."""
+    from web_support import build_archive
+    return build_archive(tmp_path_factory.mktemp("web"), corpus_dir)
+
+
+@pytest.fixture(scope="session")
+def web_server(web_db):
+    """`dalil serve` on the web tests' archive, a real server on a free loopback port."""
+    from web_support import Server
+    srv = Server(web_db)
+    yield srv
+    srv.stop()

@@ -9,19 +9,17 @@ import httpx
 import pytest
 
 from dalil import Archive
-from web_support import ARABIC_SUBJECT, DUP_ID, DUP_OF, RELEASE, Server, build_archive
+from web_support import ARABIC_SUBJECT, DUP_ID, DUP_OF, RELEASE, Server
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory, corpus_dir):
-    return build_archive(tmp_path_factory.mktemp("webapi"), corpus_dir)
+def db(web_db):
+    return web_db
 
 
 @pytest.fixture(scope="module")
-def server(db):
-    srv = Server(db)
-    yield srv
-    srv.stop()
+def server(web_server):
+    return web_server
 
 
 @pytest.fixture(scope="module")

@@ -8,21 +8,19 @@ import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from web_support import ARABIC_SUBJECT, DUP_ID, DUP_OF, Server, build_archive
+from web_support import ARABIC_SUBJECT, DUP_ID, DUP_OF
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory, corpus_dir):
-    return build_archive(tmp_path_factory.mktemp("webui"), corpus_dir)
+def db(web_db):
+    return web_db
 
 
 @pytest.fixture(scope="module")
-def server(db):
-    srv = Server(db)
-    yield srv
-    srv.stop()
+def server(web_server):
+    return web_server
 
 
 @pytest.fixture(scope="module")
