@@ -109,19 +109,25 @@ class LexicalSearcher:
         db = self.store.db
         cols = "d.id, d.doc_id, d.subject, d.sender, d.date, d.release, d.n_pages"
         if match:
+            # One pass over the matches: every (id, score) for the count and the facets, the top
+            # `limit` picked in numpy, then only those rows fetched.
             w = ", ".join(str(x) for x in WEIGHTS)
-            rows = db.execute(
-                f"SELECT {cols}, bm25(docs_fts, {w}) AS s FROM docs_fts JOIN documents d "
-                f"ON d.id = docs_fts.rowid WHERE docs_fts MATCH ? AND {where} ORDER BY s LIMIT ? OFFSET ?",
-                [match, *params, limit, offset]).fetchall()
-            ids_sql = f"SELECT d.id FROM docs_fts JOIN documents d ON d.id = docs_fts.rowid " \
-                      f"WHERE docs_fts MATCH ? AND {where}"
-            ids_params = [match, *params]
+            join = "" if where == "1" else " JOIN documents d ON d.id = docs_fts.rowid"
+            scored = db.execute(f"SELECT docs_fts.rowid, bm25(docs_fts, {w}) FROM docs_fts{join} "
+                                f"WHERE docs_fts MATCH ? AND {where}", [match, *params]).fetchall()
+            ids = np.fromiter((r[0] for r in scored), dtype=np.int64, count=len(scored))
+            scores = np.fromiter((r[1] for r in scored), dtype=np.float64, count=len(scored))
+            order = _top(scores, offset + limit)[offset:]
+            top = {int(ids[i]): float(scores[i]) for i in order}
+            by_id = {r[0]: r for r in db.execute(
+                f"SELECT {cols} FROM documents d WHERE d.id IN ({','.join('?' * len(top))})", list(top))} \
+                if top else {}
+            rows = [(*by_id[i], top[i]) for i in top if i in by_id]
         else:
             rows = db.execute(f"SELECT {cols}, 0 AS s FROM documents d WHERE {where} "
                               f"ORDER BY d.date DESC LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
-            ids_sql, ids_params = f"SELECT d.id FROM documents d WHERE {where}", params
-        ids = np.fromiter((r[0] for r in db.execute(ids_sql, ids_params)), dtype=np.int64)
+            ids = np.fromiter((r[0] for r in db.execute(f"SELECT d.id FROM documents d WHERE {where}", params)),
+                              dtype=np.int64)
         hits = self._hits(rows, marks)
         result = SearchResult(query=q.text, total=int(len(ids)), hits=hits, expansions=expansions)
         if facets:
@@ -151,6 +157,14 @@ class LexicalSearcher:
         if self._facets is None or self._facets.max_id != n:
             self._facets = FacetCache(self.store.db, n)
         return self._facets
+
+
+def _top(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the n best (lowest: bm25 is negative) scores, best first; ties by position."""
+    if len(scores) > n:
+        part = np.argpartition(scores, n - 1)[:n]
+        return part[np.lexsort((part, scores[part]))]
+    return np.lexsort((np.arange(len(scores)), scores))
 
 
 def _mark(term: str) -> str:
