@@ -13,7 +13,6 @@ import io
 import json
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -346,7 +345,3 @@ def _hash_file(path: str) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def stderr_is_terminal() -> bool:
-    return sys.stderr.isatty()

@@ -15,7 +15,6 @@ import hashlib
 import re
 import sqlite3
 import time
-from typing import Any
 
 import numpy as np
 

@@ -3,7 +3,7 @@ implement the same methods later without the rest of dalil changing."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from dalil.model import ParsedDocument
 
@@ -42,10 +42,6 @@ class Store(ABC):
 
     @abstractmethod
     def failed_inputs(self) -> list[dict[str, Any]]: ...
-
-    @abstractmethod
-    def iter_passages(self, after_id: int = 0) -> Iterator[dict[str, Any]]:
-        """Passages with their text, in id order (for building vectors incrementally)."""
 
     @abstractmethod
     def documents_by_ids(self, doc_ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...

@@ -5,7 +5,7 @@ import json
 import sqlite3
 import threading
 from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from dalil.model import ParsedDocument
 from dalil.store.base import Store
@@ -63,25 +63,10 @@ class SQLiteStore(Store):
     def schema_version(self) -> int:
         return int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
 
-    def get_meta(self, key: str, default: Any = None) -> Any:
-        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-        return json.loads(row[0]) if row else default
-
-    def set_meta(self, key: str, value: Any) -> None:
-        with self.db:
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, _j(value)))
-
-    # --- ingest ----------------------------------------------------------------
     def seen_input(self, path: str, member: str, content_hash: str) -> bool:
         return self.db.execute(
             "SELECT 1 FROM ledger WHERE path=? AND member=? AND content_hash=? AND status!='failed'",
             (path, member, content_hash)).fetchone() is not None
-
-    def doc_for_hash(self, content_hash: str) -> str | None:
-        row = self.db.execute(
-            "SELECT doc_id FROM ledger WHERE content_hash=? AND status IN ('ok','partial') "
-            "AND doc_id IS NOT NULL LIMIT 1", (content_hash,)).fetchone()
-        return row[0] if row else None
 
     def doc_with_hash(self, doc_id: str, content_hash: str) -> str | None:
         """The stored document (or its ~N variant) read from this content with this id, if any."""
@@ -209,14 +194,6 @@ class SQLiteStore(Store):
                  "root": r["root"]}
                 for r in self.db.execute("SELECT * FROM ledger WHERE status='failed' ORDER BY id")]
 
-    def iter_passages(self, after_id: int = 0) -> Iterator[dict[str, Any]]:
-        cur = self.db.execute(
-            "SELECT p.id, p.doc_id, p.seq, p.page, p.start, p.end, p.byte_start, p.byte_end, d.text "
-            "FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE p.id > ? ORDER BY p.id",
-            (after_id,))
-        for row in cur:
-            yield {"id": row[0], "doc_id": row[1], "seq": row[2], "page": row[3], "start": row[4],
-                   "end": row[5], "byte_start": row[6], "byte_end": row[7], "text": row[8][row[4]:row[5]]}
 
 
 def serialize(doc: ParsedDocument, index: dict[str, Any]) -> dict[str, Any]:

@@ -120,9 +120,9 @@ _LATIN_SENDER = [
     re.compile(r"\b(?:from|by|de la part de|envoyée? par|écrite? par|signée? par|par)\s+" + _TITLES + _NAME.format(g="who")),
 ]
 _LATIN_RECIPIENT = [
-    re.compile(rf"\b(?:told|wrote to|emailed|e-mailed|informed|asked|replied to|reminded|urged|briefed|notified|"
-               rf"updated|thanked|alerted|advised|warned|assured|sent (?:\w+\s){{0,3}}to|forwarded (?:\w+\s){{0,3}}to|"
-               rf"recommended to|reported to|proposed to|addressed to|\bto)\s+" + _TITLES + _NAME.format(g="who")),
+    re.compile(r"\b(?:told|wrote to|emailed|e-mailed|informed|asked|replied to|reminded|urged|briefed|notified|"
+               r"updated|thanked|alerted|advised|warned|assured|sent (?:\w+\s){0,3}to|forwarded (?:\w+\s){0,3}to|"
+               r"recommended to|reported to|proposed to|addressed to|\bto)\s+" + _TITLES + _NAME.format(g="who")),
     re.compile(r"\b(?:a écrit à|a dit à|a indiqué à|a informé|a demandé à|a répondu à|a transmis à|a envoyé à|"
                r"a signalé à|a rappelé à|a fait savoir à|a assuré à|a expliqué à|a prévenu|a recommandé à|"
                r"a proposé à|a conseillé à|a remercié|a averti|adressée? à|destinée? à|à)\s+"
