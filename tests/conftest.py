@@ -162,3 +162,12 @@ def web_server(web_db):
     srv = Server(web_db)
     yield srv
     srv.stop()
+
+
+@pytest.fixture(scope="session")
+def intel_archive(tmp_path_factory, corpus_dir):
+    """The intel tests' archive (the Benghazi release plus chosen later copies), built once."""
+    from intel_corpus import build
+    archive = build(tmp_path_factory.mktemp("intel"), corpus_dir)
+    yield archive
+    archive.close()

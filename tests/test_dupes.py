@@ -8,14 +8,11 @@ from click.testing import CliRunner
 
 from dalil.cli import main
 from dalil.intel.dupes import clean_body, duplicates_of, jaccard, shingles, words
-from intel_corpus import build
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory, corpus_dir):
-    a = build(tmp_path_factory.mktemp("dupes"), corpus_dir)
-    yield a
-    a.close()
+def archive(intel_archive):
+    return intel_archive
 
 
 def test_release_pair_is_clustered_with_its_differences(archive):

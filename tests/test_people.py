@@ -8,14 +8,11 @@ from click.testing import CliRunner
 
 from dalil.cli import main
 from dalil.intel.forms import parse_form
-from intel_corpus import build
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory, corpus_dir):
-    a = build(tmp_path_factory.mktemp("people"), corpus_dir)
-    yield a
-    a.close()
+def archive(intel_archive):
+    return intel_archive
 
 
 def test_forms_parse_names_addresses_and_withheld():

@@ -10,14 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from dalil.cli import main
-from intel_corpus import build
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory, corpus_dir):
-    a = build(tmp_path_factory.mktemp("graph"), corpus_dir)
-    yield a
-    a.close()
+def archive(intel_archive):
+    return intel_archive
 
 
 def test_timeline_counts_months(archive):
