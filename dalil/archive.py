@@ -166,6 +166,17 @@ class DocumentView:
         """The original input, byte for byte."""
         return self.row["raw"] if self.row.get("raw") is not None else self.row["text"].encode("utf-8")
 
+    def body(self, message: dict[str, Any]) -> str:
+        """A message's body as the parser cut it: page stamps, release markers and margin codes
+        (the reader's drop spans) removed, so a body running across a page break reads on."""
+        from dalil.ingest.foia_parse import clean_text
+        start, end = message["body_start"] or 0, message["end"] or 0
+        if end <= start:
+            return ""
+        drops = [tuple(d) for d in self.row["meta"].get("drop_spans", [])]
+        return clean_text(self.row["text"], drops, start, end).strip("\n") if drops \
+            else self.row["text"][start:end]
+
     def to_dict(self, text: bool = True) -> dict[str, Any]:
         r = self.row
         out = {
@@ -174,7 +185,7 @@ class DocumentView:
             "exemptions": r["exemptions"], "pages": r["n_pages"],
             "messages": [{"from": m["sender"], "to": m["recipients"], "cc": m["cc"],
                           "date": m["date"], "date_raw": m["date_raw"], "subject": m["subject"],
-                          "body": r["text"][m["body_start"]:m["end"]] if m["end"] else "",
+                          "body": self.body(m),
                           "attachments": m["attachments"]} for m in r["messages"]],
             "title": r["title"], "source_format": r["source_format"], "lang": r["lang"],
             "classification": r["classification"], "parent_id": r["parent_id"],

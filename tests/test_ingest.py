@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -158,3 +159,13 @@ def test_language_is_detected_from_the_text(corpus_subset, tmp_path):
     langs = dict(archive.store.db.execute("SELECT doc_id, lang FROM documents").fetchall())
     assert langs == {"C05758398": "en", "C05762757": "es", "C05767099": "fr", "C05767504": "ht"}
     assert [h.doc_id for h in archive.lexical.search("lang:fr").hits] == ["C05767099"]
+
+
+def test_message_bodies_read_across_page_breaks(corpus_subset, tmp_path):
+    root = corpus_subset(DOCS)
+    archive = Archive(str(tmp_path / "a.db"))
+    archive.ingest([str(root)])
+    bodies = [m["body"] for d in DOCS for m in archive.document(d).to_dict()["messages"]]
+    assert len(bodies) > len(DOCS) and any(len(b) > 2000 for b in bodies)
+    for body in bodies:
+        assert not re.search(r"UNCLASSIFIED U\.S\. Department of State|STATE-[5S]CB\d", body)
