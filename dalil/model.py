@@ -83,6 +83,27 @@ class ParsedDocument:
         return d
 
 
+@dataclass(slots=True)
+class PreparedDocument:
+    """A parsed document reduced to the values the store writes: what a reader process sends
+    back to the writer.  Plain tuples and strings pickle fast; message objects and a second copy
+    of every body (what `ParsedDocument` carries) cost the writer more to unpickle than to store."""
+    doc_id: str
+    release: str | None
+    status: str
+    reason: str | None
+    text: str
+    html: str | None
+    exemptions: list[str]
+    document_row: tuple             # the documents-table values (store.sqlite.serialize)
+    messages: list[tuple]
+    pages: list[tuple]
+    passages: list[tuple]           # (page, start, end, byte_start, byte_end)
+    correspondents: list[tuple]     # (message index, role, raw, name, address)
+    fts: tuple                      # (body, subject, sender, recipients, cc) as indexed
+    date: str | None = None
+
+
 @dataclass
 class Source:
     """An input handed to a reader: a file on disk or bytes (an archive member, an attachment)."""

@@ -95,7 +95,7 @@ class _Lines:
     def __init__(self, text: str, is296: bool):
         self.text = text
         self.lines = text.split("\n")
-        self.offs = [0, *accumulate(len(ln) + 1 for ln in self.lines)][:-1]
+        self.offs = list(accumulate(map((1).__add__, map(len, self.lines)), initial=0))[:-1]
         self.page_ends: list[int] = []
         pos = 0
         chunks = text.split("\f")
@@ -107,8 +107,9 @@ class _Lines:
         self.kinds: list[int] = []
         self.drop: list[tuple[int, int]] = []
         self.margin: list[tuple[str, int, int]] = []          # (code, offset, line index)
+        kinds, classify = self.kinds, self._classify
         for i, ln in enumerate(self.lines):
-            self.kinds.append(self._classify(i, ln, is296))
+            kinds.append(BLANK if not ln or ln.isspace() else classify(i, ln, is296))
 
     def page_of(self, offset: int) -> int:
         return min(bisect_right(self.page_ends, offset), max(len(self.page_ends) - 1, 0)) + 1
@@ -451,13 +452,35 @@ def _message(fields: dict, start: int, body_start: int) -> Message:
     return msg
 
 
+# A line that can open a message: a delimiter (Original Message, Forwarded…), "On … wrote:", From/For.
+_OPENER = re.compile(r"\n[ >\t\f]*[Oo\-—BbFf]")
+
+
+def _opener_lines(L: _Lines) -> list[int]:
+    """Indices of the lines whose first character (after spaces, `>` and form feeds) may open a
+    message: found by one regex scan instead of a Python step per line."""
+    offs, lines = L.offs, L.lines
+    out = [0] if lines and lines[0].lstrip(" >\t\f")[:1] in "Oo-—BbFf" and lines[0].lstrip(" >\t\f") else []
+    i = 0
+    for m in _OPENER.finditer(L.text):
+        i = bisect_left(offs, m.start() + 1, i)
+        out.append(i)
+    return out
+
+
 def _messages(L: _Lines) -> list[Message]:
     msgs: list[Message] = []
     n, i, delim = len(L.lines), 0, None
-    while i < n:
-        if L.kinds[i] != BODY:
-            i += 1
+    kinds = L.kinds
+    # body_before[k]: BODY lines before line k.  A delimiter stops counting once a body line more
+    # than 4 lines below it has been passed (as a line-by-line scan would see it).
+    body_before = list(accumulate(map(BODY.__eq__, kinds), initial=0))
+    for j in _opener_lines(L):
+        if j < i or kinds[j] != BODY:
             continue
+        if delim is not None and body_before[j] - body_before[max(i, delim + 5)] > 0:
+            delim = None
+        i = j
         ln = L.lines[i]
         s = ln.lstrip(" >\t\f")
         c = s[:1]

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator
 
 from dalil.ingest.base import is_refusal, pick, ranked, readers
 from dalil.ingest.sources import iter_inputs
-from dalil.model import IngestError, ParsedDocument, Source, sha256
+from dalil.model import IngestError, PreparedDocument, Source, sha256
 
 MAX_DEPTH = 5
 BATCH_BYTES = 2_000_000
@@ -55,7 +55,7 @@ class Outcome:
     reader: str | None = None
     status: str = "ok"
     reason: str | None = None
-    docs: list[tuple[ParsedDocument, dict]] = field(default_factory=list)
+    docs: list[PreparedDocument] = field(default_factory=list)
     raw: bytes | None = None        # original bytes, kept when the text is not their UTF-8 decoding
 
 
@@ -99,17 +99,17 @@ def read_source(source: Source, content_hash: str | None = None) -> list[Outcome
                 extra.extend(read_source(item, _hash_of(item)))
                 continue
             item.parent_id = item.parent_id or source.parent_id
-            out.docs.append((item, prepare(item)))
+            out.docs.append(prepare(item))
             for child in item.children:
                 child.parent_id = child.parent_id or item.doc_id
                 child.depth = max(child.depth, source.depth + 1)
                 child.root = child.root or source.root
                 extra.extend(read_source(child, _hash_of(child)))
             item.children = []
-        if out.docs and any(d.status == "partial" for d, _ in out.docs):
+        if out.docs and any(d.status == "partial" for d in out.docs):
             out.status = "partial"
-            out.reason = next(d.reason for d, _ in out.docs if d.status == "partial")
-        if source.data is not None and out.docs and out.docs[0][0].text.encode("utf-8", "surrogatepass") != source.data \
+            out.reason = next(d.reason for d in out.docs if d.status == "partial")
+        if source.data is not None and out.docs and out.docs[0].text.encode("utf-8", "surrogatepass") != source.data \
                 and reader_cls.name in ("foia", "text", "binary"):
             out.raw = source.data
     except IngestError as exc:
@@ -301,21 +301,21 @@ class Ingestor:
         store = self.store
         for o in outcomes:
             doc_ids = []
-            for doc, index in o.docs:
+            for doc in o.docs:
                 # Same content read as the same document before: a duplicate input, not a new document.
                 first = store.doc_with_hash(doc.doc_id, o.content_hash) if o.content_hash else None
                 if first:
                     o.status, o.reason = "duplicate", f"same content as {first}"
                     doc_ids.append(first)
                     continue
-                doc_ids.append(store.add_document(doc, index, o.content_hash, o.path + (f"!{o.member}" if o.member else ""),
+                doc_ids.append(store.add_document(doc, o.content_hash, o.path + (f"!{o.member}" if o.member else ""),
                                                   o.raw if len(o.docs) == 1 else None))
             if o.status == "duplicate":
                 doc_ids = doc_ids[:1]
             store.add_ledger({"path": o.path, "member": o.member, "root": o.root, "content_hash": o.content_hash,
                               "size": o.size, "reader": o.reader, "status": o.status, "reason": o.reason,
                               "doc_id": doc_ids[0] if doc_ids else None,
-                              "release": o.docs[0][0].release if o.docs else None})
+                              "release": o.docs[0].release if o.docs else None})
             if not counts:
                 continue
             self.report.added += 0 if o.status == "duplicate" else len(doc_ids)

@@ -7,9 +7,9 @@ and every traced claim can cite (page, start, end) in the original.
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from dalil.model import ParsedDocument
+from dalil.ingest.foia_parse import clean_text
+from dalil.model import ParsedDocument, PreparedDocument
 from dalil.store.addresses import split_address
 from dalil.store.sqlite import serialize
 from dalil.text.lang import document_languages
@@ -38,10 +38,9 @@ def strip_noise(text: str) -> str:
     return _NOISE_LINE.sub("", text)
 
 
-def prepare(doc: ParsedDocument) -> dict[str, Any]:
-    """Everything the store inserts besides the document itself, computed in the worker."""
+def prepare(doc: ParsedDocument) -> PreparedDocument:
+    """Everything the store inserts for a document, computed in the worker."""
     msgs = doc.messages
-    date = next((m.date for m in msgs if m.date), None) or doc.meta.get("date")
     if not doc.lang:
         spans = [(p.start, p.end) for p in doc.pages if p.status == "text"] if doc.pages else []
         doc.lang, page_langs = document_languages(strip_noise(doc.text) if not spans else doc.text, spans)
@@ -51,22 +50,32 @@ def prepare(doc: ParsedDocument) -> dict[str, Any]:
     offsets = [o for p in doc.pages for o in (p.start, p.end)] + [o for _, s, e in chunks for o in (s, e)]
     to_byte = byte_offsets(doc.text, offsets)
     index = {
-        "passages": [(page, s, e, to_byte[s], to_byte[e]) for page, s, e in chunks],
         "page_bytes": {p.number: (to_byte[p.start], to_byte[p.end]) for p in doc.pages},
-        "correspondents": [(m.index, role, raw, *split_address(raw))
-                           for m in msgs
-                           for role, names in (("from", [m.sender] if m.sender else []), ("to", m.to),
-                                               ("cc", m.cc), ("bcc", m.bcc))
-                           for raw in names if raw],
-        "body": index_text(strip_noise(doc.text)),
-        "subject": index_text(" \n".join(m.subject for m in msgs if m.subject) or (doc.title or "")),
-        "sender": index_text(" \n".join(m.sender for m in msgs if m.sender)),
-        "recipients": index_text(" \n".join(r for m in msgs for r in m.to)),
-        "cc": index_text(" \n".join(r for m in msgs for r in m.cc + m.bcc)),
-        "date": date,
+        "date": next((m.date for m in msgs if m.date), None) or doc.meta.get("date"),
     }
-    index["rows"] = serialize(doc, index)
-    return index
+    rows = serialize(doc, index)
+    return PreparedDocument(
+        doc_id=doc.doc_id, release=doc.release, status=doc.status, reason=doc.reason, text=doc.text,
+        html=doc.html, exemptions=doc.exemptions, document_row=rows["document"],
+        messages=rows["messages"], pages=rows["pages"],
+        passages=[(page, s, e, to_byte[s], to_byte[e]) for page, s, e in chunks],
+        correspondents=[(m.index, role, raw, *split_address(raw))
+                        for m in msgs
+                        for role, names in (("from", [m.sender] if m.sender else []), ("to", m.to),
+                                            ("cc", m.cc), ("bcc", m.bcc))
+                        for raw in names if raw],
+        fts=(index_text(_content(doc)),
+             index_text(" \n".join(m.subject for m in msgs if m.subject) or (doc.title or "")),
+             index_text(" \n".join(m.sender for m in msgs if m.sender)),
+             index_text(" \n".join(r for m in msgs for r in m.to)),
+             index_text(" \n".join(r for m in msgs for r in m.cc + m.bcc))))
+
+
+def _content(doc: ParsedDocument) -> str:
+    """The text without page stamps, release markers and margin codes: a reader that marked them
+    (drop spans) is trusted, else noise lines are found by pattern."""
+    drops = doc.meta.get("drop_spans")
+    return clean_text(doc.text, drops) if drops else strip_noise(doc.text)
 
 
 def byte_offsets(text: str, offsets: list[int]) -> dict[int, int]:

@@ -1,7 +1,10 @@
 """Splitting a header's correspondent into display name and address."""
 from __future__ import annotations
 
+from functools import lru_cache
 
+
+@lru_cache(maxsize=1 << 16)             # the same few thousand correspondents recur all over an archive
 def split_address(raw: str) -> tuple[str | None, str | None]:
     """('Mills, Cheryl D', 'millscd@state.gov') from 'Mills, Cheryl D <MillsCD@state.gov>' (OCR-tolerant)."""
     from dalil.search.spelling import ocr_fix_address

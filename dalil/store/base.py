@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, Iterable
 
-from dalil.model import ParsedDocument
+from dalil.model import PreparedDocument
 
 
 class Store(ABC):
@@ -19,9 +19,10 @@ class Store(ABC):
         """The stored document read from this content under this id, if any (a duplicate input)."""
 
     @abstractmethod
-    def add_document(self, doc: ParsedDocument, index: dict[str, Any], content_hash: str | None,
-                     path: str | None, raw: bytes | None) -> str:
-        """Store a parsed document and its index rows; returns the doc_id actually used."""
+    def add_document(self, doc: PreparedDocument, content_hash: str | None, path: str | None,
+                     raw: bytes | None) -> str:
+        """Store a prepared document (its rows, made in a reader process); returns the doc_id
+        actually used (`ID~2` when another content already holds the id)."""
 
     @abstractmethod
     def add_ledger(self, row: dict[str, Any]) -> None: ...

@@ -7,13 +7,21 @@ import threading
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from dalil.model import ParsedDocument
+from dalil.model import ParsedDocument, PreparedDocument
 from dalil.store.base import Store
 from dalil.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode     # json.dumps(..., ensure_ascii=False) builds one per call
+
+
 def _j(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    if not value:                   # most lists and dicts are empty: skip the encoder
+        return "[]" if isinstance(value, list) else "{}" if isinstance(value, dict) else json.dumps(value)
+    return _ENCODE(value)
+
+
+_META = 11                          # position of `meta` in serialize()'s document values
 
 
 class SQLiteStore(Store):
@@ -21,6 +29,7 @@ class SQLiteStore(Store):
         self.path = path
         self._local = threading.local()
         self.readonly = readonly
+        self._has_failed: bool | None = None       # any failed ledger row? (known after the first add)
         if not readonly:
             self._migrate()
 
@@ -70,8 +79,13 @@ class SQLiteStore(Store):
 
     def doc_with_hash(self, doc_id: str, content_hash: str) -> str | None:
         """The stored document (or its ~N variant) read from this content with this id, if any."""
-        row = self.db.execute("SELECT doc_id FROM documents WHERE content_hash=? AND (doc_id=? OR doc_id LIKE ?) "
-                              "LIMIT 1", (content_hash, doc_id, doc_id + "~%")).fetchone()
+        row = self.db.execute("SELECT content_hash FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        if row is None:
+            return None             # a ~N variant exists only beside the plain id: the usual case, one lookup
+        if row[0] == content_hash:
+            return doc_id
+        row = self.db.execute("SELECT doc_id FROM documents WHERE content_hash=? AND doc_id LIKE ? LIMIT 1",
+                              (content_hash, doc_id + "~%")).fetchone()
         return row[0] if row else None
 
     def _free_doc_id(self, doc_id: str) -> str:
@@ -81,51 +95,55 @@ class SQLiteStore(Store):
             candidate = f"{doc_id}~{n}"
         return candidate
 
-    def add_document(self, doc: ParsedDocument, index: dict[str, Any], content_hash: str | None,
-                     path: str | None, raw: bytes | None) -> str:
+    def add_document(self, doc: PreparedDocument, content_hash: str | None, path: str | None,
+                     raw: bytes | None) -> str:
         db = self.db
         doc_id = self._free_doc_id(doc.doc_id)
+        row = doc.document_row
         if doc_id != doc.doc_id:
-            doc.meta["variant_of"] = doc.doc_id
-        rows = (index.get("rows") if doc_id == doc.doc_id else None) or serialize(doc, index)
+            meta = json.loads(row[_META]) | {"variant_of": doc.doc_id}
+            row = (*row[:_META], _j(meta), *row[_META + 1:])
         cur = db.execute(
             """INSERT INTO documents (doc_id, source_format, title, case_no, release, release_date,
                disposition, exemptions, classification, lang, parent_id, parent_path, meta, n_pages,
                n_messages, date, sender, subject, text, raw, html, content_hash, path, status, reason)
                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            (doc_id, *rows["document"], doc.text, raw, doc.html, content_hash, path, doc.status, doc.reason))
+            (doc_id, *row, doc.text, raw, doc.html, content_hash, path, doc.status, doc.reason))
         rowid = cur.lastrowid
         msg_rows: dict[int, int] = {}
-        if rows["messages"]:
+        if doc.messages:
             db.executemany(
                 """INSERT INTO messages (doc_id, idx, sender, recipients, cc, bcc, date, date_raw, subject,
                    attachments, importance, start, body_start, end, message_id, in_reply_to, extra)
                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-                [(doc_id, *m) for m in rows["messages"]])
+                [(doc_id, *m) for m in doc.messages])
             # One writer, rowids assigned in order: the batch's ids are the last n.
             last = db.execute("SELECT last_insert_rowid()").fetchone()[0]
-            first = last - len(rows["messages"]) + 1
-            msg_rows = {m[0]: first + i for i, m in enumerate(rows["messages"])}
+            first = last - len(doc.messages) + 1
+            msg_rows = {m[0]: first + i for i, m in enumerate(doc.messages)}
         db.executemany("INSERT INTO correspondents VALUES (?,?,?,?,?,?)",
                        [(msg_rows.get(idx), doc_id, role, raw_name, name, address)
-                        for idx, role, raw_name, name, address in index.get("correspondents", [])])
-        db.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?)", [(doc_id, *p) for p in rows["pages"]])
+                        for idx, role, raw_name, name, address in doc.correspondents])
+        db.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?)", [(doc_id, *p) for p in doc.pages])
         db.executemany("INSERT INTO passages (doc_id, seq, page, start, end, byte_start, byte_end) "
                        "VALUES (?,?,?,?,?,?,?)",
-                       [(doc_id, seq, *row) for seq, row in enumerate(index.get("passages", []))])
+                       [(doc_id, seq, *row) for seq, row in enumerate(doc.passages)])
         db.executemany("INSERT INTO exemptions VALUES (?,?)", [(doc_id, c) for c in doc.exemptions])
         db.execute("INSERT INTO docs_fts (rowid, body, subject, sender, recipients, cc) VALUES (?,?,?,?,?,?)",
-                   (rowid, index["body"], index["subject"], index["sender"], index["recipients"],
-                    index["cc"]))
+                   (rowid, *doc.fts))
         return doc_id
 
     def add_ledger(self, row: dict[str, Any]) -> None:
         row = {"member": "", "root": None, "content_hash": None, "size": None, "reader": None,
                "reason": None, "doc_id": None, "release": None, **row}
         row["at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        # A failed input that is retried replaces its failed row.
-        self.db.execute("DELETE FROM ledger WHERE path=? AND member=? AND status='failed'",
-                        (row["path"], row["member"]))
+        # A failed input that is retried replaces its failed row (none to look for in most archives).
+        if self._has_failed is None:
+            self._has_failed = self.db.execute("SELECT 1 FROM ledger WHERE status='failed' LIMIT 1").fetchone() is not None
+        if self._has_failed:
+            self.db.execute("DELETE FROM ledger WHERE path=? AND member=? AND status='failed'",
+                            (row["path"], row["member"]))
+        self._has_failed = self._has_failed or row["status"] == "failed"
         self.db.execute(
             """INSERT OR IGNORE INTO ledger (path, member, root, content_hash, size, reader, status,
                reason, doc_id, release, at) VALUES (:path,:member,:root,:content_hash,:size,:reader,

@@ -55,6 +55,8 @@ def _script(text: str) -> str | None:
 
 
 def _dominant_script(text: str) -> str | None:
+    if text.isascii():
+        return None
     letters = _LETTERS.findall(text)
     if not letters:
         return None
@@ -100,15 +102,27 @@ _NON_ENGLISH_LETTER = re.compile(r"[^\x00-\x7f\u2000-\u206f\u00a0-\u00bf\u2190-\
 _EN_STOP_RE = re.compile(r"\b(?:" + "|".join(sorted(_EN_STOP, key=len, reverse=True)) + r")\b")
 
 
+# For ASCII text, str.translate + split finds the same words as the regexes, 3x faster (hot at ingest).
+_ASCII_LETTERS_ONLY = {c: " " for c in range(128) if not chr(c).isalpha()}
+_ASCII_WORD_CHARS_ONLY = {c: " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")}
+
+
 def clearly_english(text: str) -> bool:
     """A cheap test that settles most of an English archive without the classifier: Latin
     letters without accents (typographic dashes and bullets allowed), and at least one English
     stopword in ten words."""
-    if not text.isascii() and _NON_ENGLISH_LETTER.search(text):
-        return False
+    if not text.isascii():
+        if _NON_ENGLISH_LETTER.search(text):
+            return False
+        lower = text.lower()
+        n_words = len(_WORD.findall(lower))
+        return n_words >= 20 and len(_EN_STOP_RE.findall(lower)) * 10 >= n_words
     lower = text.lower()
-    n_words = len(_WORD.findall(lower))
-    return n_words >= 20 and len(_EN_STOP_RE.findall(lower)) * 10 >= n_words
+    n_words = len(lower.translate(_ASCII_LETTERS_ONLY).split())         # runs of letters
+    if n_words < 20:
+        return False
+    # A stopword counts as a whole \w+ run, as `\bthe\b` would.
+    return sum(1 for w in lower.translate(_ASCII_WORD_CHARS_ONLY).split() if w in _EN_STOP) * 10 >= n_words
 
 
 def document_languages(text: str, pages: list[tuple[int, int]], sample: int = 600) -> tuple[str, dict[int, str]]:
