@@ -12,6 +12,7 @@ Filters (from:, after:, release: ...) and exclusions apply to all three.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import sqlite3
 import threading
@@ -161,23 +162,28 @@ class HybridSearcher:
 
     def _allowed(self, q: Query, field_groups: list[list[Atom]], where: str,
                  params: list) -> np.ndarray | None:
-        """Boolean mask over documents.id of the documents the filters let through (None: all)."""
+        """Boolean mask over documents.id of the documents the filters let through (None: all).
+        Field terms and exclusions are applied to the mask with the ids their FTS match gives,
+        never by walking every document."""
         if not (q.filters or field_groups or q.negatives):
             return None
-        sql, args = f"SELECT d.id FROM documents d WHERE {where}", list(params)
+        db = self.store.db
+        n = db.execute("SELECT max(id) FROM documents").fetchone()[0] or 0
+        if where != "1":
+            mask = np.zeros(n + 1, dtype=bool)
+            mask[_ids(db, f"SELECT d.id FROM documents d WHERE {where}", params, n)] = True
+        else:
+            mask = np.ones(n + 1, dtype=bool)
         if field_groups:
             expr, _, _ = self.lexical.build(Query(text=q.text, groups=field_groups))
-            sql += " AND d.id IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)"
-            args.append(expr)
+            inside = np.zeros(n + 1, dtype=bool)
+            if expr:
+                inside[_ids(db, "SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?", [expr], n)] = True
+            mask &= inside
         for atom in q.negatives:
             neg, _ = self.lexical.expand(atom, {})
             if neg:
-                sql += " AND d.id NOT IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)"
-                args.append(neg)
-        ids = np.fromiter((r[0] for r in self.store.db.execute(sql, args)), dtype=np.int64)
-        n = self.store.db.execute("SELECT max(id) FROM documents").fetchone()[0] or 0
-        mask = np.zeros(n + 1, dtype=bool)
-        mask[ids] = True
+                mask[_ids(db, "SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?", [neg], n)] = False
         return mask
 
     # --- results ----------------------------------------------------------------
@@ -247,6 +253,12 @@ class HybridSearcher:
             text = clean_passage(row[2])
             hit.snippet = text if len(text) <= 240 else text[:240].rsplit(" ", 1)[0] + "…"
             hit.highlights = []
+
+
+def _ids(db, sql: str, params: list, max_id: int) -> np.ndarray:
+    """The single integer column of a query as an array (ids above max_id, added since, dropped)."""
+    ids = np.fromiter(itertools.chain.from_iterable(db.execute(sql, params)), dtype=np.int64)
+    return ids[ids <= max_id]
 
 
 def rrf(rankings: list[list[int]], weights: list[float] | None = None,
