@@ -16,6 +16,7 @@ time, and the same documents at the top.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -122,8 +123,22 @@ class VectorIndex:
 
     # --- manifest -------------------------------------------------------------
     def manifest(self) -> dict | None:
+        m = self._read_manifest()
+        return copy.deepcopy(m) if m is not None else None
+
+    def _read_manifest(self) -> dict | None:
+        """The parsed manifest, shared (do not modify): read again only when the file changes,
+        since every search asks whether the vectors exist."""
         path = self.dir / "manifest.json"
-        return json.loads(path.read_text()) if path.exists() else None
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        cached = self.__dict__.get("_manifest")
+        if cached is None or cached[0] != key:
+            cached = self._manifest = (key, json.loads(path.read_text()))
+        return cached[1]
 
     def _write_manifest(self, manifest: dict) -> None:
         tmp = self.dir / "manifest.json.tmp"
@@ -131,7 +146,7 @@ class VectorIndex:
         os.replace(tmp, self.dir / "manifest.json")
 
     def exists(self) -> bool:
-        m = self.manifest()
+        m = self._read_manifest()
         return bool(m and m.get("count"))
 
     @property
