@@ -37,6 +37,27 @@ QUERIES = [
     "oil production", "election results", "ambassador stevens", "ليبيا", "مصر", "بنغازي", "سوريا",
 ]
 
+# --distinct: every request a query the server has never seen (no cache of query vectors or
+# bridged terms can help): unordered pairs of these words, in a fixed shuffled order.
+WORDS = [
+    "libya", "benghazi", "sullivan", "blumenthal", "abedin", "mills", "qaddafi", "mubarak", "egypt", "syria",
+    "iran", "haiti", "pakistan", "china", "russia", "israel", "afghanistan", "meeting", "call", "schedule",
+    "speech", "press", "statement", "report", "ambassador", "election", "oil", "security", "embassy", "rebels",
+    "refugees", "sanctions", "treaty", "nuclear", "military", "protest", "budget", "congress", "senator", "memo",
+    "ليبيا", "مصر", "سوريا", "القذافي", "السفير", "اجتماع", "النفط", "الانتخابات", "اللاجئين", "العقوبات",
+    "Libye", "Égypte", "ambassadeur", "réunion", "pétrole", "élections", "réfugiés", "frontière", "rebelles", "armée",
+]
+
+
+def distinct_queries(n: int) -> list[str]:
+    import itertools
+    import random
+    pairs = [f"{a} {b}" for a, b in itertools.combinations(dict.fromkeys(WORDS), 2)]
+    random.Random(7).shuffle(pairs)
+    if n > len(pairs):
+        raise SystemExit(f"--distinct gives at most {len(pairs)} queries")
+    return pairs[:n]
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -67,10 +88,13 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
-def run_load(base: str, clients: int, total: int, limit: int, mode: str | None) -> dict:
+def run_load(base: str, clients: int, total: int, limit: int, mode: str | None,
+             queries: list[str] | None = None) -> dict:
+    """`total` requests, cycling over `queries` (default: QUERIES)."""
+    queries = queries or QUERIES
     jobs: queue.Queue = queue.Queue()
     for i in range(total):
-        jobs.put(QUERIES[i % len(QUERIES)])
+        jobs.put(queries[i % len(queries)])
     latencies: list[float] = []
     server_ms: list[float] = []
     errors: list[str] = []
@@ -127,8 +151,11 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="server processes")
     ap.add_argument("--modes", default="default,lexical",
                     help="comma-separated search modes to measure, one run each ('default': the server's choice)")
-    ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "web.json"))
+    ap.add_argument("--distinct", action="store_true",
+                    help="every request (warm-up included) a different query: pairs of WORDS, none repeated")
+    ap.add_argument("--out", default=None, help="default: bench/results/web.json (web-distinct.json with --distinct)")
     args = ap.parse_args()
+    args.out = args.out or str(Path(__file__).parent / "results" / ("web-distinct.json" if args.distinct else "web.json"))
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -136,12 +163,20 @@ def main() -> None:
     proc = start_server(args.db, port, args.workers)
     runs = {}
     try:
+        n_warm = len(QUERIES) * args.workers
+        fresh = distinct_queries(len(modes) * (n_warm + args.requests)) if args.distinct else []
         for mode in modes:
             wire_mode = None if mode == "default" else mode
-            # Warm-up: every query once per server process, outside the measurement.
-            warm = run_load(base, args.clients, len(QUERIES) * args.workers, args.limit, wire_mode)
+            if args.distinct:
+                # Warm-up and measurement on queries never sent before (each string once).
+                warm_q, fresh = fresh[:n_warm], fresh[n_warm:]
+                run_q, fresh = fresh[:args.requests], fresh[args.requests:]
+            else:
+                # Warm-up: every query once per server process, outside the measurement.
+                warm_q, run_q = QUERIES, QUERIES
+            warm = run_load(base, args.clients, n_warm, args.limit, wire_mode, warm_q)
             runs[mode] = {"warmup_errors": warm["errors"],
-                          **run_load(base, args.clients, args.requests, args.limit, wire_mode)}
+                          **run_load(base, args.clients, args.requests, args.limit, wire_mode, run_q)}
     finally:
         proc.terminate()
         proc.wait(10)
@@ -151,7 +186,9 @@ def main() -> None:
         "benchmark": "web API search under concurrent load (loopback)",
         "command": " ".join(["python", Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
         "db": args.db, "clients": args.clients, "requests_per_mode": args.requests,
-        "distinct_queries": len(QUERIES), "limit": args.limit, "server_workers": args.workers,
+        "distinct_queries": args.requests if args.distinct else len(QUERIES),
+        "query_set": "word pairs, each sent once (--distinct)" if args.distinct else "60 fixed queries, cycled",
+        "limit": args.limit, "server_workers": args.workers,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
         "target": {"p95_ms": 150, "errors": 0},

@@ -12,8 +12,10 @@ Filters (from:, after:, release: ...) and exclusions apply to all three.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import sqlite3
+import threading
 import time
 
 import numpy as np
@@ -79,14 +81,17 @@ class HybridSearcher:
         best_passage: dict[int, int] = {}
         where, params = self.lexical.sql_filters(q)
         if mode in ("lexical", "hybrid"):
-            expr, _, _ = self.lexical.build(q)
-            strict = self._lexical_rank(expr, where, params, depth) if expr else []
+            strict_expr, _, _ = self.lexical.build(q)
+            strict = self._lexical_rank(strict_expr, where, params, depth) if strict_expr else []
             marks += self._marks(free)
             bag_q = self._bag_query(q, free, field_groups, lang, free_text if mode == "hybrid" else None)
             bag: list[int] = []
             if bag_q is not None:
                 expr, _, _ = self.lexical.build(bag_q)
-                bag = self._lexical_rank(expr, where, params, depth) if expr else []
+                if expr == strict_expr:        # nothing bridged, nothing dropped: the same ranking
+                    bag = list(strict)
+                else:
+                    bag = self._lexical_rank(expr, where, params, depth) if expr else []
                 marks += self._marks(bag_q.groups[0])
             if mode == "lexical":      # the lexical side alone: all-terms matches, then the bag
                 seen = set(strict)
@@ -157,23 +162,28 @@ class HybridSearcher:
 
     def _allowed(self, q: Query, field_groups: list[list[Atom]], where: str,
                  params: list) -> np.ndarray | None:
-        """Boolean mask over documents.id of the documents the filters let through (None: all)."""
+        """Boolean mask over documents.id of the documents the filters let through (None: all).
+        Field terms and exclusions are applied to the mask with the ids their FTS match gives,
+        never by walking every document."""
         if not (q.filters or field_groups or q.negatives):
             return None
-        sql, args = f"SELECT d.id FROM documents d WHERE {where}", list(params)
+        db = self.store.db
+        n = db.execute("SELECT max(id) FROM documents").fetchone()[0] or 0
+        if where != "1":
+            mask = np.zeros(n + 1, dtype=bool)
+            mask[_ids(db, f"SELECT d.id FROM documents d WHERE {where}", params, n)] = True
+        else:
+            mask = np.ones(n + 1, dtype=bool)
         if field_groups:
             expr, _, _ = self.lexical.build(Query(text=q.text, groups=field_groups))
-            sql += " AND d.id IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)"
-            args.append(expr)
+            inside = np.zeros(n + 1, dtype=bool)
+            if expr:
+                inside[_ids(db, "SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?", [expr], n)] = True
+            mask &= inside
         for atom in q.negatives:
             neg, _ = self.lexical.expand(atom, {})
             if neg:
-                sql += " AND d.id NOT IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)"
-                args.append(neg)
-        ids = np.fromiter((r[0] for r in self.store.db.execute(sql, args)), dtype=np.int64)
-        n = self.store.db.execute("SELECT max(id) FROM documents").fetchone()[0] or 0
-        mask = np.zeros(n + 1, dtype=bool)
-        mask[ids] = True
+                mask[_ids(db, "SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?", [neg], n)] = False
         return mask
 
     # --- results ----------------------------------------------------------------
@@ -245,6 +255,12 @@ class HybridSearcher:
             hit.highlights = []
 
 
+def _ids(db, sql: str, params: list, max_id: int) -> np.ndarray:
+    """The single integer column of a query as an array (ids above max_id, added since, dropped)."""
+    ids = np.fromiter(itertools.chain.from_iterable(db.execute(sql, params)), dtype=np.int64)
+    return ids[ids <= max_id]
+
+
 def rrf(rankings: list[list[int]], weights: list[float] | None = None,
         k: int = RRF_K) -> list[tuple[int, float]]:
     """Weighted reciprocal rank fusion: score(d) = Σ w_i / (k + rank of d in ranking i)."""
@@ -276,6 +292,9 @@ class Duplicates:
         self.hash_of: dict[int, int] = {}
         self.members: dict[int, list[int]] = {}
         self.last = 0
+        self._map: tuple | None = None          # (signature of the cluster tables, map)
+        self._versions: dict = {}               # connection → (data_version, total_changes) last seen
+        self._lock = threading.Lock()
 
     def clusters_built(self) -> bool:
         try:
@@ -298,15 +317,33 @@ class Duplicates:
         return out
 
     def _clusters(self, doc_rows: list[int]) -> dict[int, list[int]]:
-        from dalil.intel.dupes import duplicates_of
+        members = self._cluster_map()
+        return {d: members[d] for d in doc_rows if d in members}
+
+    def _cluster_map(self) -> dict[int, list[int]]:
+        """documents.id → the other members of its cluster, most similar first (the order of
+        dalil.intel.dupes.duplicates_of), held in memory; re-read when the clusters change."""
         db = self.store.db
-        name = dict(_in(db, "SELECT id, doc_id FROM documents WHERE id IN ({})", doc_rows))
-        found = duplicates_of(self.store, name.values())
-        others = {x for lst in found.values() for x in lst}
-        row = {doc_id: i for i, doc_id in _in(db, "SELECT id, doc_id FROM documents WHERE doc_id IN ({})",
-                                                list(others))}
-        by_name = {v: k for k, v in name.items()}
-        return {by_name[a]: [row[b] for b in lst if b in row] for a, lst in found.items()}
+        # Another connection's commit changes data_version, this one's own changes total_changes.
+        version = (db.execute("PRAGMA data_version").fetchone()[0], db.total_changes)
+        seen = self._versions.get(db)
+        if seen == version and self._map is not None:
+            return self._map[1]
+        with self._lock:
+            signature = db.execute("SELECT (SELECT count(*) FROM dupe_clusters), (SELECT max(cluster) FROM "
+                                   "dupe_clusters), (SELECT count(*) FROM dupe_pairs)").fetchone()
+            if self._map is None or self._map[0] != signature:
+                found: dict[int, list[tuple[float, str, int]]] = {}
+                for a, b, sim, b_row in db.execute(
+                        "SELECT da.id, b.doc_id, coalesce(p.similarity, q.similarity, 0), db.id "
+                        "FROM dupe_clusters a JOIN dupe_clusters b ON b.cluster = a.cluster AND b.doc_id != a.doc_id "
+                        "JOIN documents da ON da.doc_id = a.doc_id JOIN documents db ON db.doc_id = b.doc_id "
+                        "LEFT JOIN dupe_pairs p ON p.a = a.doc_id AND p.b = b.doc_id "
+                        "LEFT JOIN dupe_pairs q ON q.a = b.doc_id AND q.b = a.doc_id"):
+                    found.setdefault(a, []).append((-sim, b, b_row))
+                self._map = (signature, {a: [r for _, _, r in sorted(lst)] for a, lst in found.items()})
+            self._versions[db] = version
+            return self._map[1]
 
     def _refresh_hashes(self) -> None:
         for row_id, text in self.store.db.execute(
@@ -316,10 +353,3 @@ class Duplicates:
             self.members.setdefault(h, []).append(row_id)
             self.last = row_id
 
-
-def _in(db, sql: str, values: list) -> list[tuple]:
-    out = []
-    for i in range(0, len(values), 500):
-        chunk = values[i:i + 500]
-        out += db.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
-    return out

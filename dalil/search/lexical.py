@@ -10,7 +10,7 @@ import numpy as np
 
 from dalil.search.query import Atom, Query, parse_query
 from dalil.search.results import SearchHit, SearchResult
-from dalil.search.snippets import make_snippet
+from dalil.search.snippets import MarkPattern, make_snippet
 from dalil.search.spelling import SpellingIndex
 from dalil.text.normalize import index_terms, is_arabic
 
@@ -144,7 +144,7 @@ class LexicalSearcher:
         texts = dict(self.store.db.execute(
             f"SELECT id, text FROM documents WHERE id IN ({','.join('?' * len(rows))})",
             [r[0] for r in rows]).fetchall())
-        pattern = re.compile("|".join(f"(?:{m})" for m in marks), re.I) if marks else None
+        pattern = MarkPattern(marks) if marks else None
         hits = []
         for r in rows:
             text = texts[r[0]]

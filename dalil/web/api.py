@@ -1,6 +1,7 @@
 """The JSON API.  Each endpoint returns the same JSON contract as the matching CLI command."""
 from __future__ import annotations
 
+import anyio.to_thread
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -61,10 +62,17 @@ def dense_ready(archive) -> bool:
     return bool(vectors is not None and vectors.exists())
 
 
-def api_search(request: Request) -> JSONResponse:
-    """Search the archive; the body is the JSON contract of `dalil search --json`."""
-    result = run_search(request.app.state.archive, search_params(request))
-    return JSONResponse(result.to_dict())
+async def api_search(request: Request) -> JSONResponse:
+    """Search the archive; the body is the JSON contract of `dalil search --json`.  Runs on the
+    searches' own thread pool (see dalil/web/app.py)."""
+    params = search_params(request)
+    body = await anyio.to_thread.run_sync(search_json, request.app.state.archive, params,
+                                          limiter=getattr(request.app.state, "search_limiter", None))
+    return JSONResponse(body)
+
+
+def search_json(archive, params: dict) -> dict:
+    return run_search(archive, params).to_dict()
 
 
 def find_document(archive, doc_id: str):

@@ -5,6 +5,8 @@ import contextlib
 import logging
 import os
 
+import anyio
+
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -66,9 +68,18 @@ def warm_up(archive: Archive) -> None:
             log.warning("warm-up step failed", exc_info=True)
 
 
-def create_app(db: str | Archive | None = None) -> Starlette:
+# Searches run on their own small thread pool (`--search-threads`, default 1 per process), not on
+# the 40 threads shared by every other endpoint: a search is CPU work under the GIL, and eight
+# of them interleaved in one process cost a third more CPU each (GIL hand-offs around every
+# SQLite step) and finish later than the same eight taken in turn.  Parallelism comes from
+# `--workers` (processes); trace and page requests keep the shared pool.
+SEARCH_THREADS = 1
+
+
+def create_app(db: str | Archive | None = None, search_threads: int | None = None) -> Starlette:
     """The web application over one archive (opened read-only when given a path)."""
     archive = db if isinstance(db, Archive) else Archive(db, readonly=True)
+    threads = search_threads or int(os.environ.get("DALIL_SEARCH_THREADS") or SEARCH_THREADS)
     routes = [
         Route("/", pages.search_page),
         Route("/documents/{doc_id}", pages.document_page),
@@ -86,6 +97,7 @@ def create_app(db: str | Archive | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        app.state.search_limiter = anyio.CapacityLimiter(threads)
         await run_in_threadpool(warm_up, archive)
         yield
 

@@ -25,7 +25,9 @@ def is_loopback(host: str) -> bool:
 @click.option("--public", is_flag=True, help="Allow binding beyond this machine (anyone who can reach it can read the archive).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Server processes (each answers requests from its own thread pool).")
-def serve(db, host, port, public, workers):
+@click.option("--search-threads", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Threads per process that run searches (CPU-bound: add processes with --workers instead).")
+def serve(db, host, port, public, workers, search_threads):
     """Serve the web interface and the JSON API (http://127.0.0.1:8080 by default)."""
     import uvicorn
 
@@ -40,5 +42,11 @@ def serve(db, host, port, public, workers):
     click.echo(f"dalil: serving {path} at http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/",
                err=True)
     os.environ["DALIL_DB"] = path
+    os.environ["DALIL_SEARCH_THREADS"] = str(search_threads)
+    # One BLAS thread per worker process (read when a spawned worker loads numpy): the query-time
+    # products are small, and BLAS threads spinning beside other workers only take their cores.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     uvicorn.run("dalil.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                http="dalil.web.serving:NoDelayHTTPProtocol",
                 log_level="warning", server_header=False, proxy_headers=False)
