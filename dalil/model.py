@@ -101,7 +101,6 @@ class PreparedDocument:
     passages: list[tuple]           # (page, start, end, byte_start, byte_end)
     correspondents: list[tuple]     # (message index, role, raw, name, address)
     fts: tuple                      # (body, subject, sender, recipients, cc) as indexed
-    date: str | None = None
 
 
 @dataclass
