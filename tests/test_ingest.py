@@ -169,3 +169,24 @@ def test_message_bodies_read_across_page_breaks(corpus_subset, tmp_path):
     assert len(bodies) > len(DOCS) and any(len(b) > 2000 for b in bodies)
     for body in bodies:
         assert not re.search(r"UNCLASSIFIED U\.S\. Department of State|STATE-[5S]CB\d", body)
+
+
+def test_same_doc_id_other_content_is_kept_as_variant(tmp_path):
+    """Two releases carrying different texts under one DocNo: both kept, the second as `ID~2`
+    (its meta says which id it varies), and a re-run adds neither again."""
+    from dalil import Archive
+    for release, body in (("ReleaseA", "Pls print the Libya memo."), ("ReleaseB", "Call me about Haiti.")):
+        folder = tmp_path / "in" / release
+        folder.mkdir(parents=True)
+        (folder / "C01234567.txt").write_text(
+            "UNCLASSIFIED U.S. Department of State Case No. F-2014-20439 Doc No. C01234567 Date: 07/31/2015\n"
+            f"RELEASE IN FULL\n\nFrom: Mills, Cheryl D\nSent: Monday, April 13, 2009 11:09 AM\nTo: H\n"
+            f"Subject: Note\n\n{body}\n\f")
+    archive = Archive(str(tmp_path / "a.db"))
+    report = archive.ingest([str(tmp_path / "in")], build_intel=False)
+    assert report.added == 2 and report.failed == 0
+    variant = archive.document("C01234567~2")
+    assert variant is not None and variant.meta["variant_of"] == "C01234567"
+    texts = {archive.document(d).text.split("\n\n")[-1].strip() for d in ("C01234567", "C01234567~2")}
+    assert texts == {"Pls print the Libya memo.", "Call me about Haiti."}
+    assert archive.ingest([str(tmp_path / "in")], build_intel=False).added == 0
