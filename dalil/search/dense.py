@@ -6,13 +6,13 @@ recording the model, its package version and the passage-text cleaning.  A manif
 not match the running model means the folder is rebuilt from scratch: vectors of two models are
 never mixed.
 
-Search: below `IVF_MIN` passages (2 million), an exact inner product over all of them (float32 in
-memory).  Above it, an inverted-file layout built in memory when the vectors are loaded (`ClusteredVectors`):
-spherical k-means groups the passages into about √n lists stored contiguously, and a query scans
-the lists whose centroids are closest to it until `IVF_SCAN` of the passages are covered, with
-exact inner products inside them.  A filter that lets few passages through is answered exactly
-over those passages alone.  Measured on the full corpus (docs/search.md): a seventh of the
-matmul's time, but a recall loss that keeps it off at that size.
+Search: below `ANN_MIN` passages an exact inner product over all of them (float32 in memory).
+From `ANN_MIN` on, unfiltered queries go through an HNSW graph (usearch, `GraphIndex`) built
+with the vectors and saved beside them; rows added since the graph was saved are searched
+exactly and merged in.  A filter is answered exactly over the passages it lets through when it
+is narrow, and through the graph with a deeper search when it lets most of them through.
+Measured on the full corpus (docs/search.md): the graph finds the same top passages as the
+exact product at a fraction of its cost.
 """
 from __future__ import annotations
 
@@ -38,14 +38,17 @@ TEXT_VERSION = 1
 CHUNK = 4096           # passages per build step (one shard file, one manifest update)
 MAX_CHARS = 900        # passages are ~700 chars; cap the rare long hard-cut ones
 
-# Inverted-file search (see ClusteredVectors): used from this many passages on, scanning this share
-# of them per query, and answering filters that let through at most FILTER_EXACT of the passages
-# exactly over those alone.  Off at the size of the full corpus: measured there (134,481 passages)
-# a scan of a tenth cut the dense side 23 ms → 3 ms but lost hybrid recall@5 (ar −0.026,
-# fr −0.048, en −0.012 on the dev sets), more than search quality allows; the exact product is
-# kept until an archive is large enough that it cannot be afforded.
-IVF_MIN = 2_000_000
-IVF_SCAN = 0.1
+# Graph search (see GraphIndex): used from this many passages on.  The exact product stays below
+# it (a few milliseconds there); above it the matmul's time grows with the archive (23 ms for the
+# full corpus's 137k passages) while the graph's grows with its logarithm.  Settings measured on
+# the full corpus (docs/search.md): f16 storage, 32 links per node, a search list of
+# ANN_EXPANSION_SEARCH.  Filters letting through at most FILTER_EXACT of the passages are
+# answered exactly over those alone.
+ANN_MIN = 50_000
+ANN_DTYPE = "f16"
+ANN_CONNECTIVITY = 32
+ANN_EXPANSION_ADD = 200
+ANN_EXPANSION_SEARCH = 1200
 FILTER_EXACT = 0.25
 
 _STAMP = re.compile(r"^.*(?:Department\s+of\s+State|Case\s*No\.?\s*F-?20|Doc\s*No\.?\s*C\d).*$",
@@ -121,8 +124,9 @@ class VectorIndex:
         self.dir = Path(str(db_path) + ".vectors")
         self._loaded: tuple | None = None     # (manifest mtime, matrix, passage ids, doc rows)
         self._embedder: Embedder | None = None
-        self._ivf: tuple | None = None        # (manifest mtime, ClusteredVectors)
+        self._graph: tuple | None = None      # (manifest mtime, usearch view or None, rows it holds)
         self._lock = threading.Lock()
+        self._search_lock = threading.Lock()
 
     # --- manifest -------------------------------------------------------------
     def manifest(self) -> dict | None:
@@ -202,7 +206,14 @@ class VectorIndex:
                 pool.close()
                 pool.join()
         self._loaded = None
-        return {"added": done, "total": manifest["count"], "rebuilt": rebuilt}
+        graph_added = 0
+        if manifest["count"] >= ANN_MIN:
+            t0 = time.perf_counter()
+            graph_added = GraphIndex(self.dir).sync(self.load()[0], threads=max(1, workers))
+            if graph_added:
+                manifest["graph_seconds"] = round(manifest.get("graph_seconds", 0.0) + time.perf_counter() - t0, 1)
+                self._write_manifest(manifest)
+        return {"added": done, "total": manifest["count"], "rebuilt": rebuilt, "graph_added": graph_added}
 
     # --- search ---------------------------------------------------------------
     def load(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -234,16 +245,19 @@ class VectorIndex:
             cache.update(zip(missing, self.embedder.encode(missing)))
         return np.stack([cache[t] for t in texts])
 
-    def clustered(self) -> "ClusteredVectors | None":
-        """The inverted-file layout of the loaded vectors (None below IVF_MIN passages)."""
-        matrix, ids, docs = self.load()
-        if len(ids) < IVF_MIN:
+    def graph(self):
+        """(usearch view, rows it holds) of the saved graph, or None below ANN_MIN / when absent."""
+        matrix, ids, _ = self.load()
+        if len(ids) < ANN_MIN:
             return None
         stamp = self._loaded[0]
-        with self._lock:           # concurrent first searches build it once
-            if self._ivf is None or self._ivf[0] != stamp:
-                self._ivf = (stamp, ClusteredVectors(matrix, ids, docs))
-            return self._ivf[1]
+        with self._lock:           # concurrent first searches open it once
+            if self._graph is None or self._graph[0] != stamp:
+                opened = GraphIndex(self.dir).open(matrix.shape[1])
+                if opened is not None and opened[1] > len(ids):
+                    opened = None      # a graph of other vectors: exact until `dalil index`
+                self._graph = (stamp, opened)
+            return self._graph[1]
 
     def search(self, query: str | np.ndarray, limit: int = 100,
                allowed_docs: np.ndarray | None = None, passages: int = 400) -> list[DenseHit]:
@@ -255,29 +269,62 @@ class VectorIndex:
         if not len(ids):
             return []
         qv = query if isinstance(query, np.ndarray) else self.embed_query(query)
-        ivf = self.clustered()
-        if ivf is not None:
-            scores, ids, docs = ivf.scan(qv, allowed_docs)
-        else:
-            scores = matrix @ qv
-            if allowed_docs is not None:
-                scores = np.where(_allowed_rows(docs, allowed_docs), scores, -np.inf)
-        if not len(scores):
-            return []
-        k = min(passages, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
+        rows, scores = self._candidates(qv, matrix, docs, allowed_docs, passages)
+        order = np.argsort(-scores, kind="stable")
         out: dict[int, DenseHit] = {}
-        for i in top:
-            s = float(scores[i])
+        for j in order:
+            s = float(scores[j])
             if s == -np.inf:
                 break
+            i = int(rows[j])
             d = int(docs[i])
             if d not in out:              # passages come best first: the first one is the max
                 out[d] = DenseHit(d, s, int(ids[i]))
                 if len(out) >= limit:
                     break
         return list(out.values())
+
+    def _candidates(self, qv, matrix, docs, allowed_docs, k) -> tuple[np.ndarray, np.ndarray]:
+        """(row positions, scores) of at least the k best allowed passages (more is fine)."""
+        keep = None if allowed_docs is None else _allowed_rows(docs, allowed_docs)
+        share = 1.0 if keep is None else float(keep.mean())
+        graph = self.graph() if share > FILTER_EXACT else None
+        if graph is None:
+            if keep is not None and share <= FILTER_EXACT:      # narrow: only its passages
+                rows = np.flatnonzero(keep)
+                return _top(rows, matrix[rows] @ qv, k)
+            scores = matrix @ qv
+            if keep is not None:
+                scores = np.where(keep, scores, -np.inf)
+            return _top(np.arange(len(scores)), scores, k)
+        index, held = graph
+        want = min(held, int(k / share) + k)          # a broad filter: deeper, then drop the rest
+        with self._search_lock:      # one search context per index: concurrent ones would share it
+            rows, scores = _graph_search(index, qv, want)
+        if held < len(matrix):                        # rows added since the graph was saved
+            tail = np.arange(held, len(matrix))
+            rows = np.concatenate([rows, tail])
+            scores = np.concatenate([scores, matrix[held:] @ qv])
+        if keep is not None:
+            scores = np.where(keep[rows], scores, -np.inf)
+            if np.isfinite(scores).sum() < min(k, int(keep.sum())):     # too few survived
+                full = np.where(keep, matrix @ qv, -np.inf)
+                return _top(np.arange(len(full)), full, k)
+        return rows, scores
+
+
+def _graph_search(index, qv: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, inner products) of the graph's `count` nearest passages."""
+    index.expansion_search = max(ANN_EXPANSION_SEARCH, count)
+    found = index.search(qv, count, threads=1)
+    return found.keys.astype(np.int64), (1.0 - found.distances).astype(np.float32)
+
+
+def _top(rows: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    if len(scores) > k:
+        part = np.argpartition(-scores, k - 1)[:k]
+        return rows[part], scores[part]
+    return rows, scores
 
 
 def _allowed_rows(docs: np.ndarray, allowed_docs: np.ndarray) -> np.ndarray:
@@ -288,84 +335,65 @@ def _allowed_rows(docs: np.ndarray, allowed_docs: np.ndarray) -> np.ndarray:
     return keep
 
 
-class ClusteredVectors:
-    """Passages grouped into lists by spherical k-means, each list contiguous in memory.
+class GraphIndex:
+    """HNSW graph (usearch) over the archive's passage vectors, kept in `ann.usearch` beside them.
 
-    A query is compared with the centroids, then the closest lists are scanned (exact inner
-    products) until `scan` of the passages are covered.  Built deterministically (fixed seed)
-    from the loaded matrix; a few seconds for the full corpus.
+    Keys are row positions in the loaded matrix: shards are only ever appended, so an index of m
+    rows stays valid when vectors are added and is brought up to date by adding the new rows.
+    A different model rebuilds the whole folder, the graph with it; different graph settings
+    (`ann.json`) rebuild the graph.  Loaded as a memory-mapped view: server worker processes
+    share one copy through the page cache.
     """
 
-    def __init__(self, matrix: np.ndarray, ids: np.ndarray, docs: np.ndarray,
-                 n_lists: int | None = None, scan: float = IVF_SCAN, seed: int = 0, iterations: int = 10):
-        n = len(matrix)
-        k = n_lists or int(np.clip(round(np.sqrt(n)), 1, 4096))
-        self.scan_share = scan
-        rng = np.random.default_rng(seed)
-        sample = matrix[np.sort(rng.choice(n, min(n, 64 * k), replace=False))]
-        cent = sample[rng.choice(len(sample), k, replace=False)].copy()
-        for _ in range(iterations):
-            assign = _nearest(sample, cent)
-            cent = _centroids(sample, assign, cent)
-        assign = _nearest(matrix, cent)
-        order = np.argsort(assign, kind="stable")
-        self.centroids = cent
-        self.matrix = np.ascontiguousarray(matrix[order])
-        self.ids = ids[order]
-        self.docs = docs[order]
-        counts = np.bincount(assign, minlength=k)
-        self.starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    def __init__(self, folder: Path):
+        self.path = Path(folder) / "ann.usearch"
+        self.meta = Path(folder) / "ann.json"
 
-    def scan(self, qv: np.ndarray, allowed_docs: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
-        """(scores, passage ids, document rows) of the scanned passages; filtered-out ones -inf."""
-        keep = None if allowed_docs is None else _allowed_rows(self.docs, allowed_docs)
-        if keep is not None:
-            n_keep = int(keep.sum())
-            if n_keep <= FILTER_EXACT * len(keep):     # a narrow filter: exact over its passages
-                rows = np.flatnonzero(keep)
-                return self.matrix[rows] @ qv, self.ids[rows], self.docs[rows]
-            kept = np.concatenate([[0], np.cumsum(keep)])
-            sizes = kept[self.starts[1:]] - kept[self.starts[:-1]]     # allowed passages per list
-            target = self.scan_share * n_keep
-        else:
-            sizes = np.diff(self.starts)
-            target = self.scan_share * len(self.ids)
-        order = np.argsort(-(self.centroids @ qv))
-        n_probe = int(np.searchsorted(np.cumsum(sizes[order]), target)) + 1
-        lists = np.sort(order[:n_probe])
-        spans = [(int(self.starts[c]), int(self.starts[c + 1])) for c in lists]
-        total = sum(e - s for s, e in spans)
-        scores = np.empty(total, dtype=np.float32)
-        rows = np.empty(total, dtype=np.int64)
-        at = 0
-        for s, e in spans:
-            np.matmul(self.matrix[s:e], qv, out=scores[at:at + e - s])
-            rows[at:at + e - s] = np.arange(s, e)
-            at += e - s
-        if keep is not None:
-            scores[~keep[rows]] = -np.inf
-        return scores, self.ids[rows], self.docs[rows]
+    @staticmethod
+    def settings(ndim: int) -> dict:
+        return {"ndim": int(ndim), "metric": "ip", "dtype": ANN_DTYPE, "connectivity": ANN_CONNECTIVITY,
+                "expansion_add": ANN_EXPANSION_ADD}
 
+    def count(self, ndim: int) -> int:
+        """Rows the saved graph holds (0 when absent or made with other settings)."""
+        try:
+            meta = json.loads(self.meta.read_text())
+        except (OSError, ValueError):
+            return 0
+        if meta.get("settings") != self.settings(ndim) or not self.path.exists():
+            return 0
+        return int(meta.get("count", 0))
 
-def _nearest(x: np.ndarray, cent: np.ndarray, chunk: int = 16384) -> np.ndarray:
-    """Index of the centroid with the largest inner product, per row (chunked: bounded memory)."""
-    out = np.empty(len(x), dtype=np.int64)
-    ct = np.ascontiguousarray(cent.T)
-    for i in range(0, len(x), chunk):
-        out[i:i + chunk] = np.argmax(x[i:i + chunk] @ ct, axis=1)
-    return out
+    def sync(self, matrix: np.ndarray, threads: int = 2) -> int:
+        """Add the rows of `matrix` the saved graph lacks, save it; returns how many were added."""
+        from usearch.index import Index
+        n, ndim = matrix.shape
+        have = self.count(ndim)
+        if have > n:                       # vectors were rebuilt under it: start again
+            have = 0
+        if have == n:
+            return 0
+        settings = self.settings(ndim)
+        index = Index(**settings)
+        if have:
+            index.load(str(self.path))
+        index.add(np.arange(have, n, dtype=np.uint64), matrix[have:], threads=threads)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        index.save(str(tmp))
+        os.replace(tmp, self.path)
+        self.meta.write_text(json.dumps({"settings": settings, "count": n}))
+        return n - have
 
-
-def _centroids(x: np.ndarray, assign: np.ndarray, old: np.ndarray) -> np.ndarray:
-    """Mean direction of each list (unit length); an emptied list keeps its old centroid."""
-    order = np.argsort(assign, kind="stable")
-    counts = np.bincount(assign, minlength=len(old))
-    filled = counts > 0
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])[filled]
-    new = old.copy()
-    new[filled] = np.add.reduceat(x[order], starts, axis=0)
-    norms = np.linalg.norm(new, axis=1, keepdims=True)
-    return (new / np.maximum(norms, 1e-9)).astype(np.float32)
+    def open(self, ndim: int):
+        """The saved graph as a read-only memory-mapped view (None when absent or stale)."""
+        from usearch.index import Index
+        count = self.count(ndim)
+        if not count:
+            return None
+        index = Index(**self.settings(ndim))
+        index.view(str(self.path))
+        return index, count
 
 
 def embed_texts(texts: list[str], workers: int = 2, embedder: Embedder | None = None) -> np.ndarray:

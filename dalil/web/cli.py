@@ -43,10 +43,7 @@ def serve(db, host, port, public, workers, search_threads):
                err=True)
     os.environ["DALIL_DB"] = path
     os.environ["DALIL_SEARCH_THREADS"] = str(search_threads)
-    # One BLAS thread per worker process (read when a spawned worker loads numpy): the query-time
-    # products are small, and BLAS threads spinning beside other workers only take their cores.
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
+    # Worker processes inherit the one-BLAS-thread setting made when `dalil` was imported.
     uvicorn.run("dalil.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                 http="dalil.web.serving:NoDelayHTTPProtocol",
                 log_level="warning", server_header=False, proxy_headers=False)
