@@ -101,3 +101,15 @@ def test_gazetteer_spans_in_a_query(lexicon):
     spans = lexicon.gazetteer_spans("ساحل العاج بعثة الأمم المتحدة غباغبو")
     names = [targets[0] for _, _, targets in spans]
     assert names[:2] == ["ivory coast", "united nations"]
+
+
+def test_an_ocr_corruption_lifts_its_usual_spelling():
+    """A transliteration that lands closest on a rare OCR corruption also reaches the usual
+    spelling it stands for, at the same score."""
+    from dalil.text.lexicon import NameLexicon
+    lex = NameLexicon([("kvien", 2, 1.0), ("kevin", 117, 1.0), ("geffen", 12, 1.0)], gazetteer={})
+    scores = dict(lex.lookup("كيفن", limit=5))
+    assert scores["kevin"] >= scores["kvien"] > scores.get("geffen", 0)
+    alone = NameLexicon([("kvien", 2, 1.0), ("kevin", 5, 1.0)], gazetteer={})   # no dominant spelling
+    both = dict(alone.lookup("كيفن", limit=5))
+    assert both["kvien"] > both["kevin"]

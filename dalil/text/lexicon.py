@@ -22,7 +22,9 @@ from .translit import arabic_skeleton, arabic_to_latin_candidates, latin_skeleto
 
 GAZETTEER = Path(__file__).with_name("data") / "gazetteer.tsv"
 _WORD = re.compile(r"[A-Za-z]{2,}")
-_ARABIC_CLITICS = "وبلف"  # one-letter proclitics glued to names in queries: بمرسي, ولافروف
+_ARABIC_CLITICS = "وبلف"
+OCR_SIBLING_DF = 10      # see NameLexicon._dominant
+OCR_SIBLING_SIM = 80  # one-letter proclitics glued to names in queries: بمرسي, ولافروف
 
 
 @lru_cache(maxsize=1)
@@ -112,11 +114,29 @@ class NameLexicon:
         if not pool or not spellings:
             return {}
         sims = process.cdist(spellings, pool, scorer=fuzz.ratio, workers=1).max(axis=0)
-        out = {}
+        out: dict[str, float] = {}
         for term, sim in zip(pool, sims.tolist()):
             exact_key = bool(self._keys[term] & skels)
-            out[term] = sim + (15.0 if exact_key else 0.0) + 3.0 * math.log10(self.df[term]) - penalty
+            score = sim + (15.0 if exact_key else 0.0) + 3.0 * math.log10(self.df[term]) - penalty
+            # A corruption or rare variant also lifts its usual spelling to its own score.
+            for t in {term, self._dominant(term)}:
+                out[t] = max(score, out.get(t, -1e9))
         return out
+
+    def _dominant(self, term: str) -> str:
+        """The usual spelling `term` is an OCR corruption or rare variant of (same skeleton, close
+        letters, at least OCR_SIBLING_DF times as many documents), else `term`: a transliteration
+        that lands on "kvien" (2 documents) also means "kevin" (117)."""
+        memo = self.__dict__.setdefault("_dominant_memo", {})
+        if term not in memo:
+            best, df = term, self.df[term]
+            for skel in self._keys[term]:
+                for other in self._by_key.get(skel, ()):
+                    if (self.df[other] >= OCR_SIBLING_DF * max(df, self.df[term]) and other != term
+                            and fuzz.ratio(term, other) >= OCR_SIBLING_SIM):
+                        best, df = other, self.df[other]
+            memo[term] = best
+        return memo[term]
 
     def lookup(self, token: str, limit: int = 5) -> list[tuple[str, float]]:
         """English corpus terms (lower-case) for an Arabic, French or English token or phrase, best first.
