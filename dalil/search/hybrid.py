@@ -20,9 +20,10 @@ import time
 
 import numpy as np
 
-from dalil.search.bridge import Bridge
+from dalil.search.bridge import AR_STOP, FR_STOP, Bridge
 from dalil.search.dense import VectorIndex, clean_passage
 from dalil.search.lexical import WEIGHTS, LexicalSearcher, query_terms
+from dalil.search.proximity import best_window, concept_terms
 from dalil.search.query import Atom, Query, parse_query
 from dalil.search.results import SearchResult
 from dalil.text.lang import detect_lang
@@ -31,7 +32,7 @@ from dalil.text.lang import detect_lang
 # counts twice: on the dev sets it carries the bridged names, dates and translated words, the
 # strongest cross-lingual signal; dense alone is weaker on OCR text (see docs/search.md).
 RRF_K = 10
-WEIGHTS_FUSION = {"strict": 1.0, "bag": 2.0, "dense": 1.0, "filter": 1.0}
+WEIGHTS_FUSION = {"strict": 1.0, "bag": 2.0, "dense": 1.0, "filter": 1.0, "proximity": 2.0}
 DEPTH = 100              # candidates taken from each ranking
 COMMON_DF = 0.2          # bag-of-words drops terms found in more than this share of documents
 MODES = ("lexical", "dense", "hybrid")
@@ -84,7 +85,7 @@ class HybridSearcher:
             strict_expr, _, _ = self.lexical.build(q)
             strict = self._lexical_rank(strict_expr, where, params, depth) if strict_expr else []
             marks += self._marks(free)
-            bag_q = self._bag_query(q, free, field_groups, lang, free_text if mode == "hybrid" else None)
+            bag_q, bridged = self._bag_query(q, free, field_groups, lang, free_text if mode == "hybrid" else None)
             bag: list[int] = []
             if bag_q is not None:
                 expr, _, _ = self.lexical.build(bag_q)
@@ -109,6 +110,11 @@ class HybridSearcher:
             rankings.append([h.doc_row for h in hits])
             weights.append(WEIGHTS_FUSION["dense"])
             best_passage = {h.doc_row: h.passage_id for h in hits}
+            if mode == "hybrid" and bag_q is not None:
+                near = self._proximity_rank(free, bridged, bag + [h.doc_row for h in hits])
+                if near:
+                    rankings.append(near)
+                    weights.append(WEIGHTS_FUSION["proximity"])
         if mode == "lexical":
             fused = [(d, 1.0 / (RRF_K + i + 1)) for i, d in enumerate(rankings[0])]
         else:
@@ -126,7 +132,7 @@ class HybridSearcher:
 
     def _bag_query(self, q: Query, free: list[Atom], field_groups: list[list[Atom]],
                    lang: str, query_text: str | None = None) -> Query | None:
-        atoms = [a for a in free if not a.prefix]
+        atoms = [a for a in free if not a.prefix and not (lang != "en" and _function_word(a.value))]
         bridged = self.bridge.bridge(" ".join(a.value for a in free), lang, also_embed=query_text) \
             if free else None
         if bridged:
@@ -142,8 +148,27 @@ class HybridSearcher:
             keep.append(a)
         keep = list({(a.kind, a.value.lower()): a for a in keep}.values())
         if not keep or (len(keep) < 2 and len(free) < 2 and not bridged):
-            return None            # one plain word: the strict query already is the bag
-        return Query(text=q.text, groups=[keep] + field_groups, negatives=q.negatives, filters=q.filters)
+            return None, bridged   # one plain word: the strict query already is the bag
+        return Query(text=q.text, groups=[keep] + field_groups, negatives=q.negatives, filters=q.filters), bridged
+
+    def _proximity_rank(self, free: list[Atom], bridged, candidates: list[int]) -> list[int]:
+        """Candidates reranked by their best passage-sized window (see proximity.py): each query
+        word with its bridged forms is one concept; words in too many documents are left out."""
+        sources = bridged.sources if bridged else {}
+        covered = {t for src in sources for t in query_terms(src)}
+        groups = [[src, *forms] for src, forms in sources.items()]
+        groups += [[a.value] for a in free if not a.prefix and not set(query_terms(a.value)) <= covered
+                   and not (bridged is not None and _function_word(a.value))]
+        n_docs = self.store.db.execute("SELECT max(id) FROM documents").fetchone()[0] or 1
+        df = self.lexical.spelling.df
+        terms = {t: v for t, v in concept_terms(groups, df, n_docs).items() if df(t) <= COMMON_DF * n_docs}
+        if len({c for c, _ in terms.values()}) < 2:
+            return []              # one concept: proximity says nothing the bag did not
+        ids = list(dict.fromkeys(candidates))
+        texts = dict(self.store.db.execute(
+            f"SELECT id, text FROM documents WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())
+        scored = [(best_window(texts.get(d) or "", terms), -i, d) for i, d in enumerate(ids)]
+        return [d for s, _, d in sorted(scored, reverse=True) if s > 0]
 
     def _lexical_rank(self, match: str, where: str, params: list, depth: int) -> list[int]:
         w = ", ".join(str(x) for x in WEIGHTS)
@@ -259,6 +284,12 @@ def _ids(db, sql: str, params: list, max_id: int) -> np.ndarray:
     """The single integer column of a query as an array (ids above max_id, added since, dropped)."""
     ids = np.fromiter(itertools.chain.from_iterable(db.execute(sql, params)), dtype=np.int64)
     return ids[ids <= max_id]
+
+
+def _function_word(word: str) -> bool:
+    """An Arabic or French function word (le, de, في, من): in an English archive it only matches
+    the few French or Arabic documents, where it is everywhere."""
+    return all(t in AR_STOP or t in FR_STOP for t in query_terms(word))
 
 
 def rrf(rankings: list[list[int]], weights: list[float] | None = None,
