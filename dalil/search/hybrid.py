@@ -34,6 +34,7 @@ from dalil.text.lang import detect_lang
 RRF_K = 10
 WEIGHTS_FUSION = {"strict": 1.0, "bag": 2.0, "dense": 1.0, "filter": 1.0, "proximity": 2.0}
 DEPTH = 100              # candidates taken from each ranking
+PROXIMITY_DEPTH = 50     # of the bag and dense rankings, reranked by proximity (it reads their text)
 COMMON_DF = 0.2          # bag-of-words drops terms found in more than this share of documents
 MODES = ("lexical", "dense", "hybrid")
 
@@ -111,7 +112,8 @@ class HybridSearcher:
             weights.append(WEIGHTS_FUSION["dense"])
             best_passage = {h.doc_row: h.passage_id for h in hits}
             if mode == "hybrid" and bag_q is not None:
-                near = self._proximity_rank(free, bridged, bag + [h.doc_row for h in hits])
+                near = self._proximity_rank(free, bridged, bag[:PROXIMITY_DEPTH]
+                                            + [h.doc_row for h in hits[:PROXIMITY_DEPTH]])
                 if near:
                     rankings.append(near)
                     weights.append(WEIGHTS_FUSION["proximity"])

@@ -1,0 +1,58 @@
+"""Passage-proximity reranking (dalil.search.proximity): a document is scored by its best
+passage-sized window of distinct query concepts."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from dalil.search.proximity import best_window, concept_terms
+
+DF = {"slaughter": 40, "alone": 300, "speech": 2000, "mills": 3000, "discourse": 12}
+
+
+def df(term: str) -> int:
+    return DF.get(term, 0)
+
+
+def terms():
+    # Concepts: Slaughter; seule → alone; discours → speech/discourse; Mills.
+    return concept_terms([["Slaughter"], ["seule", "alone"], ["discours", "speech", "discourse"],
+                          ["Mills"]], df, 27000)
+
+
+def test_idf_per_term_and_one_concept_per_group():
+    t = terms()
+    assert t["slaughter"][1] == math.log(1 + 27000 / 40)
+    assert t["speech"][0] == t["discourse"][0] == t["discours"][0] != t["alone"][0]
+
+
+def test_terms_close_together_beat_the_same_terms_far_apart():
+    filler = " ".join(["report"] * 300)
+    close = "Slaughter wrote: I need to see her alone. I won't be talking about the speech."
+    apart = f"Slaughter called. {filler} She was alone. {filler} The speech is done."
+    t = terms()
+    assert best_window(close, t) > best_window(apart, t) > 0
+    assert best_window(apart, t) == max(v for _, v in t.values() if _ == t["slaughter"][0])
+
+
+def test_a_concept_counts_once_however_many_of_its_forms_appear():
+    t = terms()
+    once = best_window("the speech", t)
+    twice = best_window("the speech, the speech and its discourse", t)
+    assert twice == pytest.approx(t["discourse"][1])   # the rarer form lifts the concept, never adds
+    assert once == t["speech"][1] < twice
+
+
+def test_no_query_term_scores_zero():
+    assert best_window("nothing of the query here", terms()) == 0.0
+    assert best_window("", terms()) == 0.0
+
+
+def test_real_document_window(corpus_doc):
+    """C05761927 (Slaughter to Mills: "I need to see her alone. I won't be talking about the
+    speech"): every concept of the claim sits in one window of the real OCR text."""
+    text = corpus_doc("C05761927").read_text(encoding="utf-8")
+    t = terms()
+    together = t["slaughter"][1] + t["alone"][1] + t["speech"][1]
+    assert best_window(text, t) >= together - 1e-9
