@@ -166,14 +166,14 @@ class Dictionary:
         return set(self.tables)
 
     def lookup(self, word: str, lang: str) -> list[str]:
-        """English words for `word`: its exact senses first, then those sharing its stem."""
+        """English words for `word`: its own senses, or those of the headwords sharing its stem."""
         tables = self.tables.get(lang)
         if not tables:
             return []
         key = normalize_for_index(word)
         exact, stems = tables
         out = [e for k in _variants(key) for e in exact.get(k, [])]
-        return list(dict.fromkeys(out + stems.get(stem(key), [])))
+        return list(dict.fromkeys(out or stems.get(stem(key), [])))
 
 
 def _variants(key: str) -> list[str]:
