@@ -56,12 +56,16 @@ def test_the_cache_loads_fast(tmp_path, monkeypatch):
     dictionary.load.cache_clear()
     try:
         first = dictionary.load()
-        assert list(tmp_path.glob("dalil/dictionary-*.pickle"))
+        assert list(tmp_path.glob("dalil/dictionary-*.json"))
         dictionary.load.cache_clear()
         t = time.perf_counter()
         again = dictionary.load()
         assert time.perf_counter() - t < 1.0
         assert again["ar"][0]["المعاهده"] == first["ar"][0]["المعاهده"]
+        # A damaged cache is parsed again, not trusted.
+        next(tmp_path.glob("dalil/dictionary-*.json")).write_text("{trunc")
+        dictionary.load.cache_clear()
+        assert "treaty" in Dictionary().lookup("معاهدة", "ar")
     finally:
         dictionary.load.cache_clear()
 
