@@ -36,8 +36,7 @@ def concept_terms(groups: list[list[str]], df, n_docs: int) -> dict[str, tuple[i
 
 def best_window(text: str, terms: dict[str, tuple[int, float]], window: int = WINDOW) -> float:
     """Summed IDF of the distinct concepts in the best window of `window` characters of `text`."""
-    text = text[:MAX_CHARS]
-    text = text.lower() if text.isascii() else normalize_for_index(text)
+    text = _folded(text[:MAX_CHARS])
     hits = sorted(h for term, (concept, idf) in terms.items() for h in _occurrences(text, term, concept, idf))
     if not hits:
         return 0.0
@@ -62,6 +61,18 @@ def best_window(text: str, terms: dict[str, tuple[int, float]], window: int = WI
         count[concept] += 1
         best = max(best, score)
     return best
+
+
+def _folded(text: str) -> str:
+    """The text as the index folds it.  An English OCR page with a stray ©, ’ or é is only
+    lower-cased (C speed; the folding costs most of this module's time otherwise), so a folded
+    query term may miss that one accented word; text with more non-ASCII letters is folded."""
+    if text.isascii():
+        return text.lower()
+    extra = len(text.encode()) - len(text)          # bytes beyond one per character, in C
+    if extra * 100 < len(text):
+        return text.lower()
+    return normalize_for_index(text)
 
 
 def _occurrences(text: str, term: str, concept: int, idf: float):
