@@ -132,3 +132,15 @@ def test_a_common_word_is_not_taken_for_a_name(doc_bridge):
     assert "oman" in without.terms and "security" not in without.terms
     # A real name stays a name: هيل is Hill, whatever senses the dictionary gives it.
     assert "hill" in doc_bridge(Dictionary(), entries).bridge("ديفيد هيل", "ar").terms
+
+
+@needs_dicts
+def test_a_word_the_dictionary_does_not_know_may_be_a_looser_name(doc_bridge):
+    # روزفلت (Roosevelt) scores under the fuzzy threshold for words in general; the dictionary
+    # does not know it, so it is most likely a name, and the looser threshold accepts it.
+    entries = [("roosevelt", 82, 0.97), ("rotfeld", 3, 0.9)]
+    assert Dictionary().lookup("روزفلت", "ar") == []
+    out = doc_bridge(Dictionary(), entries).bridge("جائزة روزفلت", "ar")
+    assert out.sources.get("روزفلت", [None])[0] == "roosevelt"
+    without = doc_bridge(None, entries).bridge("جائزة روزفلت", "ar")
+    assert "roosevelt" not in without.terms

@@ -54,6 +54,7 @@ FR_STOP = frozenset(normalize_for_index(w) for w in (
     "nous vous on ne pas plus mais donc car si est sont été être avait avoir ont qu selon après "
     "avant depuis lors très aussi tout tous toute toutes même").split())
 FUZZY_MIN = 95.0         # NameLexicon score: similarity (0-100) + skeleton bonus + 3·log10(df)
+FUZZY_MIN_UNKNOWN = 85.0  # the same, for a word the bilingual dictionary does not know
 NAME_SHARE = 0.6         # a term is a name when at least this share of its uses is capitalized
 _WORD = re.compile(r"[A-Za-z]{3,}")
 
@@ -221,9 +222,13 @@ class Bridge:
                 senses[word] = self.dictionary.lookup(word, "ar" if is_arabic(word) else lang)
             if is_arabic(word):
                 hits = self.lexicon.lookup(word, limit=3)
-                if hits and hits[0][1] >= FUZZY_MIN:
+                # A word the dictionary does not know is most likely a name or a loanword
+                # (روزفلت, أيكنبري): a looser fuzzy match is accepted for it.
+                unknown = word in senses and not senses[word] and self.dictionary.languages() >= {"ar"}
+                floor = FUZZY_MIN_UNKNOWN if unknown else FUZZY_MIN
+                if hits and hits[0][1] >= floor:
                     best = hits[0][1]
-                    names[word] = ([t for t, s in hits if s >= max(FUZZY_MIN, best - 4)][:2], best)
+                    names[word] = ([t for t, s in hits if s >= max(floor, best - 4)][:2], best)
                     if best >= 110:
                         confident.add(word)
                         if not senses.get(word):
