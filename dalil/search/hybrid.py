@@ -34,7 +34,8 @@ from dalil.text.lang import detect_lang
 RRF_K = 10
 WEIGHTS_FUSION = {"strict": 1.0, "bag": 2.0, "dense": 1.0, "filter": 1.0, "proximity": 2.0}
 DEPTH = 100              # candidates taken from each ranking
-PROXIMITY_DEPTH = 50     # of the bag and dense rankings, reranked by proximity (it reads their text)
+PROXIMITY_DEPTH = 30     # of the bag and dense rankings, reranked by proximity (it reads their text;
+                         # 30 and 50 gave the same recall on the full corpus, 30 reads less)
 COMMON_DF = 0.2          # bag-of-words drops terms found in more than this share of documents
 MODES = ("lexical", "dense", "hybrid")
 
