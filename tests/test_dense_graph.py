@@ -64,12 +64,19 @@ def test_sync_is_incremental_and_settings_bound(tmp_path, vectors):
     assert graph.count(32) == 0                                 # other settings: not this graph
 
 
-def test_graph_finds_the_exact_neighbours(tmp_path, vectors, monkeypatch):
+@pytest.fixture
+def graph_index(tmp_path, vectors, monkeypatch):
+    """A VectorIndex over the vectors with a saved graph, used at this small size."""
     x, ids, docs = vectors
     write_shards(tmp_path / "a.db.vectors", x, ids, docs)
     monkeypatch.setattr(dense, "ANN_MIN", 1000)
     GraphIndex(tmp_path / "a.db.vectors").sync(x)
-    index = VectorIndex(str(tmp_path / "a.db"))
+    return VectorIndex(str(tmp_path / "a.db"))
+
+
+def test_graph_finds_the_exact_neighbours(graph_index, vectors):
+    x, ids, docs = vectors
+    index = graph_index
     assert index.graph() is index.graph() is not None          # opened once per load
     overlaps = []
     for q in x[:40]:
@@ -94,12 +101,9 @@ def test_rows_added_after_the_graph_are_searched_exactly(tmp_path, vectors, monk
         assert index.search(x[i], limit=1)[0].passage_id == int(ids[i])
 
 
-def test_filters_broad_and_narrow(tmp_path, vectors, monkeypatch):
+def test_filters_broad_and_narrow(graph_index, vectors):
     x, ids, docs = vectors
-    write_shards(tmp_path / "a.db.vectors", x, ids, docs)
-    monkeypatch.setattr(dense, "ANN_MIN", 1000)
-    GraphIndex(tmp_path / "a.db.vectors").sync(x)
-    index = VectorIndex(str(tmp_path / "a.db"))
+    index = graph_index
     broad = np.zeros(docs.max() + 1, dtype=bool)
     broad[::2] = True                                           # half the documents: the graph, deeper
     got = [h.doc_row for h in index.search(x[1], limit=30, allowed_docs=broad)]
