@@ -75,3 +75,15 @@ def test_lexical_mode_is_all_terms(archive):
     assert result.total == 2
     assert archive.search("Qaddafi xylophonist", mode="lexical").total == 0
     assert archive.search("Qaddafi ordered the air force to bomb", mode="lexical").lang == "en"
+
+
+def test_function_words_of_any_query_language():
+    """Function words of the query's language are left out of a cross-lingual bag of words,
+    whatever the language (stopwords-iso lists), content words are kept."""
+    from dalil.search.hybrid import _function_word
+    for word, lang in [("que", "es"), ("los", "es"), ("der", "de"), ("und", "de"), ("ve", "tr"),
+                       ("از", "fa"), ("le", "fr"), ("في", "ar")]:
+        assert _function_word(word, lang), (word, lang)
+    for word, lang in [("embajada", "es"), ("Botschaft", "de"), ("büyükelçilik", "tr"),
+                       ("discours", "fr"), ("سفارة", "ar"), ("libya", "xx")]:
+        assert not _function_word(word, lang), (word, lang)

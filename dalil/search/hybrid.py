@@ -17,6 +17,7 @@ import re
 import sqlite3
 import threading
 import time
+from functools import lru_cache
 
 import numpy as np
 
@@ -114,7 +115,7 @@ class HybridSearcher:
             best_passage = {h.doc_row: h.passage_id for h in hits}
             if mode == "hybrid" and bag_q is not None:
                 near = self._proximity_rank(free, bridged, bag[:PROXIMITY_DEPTH]
-                                            + [h.doc_row for h in hits[:PROXIMITY_DEPTH]])
+                                            + [h.doc_row for h in hits[:PROXIMITY_DEPTH]], lang)
                 if near:
                     rankings.append(near)
                     weights.append(WEIGHTS_FUSION["proximity"])
@@ -135,7 +136,7 @@ class HybridSearcher:
 
     def _bag_query(self, q: Query, free: list[Atom], field_groups: list[list[Atom]],
                    lang: str, query_text: str | None = None) -> Query | None:
-        atoms = [a for a in free if not a.prefix and not (lang != "en" and _function_word(a.value))]
+        atoms = [a for a in free if not a.prefix and not (lang != "en" and _function_word(a.value, lang))]
         bridged = self.bridge.bridge(" ".join(a.value for a in free), lang, also_embed=query_text) \
             if free else None
         if bridged:
@@ -154,14 +155,14 @@ class HybridSearcher:
             return None, bridged   # one plain word: the strict query already is the bag
         return Query(text=q.text, groups=[keep] + field_groups, negatives=q.negatives, filters=q.filters), bridged
 
-    def _proximity_rank(self, free: list[Atom], bridged, candidates: list[int]) -> list[int]:
+    def _proximity_rank(self, free: list[Atom], bridged, candidates: list[int], lang: str) -> list[int]:
         """Candidates reranked by their best passage-sized window (see proximity.py): each query
         word with its bridged forms is one concept; words in too many documents are left out."""
         sources = bridged.sources if bridged else {}
         covered = {t for src in sources for t in query_terms(src)}
         groups = [[src, *forms] for src, forms in sources.items()]
         groups += [[a.value] for a in free if not a.prefix and not set(query_terms(a.value)) <= covered
-                   and not (bridged is not None and _function_word(a.value))]
+                   and not (lang != "en" and _function_word(a.value, lang))]
         n_docs = self.store.db.execute("SELECT max(id) FROM documents").fetchone()[0] or 1
         df = self.lexical.spelling.df
         terms = {t: v for t, v in concept_terms(groups, df, n_docs).items() if df(t) <= COMMON_DF * n_docs}
@@ -289,10 +290,19 @@ def _ids(db, sql: str, params: list, max_id: int) -> np.ndarray:
     return ids[ids <= max_id]
 
 
-def _function_word(word: str) -> bool:
-    """An Arabic or French function word (le, de, في, من): in an English archive it only matches
-    the few French or Arabic documents, where it is everywhere."""
-    return all(t in AR_STOP or t in FR_STOP for t in query_terms(word))
+def _function_word(word: str, lang: str) -> bool:
+    """A function word of the query's language (le, de, que, der, في, از): in an English archive
+    it only matches the few documents in that language, where it is everywhere.  The lists are
+    stopwords-iso's (58 languages), with the bridge's own Arabic and French ones."""
+    stop = _stopwords(lang)
+    return all(t in stop or t in AR_STOP or t in FR_STOP for t in query_terms(word))
+
+
+@lru_cache(maxsize=64)
+def _stopwords(lang: str) -> frozenset[str]:
+    import stopwordsiso
+    words = stopwordsiso.stopwords(lang) if stopwordsiso.has_lang(lang) else set()
+    return frozenset(t for w in words for t in query_terms(w))
 
 
 def rrf(rankings: list[list[int]], weights: list[float] | None = None,
