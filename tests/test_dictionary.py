@@ -13,13 +13,7 @@ from dalil.text import dictionary
 from dalil.text.dictionary import Dictionary, read_dict
 from dalil.text.lexicon import NameLexicon
 
-needs_dicts = pytest.mark.skipif(
-    not all((dictionary.DICT_DIR / f"{name}.index").exists()
-            for names in dictionary.SOURCES.values() for name in names),
-    reason="dict-freedict-{ara-eng,eng-ara,fra-eng,eng-fra} not installed (scripts/test.sh installs them)")
 
-
-@needs_dicts
 def test_reads_the_installed_dictionaries():
     entries = dict(read_dict("freedict-ara-eng"))
     assert len(entries) > 40000
@@ -29,7 +23,6 @@ def test_reads_the_installed_dictionaries():
     assert "territory" in fra["territoire"]
 
 
-@needs_dicts
 def test_arabic_prefixes_and_suffixes_reach_the_senses():
     d = Dictionary()
     # و + ال + word + ة, the ara-eng headword معاهدة.
@@ -41,7 +34,6 @@ def test_arabic_prefixes_and_suffixes_reach_the_senses():
     assert d.lookup("زززززز", "ar") == []
 
 
-@needs_dicts
 def test_french_accents_and_plurals():
     d = Dictionary()
     assert "security" in d.lookup("Sécurité", "fr")
@@ -50,7 +42,6 @@ def test_french_accents_and_plurals():
     assert d.lookup("lettre", "de") == []                   # no German dictionary
 
 
-@needs_dicts
 def test_the_cache_loads_fast(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     dictionary.load.cache_clear()
@@ -109,7 +100,6 @@ def doc_bridge(corpus_doc, tmp_path_factory):
 NAMES = {"oman": (300, 0.98), "amin": (120, 0.95), "hill": (900, 0.9), "mills": (3000, 0.93)}
 
 
-@needs_dicts
 def test_bridge_picks_the_sense_in_the_archive(doc_bridge):
     # "The Air Force commander ordered the barracks bombed": ثكنات (barracks) has no close
     # neighbour in the sentence space; the dictionary gives it, and قائد gains "commander".
@@ -121,7 +111,6 @@ def test_bridge_picks_the_sense_in_the_archive(doc_bridge):
     assert "barracks" not in before.terms
 
 
-@needs_dicts
 def test_a_common_word_is_not_taken_for_a_name(doc_bridge):
     entries = [(t, df, share) for t, (df, share) in NAMES.items()]
     # الأمن (security) transliterates to "amn": Oman and Amin are fuzzy matches.  The dictionary
@@ -134,7 +123,6 @@ def test_a_common_word_is_not_taken_for_a_name(doc_bridge):
     assert "hill" in doc_bridge(Dictionary(), entries).bridge("ديفيد هيل", "ar").terms
 
 
-@needs_dicts
 def test_a_word_the_dictionary_does_not_know_may_be_a_looser_name(doc_bridge):
     # روزفلت (Roosevelt) scores under the fuzzy threshold for words in general; the dictionary
     # does not know it, so it is most likely a name, and the looser threshold accepts it.
