@@ -42,8 +42,8 @@ MAX_CHARS = 900        # passages are ~700 chars; cap the rare long hard-cut one
 # it (a few milliseconds there); above it the matmul's time grows with the archive (23 ms for the
 # full corpus's 137k passages) while the graph's grows with its logarithm.  Settings measured on
 # the full corpus (docs/search.md): f16 storage, 32 links per node, a search list of
-# ANN_EXPANSION_SEARCH (hybrid recall the same from 400 to 1,200; 600 keeps a margin).  Filters letting through at most FILTER_EXACT of the passages are
-# answered exactly over those alone.
+# ANN_EXPANSION_SEARCH (hybrid recall the same from 400 to 1,200; 600 keeps a margin).
+# Filters letting through at most FILTER_EXACT of the passages are answered exactly over those.
 ANN_MIN = 50_000
 ANN_DTYPE = "f16"
 ANN_CONNECTIVITY = 32

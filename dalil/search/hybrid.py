@@ -21,10 +21,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from dalil.search.bridge import AR_STOP, FR_STOP, Bridge
+from dalil.search.bridge import AR_STOP, FR_STOP, Bridge, Bridged
 from dalil.search.dense import VectorIndex, clean_passage
 from dalil.search.lexical import WEIGHTS, LexicalSearcher, query_terms
-from dalil.search.proximity import best_window, concept_terms
+from dalil.search.proximity import MAX_CHARS as PROXIMITY_CHARS, best_window, concept_terms
 from dalil.search.query import Atom, Query, parse_query
 from dalil.search.results import SearchResult
 from dalil.text.lang import detect_lang
@@ -135,7 +135,7 @@ class HybridSearcher:
         return out
 
     def _bag_query(self, q: Query, free: list[Atom], field_groups: list[list[Atom]],
-                   lang: str, query_text: str | None = None) -> Query | None:
+                   lang: str, query_text: str | None = None) -> tuple[Query | None, Bridged | None]:
         atoms = [a for a in free if not a.prefix and not (lang != "en" and _function_word(a.value, lang))]
         bridged = self.bridge.bridge(" ".join(a.value for a in free), lang, also_embed=query_text) \
             if free else None
@@ -169,8 +169,9 @@ class HybridSearcher:
         if len({c for c, _ in terms.values()}) < 2:
             return []              # one concept: proximity says nothing the bag did not
         ids = list(dict.fromkeys(candidates))
-        texts = dict(self.store.db.execute(
-            f"SELECT id, text FROM documents WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())
+        texts = dict(self.store.db.execute(           # only the part proximity scans
+            f"SELECT id, substr(text, 1, {PROXIMITY_CHARS}) FROM documents "
+            f"WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())
         scored = [(best_window(texts.get(d) or "", terms), -i, d) for i, d in enumerate(ids)]
         return [d for s, _, d in sorted(scored, reverse=True) if s > 0]
 
