@@ -22,9 +22,9 @@ from .translit import arabic_skeleton, arabic_to_latin_candidates, latin_skeleto
 
 GAZETTEER = Path(__file__).with_name("data") / "gazetteer.tsv"
 _WORD = re.compile(r"[A-Za-z]{2,}")
-_ARABIC_CLITICS = "وبلف"
+_ARABIC_CLITICS = "وبلف"  # one-letter proclitics glued to names in queries: بمرسي, ولافروف
 OCR_SIBLING_DF = 10      # see NameLexicon._dominant
-OCR_SIBLING_SIM = 80  # one-letter proclitics glued to names in queries: بمرسي, ولافروف
+OCR_SIBLING_SIM = 80
 
 
 @lru_cache(maxsize=1)
@@ -129,13 +129,10 @@ class NameLexicon:
         that lands on "kvien" (2 documents) also means "kevin" (117)."""
         memo = self.__dict__.setdefault("_dominant_memo", {})
         if term not in memo:
-            best, df = term, self.df[term]
-            for skel in self._keys[term]:
-                for other in self._by_key.get(skel, ()):
-                    if (self.df[other] >= OCR_SIBLING_DF * max(df, self.df[term]) and other != term
-                            and fuzz.ratio(term, other) >= OCR_SIBLING_SIM):
-                        best, df = other, self.df[other]
-            memo[term] = best
+            siblings = [other for skel in self._keys[term] for other in self._by_key.get(skel, ())
+                        if self.df[other] >= OCR_SIBLING_DF * self.df[term]
+                        and fuzz.ratio(term, other) >= OCR_SIBLING_SIM]
+            memo[term] = max(siblings, key=lambda t: (self.df[t], t), default=term)
         return memo[term]
 
     def lookup(self, token: str, limit: int = 5) -> list[tuple[str, float]]:
