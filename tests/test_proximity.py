@@ -56,3 +56,17 @@ def test_real_document_window(corpus_doc):
     t = terms()
     together = t["slaughter"][1] + t["alone"][1] + t["speech"][1]
     assert best_window(text, t) >= together - 1e-9
+
+
+def test_a_stem_prefix_reaches_the_other_forms_of_a_word():
+    """The bridge's English word gives one inflection (reminding); the memo has another
+    (Reminder).  A prefix form (remind*) finds it; a whole word must still start there."""
+    from dalil.text.english import stem_prefix
+    assert stem_prefix("reminding") == stem_prefix("reminder") == "remind"
+    assert stem_prefix("war") is None and stem_prefix("hillary clinton") is None
+    groups = [["تذكير", "reminding", "remind*"], ["Donilon"]]
+    t = concept_terms(groups, lambda term: {"donilon": 80, "remind*": 400}.get(term, 0), 27000)
+    assert t["remind*"][0] == t["reminding"][0] != t["donilon"][0]
+    memo = "Reminder: secure call with Tom Donilon at 3pm, Ops will connect."
+    assert best_window(memo, t) == pytest.approx(t["remind*"][1] + t["donilon"][1])
+    assert best_window("unremindful Donilon", t) == pytest.approx(t["donilon"][1])

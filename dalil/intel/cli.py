@@ -25,7 +25,7 @@ def build_intel(db, as_json):
     p, d = report["people"], report["duplicates"]
     click.echo(f"{p['persons']} people from {p['forms']} forms ({report['seconds']['people']} s); "
                f"{d['clusters']} duplicate clusters over {d['clustered_documents']} documents, "
-               f"{d['pairs']} pairs ({report['seconds']['duplicates']} s)")
+               f"{d['pairs']} pairs, {d['copy_pairs']} copy pairs ({report['seconds']['duplicates']} s)")
 
 
 @main.command()

@@ -7,12 +7,21 @@ with LSH proposes candidate pairs, each verified by exact shingle Jaccard
 >= 0.8; connected components are the clusters, stored in `dupe_pairs` and
 `dupe_clusters`.
 
+Copies (`copy_pairs`): a document whose distinctive text another one carries, short of that
+Jaccard: a re-scan whose OCR broke one word in five, a forward or a reply that quotes the
+whole email.  Each document's word 3-grams found in at most `COPY_MAX_DF` documents are its
+distinctive ones (boilerplate such as "original message from" is everywhere); a row (a, b,
+share) says that b holds `share` >= `COPY_SHARE` of a's.  The relation is directed and never
+chained: the long reply is listed with the short email it quotes, not the other way round,
+and a digest that quotes two emails does not make them copies of each other.
+
 Stable API used by search and trace to collapse duplicates:
 
     duplicates_of(store, doc_ids) -> dict[doc_id, list[doc_id]]
 
 It maps each given doc id that belongs to a cluster to the other members of
-that cluster (most similar first); doc ids without duplicates are absent.
+that cluster (most similar first), then the documents that carry its text
+(`copy_pairs`, largest share first); doc ids without duplicates are absent.
 One indexed query per 500 ids.
 """
 from __future__ import annotations
@@ -34,6 +43,10 @@ NUM_PERM = 128
 THRESHOLD = 0.8
 LSH_BANDS = (20, 6)        # bands x rows: ~99.8% chance to propose a pair at Jaccard 0.8
 MIN_WORDS = 20
+COPY_GRAM = 3
+COPY_MAX_DF = 50           # a 3-gram in more documents than this is boilerplate
+COPY_SHARE = 0.7
+COPY_MIN = 20              # distinctive 3-grams a document needs to have copies
 _WORD = re.compile(r"[a-z0-9]+")
 _CODE = re.compile(r"^(?:b\d|b7[a-f]?|14[a-h])$")
 
@@ -60,17 +73,27 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return inter / union if union else 0.0
 
 
-def _doc_shingles(store) -> dict[str, np.ndarray]:
-    out = {}
+def _doc_words(store):
     for doc_id, text, meta in store.db.execute("SELECT doc_id, text, meta FROM documents"):
-        ws = words(clean_body(text, json.loads(meta) if meta else {}))
-        if len(ws) >= MIN_WORDS:
-            out[doc_id] = shingles(ws)
-    return out
+        yield doc_id, words(clean_body(text, json.loads(meta) if meta else {}))
+
+
+def _gram_hashes(ws: list[str]) -> np.ndarray:
+    """Sorted unique 32-bit hashes of the word 3-grams (for copies)."""
+    found = {" ".join(ws[i:i + COPY_GRAM]) for i in range(len(ws) - COPY_GRAM + 1)}
+    return np.unique(np.fromiter((zlib.crc32(g.encode()) for g in found), np.uint32, len(found)))
 
 
 def build_dupes(store) -> dict[str, Any]:
-    sh = _doc_shingles(store)
+    sh: dict[str, np.ndarray] = {}
+    doc_ids, grams = [], []
+    for doc_id, ws in _doc_words(store):
+        if len(ws) >= MIN_WORDS:
+            sh[doc_id] = shingles(ws)
+        doc_ids.append(doc_id)
+        grams.append(_gram_hashes(ws))
+    copies = copy_pairs(doc_ids, grams)
+    del grams                                  # before the signatures: a lower memory peak
     template = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int)
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, params=LSH_BANDS)
     sigs = {}
@@ -89,16 +112,73 @@ def build_dupes(store) -> dict[str, Any]:
             if j >= THRESHOLD:
                 pairs[(doc_id, other)] = round(j, 4)
     clusters = _components(pairs)
+    cluster_of = {d: c for c, members in enumerate(clusters, 1) for d in members}
+    copies = [(a, b, share) for a, b, share in copies
+              if cluster_of.get(a) is None or cluster_of.get(a) != cluster_of.get(b)]
     db = store.db
     with db:
         db.execute("DELETE FROM dupe_pairs")
         db.execute("DELETE FROM dupe_clusters")
+        db.execute("DELETE FROM copy_pairs")
         db.executemany("INSERT INTO dupe_pairs VALUES (?,?,?)", [(a, b, j) for (a, b), j in pairs.items()])
-        db.executemany("INSERT INTO dupe_clusters VALUES (?,?)",
-                       [(d, c) for c, members in enumerate(clusters, 1) for d in members])
+        db.executemany("INSERT INTO dupe_clusters VALUES (?,?)", list(cluster_of.items()))
+        db.executemany("INSERT INTO copy_pairs VALUES (?,?,?)", copies)
     return {"documents": len(sh), "pairs": len(pairs), "clusters": len(clusters),
             "clustered_documents": sum(len(c) for c in clusters),
-            "exact_pairs": sum(1 for j in pairs.values() if j >= 1.0)}
+            "exact_pairs": sum(1 for j in pairs.values() if j >= 1.0), "copy_pairs": len(copies)}
+
+
+def copy_pairs(doc_ids: list[str], grams: list[np.ndarray]) -> list[tuple[str, str, float]]:
+    """(a, b, share): document b holds `share` of document a's distinctive 3-grams (rows for
+    shares of at least COPY_SHARE); `grams`: each document's 3-gram hashes (`_gram_hashes`).
+
+    Candidates come from a quarter of the distinctive 3-grams (those whose hash is 0 mod 4):
+    the documents of each such 3-gram give its pairs, grouped by how many documents share it so
+    that each group is one array operation, and a pair sharing at least half the sampled
+    3-grams a copy would share is a candidate.  Candidates are then checked exactly.
+    Sampling keeps the pair array, the memory peak, a quarter of its size."""
+    if len(doc_ids) < 2:
+        return []
+    n = len(grams)
+    hashes = np.concatenate(grams)
+    docs = np.repeat(np.arange(n, dtype=np.int64), [len(g) for g in grams])
+    order = np.argsort(hashes, kind="stable")
+    hashes, docs = hashes[order], docs[order]
+    del order
+    starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
+    df = np.diff(np.r_[starts, len(hashes)])
+    keep = np.repeat(df <= COPY_MAX_DF, df)
+    hashes, docs = hashes[keep], docs[keep]          # the distinctive 3-grams only
+    distinctive = np.bincount(docs, minlength=n)
+    by_doc = np.argsort(docs, kind="stable")
+    own = np.split(hashes[by_doc], np.cumsum(distinctive)[:-1])   # each document's, sorted
+    sampled = hashes % 4 == 0
+    hashes, docs = hashes[sampled], docs[sampled]
+    starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
+    df = np.diff(np.r_[starts, len(hashes)])
+    codes = []
+    for k in range(2, COPY_MAX_DF + 1):
+        first = starts[df == k]
+        if not len(first):
+            continue
+        members = docs[first[:, None] + np.arange(k)]          # (3-grams shared by k docs, k)
+        i, j = np.triu_indices(k, 1)
+        lo, hi = np.minimum(members[:, i], members[:, j]), np.maximum(members[:, i], members[:, j])
+        codes.append((lo * n + hi).ravel())
+    if not codes:
+        return []
+    pair, hits = np.unique(np.concatenate(codes), return_counts=True)
+    a, b = pair // n, pair % n
+    small = np.minimum(distinctive[a], distinctive[b])
+    # A copy's sampled 3-grams number about COPY_SHARE/4 of the smaller's: half of that is kept.
+    plausible = (small >= COPY_MIN) & (hits >= np.maximum(2, COPY_SHARE / 8 * small))
+    out = []
+    for x, y in zip(a[plausible], b[plausible]):
+        shared = len(np.intersect1d(own[x], own[y], assume_unique=True))
+        for held, holder in ((x, y), (y, x)):
+            if shared >= COPY_SHARE * distinctive[held]:
+                out.append((doc_ids[held], doc_ids[holder], round(shared / float(distinctive[held]), 4)))
+    return out
 
 
 def _components(pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
@@ -120,7 +200,8 @@ def _components(pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
 
 # --- read -----------------------------------------------------------------------------------
 def duplicates_of(store, doc_ids: Iterable[str]) -> dict[str, list[str]]:
-    """Other members of each given document's duplicate cluster, most similar first."""
+    """Other members of each given document's duplicate cluster, most similar first, then the
+    documents that carry its text."""
     ids = list(dict.fromkeys(doc_ids))
     out: dict[str, list[str]] = {}
     db = store.db
@@ -136,8 +217,12 @@ def duplicates_of(store, doc_ids: Iterable[str]) -> dict[str, list[str]]:
         found: dict[str, list[tuple[float, str]]] = defaultdict(list)
         for a, b, sim in rows:
             found[a].append((-sim, b))
+        copies = db.execute(f"SELECT a, b, share FROM copy_pairs WHERE a IN ({q})", chunk).fetchall()
         for a, lst in found.items():
             out[a] = [b for _, b in sorted(lst)]
+        for a, b, share in sorted(copies, key=lambda r: -r[2]):     # after the cluster, best first
+            if b not in out.setdefault(a, []):
+                out[a].append(b)
     return out
 
 

@@ -4,7 +4,8 @@
   corpus itself (`NameLexicon`), so one Arabic spelling reaches the English spellings and
   their OCR variants; the gazetteer maps countries, organisations and titles (Libye → libya,
   الأمم المتحدة → un);
-- dates: Arabic/French dates and month names → English month names and "month day" phrases.
+- dates: Arabic/French dates and month names → English month names and "month day" phrases;
+- spelled-out numbers (الثامنة, deux) → digits and the English word.
 
 The terms feed a bag-of-words OR query ranked by BM25 (see hybrid.py): a bridged query is
 never all-must-match, since some bridged terms are always wrong or absent.
@@ -24,18 +25,15 @@ from pathlib import Path
 
 import numpy as np
 
-from dalil.text.dictionary import Dictionary
+from dalil.text.dictionary import MAX_PHRASE, Dictionary
 from dalil.text.lexicon import NameLexicon, load_gazetteer
 from dalil.text.multidate import find_dates
 from dalil.text.normalize import is_arabic, normalize_for_index
+from dalil.text.numbers import EN_NUMBER, number_word
+from dalil.text.stopwords import AR_STOP, FR_STOP, function_word
 
 EN_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
              "september", "october", "november", "december"]
-# Arabic function words: never names, and their transliterations hit short corpus words.
-AR_STOP = frozenset(normalize_for_index(w) for w in (
-    "في من إلى الى على عن مع هذا هذه ذلك تلك التي الذي الذين لم لن لا ما ماذا هل قد كان كانت "
-    "يكون أن ان إن إنه انه أنه بعد قبل عند حول بين خلال ثم أو او و ف ب ل ك كل بعض غير عبر "
-    "منذ حتى لدى أي اي هو هي هم نحن أنا انا ضد دون فقط أيضا ايضا يوم عام سنة").split())
 # Word translation through the multilingual sentence space: a query word's nearest English
 # corpus words, kept when clearly closer than the crowd (an unknown word has a flat neighbourhood).
 VOCAB_SIZE = 40000
@@ -48,11 +46,6 @@ WORD_MARGIN = 0.12       # best similarity minus the 20th best
 DICT_MIN_SIM = 0.3
 DICT_SPREAD = 0.05
 DICT_KEEP = 2
-FR_STOP = frozenset(normalize_for_index(w) for w in (
-    "le la les un une des du de d l au aux et ou que qui quoi dont où à a en dans par pour sur "
-    "avec sans sous entre vers chez ce cet cette ces son sa ses leur leurs lui elle il ils elles "
-    "nous vous on ne pas plus mais donc car si est sont été être avait avoir ont qu selon après "
-    "avant depuis lors très aussi tout tous toute toutes même").split())
 FUZZY_MIN = 95.0         # NameLexicon score: similarity (0-100) + skeleton bonus + 3·log10(df)
 FUZZY_MIN_UNKNOWN = 85.0  # the same, for a word the bilingual dictionary does not know
 NAME_SHARE = 0.6         # a term is a name when at least this share of its uses is capitalized
@@ -143,6 +136,10 @@ class WordVocabulary:
             self._position = {w: i for i, w in enumerate(words)}
         return self._loaded
 
+    def knows(self, word: str) -> bool:
+        self.load()
+        return word in self._position
+
     def similarities(self, words: list[str], embed) -> np.ndarray:
         """(vocabulary, words) cosine similarities, the words embedded in one call."""
         _, matrix = self.load()
@@ -211,12 +208,20 @@ class Bridge:
         names: dict[str, tuple[list[str], float]] = {}   # Arabic word → names it may be, score
         confident: set[str] = set()
         senses: dict[str, list[str]] = {}     # word → its dictionary translations
+        for s, e, found in self._phrases(text, covered, lang):
+            rest.append(text[s:e])         # a multi-word expression: petit déjeuner → breakfast
+            senses[text[s:e]] = found
+            covered.append((s, e))
         for m in re.finditer(r"[^\W_]+", text):
             if any(s <= m.start() < e for s, e in covered):
                 continue
             word = m.group()
             key = normalize_for_index(word)
-            if key in AR_STOP or key in FR_STOP or len(key) < 3 or key.isdigit():
+            if len(key) < 3 or key.isdigit() or function_word(word, lang):
+                continue
+            digits = number_word(word)
+            if digits:                 # الثامنة, deux: the sources write 8 or "eight"
+                self._add(out, word, [digits] + ([EN_NUMBER[digits]] if digits in EN_NUMBER else []))
                 continue
             if self.dictionary is not None and self.vocabulary is not None:
                 senses[word] = self.dictionary.lookup(word, "ar" if is_arabic(word) else lang)
@@ -257,6 +262,33 @@ class Bridge:
                 picked = self.vocabulary.nearest(col)
             key = normalize_for_index(word)
             self._add(out, word, [e for e in dict.fromkeys(picked) if e != key])
+        return out
+
+    def _phrases(self, text: str, covered: list[tuple[int, int]], lang: str) -> list[tuple[int, int, list[str]]]:
+        """(start, end, English words) of the dictionary's multi-word expressions in `text`,
+        longest first, outside the spans already covered (names, dates)."""
+        if self.dictionary is None or self.vocabulary is None:
+            return []
+        words = [m for m in re.finditer(r"[^\W_]+", text) if not any(s <= m.start() < e for s, e in covered)]
+        out, i = [], 0
+        while i < len(words):
+            for n in range(min(MAX_PHRASE, len(words) - i), 1, -1):
+                span = words[i:i + n]
+                gaps = [text[a.end():b.start()] for a, b in zip(span, span[1:])]
+                if any(not re.fullmatch(r"[\s'’-]{1,3}", g) for g in gaps):
+                    continue               # words of one expression are adjacent
+                if all(function_word(m.group(), lang) for m in span):
+                    continue
+                # Only senses the archive uses: مدير الفندق is "hotelier" to the dictionary, and
+                # "hotel manager" to the memo, where its two words do better one by one.
+                found = [e for e in self.dictionary.lookup_phrase([m.group() for m in span], lang)
+                         if self.vocabulary.knows(e) and not function_word(e, "en")]
+                if found:
+                    out.append((span[0].start(), span[-1].end(), found))
+                    i += n
+                    break
+            else:
+                i += 1
         return out
 
     def _common_word(self, word: str, names: tuple[list[str], float],

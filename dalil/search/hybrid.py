@@ -17,17 +17,18 @@ import re
 import sqlite3
 import threading
 import time
-from functools import lru_cache
 
 import numpy as np
 
-from dalil.search.bridge import AR_STOP, FR_STOP, Bridge, Bridged
+from dalil.search.bridge import Bridge, Bridged
 from dalil.search.dense import VectorIndex, clean_passage
 from dalil.search.lexical import WEIGHTS, LexicalSearcher, query_terms
 from dalil.search.proximity import MAX_CHARS as PROXIMITY_CHARS, best_window, concept_terms
 from dalil.search.query import Atom, Query, parse_query
 from dalil.search.results import SearchResult
+from dalil.text.english import stem_prefix
 from dalil.text.lang import detect_lang
+from dalil.text.stopwords import function_word
 
 # Fusion: k=10 (a short list rewards agreement near the top) and the bag-of-words ranking
 # counts twice: on the dev sets it carries the bridged names, dates and translated words, the
@@ -136,7 +137,7 @@ class HybridSearcher:
 
     def _bag_query(self, q: Query, free: list[Atom], field_groups: list[list[Atom]],
                    lang: str, query_text: str | None = None) -> tuple[Query | None, Bridged | None]:
-        atoms = [a for a in free if not a.prefix and not (lang != "en" and _function_word(a.value, lang))]
+        atoms = [a for a in free if not a.prefix and not (lang != "en" and function_word(a.value, lang))]
         bridged = self.bridge.bridge(" ".join(a.value for a in free), lang, also_embed=query_text) \
             if free else None
         if bridged:
@@ -160,11 +161,13 @@ class HybridSearcher:
         word with its bridged forms is one concept; words in too many documents are left out."""
         sources = bridged.sources if bridged else {}
         covered = {t for src in sources for t in query_terms(src)}
-        groups = [[src, *forms] for src, forms in sources.items()]
+        groups = [[src, *forms, *(p + "*" for p in map(stem_prefix, forms) if p)]
+                  for src, forms in sources.items()]
         groups += [[a.value] for a in free if not a.prefix and not set(query_terms(a.value)) <= covered
-                   and not (lang != "en" and _function_word(a.value, lang))]
+                   and not (lang != "en" and function_word(a.value, lang))]
         n_docs = self.store.db.execute("SELECT max(id) FROM documents").fetchone()[0] or 1
-        df = self.lexical.spelling.df
+        db = self.store.db
+        df = lambda t: prefix_df(db, t[:-1]) if t.endswith("*") else self.lexical.spelling.df(t)
         terms = {t: v for t, v in concept_terms(groups, df, n_docs).items() if df(t) <= COMMON_DF * n_docs}
         if len({c for c, _ in terms.values()}) < 2:
             return []              # one concept: proximity says nothing the bag did not
@@ -285,25 +288,17 @@ class HybridSearcher:
             hit.highlights = []
 
 
+def prefix_df(db, prefix: str) -> int:
+    """Document frequency of a prefix's most frequent indexed form (a lower bound of its own)."""
+    row = db.execute("SELECT max(df) FROM terms WHERE term >= ? AND term < ?",
+                     (prefix, prefix + "\uffff")).fetchone()
+    return row[0] or 0
+
+
 def _ids(db, sql: str, params: list, max_id: int) -> np.ndarray:
     """The single integer column of a query as an array (ids above max_id, added since, dropped)."""
     ids = np.fromiter(itertools.chain.from_iterable(db.execute(sql, params)), dtype=np.int64)
     return ids[ids <= max_id]
-
-
-def _function_word(word: str, lang: str) -> bool:
-    """A function word of the query's language (le, de, que, der, في, از): in an English archive
-    it only matches the few documents in that language, where it is everywhere.  The lists are
-    stopwords-iso's (58 languages), with the bridge's own Arabic and French ones."""
-    stop = _stopwords(lang)
-    return all(t in stop or t in AR_STOP or t in FR_STOP for t in query_terms(word))
-
-
-@lru_cache(maxsize=64)
-def _stopwords(lang: str) -> frozenset[str]:
-    import stopwordsiso
-    words = stopwordsiso.stopwords(lang) if stopwordsiso.has_lang(lang) else set()
-    return frozenset(t for w in words for t in query_terms(w))
 
 
 def rrf(rankings: list[list[int]], weights: list[float] | None = None,
@@ -330,7 +325,9 @@ def body_hash(text: str) -> int:
 
 class Duplicates:
     """Copies of the same email.  The archive's duplicate clusters (dalil.intel.dupes: exact and
-    near-duplicate re-scans) when they were built; else exact copies by normalized body hash."""
+    near-duplicate re-scans), then the documents that carry a document's text (damaged
+    re-scans, replies and forwards quoting it), when they were built; else exact copies by
+    normalized body hash."""
 
     def __init__(self, store):
         self.store = store
@@ -343,7 +340,8 @@ class Duplicates:
 
     def clusters_built(self) -> bool:
         try:
-            return self.store.db.execute("SELECT 1 FROM dupe_clusters LIMIT 1").fetchone() is not None
+            return self.store.db.execute("SELECT 1 FROM dupe_clusters UNION ALL SELECT 1 FROM copy_pairs "
+                                         "LIMIT 1").fetchone() is not None
         except sqlite3.OperationalError:
             return False
 
@@ -376,7 +374,8 @@ class Duplicates:
             return self._map[1]
         with self._lock:
             signature = db.execute("SELECT (SELECT count(*) FROM dupe_clusters), (SELECT max(cluster) FROM "
-                                   "dupe_clusters), (SELECT count(*) FROM dupe_pairs)").fetchone()
+                                   "dupe_clusters), (SELECT count(*) FROM dupe_pairs), "
+                                   "(SELECT count(*) FROM copy_pairs)").fetchone()
             if self._map is None or self._map[0] != signature:
                 found: dict[int, list[tuple[float, str, int]]] = {}
                 for a, b, sim, b_row in db.execute(
@@ -386,7 +385,13 @@ class Duplicates:
                         "LEFT JOIN dupe_pairs p ON p.a = a.doc_id AND p.b = b.doc_id "
                         "LEFT JOIN dupe_pairs q ON q.a = b.doc_id AND q.b = a.doc_id"):
                     found.setdefault(a, []).append((-sim, b, b_row))
-                self._map = (signature, {a: [r for _, _, r in sorted(lst)] for a, lst in found.items()})
+                members = {a: [r for _, _, r in sorted(lst)] for a, lst in found.items()}
+                for a, b in db.execute(    # then the documents that carry a's text, largest share first
+                        "SELECT da.id, db.id FROM copy_pairs c JOIN documents da ON da.doc_id = c.a "
+                        "JOIN documents db ON db.doc_id = c.b ORDER BY c.share DESC"):
+                    if b not in members.setdefault(a, []):
+                        members[a].append(b)
+                self._map = (signature, members)
             self._versions[db] = version
             return self._map[1]
 

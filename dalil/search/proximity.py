@@ -19,11 +19,12 @@ MAX_CHARS = 30_000      # of each document's text scanned (long reports: their o
 
 def concept_terms(groups: list[list[str]], df, n_docs: int) -> dict[str, tuple[int, float]]:
     """term → (concept number, IDF).  `groups`: one list of query strings per concept; `df`: the
-    document frequency of an index term.  A multi-word name counts by its rarest word."""
+    document frequency of an index term.  A multi-word name counts by its rarest word.  A string
+    ending in * is a prefix (an English stem: remind* for reminder, reminding), kept as is."""
     out: dict[str, tuple[int, float]] = {}
     for c, group in enumerate(groups):
         for text in group:
-            terms = index_terms(text)
+            terms = [text] if text.endswith("*") else index_terms(text)
             if not terms:
                 continue
             freqs = [max(1, df(t)) for t in terms]
@@ -77,11 +78,13 @@ def _folded(text: str) -> str:
 
 def _occurrences(text: str, term: str, concept: int, idf: float):
     """(offset, concept, idf) of each whole-word occurrence of `term` (str.find: a C scan, far
-    cheaper than tokenizing every candidate document)."""
+    cheaper than tokenizing every candidate document); a term ending in * is a word's start."""
+    prefix = term.endswith("*")
+    term = term.rstrip("*")
     at = text.find(term)
     n = len(term)
     while at >= 0:
         end = at + n
-        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+        if (at == 0 or not text[at - 1].isalnum()) and (prefix or end == len(text) or not text[end].isalnum()):
             yield at, concept, idf
         at = text.find(term, end)

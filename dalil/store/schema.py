@@ -111,6 +111,13 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX message_keys_subject ON message_keys(subject)",
         "CREATE INDEX message_keys_doc ON message_keys(doc_id)",
     ],
+    # copies the near-duplicate clusters miss: heavy OCR damage, a forward that adds a line
+    [
+        """CREATE TABLE copy_pairs (
+            a TEXT NOT NULL, b TEXT NOT NULL, share REAL NOT NULL, PRIMARY KEY (a, b)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX copy_pairs_b ON copy_pairs(b)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

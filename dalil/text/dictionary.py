@@ -33,12 +33,14 @@ from .normalize import arabic_light_stem, is_arabic, normalize_for_index
 DICT_DIR = Path("/usr/share/dictd")
 # language → (X→English dictionary, English→X dictionary)
 SOURCES = {"ar": ("freedict-ara-eng", "freedict-eng-ara"), "fr": ("freedict-fra-eng", "freedict-eng-fra")}
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 _B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
 _NUMBERED = re.compile(r"^\d+\.\s*")
 _PARENS = re.compile(r"\([^)]*\)|<[^>]*>|\[[^\]]*\]")
 _SPLIT = re.compile(r"[,،;؛]")
 _EN_WORD = re.compile(r"^(?:to |the |a |an )?([a-z]+)$")
+_TOKEN = re.compile(r"[^\W_]+")
+MAX_PHRASE = 4           # words of a multi-word expression
 
 
 def _b64(s: str) -> int:
@@ -94,27 +96,44 @@ def _single(phrase: str) -> str | None:
     return key if key and " " not in key and "-" not in key else None
 
 
-def build(folder: Path = DICT_DIR) -> dict[str, tuple[dict[str, list[str]], dict[str, list[str]]]]:
-    """language → (exact key → English words, stem key → English words)."""
+def phrase_key(words: list[str]) -> str:
+    """The key of a multi-word expression: its normalized words joined by one space."""
+    return " ".join(w for word in words for w in _TOKEN.findall(normalize_for_index(word)))
+
+
+def _multi(phrase: str) -> str | None:
+    """The key of a 2-4 word headword or sense (petit déjeuner, جدول الأعمال), else None."""
+    key = phrase_key([phrase])
+    return key if 2 <= key.count(" ") + 1 <= MAX_PHRASE else None
+
+
+def build(folder: Path = DICT_DIR) -> dict[str, tuple[dict[str, list[str]], ...]]:
+    """language → (exact key → English words, stem key → English words, phrase key → English
+    words): the phrases are the multi-word expressions that translate to one English word
+    (petit déjeuner → breakfast, جدول الأعمال → agenda)."""
     tables = {}
     for lang, (to_en, from_en) in SOURCES.items():
         pairs: list[tuple[str, str]] = []
+        multi: list[tuple[str, str]] = []
         for head, senses in read_dict(to_en, folder):
-            key = _single(head)
-            if key:
-                pairs += [(key, e) for e in map(_english, senses) if e]
+            key, phrase = _single(head), _multi(head)
+            english = [e for e in map(_english, senses) if e]
+            pairs += [(key, e) for e in english] if key else []
+            multi += [(phrase, e) for e in english] if phrase else []
         for head, senses in read_dict(from_en, folder):
             english = _english(head)
             if english:
                 pairs += [(key, english) for key in map(_single, senses) if key]
+                multi += [(phrase, english) for phrase in map(_multi, senses) if phrase]
         exact: dict[str, list[str]] = defaultdict(list)
         stems: dict[str, list[str]] = defaultdict(list)
-        for key, english in pairs:
-            for table, k in ((exact, key), (stems, stem(key))):
-                if english not in table[k]:
-                    table[k].append(english)
+        phrases: dict[str, list[str]] = defaultdict(list)
+        for table, key, english in [(exact, k, e) for k, e in pairs] + [(stems, stem(k), e) for k, e in pairs] \
+                + [(phrases, k, e) for k, e in multi]:
+            if english not in table[key]:
+                table[key].append(english)
         if exact:
-            tables[lang] = (dict(exact), dict(stems))
+            tables[lang] = (dict(exact), dict(stems), dict(phrases))
     return tables
 
 
@@ -171,9 +190,32 @@ class Dictionary:
         if not tables:
             return []
         key = normalize_for_index(word)
-        exact, stems = tables
+        exact, stems = tables[0], tables[1]
         out = [e for k in _variants(key) for e in exact.get(k, [])]
         return list(dict.fromkeys(out or stems.get(stem(key), [])))
+
+    def lookup_phrase(self, words: list[str], lang: str) -> list[str]:
+        """English words for a multi-word expression (its first word also without a proclitic,
+        each Arabic word with or without the article); [] when the dictionary has none."""
+        tables = self.tables.get(lang)
+        if not tables or len(tables) < 3:
+            return []
+        phrases = tables[2]
+        keys = phrase_key(words).split(" ")
+        options = [_variants(k) if is_arabic(k) else [k] for k in keys]
+        options[1:] = [[k, k[2:]] if k.startswith("ال") else [k, "ال" + k] if is_arabic(k) else [k]
+                       for k in keys[1:]]
+        for combo in _product(options):
+            found = phrases.get(" ".join(combo))
+            if found:
+                return list(found)
+        return []
+
+
+def _product(options: list[list[str]], limit: int = 64):
+    """The combinations of each word's variants, the words as written first (capped)."""
+    import itertools
+    return itertools.islice(itertools.product(*options), limit)
 
 
 def _variants(key: str) -> list[str]:

@@ -17,7 +17,8 @@ from dalil.trace.terms import Term, numbers_in
 CONTEXT = 250                # characters around the quote read for numbers, dates and polarity
 
 NEG_SOURCE = re.compile(r"\b(?:not|no|never|cannot|can't|won't|wouldn't|don't|doesn't|didn't|isn't|aren't|"
-                        r"wasn't|couldn't|shouldn't|nor|nothing|none|zero|unlikely|decline[sd]?|refused?)\b|n't\b", re.I)
+                        r"wasn't|couldn't|shouldn't|nor|nothing|none|zero|unlikely|decline[sd]?|refused?|reject(?:s|ed)?|"
+                        r"oppose[sd]?|denie[sd]|deny)\b|n't\b", re.I)
 NEG_CLAIM = re.compile(r"\b(?:not|no|never|cannot|can't|won't|didn't|don't|doesn't|refused|declined|rejected|"
                        r"opposed|ne|n'|jamais|aucune?|refusé|rejeté|pas)\b"
                        r"|(?:^|\s)(?:لا|لم|لن|ليس|ليست|رفض|رفضت|عارض|عارضت|دون|بدون|يعارض|تعارض)(?=\s)", re.I)
@@ -59,7 +60,7 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     for i, t in enumerate(terms):
         if t.kind != "number" or not t.value or len(t.value.split(".")[0]) >= 4:
             continue          # years are dates; 4+ digit figures are matched as terms
-        if i not in doc_hits:
+        if i not in doc_hits and t.value not in src_numbers:    # near the quote: "three" is 3, "26th" 26
             f["num_missing"] += 1
             others = [v for v in src_numbers if v != t.value and len(v) < 4]
             if others:
@@ -80,7 +81,11 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
         differs.append(f"the article names {', '.join(sorted(claimed_days))}, the source "
                        f"{', '.join(sorted(source_days))}")
     # Polarity: the claim and the quoted sentence disagree on negation; the source hedges.
+    # The quote is one sentence of a passage that may word the claim over two: a negated claim
+    # is flipped only when no sentence around the quote is negated either.
     claim_neg, src_neg = bool(NEG_CLAIM.search(claim)), bool(NEG_SOURCE.search(ev.quote))
+    if claim_neg and not src_neg:
+        src_neg = bool(NEG_SOURCE.search(window))
     if claim_neg != src_neg:
         f["neg_flip"] = 1.0
         differs.append("the source is negated where the article is not" if src_neg

@@ -10,12 +10,10 @@ from dataclasses import dataclass, field
 from dalil.text.lexicon import NameLexicon
 from dalil.text.multidate import find_dates
 from dalil.text.normalize import is_arabic, normalize_for_index
+from dalil.text.numbers import number_value, numbers_in  # noqa: F401 (re-exported)
 
 _FUZZY_FLOOR = 105.0          # lexicon score below which a transliteration guess is noise
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
-_NUM = re.compile(r"(?<![\w.])[$€£]?\d(?:[\d,.]*\d)?(?:\s?(?:%|k|K|m|M|bn))?(?!\w)")
-_DIGITS = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)},
-                         **{chr(0x06F0 + i): str(i) for i in range(10)}, "٫": ".", "٬": ","})
 
 STOP = frozenset("""
 a an the of and or to in on at by for from with as is are was were be been being it its this that these those
@@ -29,23 +27,6 @@ a été fait comme mais si lors selon après avant aussi très tout tous toute t
 قد لقد ما لا لم لن ثم أو او كما بعد قبل حول بشأن عند حتى كل بين لدى وفق بحسب حسب قال قالت كتب كتبت أيضا
 """.split())
 STOP = frozenset(normalize_for_index(w) for w in STOP)
-# Spelled-out numbers, the small ones an article writes out (and that the sources often give as digits).
-# Not the French 'un'/'une': they are mostly articles.
-_NUMBER_WORDS = {
-    **dict.fromkeys(["one", "واحد", "واحدة"], "1"), **dict.fromkeys(["two", "deux", "اثنان", "اثنين", "اثنتين"], "2"),
-    **dict.fromkeys(["three", "trois", "ثلاثة", "ثلاث", "الثلاثة"], "3"), **dict.fromkeys(["four", "quatre", "أربعة", "أربع"], "4"),
-    **dict.fromkeys(["five", "cinq", "خمسة", "خمس"], "5"), **dict.fromkeys(["six", "ستة", "ست"], "6"),
-    **dict.fromkeys(["seven", "sept", "سبعة", "سبع"], "7"), **dict.fromkeys(["eight", "huit", "ثمانية", "ثماني"], "8"),
-    **dict.fromkeys(["nine", "neuf", "تسعة", "تسع"], "9"), **dict.fromkeys(["ten", "dix", "عشرة", "عشر"], "10"),
-    **dict.fromkeys(["twenty", "vingt", "عشرين", "عشرون"], "20"), **dict.fromkeys(["thirty", "trente", "ثلاثين"], "30"),
-    **dict.fromkeys(["forty", "quarante", "أربعين"], "40"), **dict.fromkeys(["fifty", "cinquante", "خمسين"], "50"),
-    **dict.fromkeys(["hundred", "cent", "مئة", "مائة"], "100"),
-    # Arabic ordinals tell the hour ("الساعة الخامسة" = five o'clock).
-    **{w: str(n) for n, forms in enumerate([("الأولى", "الاولى"), ("الثانية",), ("الثالثة",), ("الرابعة",),
-                                            ("الخامسة",), ("السادسة",), ("السابعة",), ("الثامنة",),
-                                            ("التاسعة",), ("العاشرة",)], 1) for w in forms},
-}
-_NUMBER_WORDS = {normalize_for_index(k): v for k, v in _NUMBER_WORDS.items()}   # looked up normalized
 _MONTHS_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
               "october", "november", "december"]
 
@@ -59,43 +40,6 @@ class Term:
     alts: list[str] = field(default_factory=list)   # normalized forms to look for in a source
     value: str | None = None       # numbers: canonical digits; dates: ISO value
     guess: bool = False            # a name reached by fuzzy transliteration only (often a common word)
-
-
-def number_value(token: str) -> str | None:
-    """Canonical digits of a number token ('1,500' → '1500', '$200K' → '200000', '٣' → '3')."""
-    t = token.translate(_DIGITS).strip().lower().lstrip("$€£")
-    mult = 1
-    for suffix, m in (("bn", 10 ** 9), ("k", 1000), ("m", 10 ** 6)):
-        if t.endswith(suffix):
-            t, mult = t[: -len(suffix)].strip(), m
-            break
-    t = t.rstrip("%").strip().replace(",", "")
-    try:
-        v = float(t) * mult
-    except ValueError:
-        return None
-    return str(int(v)) if v == int(v) else str(v)
-
-
-def numbers_in(text: str) -> dict[str, list[tuple[int, int]]]:
-    """Numbers of a text (digits in any script, small spelled-out numbers) → their spans."""
-    folded = text.translate(_DIGITS)
-    out: dict[str, list[tuple[int, int]]] = {}
-    date_spans = [(s, e) for s, e, _ in find_dates(text)]
-    for m in _NUM.finditer(folded):
-        if any(s <= m.start() < e for s, e in date_spans):
-            continue
-        v = number_value(m.group())
-        if v is not None:
-            out.setdefault(v, []).append(m.span())
-    for m in _WORD.finditer(text):
-        if m.group().isupper() and not is_arabic(m.group()):
-            continue              # 'UN' is not the French 'un'
-        w = normalize_for_index(m.group())
-        core = w[1:] if is_arabic(w) and w[:1] in "وبل" and w[1:] in _NUMBER_WORDS else w
-        if core in _NUMBER_WORDS:
-            out.setdefault(_NUMBER_WORDS[core], []).append(m.span())
-    return out
 
 
 class TermExtractor:

@@ -1,0 +1,87 @@
+"""Numbers in text: digits in any script and the small numbers an article spells out.
+
+Articles write "four dead", "الساعة الثامنة", "deux heures"; the sources often give digits, and
+the reverse.  Both the claim checks (dalil.trace) and the search bridge read numbers here.
+"""
+from __future__ import annotations
+
+import re
+
+from dalil.text.multidate import find_dates
+from dalil.text.normalize import is_arabic, normalize_for_index
+
+_NUM = re.compile(r"(?<![\w.])[$€£]?\d(?:[\d,.]*\d)?(?:\s?(?:%|k|K|m|M|bn)|st|nd|rd|th)?(?!\w)")
+_DIGITS = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)},
+                         **{chr(0x06F0 + i): str(i) for i in range(10)}, "٫": ".", "٬": ","})
+
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+# Spelled-out numbers, the small ones an article writes out (and that the sources often give as digits).
+# Not the French 'un'/'une': they are mostly articles.
+NUMBER_WORDS = {
+    **dict.fromkeys(["one", "واحد", "واحدة"], "1"), **dict.fromkeys(["two", "deux", "اثنان", "اثنين", "اثنتين"], "2"),
+    **dict.fromkeys(["three", "trois", "ثلاثة", "ثلاث", "الثلاثة"], "3"), **dict.fromkeys(["four", "quatre", "أربعة", "أربع"], "4"),
+    **dict.fromkeys(["five", "cinq", "خمسة", "خمس"], "5"), **dict.fromkeys(["six", "ستة", "ست"], "6"),
+    **dict.fromkeys(["seven", "sept", "سبعة", "سبع"], "7"), **dict.fromkeys(["eight", "huit", "ثمانية", "ثماني"], "8"),
+    **dict.fromkeys(["nine", "neuf", "تسعة", "تسع"], "9"), **dict.fromkeys(["ten", "dix", "عشرة", "عشر"], "10"),
+    **dict.fromkeys(["twenty", "vingt", "عشرين", "عشرون"], "20"), **dict.fromkeys(["thirty", "trente", "ثلاثين"], "30"),
+    **dict.fromkeys(["forty", "quarante", "أربعين"], "40"), **dict.fromkeys(["fifty", "cinquante", "خمسين"], "50"),
+    **dict.fromkeys(["hundred", "cent", "مئة", "مائة"], "100"),
+    # Arabic ordinals tell the hour ("الساعة الخامسة" = five o'clock).
+    **{w: str(n) for n, forms in enumerate([("الأولى", "الاولى"), ("الثانية",), ("الثالثة",), ("الرابعة",),
+                                            ("الخامسة",), ("السادسة",), ("السابعة",), ("الثامنة",),
+                                            ("التاسعة",), ("العاشرة",)], 1) for w in forms},
+}
+NUMBER_WORDS = {normalize_for_index(k): v for k, v in NUMBER_WORDS.items()}   # looked up normalized
+EN_NUMBER = {NUMBER_WORDS[w]: w for w in ("one", "two", "three", "four", "five", "six", "seven", "eight",
+                                        "nine", "ten", "twenty", "thirty", "forty", "fifty", "hundred")}
+
+
+def number_word(word: str) -> str | None:
+    """Digits of a spelled-out number word (Arabic with a proclitic و ب ل too), else None."""
+    w = normalize_for_index(word)
+    if w in NUMBER_WORDS:
+        return NUMBER_WORDS[w]
+    if is_arabic(w) and w[:1] in "وبل" and w[1:] in NUMBER_WORDS:
+        return NUMBER_WORDS[w[1:]]
+    return None
+
+
+def number_value(token: str) -> str | None:
+    """Canonical digits of a number token ('1,500' → '1500', '$200K' → '200000', '٣' → '3')."""
+    t = token.translate(_DIGITS).strip().lower().lstrip("$€£")
+    if t[-2:] in ("st", "nd", "rd", "th") and t[:-2].isdigit():
+        t = t[:-2]                 # an ordinal: "the 26th"
+    mult = 1
+    for suffix, m in (("bn", 10 ** 9), ("k", 1000), ("m", 10 ** 6)):
+        if t.endswith(suffix):
+            t, mult = t[: -len(suffix)].strip(), m
+            break
+    t = t.rstrip("%").strip().replace(",", "")
+    try:
+        v = float(t) * mult
+    except ValueError:
+        return None
+    return str(int(v)) if v == int(v) else str(v)
+
+
+def numbers_in(text: str) -> dict[str, list[tuple[int, int]]]:
+    """Numbers of a text (digits in any script, small spelled-out numbers) → their spans."""
+    folded = text.translate(_DIGITS)
+    out: dict[str, list[tuple[int, int]]] = {}
+    date_spans = [(s, e) for s, e, _ in find_dates(text)]
+    for m in _NUM.finditer(folded):
+        if any(s <= m.start() < e for s, e in date_spans):
+            continue
+        v = number_value(m.group())
+        if v is not None:
+            out.setdefault(v, []).append(m.span())
+    for m in _WORD.finditer(text):
+        if m.group().isupper() and not is_arabic(m.group()):
+            continue              # 'UN' is not the French 'un'
+        w = normalize_for_index(m.group())
+        core = w[1:] if is_arabic(w) and w[:1] in "وبل" and w[1:] in NUMBER_WORDS else w
+        if core in NUMBER_WORDS:
+            out.setdefault(NUMBER_WORDS[core], []).append(m.span())
+    return out
+
+

@@ -1,0 +1,40 @@
+"""Function words of a query's language: in an English archive they only match the few documents
+in that language, where they are everywhere, and their transliterations or nearest English words
+are noise (بأن → "ben", إذا → "adha").  The lists are stopwords-iso's (58 languages, in its wheel),
+with our own Arabic and French ones; a word is compared by its index terms (Arabic light-stemmed,
+so a function word with a clitic, وبأن, is one too).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from dalil.text.normalize import index_terms, normalize_for_index
+
+# Arabic function words of our own: never names, and their transliterations hit short corpus words.
+AR_STOP = frozenset(normalize_for_index(w) for w in (
+    "في من إلى الى على عن مع هذا هذه ذلك تلك التي الذي الذين لم لن لا ما ماذا هل قد كان كانت "
+    "يكون أن ان إن إنه انه أنه بعد قبل عند حول بين خلال ثم أو او و ف ب ل ك كل بعض غير عبر "
+    "منذ حتى لدى أي اي هو هي هم نحن أنا انا ضد دون فقط أيضا ايضا يوم عام سنة").split())
+FR_STOP = frozenset(normalize_for_index(w) for w in (
+    "le la les un une des du de d l au aux et ou que qui quoi dont où à a en dans par pour sur "
+    "avec sans sous entre vers chez ce cet cette ces son sa ses leur leurs lui elle il ils elles "
+    "nous vous on ne pas plus mais donc car si est sont été être avait avoir ont qu selon après "
+    "avant depuis lors très aussi tout tous toute toutes même").split())
+
+
+def function_word(word: str, lang: str) -> bool:
+    """True when every index term of `word` is a function word of `lang` (or of our lists)."""
+    stop = stopwords(lang)
+    key = normalize_for_index(word)
+    if key in AR_STOP or key in FR_STOP or key in stop:
+        return True
+    terms = index_terms(word)
+    return bool(terms) and all(t in stop or t in AR_STOP or t in FR_STOP for t in terms)
+
+
+@lru_cache(maxsize=64)
+def stopwords(lang: str) -> frozenset[str]:
+    """stopwords-iso's list for `lang` as index terms (empty for a language it lacks)."""
+    import stopwordsiso
+    words = stopwordsiso.stopwords(lang) if stopwordsiso.has_lang(lang) else set()
+    return frozenset(t for w in words for t in index_terms(w))

@@ -1,0 +1,43 @@
+"""Numbers in claims and sources (dalil.text.numbers): digits, ordinals and spelled-out words,
+and the claim check that compares them (dalil.trace.features)."""
+from __future__ import annotations
+
+from dalil.text.numbers import EN_NUMBER, number_value, number_word, numbers_in
+from dalil.trace.evidence import Evidence
+from dalil.trace.features import claim_features
+from dalil.trace.terms import Term
+
+
+def test_digits_ordinals_and_words():
+    found = numbers_in("He has a big speech in italy on the 26th; four dead and 13 injured, $200K.")
+    assert {"26", "4", "13", "200000"} <= set(found)
+    assert number_value("٢٦") == "26" and number_value("1,500") == "1500" and number_value("3rd") == "3"
+    assert number_value("2012-") is None
+
+
+def test_spelled_numbers_of_three_languages():
+    assert number_word("الثامنة") == "8" and number_word("والعاشرة") == "10"   # hours, with و
+    assert number_word("deux") == "2" and number_word("three") == "3"
+    assert number_word("une") is None and number_word("rapport") is None     # French article
+    assert EN_NUMBER["8"] == "eight" and EN_NUMBER["100"] == "hundred"
+
+
+def _evidence(text: str, sentence: str) -> Evidence:
+    at = text.index(sentence)
+    return Evidence(doc_id="C05768668", release=None, page=1, char_start=at, char_end=at + len(sentence),
+                    byte_start=at, byte_end=at + len(sentence), quote=sentence, score=1.0,
+                    similarity=0.6, coverage=0.5, doc_text=text)
+
+
+def test_a_number_the_source_spells_out_is_no_mismatch(corpus_doc):
+    """C05768668: "These three Americans ... have been unjustly held for almost nine months".
+    A claim saying "three" and "nine" agrees with it; one saying "seven" does not."""
+    text = corpus_doc("C05768668").read_text(encoding="utf-8")
+    sentence = "unjustly held for almost nine months"
+    ev = _evidence(text, sentence)
+    for claim, expected in [("The three hikers were held for almost nine months.", 0),
+                            ("The seven hikers were held for almost nine months.", 1)]:
+        terms = [Term(claim.index(w), claim.index(w) + len(w), w, "number", [v], v)
+                 for w, v in (("three", "3"), ("seven", "7"), ("nine", "9")) if w in claim]
+        f, _, differs = claim_features(claim, terms, [ev], [])
+        assert f["num_mismatch"] == expected, (claim, differs)
