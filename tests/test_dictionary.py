@@ -153,6 +153,8 @@ def test_bridge_translates_expressions_and_number_words(doc_bridge):
     # Spelled-out numbers and hours become digits and the English word: the sources write 8-10.
     out = doc_bridge(Dictionary()).bridge("مكالمة بين الثامنة والعاشرة", "ar")
     assert out.sources["الثامنة"] == ["8", "eight"] and out.sources["والعاشرة"] == ["10", "ten"]
+    out = doc_bridge(Dictionary()).bridge("مكالمات حتى الحادية عشرة", "ar")
+    assert out.sources["الحادية عشرة"] == ["11"] and "1" not in out.terms and "10" not in out.terms
     # Function words are not translated: بأن (that) is no name "ben", إذا (if) no "adha".
     out = doc_bridge(Dictionary(), [("ben", 900, 0.9), ("adha", 40, 0.9)]).bridge("قال بأن إذا", "ar")
     assert "ben" not in out.terms and "adha" not in out.terms

@@ -2,7 +2,7 @@
 and the claim check that compares them (dalil.trace.features)."""
 from __future__ import annotations
 
-from dalil.text.numbers import EN_NUMBER, number_value, number_word, numbers_in
+from dalil.text.numbers import EN_NUMBER, number_value, number_word, numbers_in, teen
 from dalil.trace.evidence import Evidence
 from dalil.trace.features import claim_features
 from dalil.trace.terms import Term
@@ -20,6 +20,9 @@ def test_spelled_numbers_of_three_languages():
     assert number_word("deux") == "2" and number_word("three") == "3"
     assert number_word("une") is None and number_word("rapport") is None     # French article
     assert EN_NUMBER["8"] == "eight" and EN_NUMBER["100"] == "hundred"
+    # 11-19 are two Arabic words; the hour "الحادية عشرة" is 11.
+    assert teen("الحادية", "1", "عشرة") == "11" and teen("ثلاثة", "3", "عشر") == "13"
+    assert teen("عشرة", "10", "عشرة") is None and teen("three", "3", "عشر") is None
 
 
 def _evidence(text: str, sentence: str) -> Evidence:

@@ -29,7 +29,7 @@ from dalil.text.dictionary import MAX_PHRASE, Dictionary
 from dalil.text.lexicon import NameLexicon, load_gazetteer
 from dalil.text.multidate import find_dates
 from dalil.text.normalize import is_arabic, normalize_for_index
-from dalil.text.numbers import EN_NUMBER, number_word
+from dalil.text.numbers import EN_NUMBER, number_word, teen
 from dalil.text.stopwords import AR_STOP, FR_STOP, function_word
 
 EN_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
@@ -212,16 +212,26 @@ class Bridge:
             rest.append(text[s:e])         # a multi-word expression: petit déjeuner → breakfast
             senses[text[s:e]] = found
             covered.append((s, e))
+        last_number: tuple[str, str] | None = None     # the previous word, when a number word
         for m in re.finditer(r"[^\W_]+", text):
             if any(s <= m.start() < e for s, e in covered):
                 continue
             word = m.group()
             key = normalize_for_index(word)
-            if len(key) < 3 or key.isdigit() or function_word(word, lang):
+            if len(key) < 3 or key.isdigit():
                 continue
             digits = number_word(word)
             if digits:                 # الثامنة, deux: the sources write 8 or "eight"
+                if last_number and teen(*last_number, word):   # الحادية عشرة: 11, not 1 and 10
+                    digits = teen(*last_number, word)
+                    for t in out.sources.pop(last_number[0], []):
+                        out.terms.remove(t)
+                    word = f"{last_number[0]} {word}"
                 self._add(out, word, [digits] + ([EN_NUMBER[digits]] if digits in EN_NUMBER else []))
+                last_number = (word, digits)
+                continue
+            last_number = None
+            if function_word(word, lang):
                 continue
             if self.dictionary is not None and self.vocabulary is not None:
                 senses[word] = self.dictionary.lookup(word, "ar" if is_arabic(word) else lang)

@@ -27,13 +27,22 @@ NUMBER_WORDS = {
     **dict.fromkeys(["forty", "quarante", "أربعين"], "40"), **dict.fromkeys(["fifty", "cinquante", "خمسين"], "50"),
     **dict.fromkeys(["hundred", "cent", "مئة", "مائة"], "100"),
     # Arabic ordinals tell the hour ("الساعة الخامسة" = five o'clock).
-    **{w: str(n) for n, forms in enumerate([("الأولى", "الاولى"), ("الثانية",), ("الثالثة",), ("الرابعة",),
+    **{w: str(n) for n, forms in enumerate([("الأولى", "الاولى", "الحادية", "الحادي"), ("الثانية",), ("الثالثة",), ("الرابعة",),
                                             ("الخامسة",), ("السادسة",), ("السابعة",), ("الثامنة",),
                                             ("التاسعة",), ("العاشرة",)], 1) for w in forms},
 }
 NUMBER_WORDS = {normalize_for_index(k): v for k, v in NUMBER_WORDS.items()}   # looked up normalized
 EN_NUMBER = {NUMBER_WORDS[w]: w for w in ("one", "two", "three", "four", "five", "six", "seven", "eight",
                                         "nine", "ten", "twenty", "thirty", "forty", "fifty", "hundred")}
+
+
+def teen(previous: str, digits: str, word: str) -> str | None:
+    """11-19 written as two Arabic words ("الحادية عشرة", "ثلاثة عشر"): the value when `word`
+    is عشر/عشرة after a number word of value 1-9 (`previous`, `digits`), else None."""
+    if normalize_for_index(word).lstrip("و") in ("عشر", "عشره") and is_arabic(previous) and digits.isdigit() \
+            and 1 <= int(digits) <= 9:
+        return str(10 + int(digits))
+    return None
 
 
 def number_word(word: str) -> str | None:
