@@ -70,3 +70,16 @@ def test_a_stem_prefix_reaches_the_other_forms_of_a_word():
     memo = "Reminder: secure call with Tom Donilon at 3pm, Ops will connect."
     assert best_window(memo, t) == pytest.approx(t["remind*"][1] + t["donilon"][1])
     assert best_window("unremindful Donilon", t) == pytest.approx(t["donilon"][1])
+
+
+def test_cognates_of_latin_script_languages():
+    """A long French (Spanish, Italian...) word also matches its English cognate by its first
+    letters; English queries, short words and Arabic words get no such form."""
+    from dalil.search.hybrid import _cognate
+    assert _cognate("développement", "fr") == ["develo*"]
+    assert _cognate("téléphonique", "fr") == ["teleph*"] and _cognate("inversión", "es") == ["invers*"]
+    assert _cognate("development", "en") == [] and _cognate("appel", "fr") == []
+    assert _cognate("الاستيطان", "ar") == []
+    t = concept_terms([["développement", *_cognate("développement", "fr")], ["Haiti"]],
+                      lambda term: {"haiti": 900, "develo*": 1500}.get(term, 0), 27000)
+    assert best_window("USAID development programs in Haiti", t) == pytest.approx(t["develo*"][1] + t["haiti"][1])
