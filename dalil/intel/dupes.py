@@ -141,7 +141,7 @@ def copy_pairs(doc_ids: list[str], grams: list[np.ndarray]) -> list[tuple[str, s
         return []
     n = len(grams)
     hashes = np.concatenate(grams)
-    docs = np.repeat(np.arange(n, dtype=np.int64), [len(g) for g in grams])
+    docs = np.repeat(np.arange(n, dtype=np.int32), [len(g) for g in grams])
     order = np.argsort(hashes, kind="stable")
     hashes, docs = hashes[order], docs[order]
     del order
@@ -161,7 +161,7 @@ def copy_pairs(doc_ids: list[str], grams: list[np.ndarray]) -> list[tuple[str, s
         first = starts[df == k]
         if not len(first):
             continue
-        members = docs[first[:, None] + np.arange(k)]          # (3-grams shared by k docs, k)
+        members = docs[first[:, None] + np.arange(k)].astype(np.int64)   # (3-grams shared by k docs, k)
         i, j = np.triu_indices(k, 1)
         lo, hi = np.minimum(members[:, i], members[:, j]), np.maximum(members[:, i], members[:, j])
         codes.append((lo * n + hi).ravel())
