@@ -87,10 +87,7 @@ def numbers_in(text: str) -> dict[str, list[tuple[int, int]]]:
     for m in _WORD.finditer(text):
         if m.group().isupper() and not is_arabic(m.group()):
             continue              # 'UN' is not the French 'un'
-        w = normalize_for_index(m.group())
-        core = w[1:] if is_arabic(w) and w[:1] in "وبل" and w[1:] in NUMBER_WORDS else w
-        if core in NUMBER_WORDS:
-            out.setdefault(NUMBER_WORDS[core], []).append(m.span())
+        digits = number_word(m.group())
+        if digits:
+            out.setdefault(digits, []).append(m.span())
     return out
-
-

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 
 from dalil.text.multidate import find_dates
+from dalil.text.numbers import numbers_in
 from dalil.trace.evidence import Evidence, term_hits
-from dalil.trace.terms import Term, numbers_in
+from dalil.trace.terms import Term
 
 CONTEXT = 250                # characters around the quote read for numbers, dates and polarity
 

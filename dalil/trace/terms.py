@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from dalil.text.lexicon import NameLexicon
 from dalil.text.multidate import find_dates
 from dalil.text.normalize import is_arabic, normalize_for_index
-from dalil.text.numbers import number_value, numbers_in  # noqa: F401 (re-exported)
+from dalil.text.numbers import numbers_in
 
 _FUZZY_FLOOR = 105.0          # lexicon score below which a transliteration guess is noise
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
