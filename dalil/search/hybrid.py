@@ -26,7 +26,7 @@ from dalil.search.lexical import WEIGHTS, LexicalSearcher, query_terms
 from dalil.search.proximity import MAX_CHARS as PROXIMITY_CHARS, best_window, concept_terms
 from dalil.search.query import Atom, Query, parse_query
 from dalil.search.results import SearchResult
-from dalil.text.english import stem_prefix
+from dalil.text.english import cognate_prefix, stem_prefix
 from dalil.text.lang import detect_lang
 from dalil.text.stopwords import function_word
 
@@ -298,21 +298,13 @@ class HybridSearcher:
             hit.highlights = []
 
 
-COGNATE = 6             # letters of a Latin-script word that reach its English cognate (5, 6 and 7
-                        # measured: French recall@5 0.829, 0.819, 0.824; 6 is the tracer's too)
-
-
 def _cognate(word: str, lang: str) -> list[str]:
-    """A long word of a Latin-script query language also matches by its first letters, as a
-    prefix: développement, téléphonique, investissement reach development, telephone,
-    investment (as the tracer's terms do).  Proximity only: the same prefixes in the BM25 bag
-    lowered recall in every language (docs/search.md)."""
-    if lang == "en" or not COGNATE:
-        return []
-    terms = query_terms(word)
-    if len(terms) != 1 or len(terms[0]) <= COGNATE or not terms[0].isascii() or not terms[0].isalpha():
-        return []
-    return [terms[0][:COGNATE] + "*"]
+    """A long word of a Latin-script query language also matches its English cognate by its
+    first letters (dalil.text.english.cognate_prefix, as the tracer's terms do).  Proximity
+    only: the same prefixes in the BM25 bag lowered recall in every language (docs/search.md)."""
+    terms = query_terms(word) if lang != "en" else []
+    prefix = cognate_prefix(terms[0]) if len(terms) == 1 else None
+    return [prefix] if prefix else []
 
 
 def prefix_df(db, prefix: str) -> int:

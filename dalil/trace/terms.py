@@ -7,6 +7,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 
+from dalil.text.english import cognate_prefix
 from dalil.text.lexicon import NameLexicon
 from dalil.text.multidate import find_dates
 from dalil.text.normalize import is_arabic, normalize_for_index
@@ -107,16 +108,12 @@ class TermExtractor:
         return Term(s, e, word, "word", [norm])
 
 
-STEM = 6
-
-
 def _stem_alt(norm: str, kind: str) -> list[str]:
     """A long Latin word also matches by its first letters ('conférence', 'investissement',
     'participer' reach 'conference', 'investment', 'participate'): cognates carry a claim in
     French, Spanish or Italian to the English sources."""
-    if kind != "word" or len(norm) <= STEM or not norm.isalpha() or not norm.isascii():
-        return []
-    return [norm[:STEM] + "*"]
+    prefix = cognate_prefix(norm) if kind == "word" else None
+    return [prefix] if prefix else []
 
 
 def _expand(names: list[str]) -> list[str]:
