@@ -175,14 +175,19 @@ class HybridSearcher:
         groups += [[a.value, *_cognate(a.value, lang)] for a in free
                    if not a.prefix and not set(query_terms(a.value)) <= covered
                    and not (lang != "en" and function_word(a.value, lang))]
-        n_docs = self.store.db.execute("SELECT max(id) FROM documents").fetchone()[0] or 1
         db = self.store.db
-        df = lambda t: prefix_df(db, t[:-1]) if t.endswith("*") else self.lexical.spelling.df(t)
+        n_docs = db.execute("SELECT max(id) FROM documents").fetchone()[0] or 1
+        seen: dict[str, int] = {}          # each term's document frequency, read once
+
+        def df(t: str) -> int:
+            if t not in seen:
+                seen[t] = prefix_df(db, t[:-1]) if t.endswith("*") else self.lexical.spelling.df(t)
+            return seen[t]
         terms = {t: v for t, v in concept_terms(groups, df, n_docs).items() if df(t) <= COMMON_DF * n_docs}
         if len({c for c, _ in terms.values()}) < 2:
             return []              # one concept: proximity says nothing the bag did not
         ids = list(dict.fromkeys(candidates))
-        texts = dict(self.store.db.execute(           # only the part proximity scans
+        texts = dict(db.execute(           # only the part proximity scans
             f"SELECT id, substr(text, 1, {PROXIMITY_CHARS}) FROM documents "
             f"WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())
         scored = [(best_window(texts.get(d) or "", terms), -i, d) for i, d in enumerate(ids)]
