@@ -222,8 +222,9 @@ class Bridge:
                 continue
             digits = number_word(word)
             if digits:                 # الثامنة, deux: the sources write 8 or "eight"
-                if last_number and teen(*last_number, word):   # الحادية عشرة: 11, not 1 and 10
-                    digits = teen(*last_number, word)
+                compound = teen(*last_number, word) if last_number else None
+                if compound:           # الحادية عشرة: 11, not 1 and 10
+                    digits = compound
                     for t in out.sources.pop(last_number[0], []):
                         out.terms.remove(t)
                     word = f"{last_number[0]} {word}"

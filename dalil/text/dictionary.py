@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
+import itertools
 import json
+import os
 import re
 from collections import defaultdict
 from functools import lru_cache
@@ -198,24 +199,19 @@ class Dictionary:
         """English words for a multi-word expression (its first word also without a proclitic,
         each Arabic word with or without the article); [] when the dictionary has none."""
         tables = self.tables.get(lang)
-        if not tables or len(tables) < 3:
+        if not tables:
             return []
         phrases = tables[2]
         keys = phrase_key(words).split(" ")
         options = [_variants(k) if is_arabic(k) else [k] for k in keys]
         options[1:] = [[k, k[2:]] if k.startswith("ال") else [k, "ال" + k] if is_arabic(k) else [k]
                        for k in keys[1:]]
-        for combo in _product(options):
+        # Each word's variants combined, the words as written first; capped for long phrases.
+        for combo in itertools.islice(itertools.product(*options), 64):
             found = phrases.get(" ".join(combo))
             if found:
                 return list(found)
         return []
-
-
-def _product(options: list[list[str]], limit: int = 64):
-    """The combinations of each word's variants, the words as written first (capped)."""
-    import itertools
-    return itertools.islice(itertools.product(*options), limit)
 
 
 def _variants(key: str) -> list[str]:
