@@ -58,8 +58,8 @@ _MARKERS = re.compile(r"RELEASE\s+IN\s+(?:FULL|PART)|PRODUCED\s+TO\s+HOUSE\s+SEL
 _SPACE = re.compile(r"\s+")
 # Message header lines: in a short email they fill most of a passage, and its vector then says
 # "an email from Abedin to H on Monday" more than what it says.
-HEADER = re.compile(r"(?im)^\s*(?:From|Sent|To|Cc|Bcc|Subject|Date|Importance|Attachments)\s*:.*$"
-                    r"|^\s*-*\s*Original Message\s*-*\s*$")
+HEADER_LINE = r"^\s*(?:From|Sent|To|Cc|Bcc|Subject|Date|Importance|Attachments)\s*:.*$"
+HEADER = re.compile(r"(?im)" + HEADER_LINE + r"|^\s*-*\s*Original Message\s*-*\s*$")
 BODY_MIN = 40          # characters a passage's body needs for a vector of its own
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from dalil.search.dense import HEADER_LINE
 from dalil.text.normalize import normalize_for_index
 
 SHINGLE = 4
@@ -20,7 +21,7 @@ _TOKEN = re.compile(r"[^\W_]+")
 _CODES = re.compile(r"^(?:b[1-9]|c\d{8}|\d{1,2})$")      # redaction codes, DocNos, page numbers
 
 
-_HEADER = re.compile(r"(?im)^\s*(?:From|Sent|To|Cc|Bcc|Subject|Date|Importance|Attachments)\s*:.*$"
+_HEADER = re.compile(r"(?im)" + HEADER_LINE +
                      r"|^.*(?:Department\s+of\s+State|Case\s*No\.?\s*F-?20|Doc\s*No\.?\s*C\d).*$")
 
 
