@@ -30,7 +30,7 @@ from dalil.text.lexicon import NameLexicon, load_gazetteer
 from dalil.text.multidate import find_dates
 from dalil.text.normalize import is_arabic, normalize_for_index
 from dalil.text.numbers import EN_NUMBER, number_word, teen
-from dalil.text.stopwords import AR_STOP, FR_STOP, function_word
+from dalil.text.stopwords import function_word
 
 EN_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
              "september", "october", "november", "december"]
