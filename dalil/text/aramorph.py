@@ -40,12 +40,13 @@ def _folder() -> Path | None:
 
 def _entries(path: Path):
     """(form, category, gloss) of a lexicon file; comment lines start with ';'."""
-    for line in path.read_text(encoding="latin-1").splitlines():
-        if line.startswith(";") or not line.strip():
-            continue
-        parts = line.split("\t")
-        if len(parts) >= 4:
-            yield parts[0], parts[2], re.sub(r"<pos>.*?</pos>", "", parts[3]).strip()
+    with path.open(encoding="latin-1") as lines:
+        for line in lines:
+            if line.startswith(";") or not line.strip():
+                continue
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 4:
+                yield parts[0], parts[2], re.sub(r"<pos>.*?</pos>", "", parts[3]).strip()
 
 
 def _table(path: Path) -> set[tuple[str, str]]:
