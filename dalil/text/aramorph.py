@@ -19,6 +19,8 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
+from .normalize import _STRIP_TABLE
+
 # Unicode Arabic → Buckwalter transliteration (the lexicon's script).
 _BUCK = str.maketrans({
     "ء": "'", "آ": "|", "أ": ">", "ؤ": "&", "إ": "<", "ئ": "}", "ا": "A", "ب": "b", "ة": "p",
@@ -26,7 +28,6 @@ _BUCK = str.maketrans({
     "س": "s", "ش": "$", "ص": "S", "ض": "D", "ط": "T", "ظ": "Z", "ع": "E", "غ": "g", "ف": "f",
     "ق": "q", "ك": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h", "و": "w", "ى": "Y", "ي": "y",
     "ٱ": "A", "ی": "y", "ک": "k"})
-_MARKS = re.compile("[\u0640\u064b-\u065f\u0670]")        # tatweel, tashkeel, dagger alef
 _NOT_BUCK = re.compile(r"[^'|>&<}A-Za-z*$]")
 MAX_PREFIX, MAX_SUFFIX = 4, 6
 
@@ -80,7 +81,7 @@ class Lexicon:
 
     def analyses(self, word: str) -> list[tuple[str, str, str]]:
         """(stem, category, gloss) of every valid prefix+stem+suffix reading of `word`."""
-        buck = _MARKS.sub("", word).translate(_BUCK)
+        buck = word.translate(_STRIP_TABLE).translate(_BUCK)     # hamza kept: the lexicon spells it
         if not self.stems or not buck or _NOT_BUCK.search(buck):
             return []
         # The empty prefix and suffix are listed with their own categories (Pref-0, Suff-0).
