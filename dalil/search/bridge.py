@@ -208,7 +208,6 @@ class Bridge:
         names: dict[str, tuple[list[str], float]] = {}   # Arabic word → names it may be, score
         confident: set[str] = set()
         senses: dict[str, list[str]] = {}     # word → its dictionary translations
-        morph: dict[str, list[str]] = {}      # Arabic word → the glosses of its readings
         for s, e, found in self._phrases(text, covered, lang):
             rest.append(text[s:e])         # a multi-word expression: petit déjeuner → breakfast
             senses[text[s:e]] = found
@@ -238,8 +237,6 @@ class Bridge:
             if self.dictionary is not None and self.vocabulary is not None:
                 senses[word] = self.dictionary.lookup(word, "ar" if is_arabic(word) else lang)
             if is_arabic(word):
-                if self.vocabulary is not None:
-                    morph[word] = self.dictionary.lookup_morph(word) if self.dictionary is not None else []
                 hits = self.lexicon.lookup(word, limit=3)
                 # A word the dictionary does not know is most likely a name or a loanword
                 # (روزفلت, أيكنبري): a looser fuzzy match is accepted for it.
@@ -270,8 +267,9 @@ class Bridge:
                 self._add(out, word, names[word][0])
                 if word in confident:
                     continue
-            if not (ranked and ranked[0][1] >= DICT_MIN_SIM) and is_arabic(word):
-                ranked = self.vocabulary.rank_senses(col, morph.get(word, []))
+            if not (ranked and ranked[0][1] >= DICT_MIN_SIM) and is_arabic(word) and self.dictionary is not None:
+                # No FreeDict sense the model backs: the noun readings of Buckwalter's lexicon.
+                ranked = self.vocabulary.rank_senses(col, self.dictionary.lookup_morph(word))
             if ranked and ranked[0][1] >= DICT_MIN_SIM:
                 picked = [e for e, sim in ranked[:DICT_KEEP] if sim >= ranked[0][1] - DICT_SPREAD]
             else:
