@@ -93,3 +93,20 @@ def test_people_cli_json(archive):
     p = data["people"][0]
     assert set(p) == {"id", "name", "forms", "sent", "received", "first", "last"}
     assert len(p["first"]) == 10 and p["first"][4] == "-"
+
+
+def test_bare_surname_names_the_dominant_bearer(full):
+    # The whole corpus has a header printed once as just "Clinton": the bare surname must still
+    # name Hillary Clinton, not a one-message person of that form.
+    assert full.store.db.execute("SELECT 1 FROM person_forms WHERE form='Clinton'").fetchone()
+    assert full.person("Clinton").name == "Hillary Clinton"
+    assert full.same_person("Clinton", "H")[0]
+    assert full.person("Mills").name == "Cheryl Mills"
+
+
+def test_arabic_common_noun_names_nobody(full):
+    # اتفاق ("agreement"), اجتماع ("meeting"), السفارة ("the embassy"): consonant skeletons that fit
+    # some correspondent's surname in the whole corpus, but words of the dictionary.  عابدين is a
+    # word too, and the name of a main correspondent.
+    assert full.person("اتفاق") is None and full.person("اجتماع") is None and full.person("السفارة") is None
+    assert full.person("عابدين").name == "Huma Abedin"

@@ -68,7 +68,7 @@ def _find(store, text: str) -> tuple[int, str, float] | None:
         return None
     row = db.execute("SELECT person, method, confidence FROM person_forms WHERE form=?", (text,)).fetchone()
     if row:
-        return row[0], row[1], row[2]
+        return _prefer_namesake(store, text, row[0]) or (row[0], row[1], row[2])
     if any(is_arabic(w) for w in text.split()):
         return _find_arabic(store, text)
     if _ADDRESSISH.match(text) and "@" not in text:
@@ -84,6 +84,22 @@ def _find(store, text: str) -> tuple[int, str, float] | None:
             method = "address" if k.startswith("a:") else "name"
             return row[0], method, 0.95 if k.startswith("a:") else 0.9
     return _find_by_name(store, text)
+
+
+def _prefer_namesake(store, text: str, pid: int) -> tuple[int, str, float] | None:
+    """A bare surname printed once as a header form ('Clinton') names the archive's dominant
+    bearer of that surname (Hillary Clinton), not a one-message person of its own: the one
+    whose display name ends with the word and who wrote or received 50 times as many messages."""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z'\-]{3,}", text):
+        return None
+    row = store.db.execute("SELECT sent + received FROM persons WHERE id=?", (pid,)).fetchone()
+    own = row[0] if row else 0
+    best = max(((n, p) for p, name, n in store.db.execute(
+        "SELECT id, name, sent + received FROM persons WHERE id NOT IN (?, ?)", (WITHHELD, pid))
+        if name.lower().split()[-1:] == [text.lower()]), default=None)
+    if best and best[0] >= 50 * max(own, 1):
+        return best[1], "name", 0.7
+    return None
 
 
 def _find_by_name(store, text: str) -> tuple[int, str, float] | None:
@@ -129,4 +145,25 @@ def _find_arabic(store, text: str) -> tuple[int, str, float] | None:
     if not best:
         return None
     pid = max(best, key=lambda p: best[p])
+    if len(keys) == 1 and not _prominent(store, best[pid][0]) and _common_arabic_word(text.split()[-1]):
+        return None     # اتفاق ("agreement") is not Mr. Woytovech: a lone dictionary word names nobody
     return pid, "transliteration", 0.75
+
+
+PROMINENT = 50      # the archive's most active correspondents are meant even by a word that is also a noun (عابدين)
+
+
+def _prominent(store, activity: int) -> bool:
+    row = store.db.execute("SELECT sent + received FROM persons WHERE id != ? ORDER BY sent + received DESC "
+                           "LIMIT 1 OFFSET ?", (WITHHELD, PROMINENT - 1)).fetchone()
+    return row is None or activity >= row[0]
+
+
+def _common_arabic_word(word: str) -> bool:
+    """Whether Buckwalter's lexicon reads a word only as a common word (no proper-noun reading)."""
+    try:
+        from dalil.text.aramorph import lexicon
+        readings = lexicon().analyses(word)
+    except Exception:        # the lexicon is optional: without it every word may be a name
+        return False
+    return bool(readings) and not any(gloss[:1].isupper() for _, _, gloss in readings)
