@@ -3,7 +3,7 @@ and the claim check that compares them (dalil.trace.features)."""
 from __future__ import annotations
 
 from dalil.text.numbers import EN_NUMBER, number_value, number_word, numbers_in, teen
-from dalil.trace.evidence import Evidence
+from dalil.trace.evidence import Evidence, term_hits
 from dalil.trace.features import claim_features
 from dalil.trace.terms import Term
 
@@ -25,6 +25,17 @@ def test_spelled_numbers_of_three_languages():
     assert teen("عشرة", "10", "عشرة") is None and teen("three", "3", "عشر") is None
 
 
+def test_clock_times_are_one_value():
+    # "4:30" is a time, not the numbers 4 and 30; OCR drops the colon ("430 pm") and reads 1 as l.
+    assert numbers_in("في الساعة 4:30 مساءً") == {"4:30": [(10, 14)]}
+    assert set(numbers_in("at 430 pm, then 16h30 and 4:25pm")) == {"4:30", "4:25"}
+    assert set(numbers_in("3:00 pm MEETING w/SENATOR")) == {"3"}        # a time on the hour is the hour
+    assert set(numbers_in("Sent: Sat Jun 05 06:17:37 2010")) == {"6:17", "2010"}
+    assert set(numbers_in("on calls until llam, call after 1pm or lOpm")) == {"11", "1", "10"}
+    assert numbers_in("Iam here") == {} and set(numbers_in("$4.30 and 1,500")) == {"4.3", "1500"}
+    assert number_word("twice") == "2" and number_word("مرتين") == "2"
+
+
 def _evidence(text: str, sentence: str) -> Evidence:
     at = text.index(sentence)
     return Evidence(doc_id="C05768668", release=None, page=1, char_start=at, char_end=at + len(sentence),
@@ -42,5 +53,22 @@ def test_a_number_the_source_spells_out_is_no_mismatch(corpus_doc):
                             ("The seven hikers were held for almost nine months.", 1)]:
         terms = [Term(claim.index(w), claim.index(w) + len(w), w, "number", [v], v)
                  for w, v in (("three", "3"), ("seven", "7"), ("nine", "9")) if w in claim]
+        f, _, differs = claim_features(claim, terms, [ev], [])
+        assert f["num_mismatch"] == expected, (claim, differs)
+
+
+def test_a_small_number_elsewhere_in_the_document_is_not_found(corpus_doc):
+    """C05769665 says "Three Israeli naval ships had tailed RACHEL CORRIE"; a 5 elsewhere in the
+    document (a page number, a time) does not back "five ships", while "two hours" beside the
+    quote backs "two"."""
+    text = corpus_doc("C05769665").read_text(encoding="utf-8")
+    sentence = "Three Israeli naval ships had tailed RACHEL CORRIE for several hours"
+    ev = _evidence(text, sentence)
+    assert term_hits([Term(0, 1, "5", "number", ["5"], "5")], text)     # "June 5" in the header
+    for claim, expected in [("Five Israeli naval ships had tailed the RACHEL CORRIE.", 1),
+                            ("Three Israeli naval ships had tailed the RACHEL CORRIE.", 0)]:
+        word = claim.split()[0]
+        terms = [Term(0, len(word), word, "number", [number_word(word)], number_word(word)),
+                 Term(claim.index("naval"), claim.index("naval") + 5, "naval", "word", ["naval"])]
         f, _, differs = claim_features(claim, terms, [ev], [])
         assert f["num_mismatch"] == expected, (claim, differs)

@@ -10,15 +10,22 @@ import re
 from dalil.text.multidate import find_dates
 from dalil.text.normalize import is_arabic, normalize_for_index
 
-_NUM = re.compile(r"(?<![\w.])[$€£]?\d(?:[\d,.]*\d)?(?:\s?(?:%|k|K|m|M|bn)|st|nd|rd|th)?(?!\w)")
+_NUM = re.compile(r"(?<![\w.])[$€£]?\d(?:[\d,.]*\d)?(?:\s?(?:%|k|K|m|M|bn)|st|nd|rd|th|\s?[ap]\.?m\b\.?)?(?!\w)", re.I)
 _DIGITS = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)},
                          **{chr(0x06F0 + i): str(i) for i in range(10)}, "٫": ".", "٬": ","})
 
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+# Clock times: "4:30", "16h30", and the OCR'd "430 pm" whose colon was lost.  One value each
+# ("4:30", 12-hour; a time on the hour is the plain hour, "3:00 pm" = 3), so that a time is not
+# read as the two numbers 4 and 30.
+# OCR reads 1 as l or I and 0 as O in times: "llam", "lOpm" (11am, 10pm).
+_OCR_HOUR = re.compile(r"(?<![\w.:])([lI1][lI0-2O]|l)\s?(?=[ap]\.?m\b)")
+_OCR_DIGIT = str.maketrans("lIO", "110")
+_TIME = re.compile(r"(?<![\w.:])(\d{1,2})[:h](\d{2})(?::\d{2})?(?![\d:])|(?<![\w.:])(\d{1,2})(\d{2})\s?(?=[ap]\.?m\b)", re.I)
 # Spelled-out numbers, the small ones an article writes out (and that the sources often give as digits).
 # Not the French 'un'/'une': they are mostly articles.
 NUMBER_WORDS = {
-    **dict.fromkeys(["one", "واحد", "واحدة"], "1"), **dict.fromkeys(["two", "deux", "اثنان", "اثنين", "اثنتين"], "2"),
+    **dict.fromkeys(["one", "واحد", "واحدة"], "1"), **dict.fromkeys(["two", "twice", "deux", "اثنان", "اثنين", "اثنتين", "مرتين", "مرتان"], "2"),
     **dict.fromkeys(["three", "trois", "ثلاثة", "ثلاث", "الثلاثة"], "3"), **dict.fromkeys(["four", "quatre", "أربعة", "أربع"], "4"),
     **dict.fromkeys(["five", "cinq", "خمسة", "خمس"], "5"), **dict.fromkeys(["six", "ستة", "ست"], "6"),
     **dict.fromkeys(["seven", "sept", "سبعة", "سبع"], "7"), **dict.fromkeys(["eight", "huit", "ثمانية", "ثماني"], "8"),
@@ -57,7 +64,7 @@ def number_word(word: str) -> str | None:
 
 def number_value(token: str) -> str | None:
     """Canonical digits of a number token ('1,500' → '1500', '$200K' → '200000', '٣' → '3')."""
-    t = token.translate(_DIGITS).strip().lower().lstrip("$€£")
+    t = re.sub(r"\s?[ap]\.?m\.?$", "", token.translate(_DIGITS).strip().lower()).lstrip("$€£")    # "4pm": an hour
     if t[-2:] in ("st", "nd", "rd", "th") and t[:-2].isdigit():
         t = t[:-2]                 # an ordinal: "the 26th"
     mult = 1
@@ -73,11 +80,22 @@ def number_value(token: str) -> str | None:
     return str(int(v)) if v == int(v) else str(v)
 
 
+def is_time(value: str) -> bool:
+    return ":" in value
+
+
 def numbers_in(text: str) -> dict[str, list[tuple[int, int]]]:
-    """Numbers of a text (digits in any script, small spelled-out numbers) → their spans."""
-    folded = text.translate(_DIGITS)
+    """Numbers of a text (digits in any script, small spelled-out numbers, clock times as
+    'H:MM') → their spans."""
+    folded = _OCR_HOUR.sub(lambda m: m.group(1).translate(_OCR_DIGIT), text.translate(_DIGITS))   # same length
     out: dict[str, list[tuple[int, int]]] = {}
     date_spans = [(s, e) for s, e, _ in find_dates(text)]
+    for m in _TIME.finditer(folded):
+        hour, minute = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        if int(hour) <= 23 and int(minute) <= 59 and not any(s <= m.start() < e for s, e in date_spans):
+            h = (int(hour) - 1) % 12 + 1
+            out.setdefault(f"{h}:{minute}" if minute != "00" else str(h), []).append(m.span())   # 3:00 = 3 pm
+            date_spans.append(m.span())
     for m in _NUM.finditer(folded):
         if any(s <= m.start() < e for s, e in date_spans):
             continue

@@ -64,7 +64,8 @@ class TermExtractor:
         for value, spans in numbers_in(text).items():
             for s, e in spans:
                 if not any(a <= s < b for a, b in taken):
-                    out.append(Term(s, e, text[s:e], "number", [value], value))
+                    alts = [value, value.replace(":", "")] if ":" in value else [value]   # "430 pm"
+                    out.append(Term(s, e, text[s:e], "number", alts, value))
                     taken.append((s, e))
         for s, e, names in self.lexicon.gazetteer_spans(text):
             if not any(a < e and s < b for a, b in taken):
