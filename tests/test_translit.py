@@ -103,6 +103,13 @@ def test_gazetteer_spans_in_a_query(lexicon):
     assert names[:2] == ["ivory coast", "united nations"]
 
 
+def test_acronyms_name_something_only_in_capitals(lexicon):
+    # French "un", "au" and English "us", "who" are words; "UN", "AU", "US", "WHO" are bodies.
+    text = "Il a vu un conseiller au siège de l'UN et de l'AU; who told us about the WHO"
+    found = {text[s:e] for s, e, _ in lexicon.gazetteer_spans(text)}
+    assert found == {"UN", "AU", "WHO"}
+
+
 def test_an_ocr_corruption_lifts_its_usual_spelling():
     """A transliteration that lands closest on a rare OCR corruption also reaches the usual
     spelling it stands for, at the same score."""

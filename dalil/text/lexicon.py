@@ -43,6 +43,29 @@ def load_gazetteer(path: Path = GAZETTEER) -> dict[str, list[str]]:
     return dict(table)
 
 
+@lru_cache(maxsize=1)
+def gazetteer_acronyms(path: Path = GAZETTEER) -> frozenset[str]:
+    """Normalized keys of the gazetteer's Latin acronyms (UN, AU, US, WHO, PM): in running text
+    they name something only when written in capitals, not as French 'un', 'au' or English 'us'."""
+    out = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            out.update(normalize_for_index(f.strip()) for f in line.split("\t")[0].split("|")
+                       if f.strip().isascii() and f.strip().isupper())
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def gazetteer_titles(path: Path = GAZETTEER) -> frozenset[str]:
+    """English names (lower-case) of the gazetteer's titles: 'minister' names an office, not a person."""
+    out = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cols = line.split("\t")
+        if not line.startswith("#") and len(cols) > 1 and cols[1].strip() == "title":
+            out.update(e.strip().lower() for e in cols[0].split("|") if e.strip())
+    return frozenset(out)
+
+
 def corpus_vocabulary(corpus_dir: Path, min_df: int = 2) -> list[tuple[str, int, float]]:
     """(term, document frequency, share of occurrences capitalized) for alphabetic corpus words."""
     df: Counter[str] = Counter()
@@ -186,7 +209,10 @@ class NameLexicon:
         while i < len(words):
             for n in range(min(max_words, len(words) - i), 0, -1):
                 phrase = " ".join(w for _, _, w in words[i:i + n])
-                hits = self._gazetteer_hits(normalize_for_index(phrase))
+                key = normalize_for_index(phrase)
+                if n == 1 and key in gazetteer_acronyms() and not phrase.isupper():
+                    continue
+                hits = self._gazetteer_hits(key)
                 if hits:
                     out.append((words[i][0], words[i + n - 1][1], hits))
                     i += n
