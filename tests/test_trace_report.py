@@ -46,6 +46,15 @@ def test_json_contract(small):
     assert fields["sender"]["ok"] and fields["date"]["ok"]
 
 
+def test_a_correspondent_named_only_in_the_headers_is_not_missing(small):
+    # The article says Clinton; the message headers say "H". She is the recipient, not a name
+    # the source lacks.
+    claim = small.trace(ARTICLE_EN).to_dict()["claims"][0]
+    assert "does not mention Clinton" not in claim["explanation"], claim["explanation"]
+    recipient = [c for c in claim["metadata_checks"] if c["field"] == "recipient"]
+    assert recipient and recipient[0]["ok"], claim["metadata_checks"]
+
+
 def test_evidence_offsets_are_raw_bytes(small):
     report = small.trace(ARTICLE_EN)
     evidence = report.to_dict()["claims"][0]["evidence"]

@@ -11,18 +11,25 @@ from __future__ import annotations
 import re
 
 from dalil.text.multidate import find_dates
-from dalil.text.numbers import numbers_in
+from dalil.text.numbers import is_time, numbers_in
 from dalil.trace.evidence import Evidence, term_hits
 from dalil.trace.terms import Term
 
 CONTEXT = 250                # characters around the quote read for numbers, dates and polarity
 
-NEG_SOURCE = re.compile(r"\b(?:not|no|never|cannot|can't|won't|wouldn't|don't|doesn't|didn't|isn't|aren't|"
-                        r"wasn't|couldn't|shouldn't|nor|nothing|none|zero|unlikely|decline[sd]?|refused?|reject(?:s|ed)?|"
-                        r"oppose[sd]?|denie[sd]|deny)\b|n't\b", re.I)
-NEG_CLAIM = re.compile(r"\b(?:not|no|never|cannot|can't|won't|didn't|don't|doesn't|refused|declined|rejected|"
-                       r"opposed|ne|n'|jamais|aucune?|refusé|rejeté|pas)\b"
-                       r"|(?:^|\s)(?:لا|لم|لن|ليس|ليست|رفض|رفضت|عارض|عارضت|دون|بدون|يعارض|تعارض)(?=\s)", re.I)
+# Negation and refusal, one lexicon for both sides (a claim in French or Arabic, a source in any
+# of the three): a flip is a negation on one side only, so a word missing from one side's list
+# would read as a flip ("not to instruct" in the source, "عدم" in the article).  Stance words
+# (oppose, against, contre, ضد) are left out: "a strategy against corruption" negates nothing;
+# so is the "No." of "Case No. F-2014-20439" that stamps every page.
+NEGATION = re.compile(
+    r"\b(?:not|no(?!\.\s?[A-Z]?-?\d)|never|cannot|can't|won't|wouldn't|don't|doesn't|didn't|isn't|aren't|wasn't|couldn't|"
+    r"shouldn't|nor|nothing|none|zero|unlikely|without|decline[sd]?|refus(?:e[sd]?|al)|"
+    r"reject(?:s|ed)?|denie[sd]|deny|"
+    r"ne|n'|pas|jamais|aucune?|rien|sans|improbable|refus(?:é|ée|e|er|ait)?|rejet(?:é|ée|te|er)?|nié|nie)\b|n't\b"
+    r"|(?:^|\s)(?:لا|لم|لن|ليس|ليست|رفض|رفضت|يرفض|ترفض|دون|بدون|عدم|أبدا|أبداً|مستبعد)(?=[\s،.,]|$)",
+    re.I)
+NEG_SOURCE = NEG_CLAIM = NEGATION
 HEDGE_SOURCE = re.compile(r"\b(?:may|might|could|possibly|perhaps|reportedly|rumou?rs?|unconfirmed|believes?|"
                           r"appears?|seems?|likely|unclear|not yet known)\b", re.I)
 
@@ -31,13 +38,16 @@ FEATURES = ["sim", "psim", "cov", "dcov", "score", "sim_gap", "names_missing", "
 
 
 def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], checks: list[dict],
-                   df=None) -> tuple[dict[str, float], list[str], list[str]]:
+                   df=None, correspondent=None, same_language: bool = False) -> tuple[dict[str, float], list[str], list[str]]:
     """(features, what matched, what differs) for a claim and its ranked evidence.
 
     `df(term)`: how many archive documents hold an index term (for names the archive never
-    mentions)."""
+    mentions); `correspondent(name)`: whether a name is a sender or recipient of the cited
+    document's messages (the headers say 'H' where the article says Clinton); `same_language`:
+    the claim is written in a language of the archive, so that its plain words can be looked
+    up too ("dengue" in no document)."""
     f = dict.fromkeys(FEATURES, 0.0)
-    unknown = _unknown_names(terms, df)
+    unknown = _unknown_names(terms, df, same_language)
     f["names_unknown"] = float(len(unknown))
     differs: list[str] = [f"the archive never mentions {u!r}" for u in unknown]
     if not evidence:
@@ -53,17 +63,24 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     # Arabic words reach names through transliteration guesses, so only names written in Latin
     # script count here.
     missing = [t.surface for i, t in enumerate(terms)
-               if t.kind == "name" and i not in doc_hits and _distinct(t) and t.surface.isascii()]
+               if t.kind == "name" and i not in doc_hits and _distinct(t) and t.surface.isascii()
+               and not _possessive_found(t.surface, ev.doc_text)
+               and not (correspondent is not None and correspondent(t.surface))]
     f["names_missing"] = float(len(missing))
     differs += [f"the source does not mention {m}" for m in missing[:3]]
-    # Numbers: a claimed number the document lacks, where the passage gives other numbers.
+    # Numbers: a claimed number the passage lacks, where the passage gives other numbers of its
+    # kind (clock times against times).  A small number (up to 12) elsewhere in the document
+    # counts only beside another of the claim's terms ("84 to 10"): page numbers, times and list
+    # items put every small number somewhere in a long document.
     src_numbers = numbers_in(window)
     for i, t in enumerate(terms):
-        if t.kind != "number" or not t.value or len(t.value.split(".")[0]) >= 4:
+        if t.kind != "number" or not t.value or (not is_time(t.value) and len(t.value.split(".")[0]) >= 4):
             continue          # years are dates; 4+ digit figures are matched as terms
-        if i not in doc_hits and t.value not in src_numbers:    # near the quote: "three" is 3, "26th" 26
+        anywhere = i in doc_hits and (not _small(t.value) or _beside_other_term(i, doc_hits))
+        if not anywhere and t.value not in src_numbers:    # near the quote: "three" is 3, "26th" 26
             f["num_missing"] += 1
-            others = [v for v in src_numbers if v != t.value and len(v) < 4]
+            others = [v for v in src_numbers if v != t.value and is_time(v) == is_time(t.value)
+                      and (is_time(v) or len(v) < 4)]
             if others:
                 f["num_mismatch"] += 1
                 differs.append(f"the article says {t.surface}, the source says {', '.join(others[:3])}")
@@ -115,26 +132,52 @@ def weekdays(text: str) -> set[str]:
     return {_WEEKDAY[m.group(1).lower()] for m in _WEEKDAY_RX.finditer(text)}
 
 
-def _unknown_names(terms: list[Term], df) -> list[str]:
-    """Latin-script names of the claim that no archive document holds."""
+def _unknown_names(terms: list[Term], df, words: bool = False) -> list[str]:
+    """Latin-script names of the claim that no archive document holds; with `words`, its plain
+    words as well (only when the claim is in a language the archive is written in: a French
+    word is absent from an English archive for no reason that matters)."""
     if df is None:
         return []
     from dalil.search.lexical import query_terms
     out = []
     for t in terms:
-        if t.kind != "name" or not t.alts or not t.surface[:1].isalpha():
+        if t.kind == "word" and words and t.alts and t.surface.isascii() and t.surface.isalpha():
+            alts = t.alts[:1]        # the word itself, not its cognate prefix
+        elif t.kind == "name" and t.alts and t.surface[:1].isalpha():
+            alts = t.alts
+        else:
             continue
         if not t.surface.isascii() or len(t.surface) < 4:
             continue          # Arabic words reach the archive only through transliteration
-        words = [w for a in t.alts for w in query_terms(a)]
-        if words and all(df(w) == 0 for w in words):
+        found = [w for a in alts for w in query_terms(a)]
+        if found and all(df(w) == 0 for w in found):
             out.append(t.surface)
     return out
 
 
 def _distinct(t: Term) -> bool:
-    """Names that identify someone or somewhere (not a title word or a common capitalized word)."""
-    return bool(t.alts) and len(t.alts[0]) >= 4 and not t.surface.isupper()
+    """Names that identify someone or somewhere (not a title such as 'foreign minister', nor an
+    acronym or a lower-case word)."""
+    from dalil.text.lexicon import gazetteer_titles
+    return (bool(t.alts) and len(t.alts[0]) >= 4 and not t.surface.isupper() and t.surface[:1].isupper()
+            and t.alts[0] not in gazetteer_titles())
+
+
+def _beside_other_term(i: int, hits: dict[int, list[tuple[int, int]]], reach: int = 60) -> bool:
+    return any(abs(s - s2) <= reach for s, _ in hits[i] for j, spans in hits.items() if j != i for s2, _ in spans)
+
+
+def _small(value: str) -> bool:
+    try:
+        return float(value) <= 12
+    except ValueError:
+        return False
+
+
+def _possessive_found(surface: str, text: str) -> bool:
+    """"Wieseltier's" is mentioned where the source says Wieseltier."""
+    base = re.sub(r"['’]s?$", "", surface)
+    return base != surface and len(base) >= 3 and re.search(rf"\b{re.escape(base)}\b", text, re.I) is not None
 
 
 def _first_per_term(matched):

@@ -65,12 +65,13 @@ def cross_validate(items: list[dict], folds: int = FOLDS, seed: int = SEED) -> l
 
 
 def load_items(path: str) -> list[dict]:
-    """Traced claims from a `trace-eval --out` JSON file, or from JSON lines of its items."""
+    """Traced claims from a `trace-eval --out` JSON file, a JSON list of its items, or JSON lines."""
     text = open(path, encoding="utf-8").read()
     try:
-        return json.loads(text)["items"]
-    except (json.JSONDecodeError, KeyError, TypeError):
+        data = json.loads(text)
+    except json.JSONDecodeError:
         return [json.loads(line) for line in text.splitlines() if line.strip()]
+    return data if isinstance(data, list) else data["items"]
 
 
 def main() -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 
+from dalil.text.lang import detect_lang
 from dalil.trace.article import ArticleError, read_article
 from dalil.trace.claims import MAX_CLAIMS, extract_claims
 from dalil.trace.evidence import EvidenceFinder
@@ -11,6 +12,7 @@ from dalil.trace.terms import TermExtractor
 from dalil.trace.verdict import judge
 
 SUPPORTED_LANGS = {"ar", "fr", "en"}
+WORD_CHECK_MIN_DOCS = 1000      # below this, ordinary words are missing from the vocabulary by chance
 
 
 class Tracer:
@@ -23,6 +25,9 @@ class Tracer:
             names = archive.hybrid.bridge.lexicon
         self.terms = TermExtractor.for_store(archive.store, names)
         self.finder = EvidenceFinder(archive)
+        # Languages whose plain words the archive's vocabulary covers: a word no document of a
+        # large enough archive holds ("dengue") says the claim is about something else.
+        self.languages = archive_languages(archive.store) if _documents(archive.store) >= WORD_CHECK_MIN_DOCS else set()
 
     def trace(self, data: str | bytes, name: str | None = None, max_claims: int = MAX_CLAIMS,
               every_sentence: bool = False) -> TraceReport:
@@ -50,9 +55,21 @@ class Tracer:
             if evidence:
                 doc = self.archive.store.document(evidence[0].doc_id)
                 evidence[0].messages = doc["messages"] if doc else []
-            verdict = judge(claim.text, terms, claim.meta, evidence, people, df, getattr(self.archive, "person", None))
+            verdict = judge(claim.text, terms, claim.meta, evidence, people, df, getattr(self.archive, "person", None),
+                            detect_lang(claim.text) in self.languages)
             results.append(ClaimResult(claim, terms, evidence, verdict))
         return TraceReport(article, results, notes, seconds=time.perf_counter() - t0)
+
+
+def _documents(store) -> int:
+    return store.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+
+def archive_languages(store, share: float = 0.05) -> set[str]:
+    """Languages of at least `share` of the archive's documents."""
+    rows = store.db.execute("SELECT lang, count(*) FROM documents WHERE lang IS NOT NULL GROUP BY lang").fetchall()
+    total = sum(n for _, n in rows) or 1
+    return {lang for lang, n in rows if n / total >= share and lang != "und"}
 
 
 def _people_matcher(archive):

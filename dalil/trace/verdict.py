@@ -82,12 +82,15 @@ def _known_person(name: str, resolve) -> bool:
 
 
 def judge(claim_text: str, terms: list[Term], meta: dict[str, str], evidence: list[Evidence],
-          people=None, df=None, resolve=None) -> Verdict:
+          people=None, df=None, resolve=None, same_language: bool = False) -> Verdict:
     """`people(a, b)`: same-person test; `df(term)`: archive document frequency; `resolve(name)`:
-    the archive's person for a name (all optional)."""
+    the archive's person for a name (all optional); `same_language`: the claim is in a language
+    the archive's documents are written in."""
     checks = metadata_checks(meta, evidence[0], people) if evidence else []
     trusted = [c for c in checks if c["field"] in ("date", "subject") or _known_person(c["claimed"], resolve)]
-    f, matched, differs = claim_features(claim_text, terms, evidence, trusted, df)
+    correspondent = _correspondent_test(evidence[0], resolve) if evidence else None
+    f, matched, differs = claim_features(claim_text, terms, evidence, trusted, df, correspondent,
+                                         same_language)
     label, confidence = decide(f)
     parts = []
     if not evidence:
@@ -105,6 +108,33 @@ def judge(claim_text: str, terms: list[Term], meta: dict[str, str], evidence: li
         parts.append(f"Source: {best.doc_id}, page {best.page} (similarity {best.similarity:.2f}, "
                      f"{best.coverage:.0%} of terms found).")
     return Verdict(label, confidence, " ".join(parts), checks, f)
+
+
+def _correspondent_test(ev: Evidence, resolve):
+    """`test(name)`: whether a claimed name resolves to a sender or recipient of the cited
+    document's messages, so that a name found only in the headers is not reported missing."""
+    if resolve is None or not ev.messages:
+        return None
+    forms = {f for m in ev.messages for f in [m.get("sender"), *(m.get("recipients") or []), *(m.get("cc") or [])] if f}
+
+    def ids(texts):
+        out = set()
+        for t in texts:
+            try:
+                p = resolve(t)
+            except Exception:       # people resolution is optional
+                p = None
+            if p is not None and getattr(p, "id", 0):
+                out.add(p.id)
+        return out
+    present: set | None = None
+
+    def test(name: str) -> bool:
+        nonlocal present
+        if present is None:
+            present = ids(forms)
+        return bool(ids([name]) & present)
+    return test
 
 
 # --- metadata ---------------------------------------------------------------------------------

@@ -1,0 +1,72 @@
+"""The claim checks of dalil.trace.features on real source passages: negation on either side in
+any of the three languages, and which names count as missing from a source."""
+from __future__ import annotations
+
+import pytest
+
+from dalil.trace.evidence import Evidence
+from dalil.trace.features import claim_features
+from dalil.trace.terms import Term
+
+
+def _evidence(corpus_doc, doc_id: str, sentence: str) -> Evidence:
+    text = corpus_doc(doc_id).read_text(encoding="utf-8")
+    at = text.index(sentence)
+    return Evidence(doc_id=doc_id, release=None, page=1, char_start=at, char_end=at + len(sentence),
+                    byte_start=at, byte_end=at + len(sentence), quote=sentence, score=1.0,
+                    similarity=0.6, coverage=0.5, doc_text=text)
+
+
+@pytest.mark.parametrize("doc_id,sentence,claim,flip", [
+    # "oppose" and "contre" are stances, neither a negation.
+    ("C05768556", "Grassley is going to vote in favor of cloture and oppose on confirmation vote.",
+     "Selon Lael Brainard, le sénateur Grassley allait voter pour la clôture mais contre la confirmation.", 0),
+    # عدم ("the not-doing") is the Arabic article's negation of the source's "not to instruct".
+    ("C05764767", "you're right not to instruct the parties what to do",
+     "كتب سيد بلومنتال لكلينتون أن خطابها جيد، وأنها محقة في عدم إملاء ما يجب على الأحزاب فعله.", 0),
+    ("C05764767", "you're right not to instruct the parties what to do",
+     "كتب سيد بلومنتال لكلينتون أن خطابها جيد، وأنها محقة في إملاء ما يجب على الأحزاب فعله.", 1),
+    ("C05768556", "Grassley is going to vote in favor of cloture and oppose on confirmation vote.",
+     "Selon Lael Brainard, le sénateur Grassley n'allait pas voter pour la clôture.", 1),
+])
+def test_negation_flip(corpus_doc, doc_id, sentence, claim, flip):
+    ev = _evidence(corpus_doc, doc_id, sentence)
+    f, _, differs = claim_features(claim, [], [ev], [])
+    assert f["neg_flip"] == flip, differs
+
+
+def test_titles_possessives_and_correspondents_are_not_missing_names(corpus_doc):
+    ev = _evidence(corpus_doc, "C05768556", "Grassley is going to vote in favor of cloture and oppose on confirmation vote.")
+    claim = "The Ambassador said Grassley's vote was cast against Brainard, Clinton and Verma wrote."
+    words = ["Ambassador", "Grassley's", "Brainard", "Clinton", "Verma"]
+    terms = [Term(claim.index(w), claim.index(w) + len(w), w, "name", [w.lower().replace("'s", "")]) for w in words]
+    terms[0].alts = ["ambassador"]           # a gazetteer title
+    terms[1].alts = ["grassley's"]           # the possessive as written
+    f, _, differs = claim_features(claim, terms, [ev], [], correspondent=lambda name: name == "Clinton")
+    missing = {d.rsplit(" ", 1)[-1] for d in differs if "does not mention" in d}
+    assert "Ambassador" not in missing and "Grassley's" not in missing and "Clinton" not in missing
+    assert f["names_missing"] == len(missing)
+    # Verma is not in this message; Brainard is (its subject line).
+    text = ev.doc_text
+    assert ("Verma" in missing) == ("verma" not in text.lower())
+    assert ("Brainard" in missing) == ("brainard" not in text.lower())
+
+
+def test_a_word_no_document_holds_marks_the_claim_unknown(full, corpus_doc):
+    """"dengue" is in none of the 27,159 documents: a claim about it is about something the
+    archive does not hold.  The check reads plain words only in a language of the archive: the
+    French words of a French claim are absent from an English archive for no reason that matters."""
+    from dalil.trace.terms import TermExtractor
+    from dalil.trace.tracer import Tracer
+    extractor = TermExtractor.for_store(full.store)
+    df = full.lexical.spelling.df
+    ev = _evidence(corpus_doc, "C05768556", "Grassley is going to vote in favor of cloture and oppose on confirmation vote.")
+    assert Tracer(full).languages == {"en"}
+    cases = [("Cheryl Mills forwarded Clinton a CDC update on a dengue fever outbreak in Haiti.", True, 1),
+             ("Cheryl Mills forwarded Clinton a CDC update on a cholera outbreak in Haiti.", True, 0),
+             ("Cheryl Mills a transmis à Clinton une note sur l'épidémie de choléra en Haïti.", False, 0)]
+    for claim, same_language, unknown in cases:
+        f, _, differs = claim_features(claim, extractor.terms(claim), [ev], [], df, None, same_language)
+        assert f["names_unknown"] == unknown, (claim, differs)
+    assert any("dengue" in d for d in claim_features(cases[0][0], extractor.terms(cases[0][0]), [ev], [], df,
+                                                      None, True)[2])
