@@ -86,13 +86,15 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
                 differs.append(f"the article says {t.surface}, the source says {', '.join(others[:3])}")
     # Dates: a claimed date that no date of the document (text or headers) agrees with, where
     # the cited passage gives a date.
-    near = [v for _, _, v in find_dates(window)]
+    near_spans = find_dates(window)
+    near = [v for _, _, v in near_spans]
     doc_dates = [v for _, _, v in find_dates(ev.doc_text)] + [(m.get("date") or "")[:10]
                                                                for m in ev.messages if m.get("date")]
     for t in terms:
         if t.kind == "date" and t.value and near and not any(dates_agree(t.value, v) for v in doc_dates if v):
             f["date_mismatch"] += 1
-            differs.append(f"the article says {t.surface}, the source says {near[0]}")
+            s0, e0, _ = near_spans[0]
+            differs.append(f"the article says {t.surface}, the source says {' '.join(window[s0:e0].split())}")
     claimed_days, source_days = weekdays(claim), weekdays(window)
     if claimed_days and source_days and not claimed_days & source_days:
         f["date_mismatch"] += 1
