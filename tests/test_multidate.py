@@ -12,6 +12,9 @@ def test_english_forms():
     assert values("December 11,2009") == ["2009-12-11"]          # OCR-merged comma
     assert values("in May 2010") == ["2010-05"]
     assert values("May I call you?") == []
+    # C05783554: an OCR speck between month and day ("the suspension will begin November• 16").
+    assert values("the suspension will begin November• 16 and") == ["--11-16"]
+    assert values("November · 16, 2011") == ["2011-11-16"]
 
 
 def test_french_forms():

@@ -38,7 +38,7 @@ _FOLD = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)},
                        "û": "u", "Û": "U", "è": "e", "ô": "o"})
 
 _MONTH_RX = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
-_M = rf"(?P<m>{_MONTH_RX})\.?"
+_M = rf"(?P<m>{_MONTH_RX})(?:\.|\s?[•·])?"     # "Nov.", and OCR specks: "November• 16"
 _D = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|e)?"
 _Y = r"(?P<y>(?:19|20)\d\d)"
 _SEP = r"[\s,]*"
