@@ -70,3 +70,20 @@ def test_a_word_no_document_holds_marks_the_claim_unknown(full, corpus_doc):
         assert f["names_unknown"] == unknown, (claim, differs)
     assert any("dengue" in d for d in claim_features(cases[0][0], extractor.terms(cases[0][0]), [ev], [], df,
                                                       None, True)[2])
+
+
+def test_arabic_addressee_glued_to_the_sender_is_split(full):
+    """"قال فيرما لكلينتون" is Verma speaking to Clinton: the sentence parser reads the two words
+    as one sender; the archive's people and names split them.  Lavrov's name starts with ل
+    and stays whole."""
+    from dalil.trace.claims import extract_metadata
+    from dalil.trace.tracer import Tracer
+    from dalil.trace.verdict import split_addressee
+    tracer = Tracer(full)
+    meta = extract_metadata("وفي رسالة سابقة قال فيرما لكلينتون إن فريقه أرسل الوثائق.", "ar")
+    assert meta["sender"] == "فيرما لكلينتون"
+    split = split_addressee(meta, full.person, tracer._name_score)
+    assert split["sender"] == "فيرما" and split["recipient"] == "كلينتون"
+    assert full.person(split["recipient"]).name == "Hillary Clinton"
+    lavrov = {"sender": "سيرغي لافروف"}
+    assert split_addressee(lavrov, full.person, tracer._name_score) == lavrov

@@ -9,7 +9,7 @@ from dalil.trace.claims import MAX_CLAIMS, extract_claims
 from dalil.trace.evidence import EvidenceFinder
 from dalil.trace.report import ClaimResult, TraceReport
 from dalil.trace.terms import TermExtractor
-from dalil.trace.verdict import judge
+from dalil.trace.verdict import judge, split_addressee
 
 SUPPORTED_LANGS = {"ar", "fr", "en"}
 WORD_CHECK_MIN_DOCS = 1000      # below this, ordinary words are missing from the vocabulary by chance
@@ -28,6 +28,10 @@ class Tracer:
         # Languages whose plain words the archive's vocabulary covers: a word no document of a
         # large enough archive holds ("dengue") says the claim is about something else.
         self.languages = archive_languages(archive.store) if _documents(archive.store) >= WORD_CHECK_MIN_DOCS else set()
+
+    def _name_score(self, word: str) -> float:
+        found = self.terms.lexicon.lookup(word, 1)
+        return found[0][1] if found else 0.0
 
     def trace(self, data: str | bytes, name: str | None = None, max_claims: int = MAX_CLAIMS,
               every_sentence: bool = False) -> TraceReport:
@@ -49,13 +53,15 @@ class Tracer:
         people = _people_matcher(self.archive)
         df = self.archive.lexical.spelling.df
         results = []
+        resolve = getattr(self.archive, "person", None)
         for claim in claims:
             terms = self.terms.terms(claim.text)
+            claim.meta = split_addressee(claim.meta, resolve, self._name_score)
             evidence = self.finder.find(claim.text, terms, claim.meta)
             if evidence:
                 doc = self.archive.store.document(evidence[0].doc_id)
                 evidence[0].messages = doc["messages"] if doc else []
-            verdict = judge(claim.text, terms, claim.meta, evidence, people, df, getattr(self.archive, "person", None),
+            verdict = judge(claim.text, terms, claim.meta, evidence, people, df, resolve,
                             detect_lang(claim.text) in self.languages)
             results.append(ClaimResult(claim, terms, evidence, verdict))
         return TraceReport(article, results, notes, seconds=time.perf_counter() - t0)

@@ -138,6 +138,29 @@ def _correspondent_test(ev: Evidence, resolve):
 
 
 # --- metadata ---------------------------------------------------------------------------------
+def split_addressee(meta: dict[str, str], resolve, name_score=None) -> dict[str, str]:
+    """An Arabic sender read as two words whose second carries the preposition لـ ("to"):
+    "قال فيرما لكلينتون" is Verma speaking to Clinton, not a person "Verma Liclinton".  Split
+    only when the archive knows the first word as a person and not the pair, and the second
+    word without its ل as a name (`name_score(word)`: the name lexicon's best score), so that a
+    surname that starts with ل (سيرغي لافروف: افروف is no name) stays whole."""
+    sender = meta.get("sender") or ""
+    words = sender.split()
+    if resolve is None or name_score is None or len(words) != 2 or not words[1].startswith("ل") \
+            or words[1].startswith("ال") or len(words[1]) < 4:
+        return meta
+    rest = words[1][1:]
+    if _known_person(sender, resolve) or not _known_person(words[0], resolve) or name_score(rest) < ADDRESSEE_MIN:
+        return meta
+    out = dict(meta, sender=words[0])
+    if "recipient" not in out and _known_person(rest, resolve):
+        out["recipient"] = rest
+    return out
+
+
+ADDRESSEE_MIN = 150.0     # name lexicon score of a surely known name (transliteration guesses score ~80-130)
+
+
 def metadata_checks(meta: dict[str, str], ev: Evidence, people=None) -> list[dict]:
     """Each metadata claim against the headers of the message that holds the passage."""
     if not meta:
