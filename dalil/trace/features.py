@@ -29,7 +29,6 @@ NEGATION = re.compile(
     r"ne|n'|pas|jamais|aucune?|rien|sans|improbable|refus(?:é|ée|e|er|ait)?|rejet(?:é|ée|te|er)?|nié|nie)\b|n't\b"
     r"|(?:^|\s)(?:لا|لم|لن|ليس|ليست|رفض|رفضت|يرفض|ترفض|دون|بدون|عدم|أبدا|أبداً|مستبعد)(?=[\s،.,]|$)",
     re.I)
-NEG_SOURCE = NEG_CLAIM = NEGATION
 HEDGE_SOURCE = re.compile(r"\b(?:may|might|could|possibly|perhaps|reportedly|rumou?rs?|unconfirmed|believes?|"
                           r"appears?|seems?|likely|unclear|not yet known)\b", re.I)
 
@@ -103,9 +102,9 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     # Polarity: the claim and the quoted sentence disagree on negation; the source hedges.
     # The quote is one sentence of a passage that may word the claim over two: a negated claim
     # is flipped only when no sentence around the quote is negated either.
-    claim_neg, src_neg = bool(NEG_CLAIM.search(claim)), bool(NEG_SOURCE.search(ev.quote))
+    claim_neg, src_neg = bool(NEGATION.search(claim)), bool(NEGATION.search(ev.quote))
     if claim_neg and not src_neg:
-        src_neg = bool(NEG_SOURCE.search(window))
+        src_neg = bool(NEGATION.search(window))
     if claim_neg != src_neg:
         f["neg_flip"] = 1.0
         differs.append("the source is negated where the article is not" if src_neg
