@@ -50,3 +50,14 @@ def test_fast_enough_for_passages():
     for _ in range(50):
         detect_lang(passage)
     assert (time.perf_counter() - start) / 50 < 0.01
+
+
+def test_a_confident_classifier_beats_french_stopwords():
+    # "de", "que", "la", "un" are Spanish words too, and Turkish writes "ç": a sentence the
+    # classifier is sure of keeps its language.
+    es = ("Según un correo publicado por el Departamento de Estado, Richard Verma informó a Clinton "
+          "que la enmienda de McCain sobre el preámbulo del tratado sería derrotada.")
+    tr = ("Dışişleri Bakanlığı'nın yayımladığı bir e-postaya göre, Philippe Reines neyin uygulandığını "
+          "gerçekten bilmediğini yazdı.")
+    assert detect_lang(es) == "es" and detect_lang(tr) == "tr"
+    assert detect_lang("Selon Lael Brainard, le sénateur Grassley allait voter pour la clôture.") == "fr"

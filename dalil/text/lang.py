@@ -26,6 +26,7 @@ _EN_STOP = frozenset("the of and to in is that for on with was are be by this fr
                      "me my our your their what who".split())
 _FR_STOP = frozenset("le la les des du de un une et est dans pour sur au aux avec par que qui "
                      "ne pas son sa ses ce cette il elle ils sont été à été".split())
+CONFIDENT = 0.99     # classifier probability trusted over the stopword counts, for ten words or more
 _ES_STOP = frozenset("el los las del por para como muy pero una es y con se lo su al más está".split())
 _ES_MARKS = re.compile(r"[ñ¿¡]|ción\b", re.I)
 _FR_MARKS = re.compile(r"[éèêàçùœâîôûëï]|\b[ldjqns]'[a-zàâéèêîôûh]", re.I)
@@ -79,6 +80,8 @@ def detect_lang(text: str) -> str:
     lang, prob = _identifier().classify(text)
     if script == "ru":
         return lang if lang in ("ru", "uk") else "ru"
+    if lang not in ("en", "fr") and prob >= CONFIDENT and len(words) >= 10:
+        return lang   # a sentence of Spanish or Turkish: "de", "que", a "ç" must not make it French
     en = sum(w in _EN_STOP for w in words)
     fr = sum(w in _FR_STOP for w in words) + len(_FR_MARKS.findall(text))
     es = sum(w in _ES_STOP for w in words) + len(_ES_MARKS.findall(text))
