@@ -87,3 +87,18 @@ def test_arabic_addressee_glued_to_the_sender_is_split(full):
     assert full.person(split["recipient"]).name == "Hillary Clinton"
     lavrov = {"sender": "سيرغي لافروف"}
     assert split_addressee(lavrov, full.person, tracer._name_score) == lavrov
+
+
+def test_no_negation_flip_where_the_lexicon_does_not_know_the_language(corpus_doc):
+    # Turkish negates in the verb ("bilmediğini", "that he did not know"): the claim has no
+    # negation word, yet it is negated like the source.  Spanish has a lexicon.
+    ev = _evidence(corpus_doc, "C05764217", "I have to let PJ respond, because I honestly don't know what was executed")
+    tr = "Philippe Reines neyin uygulandığını gerçekten bilmediğini ve yanıtı PJ'ye bırakacağını yazdı."
+    es = "Philippe Reines escribió que sabía lo que se había ejecutado y que dejaría responder a PJ."
+    assert claim_features(tr, [], [ev], [], lang="tr")[0]["neg_flip"] == 0
+    assert claim_features(es, [], [ev], [], lang="es")[0]["neg_flip"] == 1
+    assert claim_features(es.replace("que sabía", "que no sabía"), [], [ev], [], lang="es")[0]["neg_flip"] == 0
+    # "PJ'ye" (Turkish: "to PJ") is PJ, whom the source names.
+    term = Term(tr.index("PJ'ye"), tr.index("PJ'ye") + 5, "PJ'ye", "name", ["pj'ye"])
+    f, _, differs = claim_features(tr, [term], [ev], [], lang="tr")
+    assert f["names_missing"] == 0, differs

@@ -17,8 +17,8 @@ from dalil.trace.terms import Term
 
 CONTEXT = 250                # characters around the quote read for numbers, dates and polarity
 
-# Negation and refusal, one lexicon for both sides (a claim in French or Arabic, a source in any
-# of the three): a flip is a negation on one side only, so a word missing from one side's list
+# Negation and refusal, one lexicon for both sides (a claim in French, Arabic or Spanish, a
+# source in any of them): a flip is a negation on one side only, so a word missing from one side's list
 # would read as a flip ("not to instruct" in the source, "عدم" in the article).  Stance words
 # (oppose, against, contre, ضد) are left out: "a strategy against corruption" negates nothing;
 # so is the "No." of "Case No. F-2014-20439" that stamps every page.
@@ -26,9 +26,13 @@ NEGATION = re.compile(
     r"\b(?:not|no(?!\.\s?[A-Z]?-?\d)|never|cannot|can't|won't|wouldn't|don't|doesn't|didn't|isn't|aren't|wasn't|couldn't|"
     r"shouldn't|nor|nothing|none|zero|unlikely|without|decline[sd]?|refus(?:e[sd]?|al)|"
     r"reject(?:s|ed)?|denie[sd]|deny|"
-    r"ne|n'|pas|jamais|aucune?|rien|sans|improbable|refus(?:é|ée|e|er|ait)?|rejet(?:é|ée|te|er)?|nié|nie)\b|n't\b"
+    r"ne|n'|pas|jamais|aucune?|rien|sans|improbable|refus(?:é|ée|e|er|ait)?|rejet(?:é|ée|te|er)?|nié|nie|"
+    r"nunca|jamás|ningún|ningun[oa]|nada|sin(?!\s+embargo)|tampoco|rechazó|negó)\b|n't\b"
     r"|(?:^|\s)(?:لا|لم|لن|ليس|ليست|رفض|رفضت|يرفض|ترفض|دون|بدون|عدم|أبدا|أبداً|مستبعد)(?=[\s،.,]|$)",
     re.I)
+# A Turkish "bilmediğini" or a Persian "نمی‌داند" negates in the verb: in a language the lexicon
+# does not cover, a claim without a negation word may still be negated, so no flip is read.
+NEGATION_LANGS = frozenset({"en", "fr", "ar", "es"})
 HEDGE_SOURCE = re.compile(r"\b(?:may|might|could|possibly|perhaps|reportedly|rumou?rs?|unconfirmed|believes?|"
                           r"appears?|seems?|likely|unclear|not yet known)\b", re.I)
 
@@ -37,14 +41,16 @@ FEATURES = ["sim", "psim", "cov", "dcov", "score", "sim_gap", "names_missing", "
 
 
 def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], checks: list[dict],
-                   df=None, correspondent=None, same_language: bool = False) -> tuple[dict[str, float], list[str], list[str]]:
+                   df=None, correspondent=None, same_language: bool = False,
+                   lang: str | None = None) -> tuple[dict[str, float], list[str], list[str]]:
     """(features, what matched, what differs) for a claim and its ranked evidence.
 
     `df(term)`: how many archive documents hold an index term (for names the archive never
     mentions); `correspondent(name)`: whether a name is a sender or recipient of the cited
     document's messages (the headers say 'H' where the article says Clinton); `same_language`:
     the claim is written in a language of the archive, so that its plain words can be looked
-    up too ("dengue" in no document)."""
+    up too ("dengue" in no document); `lang`: the claim's language, for the negation check (run
+    only where the lexicon knows the language's negations)."""
     f = dict.fromkeys(FEATURES, 0.0)
     unknown = _unknown_names(terms, df, same_language)
     f["names_unknown"] = float(len(unknown))
@@ -63,7 +69,7 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     # script count here.
     missing = [t.surface for i, t in enumerate(terms)
                if t.kind == "name" and i not in doc_hits and _distinct(t) and t.surface.isascii()
-               and not _possessive_found(t.surface, ev.doc_text)
+               and not _suffixed_name_found(t.surface, ev.doc_text)
                and not (correspondent is not None and correspondent(t.surface))]
     f["names_missing"] = float(len(missing))
     differs += [f"the source does not mention {m}" for m in missing[:3]]
@@ -105,7 +111,7 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     claim_neg, src_neg = bool(NEGATION.search(claim)), bool(NEGATION.search(ev.quote))
     if claim_neg and not src_neg:
         src_neg = bool(NEGATION.search(window))
-    if claim_neg != src_neg:
+    if claim_neg != src_neg and (lang is None or lang in NEGATION_LANGS):
         f["neg_flip"] = 1.0
         differs.append("the source is negated where the article is not" if src_neg
                        else "the article is negated where the source is not")
@@ -175,10 +181,14 @@ def _small(value: str) -> bool:
         return False
 
 
-def _possessive_found(surface: str, text: str) -> bool:
-    """"Wieseltier's" is mentioned where the source says Wieseltier."""
-    base = re.sub(r"['’]s?$", "", surface)
-    return base != surface and len(base) >= 3 and re.search(rf"\b{re.escape(base)}\b", text, re.I) is not None
+def _suffixed_name_found(surface: str, text: str) -> bool:
+    """A name with a suffix after an apostrophe is mentioned where the source has the name:
+    "Wieseltier's", the Turkish "PJ'ye" ("to PJ")."""
+    base = re.sub(r"['’][^\W\d_]*$", "", surface)
+    if base == surface or len(base) < 2:
+        return False
+    flags = re.I if len(base) > 3 else 0          # a short one only as written: "PJ", not "pj"
+    return re.search(rf"\b{re.escape(base)}\b", text, flags) is not None
 
 
 def _first_per_term(matched):

@@ -61,8 +61,9 @@ class Tracer:
             if evidence:
                 doc = self.archive.store.document(evidence[0].doc_id)
                 evidence[0].messages = doc["messages"] if doc else []
+            lang = detect_lang(claim.text)
             verdict = judge(claim.text, terms, claim.meta, evidence, people, df, resolve,
-                            detect_lang(claim.text) in self.languages)
+                            lang in self.languages, lang)
             results.append(ClaimResult(claim, terms, evidence, verdict))
         return TraceReport(article, results, notes, seconds=time.perf_counter() - t0)
 

@@ -82,15 +82,15 @@ def _known_person(name: str, resolve) -> bool:
 
 
 def judge(claim_text: str, terms: list[Term], meta: dict[str, str], evidence: list[Evidence],
-          people=None, df=None, resolve=None, same_language: bool = False) -> Verdict:
+          people=None, df=None, resolve=None, same_language: bool = False, lang: str | None = None) -> Verdict:
     """`people(a, b)`: same-person test; `df(term)`: archive document frequency; `resolve(name)`:
     the archive's person for a name (all optional); `same_language`: the claim is in a language
-    the archive's documents are written in."""
+    the archive's documents are written in; `lang`: the claim's language."""
     checks = metadata_checks(meta, evidence[0], people) if evidence else []
     trusted = [c for c in checks if c["field"] in ("date", "subject") or _known_person(c["claimed"], resolve)]
     correspondent = _correspondent_test(evidence[0], resolve) if evidence else None
     f, matched, differs = claim_features(claim_text, terms, evidence, trusted, df, correspondent,
-                                         same_language)
+                                         same_language, lang)
     label, confidence = decide(f)
     parts = []
     if not evidence:
