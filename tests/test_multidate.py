@@ -17,6 +17,17 @@ def test_english_forms():
     assert values("November · 16, 2011") == ["2011-11-16"]
 
 
+def test_month_names_of_other_languages():
+    # Spanish, Portuguese, Italian, German, Turkish and Persian articles give dates as well.
+    assert values("el 18 de diciembre de 2010") == ["2010-12-18"]
+    assert values("em 18 de dezembro de 2010") == ["2010-12-18"]
+    assert values("il 18 dicembre 2010") == ["2010-12-18"]
+    assert values("am 18. Dezember 2010 an Clinton") == ["2010-12-18"]
+    assert values("18 Aralık 2010 tarihli") == ["2010-12-18"] and values("ARALIK 18") == ["--12-18"]
+    assert values("در ۱۸ دسامبر ۲۰۱۰ به") == ["2010-12-18"]
+    assert values("page 3. March was cold") == [] and values("Mayo Clinic") == []
+
+
 def test_french_forms():
     assert values("le 18 décembre 2010 et le 1er janvier 2011") == ["2010-12-18", "2011-01-01"]
     assert values("en mars 2011, puis en août 2012") == ["2011-03", "2012-08"]

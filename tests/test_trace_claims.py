@@ -9,6 +9,14 @@ def test_split_arabic_and_latin_punctuation():
                      "Mr. Smith met the U.S. envoy.", "Done!"]
 
 
+def test_a_german_day_is_no_sentence_end():
+    text = "Laut einer E-Mail schrieb Richard Verma am 18. Dezember 2010 an Clinton. Sie antwortete."
+    parts = [text[s:e] for s, e in split_sentences(text)]
+    assert parts == ["Laut einer E-Mail schrieb Richard Verma am 18. Dezember 2010 an Clinton.", "Sie antwortete."]
+    vote = "The vote was 84 to 10. Clinton called."
+    assert [vote[s:e] for s, e in split_sentences(vote)] == ["The vote was 84 to 10.", "Clinton called."]
+
+
 def test_offsets_point_into_the_article():
     text = "Intro line\n\nOn 18 December 2010 Richard Verma told Clinton the amendment would be defeated. Nice."
     claims, total = extract_claims(text, "en")

@@ -1,4 +1,5 @@
-"""Dates in English, French and Arabic free text → ISO strings.
+"""Dates in English, French and Arabic free text (and the month names of Spanish, Portuguese,
+Italian, German, Turkish and Persian) → ISO strings.
 
 `find_dates(text)` returns (start, end, value) spans over the original text, where value is
 'YYYY-MM-DD', 'YYYY-MM' (month and year only) or '--MM-DD' (day and month, no year; ISO 8601
@@ -21,6 +22,21 @@ _AR = [  # Egyptian/Gulf (Latin-derived), Levantine/Iraqi (Syriac), Maghrebi (Fr
     "اغسطس|اب|اوت", "سبتمبر|ايلول", "اكتوبر|تشرين الاول", "نوفمبر|تشرين الثاني",
     "ديسمبر|كانون الاول",
 ]
+# Other languages of the press, for the dates a claim gives (a table, not code per language):
+# Spanish, Portuguese, Italian, German, Turkish, Persian (Gregorian calendar).  The Persian
+# "مه" (May) is left out: it is also the word for fog.
+_OTHER = [
+    "enero|janeiro|gennaio|januar|ocak|ژانویه", "febrero|fevereiro|febbraio|februar|şubat|فوریه",
+    "marzo|março|märz|maerz|mart", "abril|aprile|nisan|اوریل", "mayo|maio|maggio|mayıs",
+    "junio|junho|giugno|juni|haziran|ژوئن", "julio|julho|luglio|juli|temmuz|ژوئیه|ژوییه",
+    "agosto|ağustos", "septiembre|setiembre|setembro|settembre|eylül|سپتامبر",
+    "octubre|outubro|ottobre|oktober|ekim|اکتبر", "noviembre|novembro|kasım|نوامبر",
+    "diciembre|dezembro|dicembre|dezember|aralık|دسامبر",
+]
+for _i, _names in enumerate(_OTHER, 1):
+    for _name in _names.split("|"):
+        _MONTHS.setdefault(_name, _i)
+        _MONTHS.setdefault(_name.replace("ı", "i"), _i)     # "ARALIK".lower() is "aralik"
 for _i, _name in enumerate(_EN, 1):
     _MONTHS[_name] = _i
     _MONTHS[_name[:3]] = _i
@@ -42,13 +58,14 @@ _M = rf"(?P<m>{_MONTH_RX})(?:\.|\s?[•·])?"     # "Nov.", and OCR specks: "Nov
 _D = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|e)?"
 _Y = r"(?P<y>(?:19|20)\d\d)"
 _SEP = r"[\s,]*"
+_DM = r"(?:\.?\s+de\s+|\.?[\s,]+|\s*)"      # between day and month: "18 de diciembre", "18. Dezember" (with a year)
 _PATTERNS = [
     re.compile(rf"\b{_Y}-(?P<m2>[01]\d)-(?P<d2>[0-3]\d)\b"),                     # 2010-12-18
-    re.compile(rf"(?<![\w/]){_D}{_SEP}{_M}{_SEP}(?:عام\s*|سنه\s*)?{_Y}(?!\d)", re.I),  # 18 décembre 2010
+    re.compile(rf"(?<![\w/]){_D}{_DM}{_M}{_SEP}(?:de\s+|عام\s*|سنه\s*)?{_Y}(?!\d)", re.I),  # 18 décembre 2010, 18. Dezember 2010, 18 de diciembre de 2010
     re.compile(rf"(?<!\w){_M}\s*{_D},?\s*{_Y}(?!\d)", re.I),                        # December 18, 2010
     re.compile(rf"(?<!\w){_M}(?:\s+de)?{_SEP}(?:عام\s*|سنه\s*)?{_Y}(?!\d)", re.I),   # December 2010
     re.compile(r"(?<![\d/])(?P<a>[0-3]?\d)/(?P<b>[0-3]?\d)/(?P<y>(?:19|20)?\d\d)(?![\d/])"),  # 12/18/2010
-    re.compile(rf"(?<![\w/]){_D}\s+{_M}(?!\w)", re.I),                              # 16 نوفمبر
+    re.compile(rf"(?<![\w/]){_D}(?:\s+de)?\s+{_M}(?!\w)", re.I),                     # 16 نوفمبر, 16 de noviembre
     re.compile(rf"(?<!\w){_M}\s+{_D}(?![\w:])", re.I),                              # December 18
 ]
 _NO_WORD_AFTER = re.compile(r"\w")
@@ -75,7 +92,7 @@ def _value(match: re.Match, day_first: bool) -> str | None:
         y += 2000 if y < 100 else 0
         m, d = (b, a) if day_first or a > 12 else (a, b)
     else:
-        m = _MONTHS[g["m"].lower()]
+        m = _MONTHS.get(g["m"].lower(), 0)      # 0: not a month (rejected by _valid)
         y = int(g["y"]) if g.get("y") else None
         d = int(g["d"]) if g.get("d") else None
     if not _valid(y, m, d):

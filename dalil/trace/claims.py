@@ -39,10 +39,16 @@ class Claim:
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) character spans of the sentences of `text`, trimmed of white space."""
     spans, pos = [], 0
+    dates = None
     for m in _END.finditer(text):
         if m.group().strip() == "." or m.group().strip().endswith("."):
             if _ABBREV.search(text[max(0, m.start() - 6):m.start() + 1]):
                 continue
+            if text[max(0, m.start() - 1):m.start()].isdigit():
+                # "am 18. Dezember 2010": the period of a German or Nordic day, inside a date.
+                dates = find_dates(text) if dates is None else dates
+                if any(a <= m.start() < b for a, b, _ in dates):
+                    continue
         spans.append((pos, m.end()))
         pos = m.end()
     spans.append((pos, len(text)))
