@@ -88,7 +88,8 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
                       and (is_time(v) or len(v) < 4)]
             if others:
                 f["num_mismatch"] += 1
-                differs.append(f"the article says {t.surface}, the source says {', '.join(others[:3])}")
+                said = [" ".join(window[slice(*src_numbers[v][0])].split()) for v in others[:3]]   # its own wording
+                differs.append(f"the article says {t.surface}, the source says {', '.join(said)}")
     # Dates: a claimed date that no date of the document (text or headers) agrees with, where
     # the cited passage gives a date.
     near_spans = find_dates(window)
