@@ -78,14 +78,17 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     # counts only beside another of the claim's terms ("84 to 10"): page numbers, times and list
     # items put every small number somewhere in a long document.
     src_numbers = numbers_in(window)
+    quote_at = (ev.char_start - max(0, ev.char_start - CONTEXT), ev.char_end - max(0, ev.char_start - CONTEXT))
+    doc_date_spans = find_dates(ev.doc_text)       # the 5 of "June 5, 2010" is no count of anything
     for i, t in enumerate(terms):
         if t.kind != "number" or not t.value or (not is_time(t.value) and len(t.value.split(".")[0]) >= 4):
             continue          # years are dates; 4+ digit figures are matched as terms
-        anywhere = i in doc_hits and (not _small(t.value) or _beside_other_term(i, doc_hits))
+        spans = [sp for sp in doc_hits.get(i, []) if not any(a <= sp[0] < b for a, b, _ in doc_date_spans)]
+        anywhere = bool(spans) and (not _small(t.value) or _beside_other_term(spans, i, doc_hits))
         if not anywhere and t.value not in src_numbers:    # near the quote: "three" is 3, "26th" 26
             f["num_missing"] += 1
-            others = [v for v in src_numbers if v != t.value and is_time(v) == is_time(t.value)
-                      and (is_time(v) or len(v) < 4)]
+            others = sorted((v for v in src_numbers if v != t.value and is_time(v) == is_time(t.value)
+                             and (is_time(v) or len(v) < 4)), key=lambda v: _distance(src_numbers[v], quote_at))
             if others:
                 f["num_mismatch"] += 1
                 said = [" ".join(window[slice(*src_numbers[v][0])].split()) for v in others[:3]]   # its own wording
@@ -94,7 +97,7 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     # the cited passage gives a date.
     near_spans = find_dates(window)
     near = [v for _, _, v in near_spans]
-    doc_dates = [v for _, _, v in find_dates(ev.doc_text)] + [(m.get("date") or "")[:10]
+    doc_dates = [v for _, _, v in doc_date_spans] + [(m.get("date") or "")[:10]
                                                                for m in ev.messages if m.get("date")]
     for t in terms:
         if t.kind == "date" and t.value and near and not any(dates_agree(t.value, v) for v in doc_dates if v):
@@ -171,8 +174,16 @@ def _distinct(t: Term) -> bool:
             and t.alts[0] not in gazetteer_titles())
 
 
-def _beside_other_term(i: int, hits: dict[int, list[tuple[int, int]]], reach: int = 60) -> bool:
-    return any(abs(s - s2) <= reach for s, _ in hits[i] for j, spans in hits.items() if j != i for s2, _ in spans)
+def _beside_other_term(spans: list[tuple[int, int]], i: int, hits: dict[int, list[tuple[int, int]]],
+                       reach: int = 60) -> bool:
+    """Whether one of `spans` (term i's) lies within `reach` characters of another term's hit."""
+    return any(abs(s - s2) <= reach for s, _ in spans for j, other in hits.items() if j != i for s2, _ in other)
+
+
+def _distance(spans: list[tuple[int, int]], quote: tuple[int, int]) -> int:
+    """Characters between the nearest of `spans` and the quote (0 inside it): the number the
+    explanation names first is the one beside the quote, not one from a page header."""
+    return min(max(quote[0] - e, s - quote[1], 0) for s, e in spans)
 
 
 def _small(value: str) -> bool:
