@@ -102,3 +102,15 @@ def test_no_negation_flip_where_the_lexicon_does_not_know_the_language(corpus_do
     term = Term(tr.index("PJ'ye"), tr.index("PJ'ye") + 5, "PJ'ye", "name", ["pj'ye"])
     f, _, differs = claim_features(tr, [term], [ev], [], lang="tr")
     assert f["names_missing"] == 0, differs
+
+
+def test_an_arabic_place_the_source_lacks_is_named(full, corpus_doc):
+    # لندن is London for sure (the gazetteer); a transliteration guess or a person is not reported.
+    from dalil.trace.terms import TermExtractor
+    extractor = TermExtractor.for_store(full.store)
+    ev = _evidence(corpus_doc, "C05768556", "Grassley is going to vote in favor of cloture and oppose on confirmation vote.")
+    assert "london" not in ev.doc_text.lower()
+    claim = "قال غراسلي في لندن إنه سيصوت لصالح إنهاء النقاش."
+    f, _, differs = claim_features(claim, extractor.terms(claim), [ev], [], lang="ar")
+    assert any("لندن (London)" in d for d in differs), differs
+    assert f["names_missing"] == 1, differs

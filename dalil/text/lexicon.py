@@ -56,14 +56,21 @@ def gazetteer_acronyms(path: Path = GAZETTEER) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def gazetteer_titles(path: Path = GAZETTEER) -> frozenset[str]:
-    """English names (lower-case) of the gazetteer's titles: 'minister' names an office, not a person."""
-    out = set()
+def gazetteer_kinds(path: Path = GAZETTEER) -> dict[str, str]:
+    """English name (lower-case) → its kind in the gazetteer (country, city, org, person, title…)."""
+    out: dict[str, str] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         cols = line.split("\t")
-        if not line.startswith("#") and len(cols) > 1 and cols[1].strip() == "title":
-            out.update(e.strip().lower() for e in cols[0].split("|") if e.strip())
-    return frozenset(out)
+        if not line.startswith("#") and len(cols) > 1:
+            for e in cols[0].split("|"):
+                if e.strip():
+                    out.setdefault(e.strip().lower(), cols[1].strip())
+    return out
+
+
+def gazetteer_titles() -> frozenset[str]:
+    """English names of the gazetteer's titles: 'minister' names an office, not a person."""
+    return frozenset(n for n, kind in gazetteer_kinds().items() if kind == "title")
 
 
 def corpus_vocabulary(corpus_dir: Path, min_df: int = 2) -> list[tuple[str, int, float]]:

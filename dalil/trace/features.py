@@ -65,10 +65,12 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     doc_hits = term_hits(terms, ev.doc_text)
     window = ev.doc_text[max(0, ev.char_start - CONTEXT):ev.char_end + CONTEXT]
     # Names of the claim that the cited document never mentions (a wrong person or place).
-    # Arabic words reach names through transliteration guesses, so only names written in Latin
-    # script count here.
-    missing = [t.surface for i, t in enumerate(terms)
-               if t.kind == "name" and i not in doc_hits and _distinct(t) and t.surface.isascii()
+    # Arabic words reach names through transliteration guesses, so a name in Arabic script
+    # counts only when the gazetteer or the archive's names know it for sure (لندن = London).
+    missing = [t.surface if t.surface.isascii() else f"{t.surface} ({t.alts[0].title()})"
+               for i, t in enumerate(terms)
+               if t.kind == "name" and i not in doc_hits and _distinct(t)
+               and (t.surface.isascii() or _sure_arabic_place(t))
                and not _suffixed_name_found(t.surface, ev.doc_text)
                and not (correspondent is not None and correspondent(t.surface))]
     f["names_missing"] = float(len(missing))
@@ -166,12 +168,19 @@ def _unknown_names(terms: list[Term], df, words: bool = False) -> list[str]:
     return out
 
 
+def _sure_arabic_place(t: Term) -> bool:
+    """An Arabic-script name the gazetteer knows as a place or body (not a person: people are
+    checked against the headers, and their Arabic spellings vary)."""
+    from dalil.text.lexicon import gazetteer_kinds
+    return not t.guess and bool(t.alts) and gazetteer_kinds().get(t.alts[0]) in ("city", "country", "region", "org", "place")
+
+
 def _distinct(t: Term) -> bool:
     """Names that identify someone or somewhere (not a title such as 'foreign minister', nor an
     acronym or a lower-case word)."""
     from dalil.text.lexicon import gazetteer_titles
-    return (bool(t.alts) and len(t.alts[0]) >= 4 and not t.surface.isupper() and t.surface[:1].isupper()
-            and t.alts[0] not in gazetteer_titles())
+    return (bool(t.alts) and len(t.alts[0]) >= 4 and not t.surface.isupper()
+            and (t.surface[:1].isupper() or not t.surface.isascii()) and t.alts[0] not in gazetteer_titles())
 
 
 def _beside_other_term(spans: list[tuple[int, int]], i: int, hits: dict[int, list[tuple[int, int]]],
