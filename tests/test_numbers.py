@@ -72,3 +72,9 @@ def test_a_small_number_elsewhere_in_the_document_is_not_found(corpus_doc):
                  Term(claim.index("naval"), claim.index("naval") + 5, "naval", "word", ["naval"])]
         f, _, differs = claim_features(claim, terms, [ev], [])
         assert f["num_mismatch"] == expected, (claim, differs)
+
+
+def test_decades():
+    # "les années 90" is the source's "the 90s" (C05768005), not another number.
+    assert set(numbers_in("the two kids who won the peace essay contest in the 90s")) == {"2", "90"}
+    assert set(numbers_in("in the 1990's")) == {"1990"} and numbers_in("5s") == {}

@@ -114,3 +114,22 @@ def test_an_arabic_place_the_source_lacks_is_named(full, corpus_doc):
     f, _, differs = claim_features(claim, extractor.terms(claim), [ev], [], lang="ar")
     assert any("لندن (London)" in d for d in differs), differs
     assert f["names_missing"] == 1, differs
+
+
+def test_a_negated_sentence_beside_the_stating_one_is_no_flip(corpus_doc):
+    # C05768005: "I'm sorry, I didn't know. But the Belfast people have / come up with a FANTASTIC
+    # story -- ... they have tracked down the two kids who won the peace essay contest in the
+    # 90s". The quote's first sentence is negated; the one that states the claim is not.
+    from dalil.trace.evidence import source_sentences
+    text = corpus_doc("C05768005").read_text(encoding="utf-8")
+    start = text.index("I'm sorry, I didn't know.")
+    end = text.index("one is a police officer.") + len("one is a police officer.")
+    sentences = [text[a:b] for a, b in source_sentences(text, start, end)]
+    assert sentences[1].startswith("But the Belfast people have")       # a line break inside a sentence
+    ev = Evidence(doc_id="C05768005", release=None, page=1, char_start=start, char_end=end, byte_start=start,
+                  byte_end=end, quote=text[start:end], score=1.0, similarity=0.6, coverage=0.5, doc_text=text)
+    claim = "L'équipe de Belfast a retrouvé les deux enfants lauréats du concours d'essais des années 90."
+    terms = [Term(claim.index("Belfast"), claim.index("Belfast") + 7, "Belfast", "name", ["belfast"]),
+             Term(claim.index("90"), claim.index("90") + 2, "90", "number", ["90"], "90")]
+    f, _, differs = claim_features(claim, terms, [ev], [], lang="fr")
+    assert f["neg_flip"] == 0 and f["num_mismatch"] == 0, differs

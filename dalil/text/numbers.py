@@ -10,7 +10,7 @@ import re
 from dalil.text.multidate import find_dates
 from dalil.text.normalize import is_arabic, normalize_for_index
 
-_NUM = re.compile(r"(?<![\w.])[$€£]?\d(?:[\d,.]*\d)?(?:\s?(?:%|k|K|m|M|bn)|st|nd|rd|th|\s?[ap]\.?m\b\.?)?(?!\w)", re.I)
+_NUM = re.compile(r"(?<![\w.])[$€£]?\d(?:[\d,.]*\d)?(?:\s?(?:%|k|K|m|M|bn)|st|nd|rd|th|(?<=0)'?s|\s?[ap]\.?m\b\.?)?(?!\w)", re.I)
 _DIGITS = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)},
                          **{chr(0x06F0 + i): str(i) for i in range(10)}, "٫": ".", "٬": ","})
 
@@ -67,6 +67,8 @@ def number_value(token: str) -> str | None:
     t = re.sub(r"\s?[ap]\.?m\.?$", "", token.translate(_DIGITS).strip().lower()).lstrip("$€£")    # "4pm": an hour
     if t[-2:] in ("st", "nd", "rd", "th") and t[:-2].isdigit():
         t = t[:-2]                 # an ordinal: "the 26th"
+    elif t.endswith("s") and t.rstrip("'s").isdigit():
+        t = t.rstrip("'s")         # a decade: "the 90s", "1990's"
     mult = 1
     for suffix, m in (("bn", 10 ** 9), ("k", 1000), ("m", 10 ** 6)):
         if t.endswith(suffix):

@@ -21,15 +21,17 @@ CONTEXT = 250                # characters around the quote read for numbers, dat
 # source in any of them): a flip is a negation on one side only, so a word missing from one side's list
 # would read as a flip ("not to instruct" in the source, "عدم" in the article).  Stance words
 # (oppose, against, contre, ضد) are left out: "a strategy against corruption" negates nothing;
+# an outcome of failure counts like a refusal ("will be defeated" = "NOT ADOPTED");
 # so is the "No." of "Case No. F-2014-20439" that stamps every page.
 NEGATION = re.compile(
     r"\b(?:not|no(?!\.\s?[A-Z]?-?\d)|never|cannot|can't|won't|wouldn't|don't|doesn't|didn't|isn't|aren't|wasn't|couldn't|"
     r"shouldn't|nor|nothing|none|zero|unlikely|without|decline[sd]?|refus(?:e[sd]?|al)|"
-    r"reject(?:s|ed)?|denie[sd]|deny|"
+    r"reject(?:s|ed)?|denie[sd]|deny|defeat(?:s|ed)?|"
     r"ne|n'|pas|jamais|aucune?|rien|sans|improbable|refus(?:é|ée|e|er|ait)?|rejet(?:é|ée|te|er)?|nié|nie|"
     r"nunca|jamás|ningún|ningun[oa]|nada|sin(?!\s+embargo)|tampoco|rechazó|negó)\b|n't\b"
-    r"|(?:^|\s)(?:لا|لم|لن|ليس|ليست|رفض|رفضت|يرفض|ترفض|دون|بدون|عدم|أبدا|أبداً|مستبعد)(?=[\s،.,]|$)",
+    r"|(?:^|\s)(?:لا|لم|لن|ليس|ليست|رفض|رفضت|يرفض|ترفض|هزم|يهزم|سيهزم|تهزم|ستهزم|دون|بدون|عدم|أبدا|مستبعد)(?=[\s،.,]|$)",
     re.I)
+_TASHKEEL = re.compile(r"[\u064B-\u0652\u0640]")
 # A Turkish "bilmediğini" or a Persian "نمی‌داند" negates in the verb: in a language the lexicon
 # does not cover, a claim without a negation word may still be negated, so no flip is read.
 NEGATION_LANGS = frozenset({"en", "fr", "ar", "es"})
@@ -114,9 +116,10 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     # Polarity: the claim and the quoted sentence disagree on negation; the source hedges.
     # The quote is one sentence of a passage that may word the claim over two: a negated claim
     # is flipped only when no sentence around the quote is negated either.
-    claim_neg, src_neg = bool(NEGATION.search(claim)), bool(NEGATION.search(ev.quote))
+    claim_neg = bool(NEGATION.search(_TASHKEEL.sub("", claim)))      # "سيُهزم" is سيهزم
+    src_neg = bool(NEGATION.search(_TASHKEEL.sub("", _stating_part(ev, doc_hits))))
     if claim_neg and not src_neg:
-        src_neg = bool(NEGATION.search(window))
+        src_neg = bool(NEGATION.search(_TASHKEEL.sub("", window)))
     if claim_neg != src_neg and (lang is None or lang in NEGATION_LANGS):
         f["neg_flip"] = 1.0
         differs.append("the source is negated where the article is not" if src_neg
@@ -187,6 +190,16 @@ def _beside_other_term(spans: list[tuple[int, int]], i: int, hits: dict[int, lis
                        reach: int = 60) -> bool:
     """Whether one of `spans` (term i's) lies within `reach` characters of another term's hit."""
     return any(abs(s - s2) <= reach for s, _ in spans for j, other in hits.items() if j != i for s2, _ in other)
+
+
+def _stating_part(ev: Evidence, hits: dict[int, list[tuple[int, int]]]) -> str:
+    """The sentences of the quote that hold the claim's terms: a quote that also carries "I'm
+    sorry, I didn't know." before the sentence that states the claim is not negated by it."""
+    from dalil.trace.evidence import source_sentences
+    starts = [a for spans in hits.values() for a, _ in spans if ev.char_start <= a < ev.char_end]
+    parts = [ev.doc_text[a:b] for a, b in source_sentences(ev.doc_text, ev.char_start, ev.char_end)
+             if any(a <= x < b for x in starts)]
+    return " ".join(parts) if parts else ev.quote
 
 
 def _distance(spans: list[tuple[int, int]], quote: tuple[int, int]) -> int:
