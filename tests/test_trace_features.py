@@ -133,3 +133,13 @@ def test_a_negated_sentence_beside_the_stating_one_is_no_flip(corpus_doc):
              Term(claim.index("90"), claim.index("90") + 2, "90", "number", ["90"], "90")]
     f, _, differs = claim_features(claim, terms, [ev], [], lang="fr")
     assert f["neg_flip"] == 0 and f["num_mismatch"] == 0, differs
+
+
+def test_source_sentences_over_ocr_lines_addresses_and_quotes():
+    from dalil.trace.evidence import source_sentences
+    text = ('From: Mills, Cheryl D <MillsCD@state.gov>\nSent: Sunday\n\nIt was "wrong -- to argue\n'
+            'that Jews control the media." Instead, we argued. The rate rose 3.5 percent. Done!')
+    assert [text[a:b] for a, b in source_sentences(text, 0, len(text))] == [
+        "From: Mills, Cheryl D <MillsCD@state.gov>\nSent: Sunday",
+        'It was "wrong -- to argue\nthat Jews control the media."', "Instead, we argued.",
+        "The rate rose 3.5 percent.", "Done!"]

@@ -39,8 +39,10 @@ FUSION_WEIGHT = {"bag": 1.0, "lex": 1.0, "rare": 1.0, "dense": 1.5, "content": 1
 COPIES_FOR = 3                # evidence items whose passage copies are looked up
 _WEIGHT = {"name": 2.0, "number": 2.0, "date": 2.0, "word": 1.0}
 _HEADER_LINE = re.compile(r"(?m)^\s*(?:From|Sent|To|Cc|Subject|Date)\s*:")
-# A sentence runs over single line breaks (OCR wraps every line) and ends at . ! ? or a blank line.
-_SOURCE_SENTENCE = re.compile(r"(?:[^.!?\n]|\n(?![ \t]*\n))+(?:[.!?]+|(?=\n[ \t]*\n)|$)")
+# A sentence runs over single line breaks (OCR wraps every line) and ends at . ! ? before a
+# space or at a blank line; a period inside a token ("state.gov", "3.5") ends nothing.
+_SOURCE_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?\"'”’»)\]])|\n(?![ \t]*\n))+"
+                              r"(?:[.!?]+[\"'”’»)\]]*|(?=\n[ \t]*\n)|$)")
 
 
 @dataclass
