@@ -31,6 +31,7 @@ NEGATION = re.compile(
     r"nunca|jamás|ningún|ningun[oa]|nada|sin(?!\s+embargo)|tampoco|rechazó|negó)\b|n't\b"
     r"|(?:^|\s)(?:لا|لم|لن|ليس|ليست|رفض|رفضت|يرفض|ترفض|هزم|يهزم|سيهزم|تهزم|ستهزم|دون|بدون|عدم|أبدا|مستبعد)(?=[\s،.,]|$)",
     re.I)
+CAPITALS_LANGS = frozenset({"en", "fr", "ar"})     # Arabic: its Latin-script words are names or acronyms
 _TASHKEEL = re.compile(r"[\u064B-\u0652\u0640]")
 # A Turkish "bilmediğini" or a Persian "نمی‌داند" negates in the verb: in a language the lexicon
 # does not cover, a claim without a negation word may still be negated, so no flip is read.
@@ -54,7 +55,12 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     up too ("dengue" in no document); `lang`: the claim's language, for the negation check (run
     only where the lexicon knows the language's negations)."""
     f = dict.fromkeys(FEATURES, 0.0)
-    unknown = _unknown_names(terms, df, same_language)
+    # Spanish, Italian or Portuguese capitalize the nouns of an institution ("el Departamento
+    # de Estado"): a capitalized word the archive never holds is read as an unknown name only in
+    # a language of the archive or one whose capitals dalil knows (English, French, and the
+    # Latin-script words of an Arabic claim).
+    reads_capitals = lang is None or same_language or lang in CAPITALS_LANGS
+    unknown = _unknown_names(terms, df, same_language) if reads_capitals else []
     f["names_unknown"] = float(len(unknown))
     differs: list[str] = [f"the archive never mentions {u!r}" for u in unknown]
     if not evidence:
