@@ -17,21 +17,42 @@ def _evidence(corpus_doc, doc_id: str, sentence: str) -> Evidence:
                     similarity=0.6, coverage=0.5, doc_text=text)
 
 
-@pytest.mark.parametrize("doc_id,sentence,claim,flip", [
+def _terms(claim: str, pairs: list[tuple[str, str]]) -> list[Term]:
+    """Terms of `claim`: (its word, the English form looked for in the source)."""
+    return [Term(claim.index(w), claim.index(w) + len(w), w, "word", [alt]) for w, alt in pairs]
+
+
+@pytest.mark.parametrize("doc_id,sentence,claim,pairs,flip", [
     # "oppose" and "contre" are stances, neither a negation.
     ("C05768556", "Grassley is going to vote in favor of cloture and oppose on confirmation vote.",
-     "Selon Lael Brainard, le sénateur Grassley allait voter pour la clôture mais contre la confirmation.", 0),
+     "Selon Lael Brainard, le sénateur Grassley allait voter pour la clôture mais contre la confirmation.",
+     [("Grassley", "grassley"), ("clôture", "cloture")], 0),
     # عدم ("the not-doing") is the Arabic article's negation of the source's "not to instruct".
     ("C05764767", "you're right not to instruct the parties what to do",
-     "كتب سيد بلومنتال لكلينتون أن خطابها جيد، وأنها محقة في عدم إملاء ما يجب على الأحزاب فعله.", 0),
+     "كتب سيد بلومنتال لكلينتون أن خطابها جيد، وأنها محقة في عدم إملاء ما يجب على الأحزاب فعله.",
+     [("الأحزاب", "parties")], 0),
     ("C05764767", "you're right not to instruct the parties what to do",
-     "كتب سيد بلومنتال لكلينتون أن خطابها جيد، وأنها محقة في إملاء ما يجب على الأحزاب فعله.", 1),
+     "كتب سيد بلومنتال لكلينتون أن خطابها جيد، وأنها محقة في إملاء ما يجب على الأحزاب فعله.",
+     [("الأحزاب", "parties")], 1),
     ("C05768556", "Grassley is going to vote in favor of cloture and oppose on confirmation vote.",
-     "Selon Lael Brainard, le sénateur Grassley n'allait pas voter pour la clôture.", 1),
+     "Selon Lael Brainard, le sénateur Grassley n'allait pas voter pour la clôture.",
+     [("Grassley", "grassley"), ("clôture", "cloture")], 1),
+    # A negation in another clause of the source, governing none of the claim's terms.
+    ("C05765729", "I brought 4 bento boxes to her residence with Chinese food in them, and she sent\nback "
+     "some Afghan sweets that she made with a letter saying it is Afghan's tradition not\nto send back empty boxes.",
+     "Ching Eikenberry raconte avoir apporté à Mme Karzai des boîtes bento de cuisine chinoise, et celle-ci "
+     "lui a renvoyé des douceurs afghanes.", [("bento", "bento"), ("afghanes", "afghan")], 0),
+    ("C05763090", "Not sure if lona sent:\n8:45 senior staff mtg",
+     "Selon le programme envoyé par Huma Abedin, Clinton avait une réunion du personnel à 8h45.",
+     [("personnel", "staff")], 0),
+    # ... and one that governs them: "not a word" about the medal.
+    ("C05764076", "Prime Minister and her party said not\na word about it.",
+     "Muhammad Yunus wrote that the Prime Minister and her party said a word about it.",
+     [("party", "party"), ("word", "word")], 1),
 ])
-def test_negation_flip(corpus_doc, doc_id, sentence, claim, flip):
+def test_negation_flip(corpus_doc, doc_id, sentence, claim, pairs, flip):
     ev = _evidence(corpus_doc, doc_id, sentence)
-    f, _, differs = claim_features(claim, [], [ev], [])
+    f, _, differs = claim_features(claim, _terms(claim, pairs), [ev], [])
     assert f["neg_flip"] == flip, differs
 
 
@@ -95,9 +116,10 @@ def test_no_negation_flip_where_the_lexicon_does_not_know_the_language(corpus_do
     ev = _evidence(corpus_doc, "C05764217", "I have to let PJ respond, because I honestly don't know what was executed")
     tr = "Philippe Reines neyin uygulandığını gerçekten bilmediğini ve yanıtı PJ'ye bırakacağını yazdı."
     es = "Philippe Reines escribió que sabía lo que se había ejecutado y que dejaría responder a PJ."
-    assert claim_features(tr, [], [ev], [], lang="tr")[0]["neg_flip"] == 0
-    assert claim_features(es, [], [ev], [], lang="es")[0]["neg_flip"] == 1
-    assert claim_features(es.replace("que sabía", "que no sabía"), [], [ev], [], lang="es")[0]["neg_flip"] == 0
+    es_no = es.replace("que sabía", "que no sabía")
+    assert claim_features(tr, _terms(tr, [("uygulandığını", "executed")]), [ev], [], lang="tr")[0]["neg_flip"] == 0
+    assert claim_features(es, _terms(es, [("ejecutado", "executed")]), [ev], [], lang="es")[0]["neg_flip"] == 1
+    assert claim_features(es_no, _terms(es_no, [("ejecutado", "executed")]), [ev], [], lang="es")[0]["neg_flip"] == 0
     # "PJ'ye" (Turkish: "to PJ") is PJ, whom the source names.
     term = Term(tr.index("PJ'ye"), tr.index("PJ'ye") + 5, "PJ'ye", "name", ["pj'ye"])
     f, _, differs = claim_features(tr, [term], [ev], [], lang="tr")

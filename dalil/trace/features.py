@@ -9,6 +9,7 @@ something the archive never mentions at all.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from dalil.text.multidate import find_dates
 from dalil.text.numbers import is_time, numbers_in
@@ -119,19 +120,28 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
         f["date_mismatch"] += 1
         differs.append(f"the article names {', '.join(sorted(claimed_days))}, the source "
                        f"{', '.join(sorted(source_days))}")
-    # Polarity: the claim and the quoted sentence disagree on negation; the source hedges.
-    # The quote is one sentence of a passage that may word the claim over two: a negated claim
-    # is flipped only when no sentence around the quote is negated either.
-    claim_neg = bool(NEGATION.search(_TASHKEEL.sub("", claim)))      # "سيُهزم" is سيهزم
-    src_neg = bool(NEGATION.search(_TASHKEEL.sub("", _stating_part(ev, doc_hits))))
-    if claim_neg and not src_neg:
-        src_neg = bool(NEGATION.search(_TASHKEEL.sub("", window)))
-    if claim_neg != src_neg and (lang is None or lang in NEGATION_LANGS):
+    # Polarity: one side negates what the other states.  A negation counts only where its clause
+    # holds one of the claim's terms found in the source ("a letter saying it is Afghan tradition
+    # not to send back empty boxes" does not negate "she sent back some Afghan sweets", nor "Not
+    # sure if lona sent:" the schedule under it), and only against a side with no negation at
+    # all: the quote is one sentence of a passage that may word the claim over two, so a negated
+    # claim is flipped only when no sentence around the quote is negated either.
+    stating = _stating_spans(ev, doc_hits)
+    claim_neg = _scoped_negation(claim, [(terms[i].start, terms[i].end) for i in doc_hits])
+    src_neg = any(_scoped_negation(ev.doc_text[a:b], [(x - a, y - a) for spans in doc_hits.values()
+                                                       for x, y in spans if a <= x < b])
+                  for a, b in stating)
+    if claim_neg and not src_neg and not _negated(window):
+        flip = "the article is negated where the source is not"
+    elif src_neg and not claim_neg and not _negated(claim):
+        flip = "the source is negated where the article is not"
+    else:
+        flip = ""
+    if flip and (lang is None or lang in NEGATION_LANGS):
         f["neg_flip"] = 1.0
-        differs.append("the source is negated where the article is not" if src_neg
-                       else "the article is negated where the source is not")
+        differs.append(flip)
     hedge = HEDGE_SOURCE.search(ev.quote)
-    if hedge and not claim_neg:
+    if hedge and not _negated(claim):
         f["hedge"] = 1.0
         matched.append(f"note: the source hedges ({hedge.group()})")
     for c in checks:
@@ -198,14 +208,39 @@ def _beside_other_term(spans: list[tuple[int, int]], i: int, hits: dict[int, lis
     return any(abs(s - s2) <= reach for s, _ in spans for j, other in hits.items() if j != i for s2, _ in other)
 
 
-def _stating_part(ev: Evidence, hits: dict[int, list[tuple[int, int]]]) -> str:
+def _stating_spans(ev: Evidence, hits: dict[int, list[tuple[int, int]]]) -> list[tuple[int, int]]:
     """The sentences of the quote that hold the claim's terms: a quote that also carries "I'm
     sorry, I didn't know." before the sentence that states the claim is not negated by it."""
     from dalil.trace.evidence import source_sentences
     starts = [a for spans in hits.values() for a, _ in spans if ev.char_start <= a < ev.char_end]
-    parts = [ev.doc_text[a:b] for a, b in source_sentences(ev.doc_text, ev.char_start, ev.char_end)
+    parts = [(a, b) for a, b in source_sentences(ev.doc_text, ev.char_start, ev.char_end)
              if any(a <= x < b for x in starts)]
-    return " ".join(parts) if parts else ev.quote
+    return parts or [(ev.char_start, ev.char_end)]
+
+
+# The clause a negation governs ends at punctuation or at a conjunction that opens another clause.
+_CLAUSE_END = re.compile(r"[.;:!?،؛,]|\n\s*\n|\s(?:and|but|although|though|while|because|mais|et|car|"
+                         r"لكن|لكنه|لكنها|بينما|ثم|و(?:أن|إن|لكن|قد|بينما)[\u0621-\u064A]*)(?!\w)")
+SCOPE_CHARS = 90
+
+
+def _negated(text: str) -> bool:
+    return NEGATION.search(_TASHKEEL.sub("", text)) is not None
+
+
+def _scoped_negation(text: str, term_spans: list[tuple[int, int]]) -> bool:
+    """Whether a negation of `text` governs one of `term_spans`: a term starts between the
+    negation word and the end of its clause (at most SCOPE_CHARS on).  Read without tashkeel
+    ("سيُهزم" is سيهزم), the spans carried over."""
+    kept = [i for i, c in enumerate(text) if not _TASHKEEL.match(c)]
+    plain = "".join(text[i] for i in kept)
+    starts = [bisect_left(kept, s) for s, _ in term_spans]
+    for m in NEGATION.finditer(plain):
+        stop = _CLAUSE_END.search(plain, m.end() + 1, m.end() + SCOPE_CHARS)
+        end = stop.start() if stop else m.end() + SCOPE_CHARS
+        if any(m.start() <= s < end for s in starts):
+            return True
+    return False
 
 
 def _distance(spans: list[tuple[int, int]], quote: tuple[int, int]) -> int:
