@@ -94,6 +94,8 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     for i, t in enumerate(terms):
         if t.kind != "number" or not t.value or (not is_time(t.value) and len(t.value.split(".")[0]) >= 4):
             continue          # years are dates; 4+ digit figures are matched as terms
+        if t.value == "1" and not any(c.isdigit() for c in t.surface):
+            continue          # "one of", "a single word" (كلمة واحدة): seldom a count anyone checks
         spans = [sp for sp in doc_hits.get(i, []) if not any(a <= sp[0] < b for a, b, _ in doc_date_spans)]
         anywhere = bool(spans) and (not _small(t.value) or _beside_other_term(spans, i, doc_hits))
         if not anywhere and t.value not in src_numbers:    # near the quote: "three" is 3, "26th" 26
