@@ -1,4 +1,6 @@
 """Claim extraction: sentence splitting (Arabic punctuation included), checkability, metadata."""
+import pytest
+
 from dalil.trace.claims import extract_claims, extract_metadata, is_checkable, split_sentences
 
 
@@ -57,6 +59,22 @@ def test_arabic_metadata():
     assert meta["recipient"] == "كلينتون"
     assert meta["date"] == "2010-12-18"
     assert meta["subject"] == "ستارت"
+
+
+@pytest.mark.parametrize("sentence,sender,recipient", [
+    # "to" glued to the addressee after the sender's name
+    ("اعتذر فيليب رينز لكلينتون عن التأخير.", "فيليب رينز", "كلينتون"),
+    ("أوضحت هيذر صامويلسون لشيريل ميلز أن الاجتماع أُلغي.", "هيذر صامويلسون", "شيريل ميلز"),
+    # "asked X" is طلب من, "replied to X" ردّ على
+    ("طلبت كلينتون من روبرت روسو إضافة اسم إلى القائمة.", "كلينتون", "روبرت روسو"),
+    ("ردّت كلينتون على تام بأنها سعيدة.", "كلينتون", "تام"),
+    # من after another verb is no addressee: "Verma wrote of the committee"
+    ("كتب فيرما من مكتبه أن اللجنة وافقت.", "فيرما", None),
+])
+def test_arabic_addressee_after_the_sender(sentence, sender, recipient):
+    meta = extract_metadata(sentence, "ar")
+    assert meta["sender"] == sender
+    assert meta.get("recipient") == recipient
 
 
 def test_arabic_indic_digits_date():

@@ -2,6 +2,8 @@
 any of the three languages, and which names count as missing from a source."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from dalil.trace.evidence import Evidence
@@ -165,3 +167,26 @@ def test_source_sentences_over_ocr_lines_addresses_and_quotes():
         "From: Mills, Cheryl D <MillsCD@state.gov>\nSent: Sunday",
         'It was "wrong -- to argue\nthat Jews control the media."', "Instead, we argued.",
         "The rate rose 3.5 percent.", "Done!"]
+
+
+def test_messages_from_the_claimed_sender_to_the_claimed_recipient(full):
+    """"Mara Rudman wrote to Cheryl Mills": the messages Rudman addressed to Mills are a narrower
+    set than all of Rudman's, and a claim that names both is traced to one of them."""
+    from dalil.trace.evidence import EvidenceFinder, _person
+    from dalil.trace.tracer import Tracer
+    finder = EvidenceFinder(full)
+    meta = {"sender": "مارا رودمان", "recipient": "شيريل ميلز"}
+    sent, pair = finder._correspondent_docs(meta), finder._correspondent_docs(meta, to=True)
+    assert pair and set(pair) < set(sent)
+    rudman, mills = set(_person(full, "Mara Rudman").forms), set(_person(full, "Cheryl Mills").forms)
+    for doc_id in pair:
+        rows = full.store.db.execute("SELECT sender, recipients, cc FROM messages WHERE doc_id = ?", (doc_id,))
+        assert any(s in rudman and mills & set(json.loads(r) + json.loads(c)) for s, r, c in rows)
+    # A recipient who is the sender, or whom the archive does not know, narrows nothing.
+    assert finder._correspondent_docs({"sender": "Mara Rudman", "recipient": "Mara Rudman"}, to=True) == {}
+    assert finder._correspondent_docs({"sender": "Mara Rudman", "recipient": "Zzyzx Qwerty"}, to=True) == {}
+    report = Tracer(full).trace("كتبت مارا رودمان لشيريل ميلز أن جورج ميتشل يحتاج إلى تعزيز فريقه بموظفين إضافيين.")
+    claim = report.claims[0]
+    assert claim.claim.meta.get("recipient") == "شيريل ميلز"
+    cited = {e.doc_id for e in claim.evidence[:5]} | {d for e in claim.evidence[:5] for d in e.duplicates}
+    assert cited & set(pair)

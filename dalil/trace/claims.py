@@ -140,12 +140,17 @@ _AR_STOP = set("إلى الى على عن في من أن ان إن بأن بان
 _AR_SENDER_VERB = re.compile(
     r"(?:^|\s)(?:و|ف)?(?:كتب|كتبت|قال|قالت|أبلغ|أبلغت|ابلغ|ابلغت|أفاد|أفادت|افاد|افادت|ردّ|رد|ردت|ردّت|أرسل|أرسلت|"
     r"ارسل|ارسلت|أخبر|أخبرت|اخبر|اخبرت|طلب|طلبت|سأل|سألت|أوصى|أوصت|ذكر|ذكرت|أكد|أكدت|أشار|أشارت|اقترح|"
-    r"اقترحت|نقل|نقلت|حذّر|حذر|حذرت|أوضح|أوضحت|بعث|بعثت|وجّه|وجه|وجهت|شكر|شكرت|ذكّر|ذكّرت|أعلم|أعلمت)\s+")
+    r"اقترحت|نقل|نقلت|حذّر|حذر|حذرت|أوضح|أوضحت|بعث|بعثت|وجّه|وجه|وجهت|شكر|شكرت|ذكّر|ذكّرت|أعلم|أعلمت|"
+    r"نصح|نصحت|اعتذر|اعتذرت|أحال|أحالت|احال|احالت)\s+")
 _AR_FROM = re.compile(r"(?:رسالة|رسالته|رسالتها|بريد|بريدا|بريدًا|مذكرة|برقية|إلكترونيا|إلكترونيًا|إلكتروني)"
                       r"\s+(?:\S+\s+){0,2}?(?:من|بعث بها|أرسلها|كتبها)\s+")
 _AR_TO = re.compile(r"(?:^|\s)(?:إلى|الى|لـ\s*)")
 _AR_OBJECT_VERB = re.compile(r"(?:^|\s)(?:أبلغ|أبلغت|ابلغ|ابلغت|أخبر|أخبرت|اخبر|اخبرت|سأل|سألت|شكر|شكرت|ذكّر|ذكّرت|"
-                             r"حذّر|حذر|حذرت|أعلم|أعلمت)\s+")
+                             r"حذّر|حذر|حذرت|أعلم|أعلمت|نصح|نصحت)\s+")
+# After the sender, the addressee of "asked X" (طلب من), "replied to X" (ردّ على), or of a
+# glued "to" (اعتذر فيليب رينز لكلينتون, "apologized to Clinton").
+_AR_ADDRESSEE = re.compile(r"^(?:(?:من|على)\s+|ل(?=[\u0621-\u064A]{3}))")
+_AR_ASKS_REPLIES = re.compile(r"(?:طلب|طلبت|سأل|سألت|ردّ|رد|ردت|ردّت)\s+$")
 _SUBJECT = re.compile(
     r"(?:under the (?:title|subject(?: line)?)|with the subject(?: line)?|subject(?: line)?|titled|entitled|headed|"
     r"intitulée?|sous le titre|ayant pour objet|avec pour objet|avec l'objet|objet|"
@@ -182,6 +187,15 @@ def extract_metadata(sentence: str, lang: str) -> dict[str, str]:
             name = _ar_name(after_sender, 2) if after_sender else None
             if name:
                 meta["recipient"] = name
+        if m is None and meta.get("sender"):
+            verb = _AR_SENDER_VERB.search(sentence)
+            rest = sentence[verb.end():] if verb else ""
+            after = rest[len(meta["sender"]):].lstrip() if rest.startswith(meta["sender"]) else ""
+            a = _AR_ADDRESSEE.match(after)
+            if a and (a.group().startswith("ل") or _AR_ASKS_REPLIES.search(sentence[:verb.end()])):
+                name = _ar_name(after[a.end():], 2)
+                if name:
+                    meta["recipient"] = name
         if "recipient" not in meta:
             for t in _AR_TO.finditer(sentence):
                 name = _ar_name(sentence[t.end():], 2)

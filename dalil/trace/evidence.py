@@ -35,7 +35,7 @@ PASSAGES_PER_DOC = 2
 WINDOWS_PER_DOC = 2
 WINDOW_CHARS = 300
 EVIDENCE_ITEMS = 5
-FUSION_WEIGHT = {"bag": 1.0, "lex": 1.0, "rare": 1.0, "dense": 1.5, "content": 1.5, "sender": 1.5}
+FUSION_WEIGHT = {"bag": 1.0, "lex": 1.0, "rare": 1.0, "dense": 1.5, "content": 1.5, "sender": 1.5, "pair": 1.5}
 COPIES_FOR = 3                # evidence items whose passage copies are looked up
 _WEIGHT = {"name": 2.0, "number": 2.0, "date": 2.0, "word": 1.0}
 _HEADER_LINE = re.compile(r"(?m)^\s*(?:From|Sent|To|Cc|Subject|Date)\s*:")
@@ -243,6 +243,7 @@ class EvidenceFinder:
         named = {"bag": _hybrid(self.archive, text, CANDIDATE_DOCS), "lex": _lexical(self.archive, terms, CANDIDATE_DOCS),
                  "rare": _rare_names(self.archive, terms, CANDIDATE_DOCS)}
         correspondents = self._correspondent_docs(meta or {})
+        pair = self._correspondent_docs(meta or {}, to=True) if correspondents else {}
         content_psim: dict[int, float] = {}
         if dense:
             scores = self.vectors.scores(claim_vec)
@@ -257,6 +258,10 @@ class EvidenceFinder:
                 # The claimed sender's (and date's) messages, by dense similarity.
                 rows = self.vectors.best_docs(scores, list(correspondents.values()), CANDIDATE_DOCS // 2)
                 named["sender"] = _doc_ids(self.store, rows)
+                if pair:
+                    # ... and those of them addressed to the claimed recipient: a narrower set.
+                    rows = self.vectors.best_docs(scores, list(pair.values()), CANDIDATE_DOCS // 2)
+                    named["pair"] = _doc_ids(self.store, rows)
         fused = fuse([(r, FUSION_WEIGHT[k]) for k, r in named.items()])
         # Every ranking's own leaders are examined, whatever the fusion makes of them.
         leaders = [d for r in named.values() for d in r[:LEADERS]]
@@ -277,6 +282,7 @@ class EvidenceFinder:
                 "csim": max((content_psim.get(p[0], 0.0) for p in passages.get(d, [])), default=0.0),
                 "dcov": weighted_share(terms, hits[d]),
                 "sender": float(d in correspondents),
+                "pair": float(d in pair),
                 **{f"rank_{k}": 30.0 / (30 + ranks.get(k, {}).get(d, 99)) for k in ("bag", "lex", "rare", "dense", "content")},
             }
         return Candidates(claim_vec, dense, doc_ids, docs, passages, psim, hits, signals)
@@ -322,15 +328,26 @@ class EvidenceFinder:
         items = [ev for _, ev in sorted(best.values(), key=lambda x: -x[0])]
         return self._group(items)[:EVIDENCE_ITEMS]
 
-    def _correspondent_docs(self, meta: dict[str, str]) -> dict[str, int]:
+    def _correspondent_docs(self, meta: dict[str, str], to: bool = False) -> dict[str, int]:
         """doc_id → documents.id of the documents holding a message from the claimed sender
-        (people resolution, any script), on the claimed date within a day when one is given."""
+        (people resolution, any script), on the claimed date within a day when one is given;
+        with `to`, only messages addressed (To or Cc) to the claimed recipient, when sender and
+        recipient both resolve (otherwise none)."""
         name, day = meta.get("sender"), meta.get("date")
         person = _person(self.archive, name) if name else None
         if person is None and not day:
             return {}
         sql = "SELECT DISTINCT d.doc_id, d.id FROM messages m JOIN documents d ON d.doc_id = m.doc_id WHERE 1"
         args: list = []
+        if to:
+            recipient = _person(self.archive, meta["recipient"]) if person and meta.get("recipient") else None
+            if recipient is None or recipient.id == person.id:
+                return {}
+            forms = list(recipient.forms)[:400]
+            marks = ",".join("?" * len(forms))
+            sql += (f" AND (EXISTS (SELECT 1 FROM json_each(m.recipients) WHERE value IN ({marks}))"
+                    f" OR EXISTS (SELECT 1 FROM json_each(m.cc) WHERE value IN ({marks})))")
+            args += forms + forms
         if person is not None:
             forms = list(person.forms)[:400]
             sql += f" AND m.sender IN ({','.join('?' * len(forms))})"
@@ -403,7 +420,8 @@ class Candidates:
 # message from the claimed sender back it up (weights chosen on the development claims; the
 # hybrid rank counts double since hybrid search gained proximity and dictionaries: full-corpus
 # source recall@5 0.798 → 0.821, docs/trace.md).
-DOC_WEIGHTS = {"psim": 2.0, "dcov": 1.0, "rank_bag": 2.0, "rank_content": 0.6, "rank_rare": 0.5, "sender": 0.8}
+DOC_WEIGHTS = {"psim": 2.0, "dcov": 1.0, "rank_bag": 2.0, "rank_content": 0.6, "rank_rare": 0.5, "sender": 0.8,
+               "pair": 0.5}
 SENTENCE_WEIGHT = 1.0         # the best aligned sentence's similarity, added to the document's score
 
 
