@@ -190,3 +190,27 @@ def test_messages_from_the_claimed_sender_to_the_claimed_recipient(full):
     assert claim.claim.meta.get("recipient") == "شيريل ميلز"
     cited = {e.doc_id for e in claim.evidence[:5]} | {d for e in claim.evidence[:5] for d in e.duplicates}
     assert cited & set(pair)
+
+
+def test_claim_words_carry_the_bridge_translations(full):
+    """An Arabic claim's words reach the English sources through the search bridge: مكالمة آمنة
+    is a secure call, not the names Amina or Amin that transliteration alone guessed; sure names
+    and numbers keep their forms."""
+    from dalil.trace.terms import with_translations
+    from dalil.trace.tracer import Tracer
+    tracer = Tracer(full)
+    claim = "طلبت كلينتون ترتيب مكالمة آمنة مع غيتس بين الثامنة والعاشرة."
+    plain = {t.surface: t for t in tracer.terms.terms(claim)}
+    translated = {t.surface: t for t in tracer._translated(list(plain.values()), claim, "ar")}
+    assert "secure" not in plain["آمنة"].alts and "secure" in translated["آمنة"].alts
+    assert translated["آمنة"].kind == "word" and not translated["آمنة"].guess
+    assert translated["غيتس"].alts == plain["غيتس"].alts and "gates" in translated["غيتس"].alts
+    assert translated["الثامنة"].alts == plain["الثامنة"].alts == ["8"]
+    # An expression the bridge reads as one becomes one term over its words.
+    text = "ناقشوا جدول الأعمال"
+    words = [Term(text.index(w), text.index(w) + len(w), w, "word", [w]) for w in text.split()]
+    merged = with_translations(words, text, {"جدول الأعمال": ["agenda"]})
+    assert [(t.surface, t.alts[-1]) for t in merged] == [("ناقشوا", "ناقشوا"), ("جدول الأعمال", "agenda")]
+    # English claims are left as they are.
+    english = tracer.terms.terms("Clinton asked for a secure call with Gates.")
+    assert tracer._translated(english, "Clinton asked for a secure call with Gates.", "en") == english

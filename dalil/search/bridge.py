@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,6 +167,9 @@ class WordVocabulary:
         return sorted(ranked, key=lambda es: -es[1])
 
 
+_RECENT_LOCK = threading.Lock()
+
+
 class Bridge:
     def __init__(self, lexicon: NameLexicon, vocabulary: WordVocabulary | None = None, embed=None,
                  dictionary: Dictionary | None = None):
@@ -173,6 +177,7 @@ class Bridge:
         self.vocabulary = vocabulary
         self.embed = embed
         self.dictionary = dictionary
+        self._recent: dict[tuple[str, str], Bridged] = {}
 
     @classmethod
     def for_archive(cls, store, vectors) -> "Bridge":
@@ -189,7 +194,20 @@ class Bridge:
         return cls(NameLexicon([], gazetteer=load_gazetteer()), vocabulary, embed, dictionary)
 
     def bridge(self, query: str, lang: str, also_embed: str | None = None) -> Bridged:
-        """English terms for `query`; `also_embed` is embedded in the same batch as its words."""
+        """English terms for `query`; `also_embed` is embedded in the same batch as its words.
+        The last queries' results are kept (read-only for callers): the tracer bridges a claim's
+        words, then searches the same words."""
+        key = (query, lang)
+        found = self._recent.get(key)
+        if found is None:
+            found = self._bridge(query, lang, also_embed)
+            with _RECENT_LOCK:          # server threads share the archive's bridge
+                if len(self._recent) >= 64:
+                    self._recent.pop(next(iter(self._recent)))
+                self._recent[key] = found
+        return found
+
+    def _bridge(self, query: str, lang: str, also_embed: str | None) -> Bridged:
         out = Bridged()
         if lang == "en":
             return out

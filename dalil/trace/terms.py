@@ -109,6 +109,38 @@ class TermExtractor:
         return Term(s, e, word, "word", [norm])
 
 
+def with_translations(terms: list[Term], text: str, sources: dict[str, list[str]]) -> list[Term]:
+    """The claim's terms with the English forms the search bridge gives its words (`sources`:
+    word or expression → English forms; dalil.search.bridge): مكالمة آمنة is a "secure" call,
+    not the names Amina or Amin that transliteration guessed.  A word keeps its own form (an
+    archive may hold documents in the claim's language) and gains the translations; a name
+    reached only by a transliteration guess becomes that word when the bridge reads it as a
+    word; sure names, numbers and dates stay.  An expression (غرفة العمليات → ops center)
+    becomes one term over its words."""
+    by_word = {normalize_for_index(k): v for k, v in sources.items() if " " not in k.strip()}
+    out: list[Term] = []
+    spans = []
+    for key, forms in sources.items():
+        if " " in key.strip() and forms:
+            at = text.find(key)
+            if at >= 0:
+                spans.append((at, at + len(key), key, forms))
+    for t in terms:
+        inside = next((sp for sp in spans if sp[0] <= t.start and t.end <= sp[1]), None)
+        if inside and (t.kind == "word" or t.guess):
+            if not any(o.start == inside[0] and o.end == inside[1] for o in out):
+                out.append(Term(inside[0], inside[1], inside[2], "word",
+                                [normalize_for_index(inside[2]), *inside[3]]))
+            continue
+        forms = by_word.get(normalize_for_index(t.surface))
+        if forms and (t.kind == "word" or (t.guess and not set(forms) & set(t.alts))):
+            norm = normalize_for_index(t.surface)
+            extra = t.alts[1:] if t.kind == "word" else []
+            t = Term(t.start, t.end, t.surface, "word", list(dict.fromkeys([norm, *extra, *forms])))
+        out.append(t)
+    return sorted(out, key=lambda t: t.start)
+
+
 def _stem_alt(norm: str, kind: str) -> list[str]:
     """A long Latin word also matches by its first letters ('conférence', 'investissement',
     'participer' reach 'conference', 'investment', 'participate'): cognates carry a claim in

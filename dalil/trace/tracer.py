@@ -8,7 +8,7 @@ from dalil.trace.article import ArticleError, read_article
 from dalil.trace.claims import MAX_CLAIMS, extract_claims
 from dalil.trace.evidence import EvidenceFinder
 from dalil.trace.report import ClaimResult, TraceReport
-from dalil.trace.terms import TermExtractor
+from dalil.trace.terms import TermExtractor, with_translations
 from dalil.trace.verdict import judge, split_addressee
 
 SUPPORTED_LANGS = {"ar", "fr", "en"}
@@ -32,6 +32,18 @@ class Tracer:
     def _name_score(self, word: str) -> float:
         found = self.terms.lexicon.lookup(word, 1)
         return found[0][1] if found else 0.0
+
+    def _translated(self, terms: list, text: str, lang: str) -> list:
+        """The claim's terms with its words translated by the archive's search bridge, where the
+        archive has one (vectors built) and the claim is not English."""
+        if lang == "en" or not self.archive.vectors.exists():
+            return terms
+        from dalil.trace.evidence import query_text
+        try:
+            sources = self.archive.hybrid.bridge.bridge(query_text(text), lang).sources
+        except (OSError, ValueError, RuntimeError):     # a damaged vocabulary: names only
+            return terms
+        return with_translations(terms, text, sources)
 
     def trace(self, data: str | bytes, name: str | None = None, max_claims: int = MAX_CLAIMS,
               every_sentence: bool = False) -> TraceReport:
@@ -57,7 +69,7 @@ class Tracer:
         for claim in claims:
             terms = self.terms.terms(claim.text)
             claim.meta = split_addressee(claim.meta, resolve, self._name_score)
-            evidence = self.finder.find(claim.text, terms, claim.meta)
+            evidence = self.finder.find(claim.text, self._translated(terms, claim.text, claim.lang), claim.meta)
             if evidence:
                 doc = self.archive.store.document(evidence[0].doc_id)
                 evidence[0].messages = doc["messages"] if doc else []
