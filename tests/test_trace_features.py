@@ -192,13 +192,13 @@ def test_messages_from_the_claimed_sender_to_the_claimed_recipient(full):
     assert cited & set(pair)
 
 
-def test_claim_words_carry_the_bridge_translations(full):
+def test_claim_words_carry_the_bridge_translations(quality_archive):
     """An Arabic claim's words reach the English sources through the search bridge: مكالمة آمنة
     is a secure call, not the names Amina or Amin that transliteration alone guessed; sure names
     and numbers keep their forms."""
     from dalil.trace.terms import with_translations
     from dalil.trace.tracer import Tracer
-    tracer = Tracer(full)
+    tracer = Tracer(quality_archive)        # an archive with vectors: the bridge's vocabulary
     claim = "طلبت كلينتون ترتيب مكالمة آمنة مع غيتس بين الثامنة والعاشرة."
     plain = {t.surface: t for t in tracer.terms.terms(claim)}
     translated = {t.surface: t for t in tracer._translated(list(plain.values()), claim, "ar")}
