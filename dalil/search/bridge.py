@@ -168,6 +168,14 @@ class WordVocabulary:
 
 
 _RECENT_LOCK = threading.Lock()
+# How the senders of an email archive write the words a translation gives: "Pls set up mtg for
+# me w Alec Ross", "secure if possible btw 8-10".  A bridged word also reaches its short form.
+EMAIL_SHORT = {"meeting": "mtg", "meetings": "mtgs", "between": "btw", "ambassador": "amb",
+               "government": "govt", "tomorrow": "tmrw", "schedule": "sched", "department": "dept",
+               "international": "intl", "information": "info", "message": "msg", "please": "pls",
+               "white house": "wh", "new york times": "nyt", "conference": "conf", "minutes": "mins",
+               "hours": "hrs", "approximately": "approx", "thanks": "thx", "president": "pres",
+               "congress": "cong", "years": "yrs", "as soon as possible": "asap"}
 
 
 class Bridge:
@@ -338,6 +346,7 @@ class Bridge:
 
     @staticmethod
     def _add(out: Bridged, source: str, names: list[str]) -> None:
+        names = list(dict.fromkeys([*names, *(EMAIL_SHORT[n] for n in names if n in EMAIL_SHORT)]))
         for name in names:
             (out.phrases if " " in name else out.terms).append(name)
         if names:

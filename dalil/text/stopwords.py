@@ -28,6 +28,11 @@ def function_word(word: str, lang: str) -> bool:
     key = normalize_for_index(word)
     if key in AR_STOP or key in FR_STOP or key in stop:
         return True
+    if key in _written(lang):
+        # A hamza the writer put where the function word has the other one: أليك (Alec) is not
+        # إليك ("to you"), though both normalize to اليك.
+        first = {w[0] for w in _written(lang)[key]}
+        return not (word[:1] in "أإ" and first <= set("أإ") and word[:1] not in first)
     terms = index_terms(word)
     return bool(terms) and all(t in stop or t in AR_STOP or t in FR_STOP for t in terms)
 
@@ -38,3 +43,13 @@ def stopwords(lang: str) -> frozenset[str]:
     import stopwordsiso
     words = stopwordsiso.stopwords(lang) if stopwordsiso.has_lang(lang) else set()
     return frozenset(t for w in words for t in index_terms(w))
+
+
+@lru_cache(maxsize=64)
+def _written(lang: str) -> dict[str, set[str]]:
+    """stopwords-iso's list for `lang` as written: normalized form → its spellings."""
+    import stopwordsiso
+    out: dict[str, set[str]] = {}
+    for w in (stopwordsiso.stopwords(lang) if stopwordsiso.has_lang(lang) else ()):
+        out.setdefault(normalize_for_index(w), set()).add(w)
+    return out
