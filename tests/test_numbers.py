@@ -78,3 +78,20 @@ def test_decades():
     # "les années 90" is the source's "the 90s" (C05768005), not another number.
     assert set(numbers_in("the two kids who won the peace essay contest in the 90s")) == {"2", "90"}
     assert set(numbers_in("in the 1990's")) == {"1990"} and numbers_in("5s") == {}
+
+
+def test_scale_words_decimal_commas_and_spaced_thousands():
+    """"200 ألف" is the source's "$200K", "8,3 millions" its "8.3 million" and "$8.3m",
+    "250 000 câbles" its "250,000 cables": one value each, in any of the tuned languages."""
+    assert set(numbers_in("جمع 200 ألف دولار")) == set(numbers_in("$200K raised")) == {"200000"}
+    assert set(numbers_in("8,3 millions d'emprunteurs")) == set(numbers_in("8.3 million borrowers")) \
+        == set(numbers_in("it cost $8.3m")) == {"8300000"}
+    assert set(numbers_in("250 000 câbles")) == set(numbers_in("250,000 cables")) == {"250000"}
+    assert set(numbers_in("٢٥٠ ألف برقية")) == {"250000"}
+    assert number_value("2,5") == "2.5" and number_value("1,500") == "1500"
+    # A claimed "200 ألف" is found where the source writes the digits it starts with.
+    from dalil.trace.terms import TermExtractor
+    from dalil.text.lexicon import NameLexicon
+    terms = TermExtractor(NameLexicon([])).terms("وأشار إلى جمع 200 ألف دولار حتى ذلك الحين.")
+    [number] = [t for t in terms if t.kind == "number"]
+    assert number.value == "200000" and "200" in number.alts

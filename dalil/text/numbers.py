@@ -10,7 +10,14 @@ import re
 from dalil.text.multidate import find_dates
 from dalil.text.normalize import is_arabic, normalize_for_index
 
-_NUM = re.compile(r"(?<![\w.])[$€£]?\d(?:[\d,.]*\d)?(?:\s?(?:%|k|K|m|M|bn)|st|nd|rd|th|(?<=0)'?s|\s?[ap]\.?m\b\.?)?(?!\w)", re.I)
+# A number word after the digits multiplies them, in any of the tuned languages: "200 ألف"
+# is the source's "$200K", "8,3 millions" its "8.3 million" and "$8.3m".
+_SCALE_WORDS = {**dict.fromkeys(("thousand", "thousands", "mille", "milliers", "ألف", "الف", "آلاف", "الاف"), 1000),
+                **dict.fromkeys(("million", "millions", "مليون", "ملايين"), 10 ** 6),
+                **dict.fromkeys(("billion", "billions", "milliard", "milliards", "مليار", "مليارات"), 10 ** 9)}
+_SCALE = "|".join(sorted(_SCALE_WORDS, key=len, reverse=True))
+_NUM = re.compile(r"(?<![\w.])[$€£]?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.])|\d(?:[\d,.]*\d)?)"
+                  r"(?:\s(?:" + _SCALE + r")|\s?(?:%|k|K|m|M|bn)|st|nd|rd|th|(?<=0)'?s|\s?[ap]\.?m\b\.?)?(?!\w)", re.I)
 _DIGITS = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)},
                          **{chr(0x06F0 + i): str(i) for i in range(10)}, "٫": ".", "٬": ","})
 
@@ -70,13 +77,20 @@ def number_value(token: str) -> str | None:
     elif t.endswith("s") and t.rstrip("'s").isdigit():
         t = t.rstrip("'s")         # a decade: "the 90s", "1990's"
     mult = 1
-    for suffix, m in (("bn", 10 ** 9), ("k", 1000), ("m", 10 ** 6)):
-        if t.endswith(suffix):
-            t, mult = t[: -len(suffix)].strip(), m
-            break
-    t = t.rstrip("%").strip().replace(",", "")
+    word = re.search(r"\s(" + _SCALE + r")$", t)
+    if word:
+        t, mult = t[:word.start()].strip(), _SCALE_WORDS[word.group(1)]
+    else:
+        for suffix, m in (("bn", 10 ** 9), ("k", 1000), ("m", 10 ** 6)):
+            if t.endswith(suffix):
+                t, mult = t[: -len(suffix)].strip(), m
+                break
+    t = t.rstrip("%").strip()
+    if re.fullmatch(r"\d+,\d{1,2}", t):
+        t = t.replace(",", ".")       # a decimal comma: "8,3 millions" (a thousands comma has 3 digits)
+    t = re.sub(r"[,\s]", "", t)
     try:
-        v = float(t) * mult
+        v = round(float(t) * mult, 6)        # 8.3 × 10⁶ is 8300000, not 8300000.000000001
     except ValueError:
         return None
     return str(int(v)) if v == int(v) else str(v)

@@ -65,6 +65,9 @@ class TermExtractor:
             for s, e in spans:
                 if not any(a <= s < b for a, b in taken):
                     alts = [value, value.replace(":", "")] if ":" in value else [value]   # "430 pm"
+                    bare = _leading_numeral(text[s:e])
+                    if bare and bare != value:
+                        alts.append(bare)      # "200 ألف" is 200000, and the source may say "200K"
                     out.append(Term(s, e, text[s:e], "number", alts, value))
                     taken.append((s, e))
         for s, e, names in self.lexicon.gazetteer_spans(text):
@@ -107,6 +110,13 @@ class TermExtractor:
         if hits:
             return Term(s, e, word, "name", _expand([t for t, _ in hits[:3]]), guess=hits[0][1] < 199.0)
         return Term(s, e, word, "word", [norm])
+
+
+def _leading_numeral(surface: str) -> str | None:
+    """The digits a scaled number starts with ('8,3 millions' → '8.3', '200 ألف' → '200')."""
+    from dalil.text.numbers import number_value
+    m = re.match(r"[$€£]?\s?([\d\u0660-\u0669\u06F0-\u06F9][\d\u0660-\u0669\u06F0-\u06F9,.٫]*)", surface)
+    return number_value(m.group(1).rstrip(",.")) if m else None
 
 
 def with_translations(terms: list[Term], text: str, sources: dict[str, list[str]]) -> list[Term]:

@@ -7,7 +7,8 @@ by a small decision procedure whose thresholds are stored beside this module
    `min_coverage`);
 2. contradicted: a number or date that differs from the source, a claimed header (sender,
    date) that no message of the document bears, or a negation flip on a close passage
-   (similarity at least `negation_similarity`);
+   (similarity at least `negation_similarity`; a negation counts only where its clause holds
+   one of the claim's terms, features.py);
 3. supported otherwise.  No feature separates partly_supported claims (an exaggeration or a
    misattribution reads like the source to every check here), so it is never predicted.
 
