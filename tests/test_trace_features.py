@@ -47,6 +47,9 @@ def _terms(claim: str, pairs: list[tuple[str, str]]) -> list[Term]:
     ("C05763090", "Not sure if lona sent:\n8:45 senior staff mtg",
      "Selon le programme envoyé par Huma Abedin, Clinton avait une réunion du personnel à 8h45.",
      [("personnel", "staff")], 0),
+    # "so" opens another clause: the negation of "I didn't see anybody w a camera" stops there.
+    ("C05764131", "It was after lunch but I didn't see anybody w a\ncamera so obviously a long lens from afar.",
+     "Clinton wrote that the photo was apparently taken with a long lens.", [("long", "long"), ("lens", "lens")], 0),
     # ... and one that governs them: "not a word" about the medal.
     ("C05764076", "Prime Minister and her party said not\na word about it.",
      "Muhammad Yunus wrote that the Prime Minister and her party said a word about it.",

@@ -86,6 +86,8 @@ def test_french_spelling_reaches_english_variants(fuzzy_lexicon):
     ("Maison-Blanche", "white house"), ("ليبيا", "libya"), ("مصر", "egypt"),
     ("الأمم المتحدة", "united nations"), ("حلف الناتو", "nato"), ("البيت الأبيض", "white house"),
     ("وزارة الخارجية", "state department"), ("سريلانكا", "sri lanka"), ("ستارت", "start"),
+    # how the archive's senders write newspapers: "the photo in the NYPost"
+    ("NYPost", "new york post"), ("نيويورك بوست", "nypost"), ("WaPo", "washington post"),
 ])
 def test_gazetteer_forms(lexicon, form, english):
     assert english in [t for t, _ in lexicon.lookup(form)]

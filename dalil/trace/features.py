@@ -221,8 +221,8 @@ def _stating_spans(ev: Evidence, hits: dict[int, list[tuple[int, int]]]) -> list
 
 
 # The clause a negation governs ends at punctuation or at a conjunction that opens another clause.
-_CLAUSE_END = re.compile(r"[.;:!?،؛,]|\n\s*\n|\s(?:and|but|although|though|while|because|mais|et|car|"
-                         r"لكن|لكنه|لكنها|بينما|ثم|و(?:أن|إن|لكن|قد|بينما)[\u0621-\u064A]*)(?!\w)")
+_CLAUSE_END = re.compile(r"[.;:!?،؛,]|\n\s*\n|\s(?:and|but|although|though|while|because|so|mais|et|car|donc|"
+                         r"لكن|لكنه|لكنها|بينما|ثم|لذا|لذلك|و(?:أن|إن|لكن|قد|بينما)[\u0621-\u064A]*)(?!\w)")
 SCOPE_CHARS = 90
 
 
