@@ -19,6 +19,18 @@ def test_a_german_day_is_no_sentence_end():
     assert [vote[s:e] for s, e in split_sentences(vote)] == ["The vote was 84 to 10.", "Clinton called."]
 
 
+def test_a_quotation_ends_no_sentence_unless_the_sentence_ends_with_it():
+    text = ("On 1 June 2010 Clinton asked Sid Blumenthal 'Are you up? Can I call?' after he sent her a report. "
+            "Clinton replied 'Like a virus... More later.' to Gelb's column. "
+            "Huma Abedin wrote: \"You look beautiful!!\" Clinton thanked her. "
+            "Elle a répondu d'un seul mot : « Help!! ». It's Gelb's view.")
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "On 1 June 2010 Clinton asked Sid Blumenthal 'Are you up? Can I call?' after he sent her a report.",
+        "Clinton replied 'Like a virus... More later.' to Gelb's column.",
+        "Huma Abedin wrote: \"You look beautiful!!\"", "Clinton thanked her.",
+        "Elle a répondu d'un seul mot : « Help!! ».", "It's Gelb's view."]
+
+
 def test_offsets_point_into_the_article():
     text = "Intro line\n\nOn 18 December 2010 Richard Verma told Clinton the amendment would be defeated. Nice."
     claims, total = extract_claims(text, "en")

@@ -40,7 +40,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) character spans of the sentences of `text`, trimmed of white space."""
     spans, pos = [], 0
     dates = None
+    quotes = _quoted_spans(text)
     for m in _END.finditer(text):
+        if m.group() != "\n" * len(m.group()) and (
+                any(a < m.start() and m.end() < b for a, b in quotes)
+                or (m.group().rstrip()[-1:] in "\"'”»" and re.match(r"\s+[a-z]", text[m.end():m.end() + 3]))):
+            continue       # inside a quotation ('Are you up? Can I call?' after he sent…), or it goes on
         if m.group().strip() == "." or m.group().strip().endswith("."):
             if _ABBREV.search(text[max(0, m.start() - 6):m.start() + 1]):
                 continue
@@ -62,6 +67,17 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             if e > s:
                 out.append((s, e))
     return out
+
+
+_QUOTE = re.compile(r"“[^”\n]{1,300}”|«[^»\n]{1,300}»|(?<![\w])\"[^\"\n]{1,300}\"(?!\w)"
+                    r"|(?<![\w'’])['‘][^'’\n]{1,300}?[.!?,…]['’](?!\w)")
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of quotations (“…”, «…», "…", and '…' whose closing quote follows punctuation, so
+    that "Gelb's column" opens none): their periods and question marks end no sentence of the
+    article."""
+    return [m.span() for m in _QUOTE.finditer(text)]
 
 
 def _split_long(text: str, a: int, b: int) -> list[tuple[int, int]]:
