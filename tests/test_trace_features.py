@@ -217,3 +217,21 @@ def test_claim_words_carry_the_bridge_translations(quality_archive):
     # English claims are left as they are.
     english = tracer.terms.terms("Clinton asked for a secure call with Gates.")
     assert tracer._translated(english, "Clinton asked for a secure call with Gates.", "en") == english
+
+
+def test_a_content_claim_with_a_full_date_looks_at_that_day(full):
+    """"Clinton's schedule of 12 July 2010 ...": the documents with a message of that day (a day
+    of time-zone slack either way) are candidates and carry the date as a signal."""
+    from dalil.trace.evidence import EvidenceFinder
+    from dalil.trace.tracer import Tracer
+    finder = EvidenceFinder(full)
+    dated = finder._correspondent_docs({"date": "2010-07-12"})
+    assert "C05769552" in dated          # the schedule for that Monday
+    for doc_id in dated:
+        days = [r[0][:10] for r in full.store.db.execute("SELECT date FROM messages WHERE doc_id = ?", (doc_id,)) if r[0]]
+        assert any("2010-07-11" <= d <= "2010-07-13" for d in days if d)
+    claim = "Selon l'agenda de Clinton du 12 juillet 2010, elle devait appeler Ahmet Davutoglu à 10 heures."
+    terms = Tracer(full).terms.terms(claim)
+    c = finder.candidates(claim, terms, {})
+    assert c.signals and all(sig["dated"] == float(d in dated) for d, sig in c.signals.items())
+    assert any(sig["dated"] for sig in c.signals.values())

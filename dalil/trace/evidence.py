@@ -35,7 +35,8 @@ PASSAGES_PER_DOC = 2
 WINDOWS_PER_DOC = 2
 WINDOW_CHARS = 300
 EVIDENCE_ITEMS = 5
-FUSION_WEIGHT = {"bag": 1.0, "lex": 1.0, "rare": 1.0, "dense": 1.5, "content": 1.5, "sender": 1.5, "pair": 1.5}
+FUSION_WEIGHT = {"bag": 1.0, "lex": 1.0, "rare": 1.0, "dense": 1.5, "content": 1.5, "sender": 1.5, "pair": 1.5,
+                 "dated": 1.5}
 COPIES_FOR = 3                # evidence items whose passage copies are looked up
 _WEIGHT = {"name": 2.0, "number": 2.0, "date": 2.0, "word": 1.0}
 _HEADER_LINE = re.compile(r"(?m)^\s*(?:From|Sent|To|Cc|Subject|Date)\s*:")
@@ -244,6 +245,11 @@ class EvidenceFinder:
                  "rare": _rare_names(self.archive, terms, CANDIDATE_DOCS)}
         correspondents = self._correspondent_docs(meta or {})
         pair = self._correspondent_docs(meta or {}, to=True) if correspondents else {}
+        day = next((t.value for t in terms if t.kind == "date" and t.value and len(t.value) == 10
+                    and not t.value.startswith("-")), None)
+        # A content claim's own full date ("the schedule of 12 July 2010"): the messages of that
+        # day (and of the claimed sender, when there is one), when the claim gives no message date.
+        dated = self._correspondent_docs({**(meta or {}), "date": day}) if day and not (meta or {}).get("date") else {}
         content_psim: dict[int, float] = {}
         if dense:
             scores = self.vectors.scores(claim_vec)
@@ -262,6 +268,9 @@ class EvidenceFinder:
                     # ... and those of them addressed to the claimed recipient: a narrower set.
                     rows = self.vectors.best_docs(scores, list(pair.values()), CANDIDATE_DOCS // 2)
                     named["pair"] = _doc_ids(self.store, rows)
+            if dated:
+                rows = self.vectors.best_docs(scores, list(dated.values()), CANDIDATE_DOCS // 2)
+                named["dated"] = _doc_ids(self.store, rows)
         fused = fuse([(r, FUSION_WEIGHT[k]) for k, r in named.items()])
         # Every ranking's own leaders are examined, whatever the fusion makes of them.
         leaders = [d for r in named.values() for d in r[:LEADERS]]
@@ -283,6 +292,7 @@ class EvidenceFinder:
                 "dcov": weighted_share(terms, hits[d]),
                 "sender": float(d in correspondents),
                 "pair": float(d in pair),
+                "dated": float(d in dated),
                 **{f"rank_{k}": 30.0 / (30 + ranks.get(k, {}).get(d, 99)) for k in ("bag", "lex", "rare", "dense", "content")},
             }
         return Candidates(claim_vec, dense, doc_ids, docs, passages, psim, hits, signals)
@@ -421,7 +431,7 @@ class Candidates:
 # hybrid rank counts double since hybrid search gained proximity and dictionaries: full-corpus
 # source recall@5 0.798 → 0.821, docs/trace.md).
 DOC_WEIGHTS = {"psim": 2.0, "dcov": 1.0, "rank_bag": 2.0, "rank_content": 0.6, "rank_rare": 0.5, "sender": 0.8,
-               "pair": 0.5}
+               "pair": 0.5, "dated": 0.8}
 SENTENCE_WEIGHT = 1.0         # the best aligned sentence's similarity, added to the document's score
 
 
