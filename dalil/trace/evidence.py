@@ -4,7 +4,8 @@
    claim and to its reported content (stored passage vectors, so Arabic and French claims reach
    English sources), the archive's hybrid ranking of the claim (its words, their translations
    and bridged names, and dense neighbours), a lexical OR query over the claim's own bridged
-   terms, and the claimed sender's messages (on the claimed date) by dense similarity.
+   terms, and by dense similarity the claimed sender's messages (on the claimed date), those
+   addressed to the claimed recipient, and the messages of a full date the claim states.
 2. Each candidate document is scored by its best passage similarity and by the share of the
    claim's terms it holds; the best documents' best passages are split into sentence windows,
    ranked by term coverage and passage similarity, and the leading windows are embedded and
