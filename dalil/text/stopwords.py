@@ -28,10 +28,11 @@ def function_word(word: str, lang: str) -> bool:
     key = normalize_for_index(word)
     if key in AR_STOP or key in FR_STOP or key in stop:
         return True
-    if key in _written(lang):
+    written = _written(lang).get(key)
+    if written:
         # A hamza the writer put where the function word has the other one: أليك (Alec) is not
         # إليك ("to you"), though both normalize to اليك.
-        first = {w[0] for w in _written(lang)[key]}
+        first = {w[0] for w in written}
         return not (word[:1] in "أإ" and first <= set("أإ") and word[:1] not in first)
     terms = index_terms(word)
     return bool(terms) and all(t in stop or t in AR_STOP or t in FR_STOP for t in terms)

@@ -42,11 +42,11 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     dates = None
     quotes = _quoted_spans(text)
     for m in _END.finditer(text):
-        if m.group() != "\n" * len(m.group()) and (
-                any(a < m.start() and m.end() < b for a, b in quotes)
-                or (m.group().rstrip()[-1:] in "\"'”»" and re.match(r"\s+[a-z]", text[m.end():m.end() + 3]))):
+        mark = m.group().strip()           # empty for a line break
+        if mark and (any(a < m.start() and m.end() < b for a, b in quotes)
+                     or (mark[-1] in "\"'”»" and re.match(r"\s+[a-z]", text[m.end():m.end() + 3]))):
             continue       # inside a quotation ('Are you up? Can I call?' after he sent…), or it goes on
-        if m.group().strip() == "." or m.group().strip().endswith("."):
+        if mark.endswith("."):
             if _ABBREV.search(text[max(0, m.start() - 6):m.start() + 1]):
                 continue
             if text[max(0, m.start() - 1):m.start()].isdigit():

@@ -6,7 +6,7 @@ import time
 from dalil.text.lang import detect_lang
 from dalil.trace.article import ArticleError, read_article
 from dalil.trace.claims import MAX_CLAIMS, extract_claims
-from dalil.trace.evidence import EvidenceFinder
+from dalil.trace.evidence import EvidenceFinder, query_text
 from dalil.trace.report import ClaimResult, TraceReport
 from dalil.trace.terms import TermExtractor, with_translations
 from dalil.trace.verdict import judge, split_addressee
@@ -38,7 +38,6 @@ class Tracer:
         archive has one (vectors built) and the claim is not English."""
         if lang == "en" or not self.archive.vectors.exists():
             return terms
-        from dalil.trace.evidence import query_text
         try:
             sources = self.archive.hybrid.bridge.bridge(query_text(text), lang).sources
         except (OSError, ValueError, RuntimeError):     # a damaged vocabulary: names only
