@@ -48,6 +48,29 @@ def test_checkable_keeps_attributions_and_facts_only():
     assert not is_checkable("this is an opinion about things in general and nothing else")
 
 
+@pytest.mark.parametrize("sentence", [
+    # Figures spelled out.
+    "Five Israeli naval ships had tailed the RACHEL CORRIE for several hours before it was boarded.",
+    "بموجب التسوية ستُمنح ممثلة المجتمع المدني عشرين دقيقة للتحدث في المؤتمر.",
+    # Reporting verbs beyond "said" and "wrote".
+    "Melanne Verveer a estimé que la participation des femmes aux fonctions électives a peu progressé.",
+    "حثّ النائب على الاجتماع بممثلي المنظمات والأفراد المهددين هناك.",
+    # Arabic names the gazetteer knows stand for the capitals Arabic lacks.
+    "انتظرت كلينتون طويلاً في كولومبيا قبل الاجتماع.",
+])
+def test_checkable_reads_spelled_figures_reporting_verbs_and_arabic_names(sentence):
+    assert is_checkable(sentence)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Il a fallu attendre un des jours de la semaine pour en parler.",      # "un": no figure
+    "البحث عن حلول جديدة أمر مهم للجميع في كل وقت.",                       # بحث is no حث
+    "انتظرت طويلاً قبل الاجتماع في المدينة القديمة.",                      # no name, verb or figure
+])
+def test_not_checkable_without_figure_verb_or_names(sentence):
+    assert not is_checkable(sentence)
+
+
 def test_english_metadata():
     meta = extract_metadata("A message sent by Jake Sullivan to Hillary Clinton on 18 January 2013 under the "
                             "title \"Libya update\" says the embassy will reopen.", "en")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from dalil.text.lang import detect_lang
+from dalil.text.normalize import is_arabic
+from dalil.text.numbers import numbers_in
 from dalil.text.multidate import find_dates
 
 MAX_CLAIMS = 50
@@ -18,9 +21,13 @@ _ATTRIBUTION = re.compile(
     r"\b(?:e-?mails?|messages?|memos?|memorandum|notes?|letters?|cables?|wrote|writes|told|said|says|"
     r"reported|informed|asked|replied|forwarded|sent|according|courriels?|mails?|lettres?|"
     r"télégrammes?|a écrit|a dit|a indiqué|a informé|a demandé|a répondu|a transmis|a envoyé|a signalé|"
-    r"a rappelé|selon|d'après)\b"
+    r"a rappelé|selon|d'après|stated|announced|noted|suggested|advised|urged|warned|proposed|recommended|"
+    r"explained|confirmed|acknowledged|apologi[sz]ed|a estimé|a jugé|a affirmé|a déclaré|a expliqué|"
+    r"a souligné|a ajouté|a précisé|a confié|a averti|a proposé|a suggéré|a conseillé|a recommandé|"
+    r"a annoncé|a reconnu|s'est excusée?)\b"
     r"|(?:رسال|بريد|مذكر|برقي|كتب|قال|أفاد|افاد|أبلغ|ابلغ|أخبر|اخبر|ردّ|رد |أرسل|ارسل|بحسب|وفق|حسب|ذكر|"
-    r"طلب|سأل|أوصى|اقترح|أكد|أشار|نقل|أعلن|أوضح)", re.I)
+    r"طلب|سأل|أوصى|اقترح|أكد|أشار|نقل|أعلن|أوضح)"
+    r"|(?<![\u0621-\u064A])[وف]?(?:حث|نصح|اعتذر|صرح|أضاف|حذر|دعا(?!ء|ي)|اعترف|وصف|رأى)", re.I)
 _NUMBER = re.compile(r"[0-9\u0660-\u0669\u06F0-\u06F9]")
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ÿ]+")
 _WORDS = re.compile(r"[^\W_]+")
@@ -100,9 +107,18 @@ def is_checkable(sentence: str) -> bool:
         return False
     if _ATTRIBUTION.search(sentence):
         return True
-    if _NUMBER.search(sentence) or find_dates(sentence):
+    if _NUMBER.search(sentence) or find_dates(sentence) or any(v != "1" for v in numbers_in(sentence)):
+        return True            # "Five Israeli naval ships", عشرين دقيقة; "one of" is no figure
+    if len(_PROPER.findall(sentence)) >= 2:
         return True
-    return len(_PROPER.findall(sentence)) >= 2
+    # Arabic has no capitals: names are the gazetteer's (كلينتون, فيليب رينز, كولومبيا).
+    return is_arabic(sentence) and len(_gazetteer().gazetteer_spans(sentence)) >= 2
+
+
+@lru_cache(maxsize=1)
+def _gazetteer():
+    from dalil.text.lexicon import NameLexicon, load_gazetteer
+    return NameLexicon([], gazetteer=load_gazetteer())
 
 
 def extract_claims(text: str, lang: str | None = None, limit: int = MAX_CLAIMS,
