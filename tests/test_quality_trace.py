@@ -13,7 +13,7 @@ from dalil.trace.evaluate import load_claims, score_items, trace_items
 # Per verdict, so that every class weighs in macro-F1 (60 claims in all).
 SAMPLE = {"supported": 30, "contradicted": 16, "not_in_corpus": 8, "partly_supported": 6}
 SEED = 11
-FLOORS = {"recall@5": 0.87, "hit@5": 0.92, "accuracy": 0.6, "macro_f1": 0.44}   # measured 0.926, 0.944, 0.650, 0.495
+FLOORS = {"recall@5": 0.87, "hit@5": 0.92, "accuracy": 0.65, "macro_f1": 0.6}   # measured 0.926, 0.944, 0.700, 0.669
 LANG_RECALL5 = {"ar": 0.88, "fr": 0.78, "en": 0.95}
 
 
@@ -40,7 +40,7 @@ def test_source_recall_per_language(scores, lang):
 
 def test_every_verdict_class_is_predicted(scores):
     predicted = {i["pred"] for i in scores["items"]}
-    assert {"supported", "contradicted", "not_found"} <= predicted
+    assert {"supported", "partly_supported", "contradicted", "not_found"} <= predicted
 
 
 def test_speed(scores):

@@ -235,3 +235,32 @@ def test_a_content_claim_with_a_full_date_looks_at_that_day(full):
     c = finder.candidates(claim, terms, {})
     assert c.signals and all(sig["dated"] == float(d in dated) for d, sig in c.signals.items())
     assert any(sig["dated"] for sig in c.signals.values())
+
+
+def test_an_absolute_the_source_lacks_makes_a_claim_partly_supported(quality_archive):
+    """Boxer's statement: "8.3 million borrowers, 97 percent of whom are women".  A French article
+    that makes them all women is partly supported, and says which word goes too far; one that
+    says "mostly" is supported."""
+    from dalil.trace.tracer import Tracer
+    tracer = Tracer(quality_archive)
+    over = tracer.trace("Selon la déclaration du sénateur Boxer, la Grameen Bank prête à 8,3 millions "
+                        "d'emprunteurs, toutes des femmes.", max_claims=1, every_sentence=True).claims[0]
+    fair = tracer.trace("Selon la déclaration du sénateur Boxer, la Grameen Bank prête à 8,3 millions "
+                        "d'emprunteurs, surtout des femmes.", max_claims=1, every_sentence=True).claims[0]
+    assert {"C05791672", "C05795573"} & {over.evidence[0].doc_id, *over.evidence[0].duplicates}
+    assert over.verdict.label == "partly_supported" and "'toutes'" in over.verdict.explanation
+    assert fair.verdict.label == "supported"
+
+
+def test_a_french_demonym_is_a_word_not_an_unknown_name(quality_archive):
+    """"les Irakiens" is capitalized like a name, but no document holds it: the bridge translates
+    it (Iraqi), so the claim is not read as naming something the archive lacks."""
+    from dalil.trace.tracer import Tracer
+    bridge = quality_archive.hybrid.bridge
+    assert "iraqi" in bridge.bridge("Les Irakiens", "fr").sources.get("Irakiens", [])
+    assert "Clinton" not in bridge.bridge("Clinton", "fr").sources or \
+        "clinton" in bridge.bridge("Clinton", "fr").sources["Clinton"]     # a name stays itself
+    claim = "Christopher Hill a répondu qu'il restait inquiet au sujet des Irakiens."
+    result = Tracer(quality_archive).trace(claim, max_claims=1, every_sentence=True).claims[0]
+    assert result.verdict.features["names_unknown"] == 0
+    assert "never mentions" not in result.verdict.explanation

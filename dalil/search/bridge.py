@@ -275,7 +275,7 @@ class Bridge:
                         confident.add(word)
                         if not senses.get(word):
                             continue   # a confident name: not a word to translate
-            elif word[:1].isupper():
+            elif word[:1].isupper() and not self._capitalized_word(word, key, senses):
                 continue               # Latin-script names reach the index as they are
             rest.append(word)
         for word, (terms, _) in names.items():
@@ -303,6 +303,11 @@ class Bridge:
             key = normalize_for_index(word)
             self._add(out, word, [e for e in dict.fromkeys(picked) if e != key])
         return out
+
+    def _capitalized_word(self, word: str, key: str, senses: dict[str, list[str]]) -> bool:
+        """A capitalized word that is no name: a French demonym (les Irakiens, des Européens)
+        or a sentence's first word, which the dictionary translates and no document holds."""
+        return bool(senses.get(word)) and self.vocabulary is not None and not self.vocabulary.knows(key)
 
     def _phrases(self, text: str, covered: list[tuple[int, int]], lang: str) -> list[tuple[int, int, list[str]]]:
         """(start, end, English words) of the dictionary's multi-word expressions in `text`,

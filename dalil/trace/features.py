@@ -14,6 +14,7 @@ from bisect import bisect_left
 from dalil.text.multidate import find_dates
 from dalil.text.numbers import is_time, numbers_in
 from dalil.trace.evidence import Evidence, term_hits
+from dalil.trace.overstatement import overstatements
 from dalil.trace.terms import Term
 
 CONTEXT = 250                # characters around the quote read for numbers, dates and polarity
@@ -41,7 +42,7 @@ HEDGE_SOURCE = re.compile(r"\b(?:may|might|could|possibly|perhaps|reportedly|rum
                           r"appears?|seems?|likely|unclear|not yet known)\b", re.I)
 
 FEATURES = ["sim", "psim", "cov", "dcov", "score", "sim_gap", "names_missing", "names_unknown",
-            "num_mismatch", "num_missing", "date_mismatch", "neg_flip", "hedge", "meta_fail", "no_evidence"]
+            "num_mismatch", "num_missing", "date_mismatch", "neg_flip", "hedge", "overstated", "meta_fail", "no_evidence"]
 
 
 def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], checks: list[dict],
@@ -146,6 +147,10 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     if hedge and not _negated(claim):
         f["hedge"] = 1.0
         matched.append(f"note: the source hedges ({hedge.group()})")
+    # Absolutes the article adds ("all" borrowers where the source says "mostly women").
+    added = overstatements(claim, window)
+    f["overstated"] = float(len(added))
+    differs += [f"the article says {w!r}, which the source passage does not" for w in added]
     for c in checks:
         if not c["ok"] and c["found"]:
             f["meta_fail"] += 1

@@ -3,7 +3,7 @@
     dalil trace-eval --db ARCHIVE --out scores.json     # traces every dev claim, keeps features
     python -m dalil.trace.fit scores.json [--write]
 
-The decision procedure (`verdict.decide`) has four thresholds; they are chosen by grid search
+The decision procedure (`verdict.decide`) has four thresholds and two switches; they are chosen by grid search
 for the best macro-F1.  5-fold stratified cross-validation (thresholds chosen on four folds,
 scored on the fifth) gives the honest figure; with --write the thresholds chosen on every claim
 are stored in verdict_model.json, with the cross-validated figure beside them.
@@ -23,6 +23,7 @@ GRID = {
     "min_coverage": [0.15, 0.2, 0.3, 0.4, 0.5],
     "negation_similarity": [0.3, 0.4, 0.5, 0.6, 1.01],
     "use_metadata": [False, True],
+    "use_overstatement": [False, True],
 }
 FOLDS = 5
 SEED = 13

@@ -125,7 +125,8 @@ def with_translations(terms: list[Term], text: str, sources: dict[str, list[str]
     not the names Amina or Amin that transliteration guessed.  A word keeps its own form (an
     archive may hold documents in the claim's language) and gains the translations; a name
     reached only by a transliteration guess becomes that word when the bridge reads it as a
-    word; sure names, numbers and dates stay.  An expression (غرفة العمليات → ops center)
+    word, and so does a Latin-script name the bridge translates (a demonym: les Irakiens); sure
+    names, numbers and dates stay.  An expression (غرفة العمليات → ops center)
     becomes one term over its words."""
     by_word = {normalize_for_index(k): v for k, v in sources.items() if " " not in k.strip()}
     out: list[Term] = []
@@ -143,12 +144,20 @@ def with_translations(terms: list[Term], text: str, sources: dict[str, list[str]
                                 [normalize_for_index(inside[2]), *inside[3]]))
             continue
         forms = by_word.get(normalize_for_index(t.surface))
-        if forms and (t.kind == "word" or (t.guess and not set(forms) & set(t.alts))):
+        if forms and (t.kind == "word" or ((t.guess or t.surface.isascii()) and not set(forms) & set(t.alts))):
             norm = normalize_for_index(t.surface)
             extra = t.alts[1:] if t.kind == "word" else []
             t = Term(t.start, t.end, t.surface, "word", list(dict.fromkeys([norm, *extra, *forms])))
         out.append(t)
     return sorted(out, key=lambda t: t.start)
+
+
+def bridged_words(terms: list[Term], translated: list[Term]) -> list[Term]:
+    """`terms` with the Latin-script names that the bridge read as capitalized words (les
+    Irakiens → iraqi; `translated`: with_translations' output) taken as those words: a demonym
+    no document holds names nothing the archive lacks."""
+    words = {(t.start, t.end): t for t in translated if t.kind == "word"}
+    return [words.get((t.start, t.end), t) if t.kind == "name" and t.surface.isascii() else t for t in terms]
 
 
 def _stem_alt(norm: str, kind: str) -> list[str]:

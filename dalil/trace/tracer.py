@@ -8,7 +8,7 @@ from dalil.trace.article import ArticleError, read_article
 from dalil.trace.claims import MAX_CLAIMS, extract_claims
 from dalil.trace.evidence import EvidenceFinder, query_text
 from dalil.trace.report import ClaimResult, TraceReport
-from dalil.trace.terms import TermExtractor, with_translations
+from dalil.trace.terms import TermExtractor, bridged_words, with_translations
 from dalil.trace.verdict import judge, split_addressee
 
 SUPPORTED_LANGS = {"ar", "fr", "en"}
@@ -68,12 +68,13 @@ class Tracer:
         for claim in claims:
             terms = self.terms.terms(claim.text)
             claim.meta = split_addressee(claim.meta, resolve, self._name_score)
-            evidence = self.finder.find(claim.text, self._translated(terms, claim.text, claim.lang), claim.meta)
+            translated = self._translated(terms, claim.text, claim.lang)
+            evidence = self.finder.find(claim.text, translated, claim.meta)
             if evidence:
                 doc = self.archive.store.document(evidence[0].doc_id)
                 evidence[0].messages = doc["messages"] if doc else []
             lang = detect_lang(claim.text)
-            verdict = judge(claim.text, terms, claim.meta, evidence, people, df, resolve,
+            verdict = judge(claim.text, bridged_words(terms, translated), claim.meta, evidence, people, df, resolve,
                             lang in self.languages, lang)
             results.append(ClaimResult(claim, terms, evidence, verdict))
         return TraceReport(article, results, notes, seconds=time.perf_counter() - t0)

@@ -9,8 +9,11 @@ by a small decision procedure whose thresholds are stored beside this module
    date) that no message of the document bears, or a negation flip on a close passage
    (similarity at least `negation_similarity`; a negation counts only where its clause holds
    one of the claim's terms, features.py);
-3. supported otherwise.  No feature separates partly_supported claims (an exaggeration or a
-   misattribution reads like the source to every check here), so it is never predicted.
+3. partly_supported: a claim that passes those checks but adds an absolute its source passage
+   does not state ("all" borrowers where the source says 97 percent; "cancelled for good" where
+   it says "postponed"; overstatement.py), when `use_overstatement` is on;
+4. supported otherwise.  A misattribution or a swapped detail with no absolute in it still
+   reads like its source to every check here.
 
 No multilingual NLI model ships in an installable wheel that works offline, so the verdict rests
 on features a reader can check; each one that fires adds a sentence to the explanation.
@@ -68,6 +71,8 @@ def decide(f: dict[str, float], m: dict | None = None) -> tuple[str, float]:
         differences += f.get("neg_flip", 0)
     if differences:
         return "contradicted", round(min(0.9, 0.5 + 0.15 * differences), 3)
+    if f.get("overstated", 0) and th.get("use_overstatement"):
+        return "partly_supported", round(min(0.8, 0.45 + 0.5 * max(sim, cov) * 0.5), 3)
     return "supported", round(min(0.95, 0.45 + 0.5 * max(sim, cov)), 3)
 
 

@@ -1,0 +1,68 @@
+"""Absolutes an article adds to its source: "all" where the source says "mostly", "both" where
+it names one, "cancelled for good" where it says "postponed", "had already approved" where it
+says "we should check".  Such a claim repeats most of its source and overstates the rest: the
+mark of a partly supported claim, which no number, date or negation check sees.
+
+Each kind of absolute is one lexicon for every side (an Arabic or French claim, an English
+source): the claim overstates when it uses a word of a kind that no word of the source passage
+shares.  A few words of each language read as absolutes only on the source side, where they are
+the source's own wording of the same idea ("the two kids" for "both", "just" for "only");
+in a claim they are too often something else ("tout de suite", "un seul mot", كل "each").
+"""
+from __future__ import annotations
+
+import re
+
+_TASHKEEL = re.compile(r"[\u064B-\u0652\u0640]")
+_AR_PROCLITIC = r"(?:[وفبلك]|وب|ول|فب|فل)?"
+
+# kind: (words that mark the absolute in a claim, further words by which a source states it)
+KINDS: dict[str, tuple[list[str], list[str]]] = {
+    "both": (["both", "tous les deux", "toutes les deux", "l'un et l'autre", "كلاهما", "كليهما",
+              "كلتاهما", "كلتيهما", "ambos", "ambas"],
+             ["two", "2", "either", "each", "les deux", "deux", "اثنين", "الاثنين", "اثنان", "كلا", "كلتا"]),
+    "all": (["all", "every", "everyone", "everybody", "entire", "whole", "tous", "toutes", "l'ensemble",
+             "جميع", "جميعا", "جميعهم", "كافة", "كلهم", "كلها", "بأكمله", "بأكملها", "الجميع",
+             "todos", "todas"],
+            ["each", "everything", "any", "chaque", "tout", "كل", "cada"]),
+    "only": (["only", "solely", "exclusively", "seulement", "uniquement", "exclusivement", "فقط", "وحده",
+              "وحدها", "وحدهم", "حصرا", "solamente", "únicamente"],
+             ["just", "alone", "sole", "seul", "seule", "الوحيد", "الوحيدة", "solo", "sólo"]),
+    "already": (["already", "déjà", "بالفعل"], ["previously", "earlier", "سبق", "ya"]),
+    "final": (["definitively", "permanently", "for good", "completely", "totally", "définitivement",
+               "complètement", "totalement", "pour de bon", "نهائيا", "تماما", "كليا", "بالكامل",
+               "definitivamente", "completamente"],
+              ["final", "finally", "entirely", "fully", "cancel", "cancelled", "canceled", "annulé",
+               "ألغى", "entièrement"]),
+    "direct": (["directly", "personally", "directement", "personnellement", "مباشرة", "شخصيا", "بنفسه",
+                "بنفسها", "directamente", "personalmente"],
+               ["direct", "in person", "himself", "herself", "lui-même", "elle-même", "en personne"]),
+}
+
+
+def _pattern(words: list[str]) -> re.Pattern:
+    latin = [re.escape(w) for w in words if w.isascii() or not re.search(r"[\u0600-\u06FF]", w)]
+    arabic = [re.escape(w) for w in words if re.search(r"[\u0600-\u06FF]", w)]
+    parts = []
+    if latin:
+        parts.append(r"(?<![\w'])(?:" + "|".join(latin) + r")(?![\w'])")
+    if arabic:
+        parts.append(r"(?<![\u0600-\u06FF])" + _AR_PROCLITIC + "(?:" + "|".join(arabic) + r")(?![\u0600-\u06FF])")
+    return re.compile("|".join(parts), re.I)
+
+
+_CLAIM = {kind: _pattern(said) for kind, (said, _) in KINDS.items()}
+_SOURCE = {kind: _pattern(said + stated) for kind, (said, stated) in KINDS.items()}
+
+
+def overstatements(claim: str, source: str) -> list[str]:
+    """The absolutes of `claim` (its own words, one per kind) whose kind `source` never states."""
+    claim, source = _TASHKEEL.sub("", claim), _TASHKEEL.sub("", source)
+    out = []
+    for kind, pattern in _CLAIM.items():     # "both" first: the "tous" of "tous les deux" is no "all"
+        m = pattern.search(claim)
+        if m and not _SOURCE[kind].search(source):
+            out.append(m.group())
+        if m and kind == "both":
+            claim = pattern.sub(" ", claim)
+    return out
