@@ -52,6 +52,8 @@ def test_a_name_spelled_like_a_function_word_with_the_other_hamza(bridge):
     # أليك (Alec) and إليك ("to you") normalize alike; the hamza tells them apart.
     from dalil.text.stopwords import function_word
     assert function_word("إليك", "ar") and function_word("اليك", "ar") and not function_word("أليك", "ar")
+    # Prepositions and particles carrying a pronoun are function words too (إليها had been Elia).
+    assert all(function_word(w, "ar") for w in ("إليها", "اليها", "لأنه", "بيننا", "عليهم", "لديكم"))
     assert "alec" in bridge.bridge("اجتماع مع أليك", "ar").terms
     assert "alec" not in bridge.bridge("أرسلت إليك الملف", "ar").terms
 

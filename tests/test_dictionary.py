@@ -63,7 +63,7 @@ def test_the_cache_loads_fast(tmp_path, monkeypatch):
 
 def test_missing_dictionaries_mean_an_empty_dictionary(tmp_path):
     d = Dictionary(tmp_path)
-    assert d.languages() == set() and d.lookup("معاهدة", "ar") == []
+    assert d.languages() == set() and d.lookup("ثكنات", "ar") == []
     # And the bridge works as before without them.
     bridge = Bridge(NameLexicon([("qaddafi", 400, 0.97)], min_cap_share=0.6), dictionary=d)
     assert "qaddafi" in bridge.bridge("القذافي", "ar").terms
@@ -71,9 +71,9 @@ def test_missing_dictionaries_mean_an_empty_dictionary(tmp_path):
 
 def test_malformed_files_do_not_crash(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    (tmp_path / "freedict-ara-eng.index").write_text("معاهدة\t!!\tzz\nbroken line\n")
+    (tmp_path / "freedict-ara-eng.index").write_text("ثكنات\t!!\tzz\nbroken line\n")
     (tmp_path / "freedict-ara-eng.dict.dz").write_bytes(b"not gzip")
-    assert Dictionary(tmp_path).lookup("معاهدة", "ar") == []
+    assert Dictionary(tmp_path).lookup("ثكنات", "ar") == []
 
 
 @pytest.fixture(scope="module")
@@ -173,3 +173,27 @@ def test_words_freedict_lacks_are_translated_by_their_morphological_readings(doc
     monkeypatch.setattr(aramorph, "glosses", lambda word: [])
     out = doc_bridge(Dictionary()).bridge("المكتب البيضاوي الاستيطان", "ar")
     assert "settlement" not in out.terms
+
+
+def test_the_glossary_gives_the_plain_translation_first(tmp_path):
+    """مكالمة is a call (FreeDict has no entry; Buckwalter says conversation), رحلة a trip
+    (FreeDict: voyage, journey), « appel téléphonique » a call: the senders' words."""
+    d = Dictionary()
+    assert d.glossary("مكالمة", "ar")[0] == "call" and d.lookup("مكالمة", "ar")[0] == "call"
+    assert d.lookup("رحلة", "ar")[0] == "trip" and "voyage" in d.lookup("رحلة", "ar")
+    # With a proclitic and the article, a French plural, an expression.
+    assert d.glossary("والاجتماع", "ar")[0] == "meeting"
+    assert d.glossary("بالمكالمة", "ar")[0] == "call"
+    assert d.glossary("réunions", "fr")[0] == "meeting"
+    assert d.lookup_phrase(["appel", "téléphonique"], "fr")[0] == "call"
+    assert d.glossary("زززززز", "ar") == [] and d.glossary("territoire", "fr") == []
+    # The glossary is ours: it holds without the Debian dictionaries.
+    assert Dictionary(tmp_path).lookup("مكالمة", "ar")[0] == "call"
+
+
+def test_the_bridge_keeps_the_glossary_translation(quality_archive):
+    bridge = quality_archive.hybrid.bridge
+    out = bridge.bridge("مكالمة آمنة مع غيتس بين الثامنة والعاشرة", "ar")
+    assert out.sources["مكالمة"][0] == "call"
+    out = bridge.bridge("McHale a reporté son voyage en Tunisie", "fr")
+    assert "trip" in out.sources["voyage"]

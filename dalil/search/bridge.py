@@ -301,7 +301,10 @@ class Bridge:
             else:
                 picked = self.vocabulary.nearest(col)
             key = normalize_for_index(word)
-            self._add(out, word, [e for e in dict.fromkeys(picked) if e != key])
+            # The glossary's translation stays whatever the model prefers (مكالمة is a "call").
+            sure = [e for e in self.dictionary.glossary(word, "ar" if is_arabic(word) else lang)[:1]
+                    if self.vocabulary.knows(e)] if self.dictionary is not None else []
+            self._add(out, word, [e for e in dict.fromkeys(sure + picked) if e != key])
         return out
 
     def _capitalized_word(self, word: str, key: str, senses: dict[str, list[str]]) -> bool:

@@ -190,11 +190,25 @@ class Dictionary:
         """English words for `word`: its own senses, or those of the headwords sharing its stem."""
         tables = self.tables.get(lang)
         if not tables:
-            return []
+            return self.glossary(word, lang)
         key = normalize_for_index(word)
         exact, stems = tables[0], tables[1]
         out = [e for k in _variants(key) for e in exact.get(k, [])]
-        return list(dict.fromkeys(out or stems.get(stem(key), [])))
+        return list(dict.fromkeys(self.glossary(word, lang) + (out or stems.get(stem(key), []))))
+
+    def glossary(self, word: str, lang: str) -> list[str]:
+        """The glossary's English words for a word or expression (with or without the Arabic
+        article or a proclitic, a French plural s/x dropped): the translation a sender would
+        use, which the bridge keeps whatever the model prefers among the dictionary's senses."""
+        table = load_glossary().get(lang)
+        if not table:
+            return []
+        key = phrase_key([word])
+        keys = _variants(key) + ([key[2:]] if key.startswith("ال") else [])
+        if key[:1] in "وبلفك" and key[1:3] == "ال":
+            keys.append(key[3:])
+        keys.append(stem(key) if not is_arabic(key) else key)
+        return next((list(table[k]) for k in keys if k in table), [])
 
     def lookup_morph(self, word: str) -> list[str]:
         """English glosses of an Arabic word's morphological readings (Buckwalter's lexicon,
@@ -204,9 +218,10 @@ class Dictionary:
     def lookup_phrase(self, words: list[str], lang: str) -> list[str]:
         """English words for a multi-word expression (its first word also without a proclitic,
         each Arabic word with or without the article); [] when the dictionary has none."""
+        sure = self.glossary(" ".join(words), lang)
         tables = self.tables.get(lang)
-        if not tables:
-            return []
+        if sure or not tables:
+            return sure
         phrases = tables[2]
         keys = phrase_key(words).split(" ")
         options = [_variants(k) if is_arabic(k) else [k] for k in keys]
@@ -218,6 +233,27 @@ class Dictionary:
             if found:
                 return list(found)
         return []
+
+
+GLOSSARY = Path(__file__).with_name("data") / "glossary.tsv"
+
+
+@lru_cache(maxsize=1)
+def load_glossary(path: Path = GLOSSARY) -> dict[str, dict[str, list[str]]]:
+    """language → normalized word or expression → English words, from the hand-written glossary
+    of official email's everyday words (data/glossary.tsv)."""
+    out: dict[str, dict[str, list[str]]] = {"fr": defaultdict(list), "ar": defaultdict(list)}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        english, french, arabic = (line.split("\t") + ["", ""])[:3]
+        targets = [e.strip().lower() for e in english.split("|") if e.strip()]
+        for lang, forms in (("fr", french), ("ar", arabic)):
+            for form in forms.split("|"):
+                key = phrase_key([form])
+                if key:
+                    out[lang][key].extend(t for t in targets if t not in out[lang][key])
+    return {lang: dict(table) for lang, table in out.items()}
 
 
 def _variants(key: str) -> list[str]:

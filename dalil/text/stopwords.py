@@ -15,6 +15,13 @@ AR_STOP = frozenset(normalize_for_index(w) for w in (
     "في من إلى الى على عن مع هذا هذه ذلك تلك التي الذي الذين لم لن لا ما ماذا هل قد كان كانت "
     "يكون أن ان إن إنه انه أنه بعد قبل عند حول بين خلال ثم أو او و ف ب ل ك كل بعض غير عبر "
     "منذ حتى لدى أي اي هو هي هم نحن أنا انا ضد دون فقط أيضا ايضا يوم عام سنة").split())
+# ... and the prepositions and particles that carry a pronoun (إليها "to her", عليهم, لأنه, بيننا):
+# stopwords-iso lists a few (عليه, منها), the rest were transliterated into names (إليها → Elia).
+# Kept as written, so that the hamza tells أليك (Alec) from إليك as it does for stopwords-iso's.
+AR_SUFFIXED: dict[str, set[str]] = {}
+for _base in "إلي علي لدي من عن مع عند في ل ب بين أن إن لأن حول دون ضد أمام بعد قبل مثل لكن".split():
+    for _suffix in "ه ها هم هما هن نا ك كم كما ي".split():
+        AR_SUFFIXED.setdefault(normalize_for_index(_base + _suffix), set()).add(_base + _suffix)
 FR_STOP = frozenset(normalize_for_index(w) for w in (
     "le la les un une des du de d l au aux et ou que qui quoi dont où à a en dans par pour sur "
     "avec sans sous entre vers chez ce cet cette ces son sa ses leur leurs lui elle il ils elles "
@@ -28,7 +35,7 @@ def function_word(word: str, lang: str) -> bool:
     key = normalize_for_index(word)
     if key in AR_STOP or key in FR_STOP or key in stop:
         return True
-    written = _written(lang).get(key)
+    written = _written(lang).get(key) or AR_SUFFIXED.get(key)
     if written:
         # A hamza the writer put where the function word has the other one: أليك (Alec) is not
         # إليك ("to you"), though both normalize to اليك.
