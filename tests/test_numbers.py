@@ -95,3 +95,10 @@ def test_scale_words_decimal_commas_and_spaced_thousands():
     terms = TermExtractor(NameLexicon([])).terms("وأشار إلى جمع 200 ألف دولار حتى ذلك الحين.")
     [number] = [t for t in terms if t.kind == "number"]
     assert number.value == "200000" and "200" in number.alts
+
+
+def test_tashkeel_is_part_of_the_word():
+    """ستُنشر ("will be published") starts with ست (six) only when the damma is read as a word
+    break; written with its marks, a number word is still one."""
+    assert numbers_in("ستُنشر رسالة الرئيس في اليوم نفسه") == {}
+    assert set(numbers_in("زار سِتّ دول")) == {"6"}

@@ -29,7 +29,7 @@ import numpy as np
 from dalil.text.dictionary import MAX_PHRASE, Dictionary
 from dalil.text.lexicon import NameLexicon, load_gazetteer
 from dalil.text.multidate import find_dates
-from dalil.text.normalize import is_arabic, normalize_for_index
+from dalil.text.normalize import LETTER, is_arabic, normalize_for_index
 from dalil.text.numbers import EN_NUMBER, number_word, teen
 from dalil.text.stopwords import function_word
 
@@ -239,7 +239,7 @@ class Bridge:
             senses[text[s:e]] = found
             covered.append((s, e))
         last_number: tuple[str, str] | None = None     # the previous word, when a number word
-        for m in re.finditer(r"[^\W_]+", text):
+        for m in re.finditer(LETTER + "+", text):
             if any(s <= m.start() < e for s, e in covered):
                 continue
             word = m.group()
@@ -317,7 +317,7 @@ class Bridge:
         longest first, outside the spans already covered (names, dates)."""
         if self.dictionary is None or self.vocabulary is None:
             return []
-        words = [m for m in re.finditer(r"[^\W_]+", text) if not any(s <= m.start() < e for s, e in covered)]
+        words = [m for m in re.finditer(LETTER + "+", text) if not any(s <= m.start() < e for s, e in covered)]
         out, i = [], 0
         while i < len(words):
             for n in range(min(MAX_PHRASE, len(words) - i), 1, -1):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from .normalize import is_arabic, normalize_for_index
+from .normalize import LETTER, is_arabic, normalize_for_index
 from .normalize import _STRIP_TABLE
 from .translit import arabic_skeleton, arabic_to_latin_candidates, latin_skeletons
 
@@ -211,7 +211,7 @@ class NameLexicon:
 
     def gazetteer_spans(self, text: str, max_words: int = 4) -> list[tuple[int, int, list[str]]]:
         """Longest gazetteer phrases in `text`: (start, end, English names) over normalized words."""
-        words = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[^\W_]+(?:-[^\W_]+)*", text)]
+        words = [(m.start(), m.end(), m.group()) for m in re.finditer(LETTER + "+(?:-" + LETTER + "+)*", text)]
         out, i = [], 0
         while i < len(words):
             for n in range(min(max_words, len(words) - i), 0, -1):

@@ -53,6 +53,9 @@ def _build_table() -> dict[int, str | None]:
 _TABLE = _build_table()
 # tokenize() must not split Arabic words on diacritics, but keeps everything else as is.
 _STRIP_TABLE = {cp: None for cp in (*_FORMAT, *_TASHKEEL, _TATWEEL)}
+# A letter of a word as written: Arabic marks (tashkeel) are no word boundary, or "ستُنشر" (will
+# be published) would read as ست (six) and نشر.
+LETTER = r"(?:[^\W_]|[\u0610-\u061A\u064B-\u0652\u0670\u06D6-\u06EC])"
 
 # OCR fixes, applied after casefolding.  `©` is almost always a misread `@` in addresses.
 _FIXES = [

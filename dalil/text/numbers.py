@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from dalil.text.multidate import find_dates
-from dalil.text.normalize import is_arabic, normalize_for_index
+from dalil.text.normalize import LETTER, is_arabic, normalize_for_index
 
 # A number word after the digits multiplies them, in any of the tuned languages: "200 ألف"
 # is the source's "$200K", "8,3 millions" its "8.3 million" and "$8.3m".
@@ -21,7 +21,7 @@ _NUM = re.compile(r"(?<![\w.])[$€£]?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d
 _DIGITS = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)},
                          **{chr(0x06F0 + i): str(i) for i in range(10)}, "٫": ".", "٬": ","})
 
-_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_WORD = re.compile(LETTER + r"+(?:[-'’]" + LETTER + "+)*")
 # Clock times: "4:30", "16h30", and the OCR'd "430 pm" whose colon was lost.  One value each
 # ("4:30", 12-hour; a time on the hour is the plain hour, "3:00 pm" = 3), so that a time is not
 # read as the two numbers 4 and 30.

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+import threading
 from dataclasses import dataclass
 
 from dalil.text.lang import detect_lang
 
+_EXTRACTING = threading.Lock()       # the duplicate filter below is one per process
 MAX_BYTES = 8 * 1024 * 1024       # larger inputs are cut here (and the report says so)
 _HTML_SNIFF = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|article|div|p)\b", re.I)
 _MD_MARKUP = [
@@ -77,9 +79,15 @@ def _from_html(markup: str) -> Article:
     """Main text and metadata with trafilatura (drops menus, comments, teasers); a tag-stripping
     fallback keeps pages trafilatura rejects (very short ones) traceable."""
     import trafilatura
+    from trafilatura.deduplication import LRU_TEST
 
-    body = trafilatura.extract(markup, include_comments=False, include_tables=False,
-                               favor_precision=True, deduplicate=True) or ""
+    with _EXTRACTING:
+        # trafilatura's duplicate filter remembers every segment the process has read: the same
+        # page read a third time lost its body to it (and fell back to the whole page with its
+        # menus).  Emptied per page, it drops only the segments a page repeats.
+        LRU_TEST.clear()
+        body = trafilatura.extract(markup, include_comments=False, include_tables=False,
+                                   favor_precision=True, deduplicate=True) or ""
     meta = trafilatura.extract_metadata(markup)
     title = getattr(meta, "title", None) if meta else None
     author = getattr(meta, "author", None) if meta else None

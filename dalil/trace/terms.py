@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from dalil.text.english import cognate_prefix
 from dalil.text.lexicon import NameLexicon
 from dalil.text.multidate import find_dates
-from dalil.text.normalize import is_arabic, normalize_for_index
+from dalil.text.normalize import LETTER, is_arabic, normalize_for_index
 from dalil.text.numbers import numbers_in
 
 _FUZZY_FLOOR = 105.0          # lexicon score below which a transliteration guess is noise
-_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_WORD = re.compile(LETTER + r"+(?:[-'’]" + LETTER + "+)*")
 
 STOP = frozenset("""
 a an the of and or to in on at by for from with as is are was were be been being it its this that these those
