@@ -1,3 +1,5 @@
+import pytest
+
 from dalil.text.multidate import find_dates
 
 
@@ -54,3 +56,16 @@ def test_offsets_point_into_original_text():
     text = "في ١٨ ديسمبر ٢٠١٠ قال"
     (start, end, _), = find_dates(text)
     assert text[start:end] == "١٨ ديسمبر ٢٠١٠"
+
+
+@pytest.mark.parametrize("text,values", [
+    ("The Lithuanian FM just told me the Community of Democracies is July 9-11 in Cracow, Poland.",
+     ["--07-09", "--07-11"]),
+    ("سيُعقد اجتماع مجتمع الديمقراطيات في كراكوف من 9 إلى 11 يوليو.", ["--07-09", "--07-11"]),
+    ("La réunion se tiendra du 9 au 11 juillet 2010.", ["2010-07-09", "2010-07-11"]),
+    # A clock time or a year after the dash is no day.
+    ("Call July 9 - 4:30 pm", ["--07-09"]),
+    ("July 31-32", ["--07-31"]),
+])
+def test_the_other_end_of_a_range_of_days_is_a_date(text, values):
+    assert [v for _, _, v in find_dates(text)] == values

@@ -120,7 +120,35 @@ def find_dates(text: str, day_first: bool = False) -> list[tuple[int, int, str]]
             value = _value(m, day_first)
             if value:
                 taken.append((a, b, value))
+                taken += _range_end(folded, m, value, taken)
     return sorted(taken)
+
+
+# A range of days names its other end by the day alone: "July 9-11", "من 9 إلى 11 يوليو", "du 9 au
+# 11 juillet".  That day is a date of the text too: a claim of 11 July agrees with "July 9-11".
+_TO = r"(?:-|–|—|to|through|thru|au|al|إلى|الى|الي|حتى|حتي)"   # Arabic as folded too
+_RANGE_AFTER = re.compile(rf"\s*{_TO}\s*(?P<d>[0-3]?\d)(?![\d:/.]|\s*(?:[ap]\.?m\b|h\d))", re.I)
+_RANGE_BEFORE = re.compile(rf"(?<![\d/:.])(?P<d>[0-3]?\d)\s*{_TO}\s*$", re.I)
+
+
+def _range_end(folded: str, m: re.Match, value: str, taken: list) -> list[tuple[int, int, str]]:
+    g = m.groupdict()
+    if not g.get("d") or value.count("-") < 2:
+        return []
+    if m.end("d") >= m.end() - 2:          # the day closes the date: July 9-11
+        r = _RANGE_AFTER.match(folded, m.end())
+    elif m.start("d") == m.start():        # the day opens it: 9 إلى 11 يوليو, du 9 au 11 juillet
+        r = _RANGE_BEFORE.search(folded, max(0, m.start() - 12), m.start())
+    else:
+        return []
+    if not r:
+        return []
+    other = f"{value[:-2]}{int(r.group('d')):02d}"
+    y, mo, d = other.lstrip("-").split("-") if not other.startswith("--") else (None, *other[2:].split("-"))
+    a, b = r.span("d")
+    if not _valid(int(y) if y else None, int(mo), int(d)) or any(a < e and s < b for s, e, _ in taken):
+        return []
+    return [(a, b, other)]
 
 
 def _month_ok(folded: str, m: re.Match) -> bool:
