@@ -66,6 +66,11 @@ def test_bridged_words_reach_their_email_short_forms(bridge):
     Bridge._add(out, "البيت الأبيض", ["white house"])
     assert out.sources == {"اجتماع": ["meeting", "mtg"], "البيت الأبيض": ["white house", "wh"]}
     assert "mtg" in out.terms and "wh" in out.terms
+    # "Call into ops at 730", "The Lithuanian FM just told me": expressions have short forms too.
+    Bridge._add(out, "غرفة العمليات", ["operations center"])
+    Bridge._add(out, "وزير الخارجية", ["foreign minister"])
+    assert out.sources["غرفة العمليات"] == ["operations center", "ops"] and "ops" in out.terms
+    assert out.sources["وزير الخارجية"] == ["foreign minister", "fm"]
 
 
 def test_english_queries_are_not_bridged(bridge):

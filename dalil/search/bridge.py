@@ -175,7 +175,9 @@ EMAIL_SHORT = {"meeting": "mtg", "meetings": "mtgs", "between": "btw", "ambassad
                "international": "intl", "information": "info", "message": "msg", "please": "pls",
                "white house": "wh", "new york times": "nyt", "conference": "conf", "minutes": "mins",
                "hours": "hrs", "approximately": "approx", "thanks": "thx", "president": "pres",
-               "congress": "cong", "years": "yrs", "as soon as possible": "asap"}
+               "congress": "cong", "years": "yrs", "as soon as possible": "asap", "tonight": "tonite",
+               "operations center": "ops", "operations": "ops", "through": "thru", "people": "ppl",
+               "foreign minister": "fm", "secretary general": "sg", "chief of staff": "cos"}
 
 
 class Bridge:
