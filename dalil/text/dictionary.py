@@ -8,7 +8,9 @@ among those that occur in the archive.
 Source: the FreeDict dictionaries of Debian (`dict-freedict-{ara-eng,eng-ara,fra-eng,eng-fra}`,
 GPL-2+ data, read at run time from /usr/share/dictd, never shipped).  The English→X
 dictionaries are read backwards too (English headword → its Arabic/French translations).
-Missing files mean an empty dictionary: the bridge then works without it.
+Missing files mean an empty dictionary: the bridge then works without it.  Our own glossary of
+official email's everyday words (data/glossary.tsv: مكالمة → call, رحلة → trip) comes first, and
+holds without the Debian files.
 
 Keys are `normalize_for_index` forms (Arabic letters folded, tashkeel and accents dropped),
 for headwords and query words alike; an Arabic query word is also tried with the article and
@@ -207,7 +209,8 @@ class Dictionary:
         keys = _variants(key) + ([key[2:]] if key.startswith("ال") else [])
         if key[:1] in "وبلفك" and key[1:3] == "ال":
             keys.append(key[3:])
-        keys.append(stem(key) if not is_arabic(key) else key)
+        if not is_arabic(key):
+            keys.append(stem(key))
         return next((list(table[k]) for k in keys if k in table), [])
 
     def lookup_morph(self, word: str) -> list[str]:
