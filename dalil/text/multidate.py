@@ -143,12 +143,12 @@ def _range_end(folded: str, m: re.Match, value: str, taken: list) -> list[tuple[
         return []
     if not r:
         return []
-    other = f"{value[:-2]}{int(r.group('d')):02d}"
-    y, mo, d = other.lstrip("-").split("-") if not other.startswith("--") else (None, *other[2:].split("-"))
+    day = int(r.group("d"))
+    year = None if value.startswith("--") else int(value[:4])
     a, b = r.span("d")
-    if not _valid(int(y) if y else None, int(mo), int(d)) or any(a < e and s < b for s, e, _ in taken):
+    if not _valid(year, int(value[-5:-3]), day) or any(a < e and s < b for s, e, _ in taken):
         return []
-    return [(a, b, other)]
+    return [(a, b, f"{value[:-2]}{day:02d}")]
 
 
 def _month_ok(folded: str, m: re.Match) -> bool:

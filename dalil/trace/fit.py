@@ -3,8 +3,8 @@
     dalil trace-eval --db ARCHIVE --out scores.json     # traces every dev claim, keeps features
     python -m dalil.trace.fit scores.json [--write]
 
-The decision procedure (`verdict.decide`) has four thresholds and two switches; they are chosen by grid search
-for the best macro-F1.  5-fold stratified cross-validation (thresholds chosen on four folds,
+The decision procedure (`verdict.decide`) has three thresholds and two switches; they are chosen
+by grid search for the best macro-F1.  5-fold stratified cross-validation (thresholds chosen on four folds,
 scored on the fifth) gives the honest figure; with --write the thresholds chosen on every claim
 are stored in verdict_model.json, with the cross-validated figure beside them.
 """

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from dalil.text.normalize import is_arabic
+
 _TASHKEEL = re.compile(r"[\u064B-\u0652\u0640]")
 _AR_PROCLITIC = r"(?:[وفبلك]|وب|ول|فب|فل)?"
 
@@ -41,8 +43,8 @@ KINDS: dict[str, tuple[list[str], list[str]]] = {
 
 
 def _pattern(words: list[str]) -> re.Pattern:
-    latin = [re.escape(w) for w in words if w.isascii() or not re.search(r"[\u0600-\u06FF]", w)]
-    arabic = [re.escape(w) for w in words if re.search(r"[\u0600-\u06FF]", w)]
+    latin = [re.escape(w) for w in words if not is_arabic(w)]
+    arabic = [re.escape(w) for w in words if is_arabic(w)]
     parts = []
     if latin:
         parts.append(r"(?<![\w'])(?:" + "|".join(latin) + r")(?![\w'])")

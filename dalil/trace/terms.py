@@ -11,7 +11,7 @@ from dalil.text.english import cognate_prefix
 from dalil.text.lexicon import NameLexicon
 from dalil.text.multidate import find_dates
 from dalil.text.normalize import LETTER, is_arabic, normalize_for_index
-from dalil.text.numbers import numbers_in
+from dalil.text.numbers import number_value, numbers_in
 
 _FUZZY_FLOOR = 105.0          # lexicon score below which a transliteration guess is noise
 _WORD = re.compile(LETTER + r"+(?:[-'’]" + LETTER + "+)*")
@@ -114,7 +114,6 @@ class TermExtractor:
 
 def _leading_numeral(surface: str) -> str | None:
     """The digits a scaled number starts with ('8,3 millions' → '8.3', '200 ألف' → '200')."""
-    from dalil.text.numbers import number_value
     m = re.match(r"[$€£]?\s?([\d\u0660-\u0669\u06F0-\u06F9][\d\u0660-\u0669\u06F0-\u06F9,.٫]*)", surface)
     return number_value(m.group(1).rstrip(",.")) if m else None
 

@@ -72,7 +72,7 @@ def decide(f: dict[str, float], m: dict | None = None) -> tuple[str, float]:
     if differences:
         return "contradicted", round(min(0.9, 0.5 + 0.15 * differences), 3)
     if f.get("overstated", 0) and th.get("use_overstatement"):
-        return "partly_supported", round(min(0.8, 0.45 + 0.5 * max(sim, cov) * 0.5), 3)
+        return "partly_supported", round(min(0.8, 0.45 + 0.25 * max(sim, cov)), 3)
     return "supported", round(min(0.95, 0.45 + 0.5 * max(sim, cov)), 3)
 
 
