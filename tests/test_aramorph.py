@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dalil.text import aramorph
-from dalil.text.aramorph import Lexicon, glosses
+from dalil.text.aramorph import Lexicon, glosses, is_inflected_verb
 
 
 def test_clitics_are_segmented_by_the_lexicon_tables():
@@ -43,3 +43,11 @@ def test_missing_data_means_no_analysis(tmp_path):
     assert not Lexicon(None)
     (tmp_path / "dictStems").write_bytes(b"\xff\xfe broken\n")   # a damaged lexicon: no crash
     assert Lexicon(tmp_path).analyses("تجميد") == []
+
+
+def test_conjugated_verbs_are_told_from_names():
+    # A person marker on a verb reading: كتبت (she wrote), تزور (she visits), اطلعوا (they saw).
+    assert all(is_inflected_verb(w) for w in ("كتبت", "تزور", "اطلعوا", "أحالت", "يحتاج"))
+    # Transliterated names, bare stems and nouns are not: مولن (Mullen) also reads as the
+    # perfect's feminine plural, left out; سيد (Sayyid) is a noun; كتب is books or "he wrote".
+    assert not any(is_inflected_verb(w) for w in ("مولن", "سوليفان", "سيد", "كتب", "أوباما", ""))

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from dalil.search import hybrid
 from dalil.search.proximity import best_window, concept_terms
 
 DF = {"slaughter": 40, "alone": 300, "speech": 2000, "mills": 3000, "discourse": 12}
@@ -83,3 +84,24 @@ def test_cognates_of_latin_script_languages():
     t = concept_terms([["développement", *_cognate("développement", "fr")], ["Haiti"]],
                       lambda term: {"haiti": 900, "develo*": 1500}.get(term, 0), 27000)
     assert best_window("USAID development programs in Haiti", t) == pytest.approx(t["develo*"][1] + t["haiti"][1])
+
+
+HOTEL = "مدير الفندق الفطور الخاص كلينتون هوما"          # q0042 of the dev set
+HOTEL_EMAILS = {"C05787042", "C05787043", "C05787045", "C05780686", "C05780687", "C05780688"}
+
+
+def test_a_document_holding_the_whole_query_is_found_beyond_the_bm25_depth(quality_archive, monkeypatch):
+    """"The hotel manager asked me last night to try their special breakfast" sits under a long
+    forwarded NYT article: BM25 over the bag of bridged words ranks these six emails beyond the
+    30 documents proximity reads, and dense misses them.  The documents holding the most query
+    concepts are read too, and a window holding most of the query lifts its document."""
+    top = {h.doc_id for h in quality_archive.search(HOTEL, limit=5).hits}
+    assert top & HOTEL_EMAILS
+    monkeypatch.setattr(hybrid, "COVERAGE_DEPTH", 0)
+    monkeypatch.setattr(hybrid, "WINDOW_BONUS", 0.0)
+    assert not {h.doc_id for h in quality_archive.search(HOTEL, limit=5).hits} & HOTEL_EMAILS
+
+
+def test_coverage_candidates_obey_the_filters(quality_archive):
+    hits = quality_archive.search(HOTEL + " -breakfast", limit=20).hits
+    assert hits and not {h.doc_id for h in hits} & HOTEL_EMAILS

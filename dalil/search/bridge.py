@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dalil.text import aramorph
 from dalil.text.dictionary import MAX_PHRASE, Dictionary
 from dalil.text.lexicon import NameLexicon, load_gazetteer
 from dalil.text.multidate import find_dates
@@ -48,6 +49,7 @@ DICT_MIN_SIM = 0.3
 DICT_SPREAD = 0.05
 DICT_KEEP = 2
 FUZZY_MIN = 95.0         # NameLexicon score: similarity (0-100) + skeleton bonus + 3·log10(df)
+NAME_CERTAIN = 190.0     # gazetteer entries score 200 minus their rank; fuzzy matches stay under 130
 FUZZY_MIN_UNKNOWN = 85.0  # the same, for a word the bilingual dictionary does not know
 NAME_SHARE = 0.6         # a term is a name when at least this share of its uses is capitalized
 _WORD = re.compile(r"[A-Za-z]{3,}")
@@ -266,6 +268,10 @@ class Bridge:
                 senses[word] = self.dictionary.lookup(word, "ar" if is_arabic(word) else lang)
             if is_arabic(word):
                 hits = self.lexicon.lookup(word, limit=3)
+                if aramorph.is_inflected_verb(word):
+                    # كتبت (she wrote) ≈ Tibet, تزور (she visits) ≈ Zor: a conjugated verb is no
+                    # name unless the gazetteer says so.
+                    hits = [h for h in hits if h[1] >= NAME_CERTAIN]
                 # A word the dictionary does not know is most likely a name or a loanword
                 # (روزفلت, أيكنبري): a looser fuzzy match is accepted for it.
                 unknown = word in senses and not senses[word] and self.dictionary.languages() >= {"ar"}

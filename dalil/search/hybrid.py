@@ -44,6 +44,9 @@ WEIGHTS_FUSION = {"strict": 1.0, "bag": 2.0, "dense": 1.0, "dense_crosslingual":
 DEPTH = 100              # candidates taken from each ranking
 PROXIMITY_DEPTH = 30     # of the bag and dense rankings, reranked by proximity (it reads their text;
                          # 30 and 50 gave the same recall on the full corpus, 30 reads less)
+COVERAGE_DEPTH = 100     # documents holding the most query concepts, also reranked by proximity
+WINDOW_SHARE, WINDOW_BONUS = 0.5, 1.0   # fused score + 1.0 × (share of the query in the best
+                         # window − 0.5): see docs/search.md, "Proximity"
 COMMON_DF = 0.2          # bag-of-words drops terms found in more than this share of documents
 MODES = ("lexical", "dense", "hybrid")
 
@@ -92,6 +95,7 @@ class HybridSearcher:
         weights: list[float] = []
         marks: list[str] = []
         best_passage: dict[int, int] = {}
+        near: dict[int, float] = {}
         where, params = self.lexical.sql_filters(q)
         if mode in ("lexical", "hybrid"):
             strict_expr, _, _ = self.lexical.build(q)
@@ -125,14 +129,17 @@ class HybridSearcher:
             best_passage = {h.doc_row: h.passage_id for h in hits}
             if mode == "hybrid" and bag_q is not None:
                 near = self._proximity_rank(free, bridged, bag[:PROXIMITY_DEPTH]
-                                            + [h.doc_row for h in hits[:PROXIMITY_DEPTH]], lang)
+                                            + [h.doc_row for h in hits[:PROXIMITY_DEPTH]], lang, allowed)
                 if near:
-                    rankings.append(near)
+                    rankings.append(list(near))
                     weights.append(WEIGHTS_FUSION["proximity"])
         if mode == "lexical":
             fused = [(d, 1.0 / (RRF_K + i + 1)) for i, d in enumerate(rankings[0])]
         else:
             fused = rrf(rankings, weights)
+            if near:       # a passage holding most of the query is evidence whatever the rest say
+                fused = sorted(((d, s + WINDOW_BONUS * max(0.0, near.get(d, 0.0) - WINDOW_SHARE))
+                                for d, s in fused), key=lambda kv: -kv[1])
         return q, lang, mode, fused, best_passage, list(dict.fromkeys(marks))
 
     def _marks(self, atoms: list[Atom]) -> list[str]:
@@ -165,9 +172,14 @@ class HybridSearcher:
             return None, bridged   # one plain word: the strict query already is the bag
         return Query(text=q.text, groups=[keep] + field_groups, negatives=q.negatives, filters=q.filters), bridged
 
-    def _proximity_rank(self, free: list[Atom], bridged, candidates: list[int], lang: str) -> list[int]:
+    def _proximity_rank(self, free: list[Atom], bridged, candidates: list[int], lang: str,
+                        allowed: np.ndarray | None = None) -> dict[int, float]:
         """Candidates reranked by their best passage-sized window (see proximity.py): each query
-        word with its bridged forms is one concept; words in too many documents are left out."""
+        word with its bridged forms is one concept; words in too many documents are left out.
+        The candidates are those given and the documents holding the most query concepts
+        (`coverage`): a document that holds them all may rank low in BM25 (a short reply under
+        a long forwarded article) and far in dense.  Returns document → the share of the query's
+        concepts (by IDF) that its best window holds, best first."""
         sources = bridged.sources if bridged else {}
         covered = {t for src in sources for t in query_terms(src)}
         groups = [[src, *forms, *(p + "*" for p in map(stem_prefix, forms) if p), *_cognate(src, lang)]
@@ -185,13 +197,52 @@ class HybridSearcher:
             return seen[t]
         terms = {t: v for t, v in concept_terms(groups, df, n_docs).items() if df(t) <= COMMON_DF * n_docs}
         if len({c for c, _ in terms.values()}) < 2:
-            return []              # one concept: proximity says nothing the bag did not
+            return {}              # one concept: proximity says nothing the bag did not
+        # The whole: each concept by its rarest form that the archive holds at all (the Arabic
+        # word itself, in no English document, would weigh most and never match).
+        live: dict[int, float] = {}
+        for t, (c, idf) in terms.items():
+            if df(t) and idf > live.get(c, 0.0):
+                live[c] = idf
+        whole = sum(live.values()) or 1.0
         ids = list(dict.fromkeys(candidates))
-        texts = dict(db.execute(           # only the part proximity scans
+        scored = [(best_window(text, terms), -i, d) for i, (d, text) in enumerate(self._texts(ids))]
+        # A document's best window holds at most the concepts the whole document holds: those
+        # that cannot reach the proximity ranking's first PROXIMITY_DEPTH are not read.
+        bar = sorted((s for s, _, _ in scored), reverse=True)[PROXIMITY_DEPTH - 1:PROXIMITY_DEPTH] or [0.0]
+        seen_ids = set(ids)
+        more = [d for d, held in self._coverage(terms, allowed) if held > bar[0] and d not in seen_ids] \
+            if lang != "en" else []     # English words match themselves: no recall gained there
+        scored += [(best_window(text, terms), -len(ids) - i, d) for i, (d, text) in enumerate(self._texts(more))]
+        return {d: s / whole for s, _, d in sorted(scored, reverse=True) if s > 0}
+
+    def _texts(self, ids: list[int]) -> list[tuple[int, str]]:
+        """(id, the part of its text that proximity scans) of each document, in order."""
+        found = dict(self.store.db.execute(
             f"SELECT id, substr(text, 1, {PROXIMITY_CHARS}) FROM documents "
-            f"WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())
-        scored = [(best_window(texts.get(d) or "", terms), -i, d) for i, d in enumerate(ids)]
-        return [d for s, _, d in sorted(scored, reverse=True) if s > 0]
+            f"WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()) if ids else {}
+        return [(d, found.get(d) or "") for d in ids]
+
+    def _coverage(self, terms: dict[str, tuple[int, float]],
+                  allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        """(document, summed IDF of the query concepts it holds) of the COVERAGE_DEPTH
+        documents holding the most (two at least), from each term's postings in the index."""
+        db = self.store.db
+        n = db.execute("SELECT max(id) FROM documents").fetchone()[0] or 0
+        total = np.zeros(n + 1)
+        count = np.zeros(n + 1, dtype=np.int32)
+        for c in {c for c, _ in terms.values()}:
+            best = np.zeros(n + 1)          # each document's rarest form of this concept
+            for t, idf in sorted(((t, idf) for t, (cc, idf) in terms.items() if cc == c), key=lambda x: x[1]):
+                match = '"' + t[:-1] + '"*' if t.endswith("*") else '"' + t.replace('"', "") + '"'
+                best[_ids(db, "SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?", [match], n)] = idf
+            total += best
+            count += best > 0
+        total[count < 2] = 0.0
+        if allowed is not None:
+            total[:len(allowed)] *= allowed[:n + 1]
+        top = np.argsort(-total)[:COVERAGE_DEPTH]
+        return [(int(d), float(total[d])) for d in top if total[d] > 0]
 
     def _lexical_rank(self, match: str, where: str, params: list, depth: int) -> list[int]:
         w = ", ".join(str(x) for x in WEIGHTS)

@@ -81,9 +81,17 @@ class Lexicon:
 
     def analyses(self, word: str) -> list[tuple[str, str, str]]:
         """(stem, category, gloss) of every valid prefix+stem+suffix reading of `word`."""
+        return list(dict.fromkeys((stem, cat, gloss) for _, stem, _, cat, gloss in self._readings(word)))
+
+    def segmentations(self, word: str) -> list[tuple[str, str, str, str]]:
+        """(prefix, stem, suffix, category) of every valid reading, in Buckwalter's script."""
+        return list(dict.fromkeys((p, stem, s, cat) for p, stem, s, cat, _ in self._readings(word)))
+
+    @lru_cache(maxsize=4096)
+    def _readings(self, word: str) -> tuple[tuple[str, str, str, str, str], ...]:
         buck = word.translate(_STRIP_TABLE).translate(_BUCK)     # hamza kept: the lexicon spells it
         if not self.stems or not buck or _NOT_BUCK.search(buck):
-            return []
+            return ()
         # The empty prefix and suffix are listed with their own categories (Pref-0, Suff-0).
         out = []
         for p in range(min(MAX_PREFIX, len(buck) - 1) + 1):
@@ -95,8 +103,8 @@ class Lexicon:
                     if any((a, cat_b) in self.ab and any((a, c) in self.ac and (cat_b, c) in self.bc
                                                          for c in self.suffixes[suffix])
                            for a in self.prefixes[prefix]):
-                        out.append((stem, cat_b, gloss))
-        return list(dict.fromkeys(out))
+                        out.append((prefix, stem, suffix, cat_b, gloss))
+        return tuple(out)
 
 
 @lru_cache(maxsize=1)
@@ -115,3 +123,16 @@ def glosses(word: str) -> list[str]:
             continue
         out += [g.strip() for g in gloss.split(";") if g.strip()]
     return list(dict.fromkeys(out))
+
+
+def is_inflected_verb(word: str) -> bool:
+    """A word read as a verb carrying its person marker, and never as a proper noun: a third or
+    second person imperfect prefix (تزور, she visits) or a perfect ending (كتبت, she wrote;
+    اطلعوا, they learned).  Such a word is no name, however close its transliteration comes to
+    one (كتبت ≈ Tibet, تزور ≈ Zor).  Left out, as names read so: the first person's أ and ن
+    (أليك, Alec: "I ..."), the perfect's feminine plural ن (مولن, Mullen)."""
+    readings = lexicon().segmentations(word)
+    if any(cat.startswith("Nprop") for *_, cat in readings):
+        return False
+    return any(cat[:2] == "IV" and prefix[-1:] in ("t", "y") or cat[:2] == "PV" and suffix not in ("", "n")
+               for prefix, _, suffix, cat in readings)
