@@ -33,6 +33,8 @@ def function_word(word: str, lang: str) -> bool:
     """True when every index term of `word` is a function word of `lang` (or of our lists)."""
     stop = stopwords(lang)
     key = normalize_for_index(word)
+    if key in _glossary_words(lang):
+        return False      # stopwords-iso lists لقاء (meeting), زيارة (visit), بيان (statement)
     if key in AR_STOP or key in FR_STOP or key in stop:
         return True
     written = _written(lang).get(key) or AR_SUFFIXED.get(key)
@@ -43,6 +45,14 @@ def function_word(word: str, lang: str) -> bool:
         return not (word[:1] in "أإ" and first <= set("أإ") and word[:1] not in first)
     terms = index_terms(word)
     return bool(terms) and all(t in stop or t in AR_STOP or t in FR_STOP for t in terms)
+
+
+@lru_cache(maxsize=64)
+def _glossary_words(lang: str) -> frozenset[str]:
+    """The single words of the glossary of official email (dalil/text/data/glossary.tsv): words
+    the archive's senders use, whatever a general list of function words says."""
+    from dalil.text.dictionary import load_glossary
+    return frozenset(k for k in load_glossary().get(lang, {}) if " " not in k)
 
 
 @lru_cache(maxsize=64)
