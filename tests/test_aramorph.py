@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dalil.text import aramorph
-from dalil.text.aramorph import Lexicon, glosses, is_inflected_verb
+from dalil.text.aramorph import Lexicon, glosses, is_inflected_verb, proper_names
 
 
 def test_clitics_are_segmented_by_the_lexicon_tables():
@@ -51,3 +51,9 @@ def test_conjugated_verbs_are_told_from_names():
     # Transliterated names, bare stems and nouns are not: مولن (Mullen) also reads as the
     # perfect's feminine plural, left out; سيد (Sayyid) is a noun; كتب is books or "he wrote".
     assert not any(is_inflected_verb(w) for w in ("مولن", "سوليفان", "سيد", "كتب", "أوباما", ""))
+
+
+def test_proper_names_of_the_lexicon():
+    assert proper_names("شون")[:1] == ["sean"] and "dennis" in proper_names("دينيس")
+    assert proper_names("وجولي") == ["julie"]          # with the conjunction و
+    assert proper_names("كتبت") == [] and proper_names("") == []

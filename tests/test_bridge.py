@@ -11,7 +11,7 @@ from dalil.text.lexicon import NameLexicon
 ENTRIES = [("qaddafi", 420, 0.97), ("gaddafi", 60, 0.95), ("qadhafi", 40, 0.96), ("alec", 250, 0.98),
            ("mills", 3000, 0.93), ("abedin", 900, 0.98), ("sullivan", 2500, 0.97),
            ("rachel", 30, 0.99), ("gelb", 25, 0.99), ("mood", 300, 0.04), ("door", 200, 0.05),
-           ("tibet", 60, 0.99), ("zor", 20, 0.99)]
+           ("tibet", 60, 0.99), ("zor", 20, 0.99), ("sean", 40, 0.99), ("chun", 30, 0.99)]
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +42,11 @@ def test_conjugated_verbs_are_not_names(bridge):
     out = bridge.bridge("كتبت أنها تزور", "ar")
     assert not {"tibet", "zor"} & set(out.all())
     assert "tibet" in bridge.bridge("زيارة التبت", "ar").all()    # the gazetteer's Tibet stays
+
+
+def test_the_lexicons_spelling_of_a_first_name_leads(bridge):
+    # شون transliterates closest to Chun; Buckwalter's lexicon knows the name as Sean.
+    assert bridge.bridge("شون", "ar").sources["شون"][0] == "sean"
 
 
 def test_gazetteer_places_and_organisations(bridge):

@@ -272,6 +272,14 @@ class Bridge:
                     # كتبت (she wrote) ≈ Tibet, تزور (she visits) ≈ Zor: a conjugated verb is no
                     # name unless the gazetteer says so.
                     hits = [h for h in hits if h[1] >= NAME_CERTAIN]
+                proper = sorted((n for n in aramorph.proper_names(word)
+                                 if all(w in self.lexicon.df for w in n.split())),
+                                key=lambda n: -min(self.lexicon.df[w] for w in n.split()))[:1]
+                if proper and not (hits and hits[0][1] >= NAME_CERTAIN):
+                    # Buckwalter's spelling of the name (its most frequent in the archive) leads
+                    # the transliteration's guesses (شون: Sean before Chun; خوسيه: Jose, not Kusa).
+                    top = max(hits[0][1] if hits else 0.0, FUZZY_MIN)
+                    hits = [(proper[0], top)] + [h for h in hits if h[0] != proper[0]]
                 # A word the dictionary does not know is most likely a name or a loanword
                 # (روزفلت, أيكنبري): a looser fuzzy match is accepted for it.
                 unknown = word in senses and not senses[word] and self.dictionary.languages() >= {"ar"}

@@ -136,3 +136,14 @@ def is_inflected_verb(word: str) -> bool:
         return False
     return any(cat[:2] == "IV" and prefix[-1:] in ("t", "y") or cat[:2] == "PV" and suffix not in ("", "n")
                for prefix, _, suffix, cat in readings)
+
+
+def proper_names(word: str) -> list[str]:
+    """The English spellings of a word's proper-noun readings, lower-cased (شون → sean, shawn;
+    خوسيه → jose): the lexicon knows the usual spelling of common foreign first names, which a
+    transliteration only guesses at (شون ≈ Chun, خوسيه ≈ Kusa)."""
+    out = []
+    for _, cat, gloss in lexicon().analyses(word):
+        if cat.startswith("Nprop"):
+            out += [g.strip().lower() for g in gloss.split(";") if g.strip()]
+    return list(dict.fromkeys(out))
