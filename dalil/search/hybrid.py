@@ -45,6 +45,8 @@ DEPTH = 100              # candidates taken from each ranking
 PROXIMITY_DEPTH = 30     # of the bag and dense rankings, reranked by proximity (it reads their text;
                          # 30 and 50 gave the same recall on the full corpus, 30 reads less)
 COVERAGE_DEPTH = 100     # documents holding the most query concepts, also reranked by proximity
+COVERAGE_CHARS = 10_000   # of each of those read: the documents that hold the most concepts are
+                         # long ones, and reading their first 30,000 characters cost 6 ms a query
 WINDOW_SHARE, WINDOW_BONUS = 0.5, 1.0   # fused score + 1.0 × (share of the query in the best
                          # window − 0.5): see docs/search.md, "Proximity"
 COMMON_DF = 0.2          # bag-of-words drops terms found in more than this share of documents
@@ -213,13 +215,14 @@ class HybridSearcher:
         seen_ids = set(ids)
         more = [d for d, held in self._coverage(terms, allowed) if held > bar[0] and d not in seen_ids] \
             if lang != "en" else []     # English words match themselves: no recall gained there
-        scored += [(best_window(text, terms), -len(ids) - i, d) for i, (d, text) in enumerate(self._texts(more))]
+        scored += [(best_window(text, terms), -len(ids) - i, d)
+                   for i, (d, text) in enumerate(self._texts(more, COVERAGE_CHARS))]
         return {d: s / whole for s, _, d in sorted(scored, reverse=True) if s > 0}
 
-    def _texts(self, ids: list[int]) -> list[tuple[int, str]]:
+    def _texts(self, ids: list[int], chars: int = PROXIMITY_CHARS) -> list[tuple[int, str]]:
         """(id, the part of its text that proximity scans) of each document, in order."""
         found = dict(self.store.db.execute(
-            f"SELECT id, substr(text, 1, {PROXIMITY_CHARS}) FROM documents "
+            f"SELECT id, substr(text, 1, {int(chars)}) FROM documents "
             f"WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()) if ids else {}
         return [(d, found.get(d) or "") for d in ids]
 
