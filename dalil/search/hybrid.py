@@ -47,9 +47,11 @@ PROXIMITY_DEPTH = 30     # of the bag and dense rankings, reranked by proximity 
 COVERAGE_DEPTH = 100     # documents holding the most query concepts, also reranked by proximity
 COVERAGE_CHARS = 10_000   # of each of those read: the documents that hold the most concepts are
                          # long ones, and reading their first 30,000 characters cost 6 ms a query
-WINDOW_SHARE, WINDOW_BONUS = 0.5, 1.0   # fused score + 1.0 × (share of the query in the best
-                         # window − 0.5): see docs/search.md, "Proximity"
+WINDOW_SHARE, WINDOW_BONUS = 0.4, 1.0   # fused score + 1.0 × (share of the query in the best
+                         # window − 0.4): see docs/search.md, "Fusion"
 COMMON_DF = 0.2          # bag-of-words drops terms found in more than this share of documents
+PROXIMITY_COMMON_DF = 0.5  # proximity keeps terms up to half of the documents: "call", "8" (in
+                         # 23 % of them) still tell the window that says "call ... btw 8-10"
 MODES = ("lexical", "dense", "hybrid")
 
 
@@ -197,7 +199,7 @@ class HybridSearcher:
             if t not in seen:
                 seen[t] = prefix_df(db, t[:-1]) if t.endswith("*") else self.lexical.spelling.df(t)
             return seen[t]
-        terms = {t: v for t, v in concept_terms(groups, df, n_docs).items() if df(t) <= COMMON_DF * n_docs}
+        terms = {t: v for t, v in concept_terms(groups, df, n_docs).items() if df(t) <= PROXIMITY_COMMON_DF * n_docs}
         if len({c for c, _ in terms.values()}) < 2:
             return {}              # one concept: proximity says nothing the bag did not
         # The whole: each concept by its rarest form that the archive holds at all (the Arabic
