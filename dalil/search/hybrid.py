@@ -214,8 +214,16 @@ class HybridSearcher:
         # A document's best window holds at most the concepts the whole document holds: those
         # that cannot reach the proximity ranking's first PROXIMITY_DEPTH are not read.
         bar = sorted((s for s, _, _ in scored), reverse=True)[PROXIMITY_DEPTH - 1:PROXIMITY_DEPTH] or [0.0]
+        # The postings read are those of the terms the bag keeps (in at most a fifth of the
+        # documents; "call" alone is in 6,300): the commoner terms add a bound, not a ranking.
+        rare = {t: v for t, v in terms.items() if df(t) <= COMMON_DF * n_docs}
+        common: dict[int, float] = {}
+        for t, (c, idf) in terms.items():
+            if t not in rare and idf > common.get(c, 0.0):
+                common[c] = idf
+        slack = sum(common.values())
         seen_ids = set(ids)
-        more = [d for d, held in self._coverage(terms, allowed) if held > bar[0] and d not in seen_ids] \
+        more = [d for d, held in self._coverage(rare, allowed) if held + slack > bar[0] and d not in seen_ids] \
             if lang != "en" else []     # English words match themselves: no recall gained there
         scored += [(best_window(text, terms), -len(ids) - i, d)
                    for i, (d, text) in enumerate(self._texts(more, COVERAGE_CHARS))]
