@@ -65,6 +65,7 @@ def test_a_stem_prefix_reaches_the_other_forms_of_a_word():
     from dalil.text.english import stem_prefix
     assert stem_prefix("reminding") == stem_prefix("reminder") == "remind"
     assert stem_prefix("war") is None and stem_prefix("hillary clinton") is None
+    assert stem_prefix("wait") == stem_prefix("waiting") == "wait"   # four letters are enough
     groups = [["تذكير", "reminding", "remind*"], ["Donilon"]]
     t = concept_terms(groups, lambda term: {"donilon": 80, "remind*": 400}.get(term, 0), 27000)
     assert t["remind*"][0] == t["reminding"][0] != t["donilon"][0]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-MIN_STEM = 5            # characters a stem needs to be used as a prefix
+MIN_STEM = 4            # characters a stem needs to be used as a prefix
 COGNATE = 6             # letters of a Latin-script word that reach its English cognate (5, 6 and 7
                         # measured in search: French recall@5 0.829, 0.819, 0.824; docs/search.md)
 
