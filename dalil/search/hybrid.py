@@ -204,29 +204,23 @@ class HybridSearcher:
             return {}              # one concept: proximity says nothing the bag did not
         # The whole: each concept by its rarest form that the archive holds at all (the Arabic
         # word itself, in no English document, would weigh most and never match).
-        live: dict[int, float] = {}
-        for t, (c, idf) in terms.items():
-            if df(t) and idf > live.get(c, 0.0):
-                live[c] = idf
-        whole = sum(live.values()) or 1.0
+        whole = _summed_concepts({t: v for t, v in terms.items() if df(t)}) or 1.0
         ids = list(dict.fromkeys(candidates))
         scored = [(best_window(text, terms), -i, d) for i, (d, text) in enumerate(self._texts(ids))]
-        # A document's best window holds at most the concepts the whole document holds: those
-        # that cannot reach the proximity ranking's first PROXIMITY_DEPTH are not read.
-        bar = sorted((s for s, _, _ in scored), reverse=True)[PROXIMITY_DEPTH - 1:PROXIMITY_DEPTH] or [0.0]
-        # The postings read are those of the terms the bag keeps (in at most a fifth of the
-        # documents; "call" alone is in 6,300): the commoner terms add a bound, not a ranking.
-        rare = {t: v for t, v in terms.items() if df(t) <= COMMON_DF * n_docs}
-        common: dict[int, float] = {}
-        for t, (c, idf) in terms.items():
-            if t not in rare and idf > common.get(c, 0.0):
-                common[c] = idf
-        slack = sum(common.values())
-        seen_ids = set(ids)
-        more = [d for d, held in self._coverage(rare, allowed) if held + slack > bar[0] and d not in seen_ids] \
-            if lang != "en" else []     # English words match themselves: no recall gained there
-        scored += [(best_window(text, terms), -len(ids) - i, d)
-                   for i, (d, text) in enumerate(self._texts(more, COVERAGE_CHARS))]
+        if lang != "en":           # English words match themselves: no recall gained there
+            # The postings read are those of the terms the bag keeps (in at most a fifth of the
+            # documents; "call" alone is in 6,300); the commoner ones only add to a bound.
+            rare = {t: v for t, v in terms.items() if df(t) <= COMMON_DF * n_docs}
+            slack = _summed_concepts({t: v for t, v in terms.items() if t not in rare})
+            # A document's best window holds at most the concepts the whole document holds:
+            # one that cannot reach the proximity ranking's first PROXIMITY_DEPTH is not read.
+            ranked = sorted((s for s, _, _ in scored), reverse=True)
+            bar = ranked[PROXIMITY_DEPTH - 1] if len(ranked) >= PROXIMITY_DEPTH else 0.0
+            seen_ids = set(ids)
+            more = [d for d, held in self._coverage(rare, allowed, n_docs)
+                    if held + slack > bar and d not in seen_ids]
+            scored += [(best_window(text, terms), -len(ids) - i, d)
+                       for i, (d, text) in enumerate(self._texts(more, COVERAGE_CHARS))]
         return {d: s / whole for s, _, d in sorted(scored, reverse=True) if s > 0}
 
     def _texts(self, ids: list[int], chars: int = PROXIMITY_CHARS) -> list[tuple[int, str]]:
@@ -236,12 +230,12 @@ class HybridSearcher:
             f"WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()) if ids else {}
         return [(d, found.get(d) or "") for d in ids]
 
-    def _coverage(self, terms: dict[str, tuple[int, float]],
-                  allowed: np.ndarray | None) -> list[tuple[int, float]]:
+    def _coverage(self, terms: dict[str, tuple[int, float]], allowed: np.ndarray | None,
+                  n: int) -> list[tuple[int, float]]:
         """(document, summed IDF of the query concepts it holds) of the COVERAGE_DEPTH
-        documents holding the most (two at least), from each term's postings in the index."""
+        documents holding the most (two at least), from each term's postings in the index;
+        `n`: the highest document id."""
         db = self.store.db
-        n = db.execute("SELECT max(id) FROM documents").fetchone()[0] or 0
         total = np.zeros(n + 1)
         count = np.zeros(n + 1, dtype=np.int32)
         for c in {c for c, _ in terms.values()}:
@@ -374,6 +368,14 @@ def _cognate(word: str, lang: str) -> list[str]:
     terms = query_terms(word) if lang != "en" else []
     prefix = cognate_prefix(terms[0]) if len(terms) == 1 else None
     return [prefix] if prefix else []
+
+
+def _summed_concepts(terms: dict[str, tuple[int, float]]) -> float:
+    """The sum over concepts of each one's highest weight among `terms` (term → concept, IDF)."""
+    best: dict[int, float] = {}
+    for c, idf in terms.values():
+        best[c] = max(idf, best.get(c, 0.0))
+    return sum(best.values())
 
 
 def prefix_df(db, prefix: str) -> int:
