@@ -73,6 +73,11 @@ def _translate_run(m: re.Match) -> str:
     return m.group().translate(_TABLE)
 
 
+def strip_marks(text: str) -> str:
+    """`text` without tashkeel, tatweel and invisible format characters (nothing else folded)."""
+    return text.translate(_STRIP_TABLE)
+
+
 def normalize_for_index(text: str) -> str:
     """Fold `text` for the lexical index: NFKC, casefold, format chars, Arabic/Latin folding, OCR fixes."""
     s = unicodedata.normalize("NFKC", text).casefold()
@@ -146,7 +151,7 @@ _TOKEN = re.compile(r"[^\W_]+")
 def tokenize(text: str) -> list[str]:
     """Split into word tokens; Arabic diacritics, tatweel and format chars are dropped first."""
     if not text.isascii():
-        text = text.translate(_STRIP_TABLE)
+        text = strip_marks(text)
     return _TOKEN.findall(text)
 
 

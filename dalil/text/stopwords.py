@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from dalil.text.dictionary import load_glossary
 from dalil.text.normalize import index_terms, normalize_for_index
 
 # Arabic function words of our own: never names, and their transliterations hit short corpus words.
@@ -51,7 +52,6 @@ def function_word(word: str, lang: str) -> bool:
 def _glossary_words(lang: str) -> frozenset[str]:
     """The single words of the glossary of official email (dalil/text/data/glossary.tsv): words
     the archive's senders use, whatever a general list of function words says."""
-    from dalil.text.dictionary import load_glossary
     return frozenset(k for k in load_glossary().get(lang, {}) if " " not in k)
 
 

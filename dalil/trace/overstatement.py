@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import re
 
-from dalil.text.normalize import is_arabic
+from dalil.text.normalize import is_arabic, strip_marks
 
-_TASHKEEL = re.compile(r"[\u064B-\u0652\u0640]")
 _AR_PROCLITIC = r"(?:[وفبلك]|وب|ول|فب|فل)?"
 
 # kind: (words that mark the absolute in a claim, further words by which a source states it)
@@ -59,7 +58,7 @@ _SOURCE = {kind: _pattern(said + stated) for kind, (said, stated) in KINDS.items
 
 def overstatements(claim: str, source: str) -> list[str]:
     """The absolutes of `claim` (its own words, one per kind) whose kind `source` never states."""
-    claim, source = _TASHKEEL.sub("", claim), _TASHKEEL.sub("", source)
+    claim, source = strip_marks(claim), strip_marks(source)
     out = []
     for kind, pattern in _CLAIM.items():     # "both" first: the "tous" of "tous les deux" is no "all"
         m = pattern.search(claim)
