@@ -77,7 +77,10 @@ def test_a_small_number_elsewhere_in_the_document_is_not_found(corpus_doc):
 def test_decades():
     # "les années 90" is the source's "the 90s" (C05768005), not another number.
     assert set(numbers_in("the two kids who won the peace essay contest in the 90s")) == {"2", "90"}
-    assert set(numbers_in("in the 1990's")) == {"1990"} and numbers_in("5s") == {}
+    # "the 1980s" is one value with the source's "(not the 80s)" (C05797220).
+    assert set(numbers_in("in the 1990's")) == {"90"} and numbers_in("5s") == {}
+    assert set(numbers_in("back to the 1980s")) == set(numbers_in("not the 80s")) == {"80"}
+    assert set(numbers_in("in 1980 and 2005")) == {"1980", "2005"}     # years stay years
 
 
 def test_scale_words_decimal_commas_and_spaced_thousands():

@@ -264,3 +264,14 @@ def test_a_french_demonym_is_a_word_not_an_unknown_name(quality_archive):
     result = Tracer(quality_archive).trace(claim, max_claims=1, every_sentence=True).claims[0]
     assert result.verdict.features["names_unknown"] == 0
     assert "never mentions" not in result.verdict.explanation
+
+
+def test_a_short_form_takes_only_a_plural_or_possessive():
+    """"Sid" (Blumenthal's first name) is not "side"; "PJ" is in "PJ's"; a longer form keeps its
+    inflections ("Republican" in "Republicans")."""
+    from dalil.trace.evidence import term_hits
+    sid = Term(0, 3, "Sid", "name", ["sid"])
+    assert term_hits([sid], "Clinton moved them substantially toward his side.") == {}
+    assert term_hits([sid], "Sid's note and Sids") == {0: [(0, 5), (15, 19)]}
+    rep = Term(0, 10, "Republican", "name", ["republican"])
+    assert term_hits([rep], "prefer a Republican candidate; Republicans ahead") == {0: [(9, 19), (31, 42)]}

@@ -76,6 +76,8 @@ def number_value(token: str) -> str | None:
         t = t[:-2]                 # an ordinal: "the 26th"
     elif t.endswith("s") and t.rstrip("'s").isdigit():
         t = t.rstrip("'s")         # a decade: "the 90s", "1990's"
+        if re.fullmatch(r"(?:1[5-9]|20)\d0", t):
+            t = t[2:]              # one value for "the 1980s" and "the 80s"
     mult = 1
     word = re.search(r"\s(" + _SCALE + r")$", t)
     if word:

@@ -205,8 +205,10 @@ def _term_pattern(alt: str) -> re.Pattern:
         body = r"\W+".join(re.escape(p) for p in alt.split())
         if alt.isdigit() and len(alt) >= 4:
             body = "[,.]?".join(re.escape(c) for c in alt) if len(alt) <= 7 else body
-        rx = _PATTERNS[alt] = re.compile(r"(?<![\w])" + body + (r"(?![\w])" if alt.isdigit() else r"\w{0,3}(?!\w)"),
-                                         re.I)
+        # An inflection may follow a word ("Republicans", "agreed"), but a form of three letters
+        # takes only a plural or possessive: "Sid" is not "side".
+        suffix = r"(?![\w])" if alt.isdigit() else r"(?:['’]?s)?(?!\w)" if len(alt) <= 3 else r"\w{0,3}(?!\w)"
+        rx = _PATTERNS[alt] = re.compile(r"(?<![\w])" + body + suffix, re.I)
     return rx
 
 

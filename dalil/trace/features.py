@@ -15,6 +15,7 @@ from dalil.text.multidate import find_dates
 from dalil.text.numbers import is_time, numbers_in
 from dalil.trace.evidence import Evidence, term_hits
 from dalil.trace.overstatement import overstatements
+from dalil.trace.stance import stance_flips
 from dalil.trace.terms import Term
 
 CONTEXT = 250                # characters around the quote read for numbers, dates and polarity
@@ -42,7 +43,7 @@ HEDGE_SOURCE = re.compile(r"\b(?:may|might|could|possibly|perhaps|reportedly|rum
                           r"appears?|seems?|likely|unclear|not yet known)\b", re.I)
 
 FEATURES = ["sim", "psim", "cov", "dcov", "score", "sim_gap", "names_missing", "names_unknown",
-            "num_mismatch", "num_missing", "date_mismatch", "neg_flip", "hedge", "overstated", "meta_fail", "no_evidence"]
+            "num_mismatch", "num_missing", "date_mismatch", "neg_flip", "stance_flip", "hedge", "overstated", "meta_fail", "no_evidence"]
 
 
 def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], checks: list[dict],
@@ -143,6 +144,11 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     if flip and (lang is None or lang in NEGATION_LANGS):
         f["neg_flip"] = 1.0
         differs.append(flip)
+    # Opposite stances (agreed / "I disagree", يعارض / "he supports"): no negation word marks them.
+    if not _negated(claim):
+        flips = stance_flips(claim, " ".join(ev.doc_text[a:b] for a, b in stating), window)
+        f["stance_flip"] = float(len(flips))
+        differs += [f"the article says {c!r} where the source says {s!r}" for c, s in flips]
     hedge = HEDGE_SOURCE.search(ev.quote)
     if hedge and not _negated(claim):
         f["hedge"] = 1.0

@@ -43,6 +43,9 @@ class Term:
     guess: bool = False            # a name reached by fuzzy transliteration only (often a common word)
 
 
+_DECADE = re.compile(r"(?:19|20)?\d0['’]?s")
+
+
 class TermExtractor:
     """Claim → terms.  Holds the archive's name lexicon (built once from the index vocabulary)."""
 
@@ -65,6 +68,8 @@ class TermExtractor:
             for s, e in spans:
                 if not any(a <= s < b for a, b in taken):
                     alts = [value, value.replace(":", "")] if ":" in value else [value]   # "430 pm"
+                    if _DECADE.fullmatch(text[s:e]):
+                        alts += [f"{value}s", f"19{value}s"]     # "the 1980s" is the source's "the 80s"
                     bare = _leading_numeral(text[s:e])
                     if bare and bare != value:
                         alts.append(bare)      # "200 ألف" is 200000, and the source may say "200K"

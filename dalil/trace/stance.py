@@ -1,0 +1,74 @@
+"""Opposite stances: the article says someone agreed, supported or was optimistic where the
+source says they disagreed, opposed or were worried.  No negation word marks such a reversal
+("I disagree with … his overemphasis of the deficit" against "he agreed with the article's
+emphasis on the deficit"), so the negation check misses it; antonymy is the other classic cue of
+a contradiction between two texts.
+
+Each pole is one lexicon for every side (English, French, Arabic, Spanish): a claim using a word
+of one pole contradicts a source sentence that uses a word of the other pole and none of its own.
+A Latin-script entry ending in `*` is a stem; an Arabic entry takes the conjunction, the future
+and the imperfect prefixes before it and up to three letters after it (يعارض, وعارضت, المعارضة).
+"""
+from __future__ import annotations
+
+import re
+
+from dalil.text.normalize import is_arabic, normalize_for_index, strip_marks
+
+# name: (one pole, the other); words of a pole that are also common in other senses are left out
+# ("back", "concerned", "attack", يدين "owes").
+PAIRS: dict[str, tuple[list[str], list[str]]] = {
+    "approval": (["agree", "agreed", "agrees", "support", "supports", "supported", "endorse*", "prais*",
+                  "welcomed", "applaud*", "approve", "approves", "approved", "d'accord", "soutien*", "soutenu*",
+                  "approuv*", "felicit*", "appui*", "apoy*", "elogi*",
+                  "وافق", "اتفق", "أيد", "يؤيد", "تؤيد", "دعم", "يدعم", "تدعم", "رحب", "أشاد", "يشيد", "تشيد",
+                  "أثنى"],
+                 ["disagree*", "oppose", "opposes", "opposed", "opposing", "criticiz*", "criticis*", "condemn*",
+                  "denounc*", "objected", "disapprov*", "desaccord", "desapprouv*", "critiqu*", "condamn*",
+                  "denonc*", "s'oppos*", "rechaz*", "critic[ao]*", "conden[ao]*",
+                  "عارض", "يعارض", "تعارض", "انتقد", "ينتقد", "تنتقد", "أدان", "خالف", "اعترض", "يعترض"]),
+    "outlook": (["optimis*", "hopeful", "confident", "optimiste*", "confiant*", "optimista*",
+                 "متفائل", "تفاؤل", "واثق"],
+                ["pessimis*", "worried", "worry", "worries", "skeptic*", "sceptic*", "doubtful", "inquiet*",
+                 "pesimista*", "preocupad*", "متشائم", "تشاؤم", "قلق"]),
+}
+
+_AR_PREFIX = r"(?:[وف])?(?:ال|س)?(?:[يتن])?"
+
+
+def _pattern(words: list[str]) -> re.Pattern:
+    latin, arabic = [], []
+    for w in words:
+        if is_arabic(w):
+            arabic.append(re.escape(normalize_for_index(w)))
+        else:           # written as `normalize_for_index` leaves it: lower case, no accents
+            latin.append(w[:-1] + r"\w*" if w.endswith("*") else w)
+    parts = []
+    if latin:
+        parts.append(r"(?<![\w'])(?:" + "|".join(latin) + r")(?![\w'])")
+    if arabic:
+        parts.append(r"(?<![\u0600-\u06FF])" + _AR_PREFIX + "(?:" + "|".join(arabic) + r")[\u0621-\u064A]{0,3}(?![\u0600-\u06FF])")
+    return re.compile("|".join(parts), re.I)
+
+
+_POLES = {name: (_pattern(a), _pattern(b)) for name, (a, b) in PAIRS.items()}
+
+
+def _fold(text: str) -> str:
+    """Lower case, no accents, Arabic without marks and with one alef and ya, as the lexicon is written."""
+    return normalize_for_index(strip_marks(text))
+
+
+def stance_flips(claim: str, stating: str, context: str) -> list[tuple[str, str]]:
+    """(claim word, source word) for each pair whose one pole the claim uses and whose other pole
+    the source's `stating` sentences use, where neither the claim uses the source's pole nor the
+    source `context` (the passage around them) the claim's."""
+    claim, stating, context = _fold(claim), _fold(stating), _fold(context)
+    out = []
+    for one, other in _POLES.values():
+        for said, opposite in ((one, other), (other, one)):
+            c = said.search(claim)
+            s = opposite.search(stating)
+            if c and s and not opposite.search(claim) and not said.search(context):
+                out.append((c.group().strip(), s.group().strip()))
+    return out
