@@ -32,6 +32,9 @@ def test_arabic_prefixes_and_suffixes_reach_the_senses():
     assert "cancel" in d.lookup("وإلغاء", "ar")
     assert "embassy" in d.lookup("بالسفارة", "ar")
     assert d.lookup("زززززز", "ar") == []
+    # A conjugated verb keeps its first letter: كتبت (she wrote) is no ك ("like") + تبت (Tibet).
+    assert "tibet" not in d.lookup("كتبت", "ar") and "tibet" in d.lookup("التبت", "ar")
+    assert "libya" in d.lookup("وليبيا", "ar")       # a noun keeps its proclitic reading
 
 
 def test_french_accents_and_plurals():

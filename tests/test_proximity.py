@@ -99,6 +99,7 @@ def test_a_document_holding_the_whole_query_is_found_beyond_the_bm25_depth(quali
     top = {h.doc_id for h in quality_archive.search(HOTEL, limit=5).hits}
     assert top & HOTEL_EMAILS
     monkeypatch.setattr(hybrid, "COVERAGE_DEPTH", 0)
+    monkeypatch.setattr(hybrid, "SHORT_DEPTH", 0)
     monkeypatch.setattr(hybrid, "WINDOW_BONUS", 0.0)
     assert not {h.doc_id for h in quality_archive.search(HOTEL, limit=5).hits} & HOTEL_EMAILS
 
@@ -106,3 +107,26 @@ def test_a_document_holding_the_whole_query_is_found_beyond_the_bm25_depth(quali
 def test_coverage_candidates_obey_the_filters(quality_archive):
     hits = quality_archive.search(HOTEL + " -breakfast", limit=20).hits
     assert hits and not {h.doc_id for h in hits} & HOTEL_EMAILS
+
+
+def test_short_documents_holding_the_most_concepts_are_read_too(quality_archive, monkeypatch):
+    """The documents holding the most query concepts are long ones (they name everything pages
+    apart); the short ones holding the most come after them: "I need to talk to Gates tomorrow
+    secure if possible btw 8-10" is one email of 1,092 characters."""
+    monkeypatch.setattr(hybrid, "COVERAGE_DEPTH", 5)
+    monkeypatch.setattr(hybrid, "SHORT_DEPTH", 5)
+    h, db = quality_archive.hybrid, quality_archive.store.db
+    n = db.execute("SELECT max(id) FROM documents").fetchone()[0]
+    terms = {"gates": (0, 3.0), "secure": (1, 3.0), "tomorrow": (2, 2.0), "call": (3, 1.5), "clinton": (4, 1.0)}
+    found = h._coverage(terms, None, n)
+    length = dict(db.execute("SELECT id, length(text) FROM documents"))
+    first, short = found[:5], found[5:]
+    assert len(first) == 5 and len(short) == 5
+    assert any(length[d] > hybrid.SHORT_CHARS for d, _ in first)
+    assert all(length[d] <= hybrid.SHORT_CHARS for d, _ in short)
+    assert not {d for d, _ in first} & {d for d, _ in short}
+    # The short ones holding the most, in order: no short document further down holds more.
+    assert [v for _, v in short] == sorted((v for _, v in short), reverse=True)
+    monkeypatch.setattr(hybrid, "SHORT_DEPTH", 50)
+    more = h._coverage(terms, None, n)[10:]
+    assert more and all(v <= short[-1][1] for _, v in more)

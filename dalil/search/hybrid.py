@@ -47,6 +47,8 @@ PROXIMITY_DEPTH = 30     # of the bag and dense rankings, reranked by proximity 
 COVERAGE_DEPTH = 100     # documents holding the most query concepts, also reranked by proximity
 COVERAGE_CHARS = 10_000   # of each of those read: the documents that hold the most concepts are
                          # long ones, and reading their first 30,000 characters cost 6 ms a query
+SHORT_DEPTH, SHORT_CHARS = 100, 3000   # and the short documents (one email and its headers) holding
+                         # the most: a long one holds many concepts pages apart and outranks them
 WINDOW_SHARE, WINDOW_BONUS = 0.4, 1.0   # fused score + 1.0 × (share of the query in the best
                          # window − 0.4): see docs/search.md, "Fusion"
 COMMON_DF = 0.2          # bag-of-words drops terms found in more than this share of documents
@@ -62,6 +64,7 @@ class HybridSearcher:
         self.vectors = vectors
         self._bridge: Bridge | None = None
         self._dupes: Duplicates | None = None
+        self._short_docs: np.ndarray | None = None
 
     @property
     def bridge(self) -> Bridge:
@@ -233,8 +236,8 @@ class HybridSearcher:
     def _coverage(self, terms: dict[str, tuple[int, float]], allowed: np.ndarray | None,
                   n: int) -> list[tuple[int, float]]:
         """(document, summed IDF of the query concepts it holds) of the COVERAGE_DEPTH
-        documents holding the most (two at least), from each term's postings in the index;
-        `n`: the highest document id."""
+        documents holding the most (two at least), then of the SHORT_DEPTH short ones holding
+        the most, from each term's postings in the index; `n`: the highest document id."""
         db = self.store.db
         total = np.zeros(n + 1)
         count = np.zeros(n + 1, dtype=np.int32)
@@ -249,7 +252,20 @@ class HybridSearcher:
         if allowed is not None:
             total[:len(allowed)] *= allowed[:n + 1]
         top = np.argsort(-total)[:COVERAGE_DEPTH]
+        short = np.where(self._short(n), total, 0.0)
+        short[top] = 0.0
+        top = np.concatenate([top, np.argsort(-short)[:SHORT_DEPTH]])
         return [(int(d), float(total[d])) for d in top if total[d] > 0]
+
+    def _short(self, n: int) -> np.ndarray:
+        """Mask over documents.id (up to `n`) of the documents of at most SHORT_CHARS
+        characters, read once per archive size."""
+        mask = self._short_docs
+        if mask is None or len(mask) != n + 1:
+            mask = np.zeros(n + 1, dtype=bool)
+            mask[_ids(self.store.db, f"SELECT id FROM documents WHERE length(text) <= {SHORT_CHARS}", [], n)] = True
+            self._short_docs = mask
+        return mask
 
     def _lexical_rank(self, match: str, where: str, params: list, depth: int) -> list[int]:
         w = ", ".join(str(x) for x in WEIGHTS)

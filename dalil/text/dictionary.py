@@ -265,7 +265,8 @@ def _variants(key: str) -> list[str]:
     if not is_arabic(key):
         return [key]
     keys = [key]
-    if key[0] in "وبلفك" and len(key) > 3:
+    # A proclitic is read off a noun, not off a conjugated verb: كتبت (she wrote) is no ك + تبت (Tibet).
+    if key[0] in "وبلفك" and len(key) > 3 and not aramorph.is_inflected_verb(key):
         keys.append(key[1:])
     keys += ["ال" + k for k in keys]
     return keys
