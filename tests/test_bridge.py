@@ -106,3 +106,16 @@ def test_name_table_counts_capitalized_share(tmp_path, corpus_doc):
     assert shares["the"] < 0.2
     lexicon = NameLexicon(table.entries(min_df=1), min_cap_share=0.6)
     assert "qaddafi" in Bridge(lexicon).bridge("القذافي", "ar").terms
+
+
+def test_an_articles_reporting_verbs_are_not_bridged(bridge):
+    """"Huma Abedin wrote that …", "a indiqué que": the source is the email itself, which never
+    says it was written or reported; the verbs only carried noise (أبلغت → "reportedly")."""
+    from dalil.text.stopwords import function_word
+    out = bridge.bridge("أفادت هوما عابدين وأبلغت كلينتون", "ar")
+    assert not {"أفادت", "وأبلغت"} & set(out.sources) and "huma abedin" in out.all()
+    out = bridge.bridge("Jake Sullivan a indiqué à Clinton", "fr")
+    assert "indiqué" not in out.sources
+    # Only the attribution: a noun of the same root, or an English word, stays a word.
+    assert not function_word("تقرير", "ar") and not function_word("wrote", "en")
+    assert function_word("كتبوا", "ar") and function_word("précisé", "fr")

@@ -29,6 +29,16 @@ FR_STOP = frozenset(normalize_for_index(w) for w in (
     "nous vous on ne pas plus mais donc car si est sont été être avait avoir ont qu selon après "
     "avant depuis lors très aussi tout tous toute toutes même").split())
 
+# The verbs by which an article attributes what it reports ("Clinton wrote that", "a indiqué
+# que", أفادت بأن): the source is the email itself, which never says that it was written or
+# reported, so these words match nothing of it and only carry their own translations' noise
+# (كتبت ≈ Tibet, أبلغت → "reportedly").  Perfect forms (he, she, they), with و or ف before them.
+REPORTING = frozenset(normalize_for_index(p + v + e) for v in (
+    "كتب أفاد ذكر أبلغ أوضح أشار أكد أضاف أخبر صرح أعرب زعم").split()
+    for e in ("", "ت", "وا") for p in ("", "و", "ف")) | frozenset(normalize_for_index(w) for w in (
+        "écrit indiqué indiquait déclaré affirmé précisé informé confié estimé expliqué rapporté "
+        "ajouté souligné assuré raconté rappelé répondu signalé averti").split())
+
 
 def function_word(word: str, lang: str) -> bool:
     """True when every index term of `word` is a function word of `lang` (or of our lists)."""
@@ -36,7 +46,7 @@ def function_word(word: str, lang: str) -> bool:
     key = normalize_for_index(word)
     if key in _glossary_words(lang):
         return False      # stopwords-iso lists لقاء (meeting), زيارة (visit), بيان (statement)
-    if key in AR_STOP or key in FR_STOP or key in stop:
+    if key in AR_STOP or key in FR_STOP or key in stop or (lang != "en" and key in REPORTING):
         return True
     written = _written(lang).get(key) or AR_SUFFIXED.get(key)
     if written:
