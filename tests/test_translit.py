@@ -51,11 +51,14 @@ def test_candidates_cover_common_english_spellings():
     assert "benghazi" in arabic_to_latin_candidates("بنغازي")
     assert "abedin" in arabic_to_latin_candidates("عابدين", 5)
     assert "klinton" in arabic_to_latin_candidates("كلينتون", 3)
+    # كس is an English x: Boxer, Texas, Mexico.
+    assert "boxr" in arabic_to_latin_candidates("بوكسر", 3) and "texas" in arabic_to_latin_candidates("تكساس")
 
 
 def test_skeletons_agree_across_scripts():
     for ar, en in [("القذافي", "Qaddafi"), ("القذافي", "Gadhafi"), ("نتنياهو", "Netanyahu"),
-                   ("سوليفان", "Sullivan"), ("ستارت", "START"), ("رينز", "Reines")]:
+                   ("سوليفان", "Sullivan"), ("ستارت", "START"), ("رينز", "Reines"), ("بوكسر", "Boxer"),
+                   ("تكساس", "Texas")]:
         assert arabic_skeleton(ar) == latin_skeleton(en)
 
 

@@ -110,15 +110,17 @@ def _beam(token: str, width: int) -> list[tuple[float, str]]:
 
 
 def arabic_to_latin_candidates(token: str, limit: int = 20) -> list[str]:
-    """Up to `limit` lower-case Latin spellings of an Arabic word, most plausible first.
+    """Up to `limit` lower-case Latin spellings of an Arabic word, most plausible first (each with
+    its x-spelling after it where it has a ks).
 
     The article ال is dropped (English spellings of names mostly omit it: Qaddafi, not al-Qaddafi).
     """
     token = token.translate(_STRIP_TABLE).strip()
     core = _ARTICLE.sub("", token)
     scored = _beam(core, max(limit * 4, 40))
-    out = list(dict.fromkeys(s for _, s in sorted(scored) if s))
-    return out[:limit]
+    out = list(dict.fromkeys(s for _, s in sorted(scored) if s))[:limit]
+    # كس is how Arabic writes an English x (بوكسر, Boxer; تكساس, Texas).
+    return list(dict.fromkeys(v for s in out for v in ((s, s.replace("ks", "x")) if "ks" in s else (s,))))
 
 
 _LATIN_CLASS = str.maketrans({
@@ -137,7 +139,7 @@ _REPEAT = re.compile(r"(.)\1+")
 
 def latin_skeleton(word: str) -> str:
     """Consonant-class key of a Latin word: vowels, h, w, y dropped; similar consonants merged."""
-    w = _SOFT_C.sub("s", word.lower().replace("ph", "f").replace("ck", "k"))
+    w = _SOFT_C.sub("s", word.lower().replace("ph", "f").replace("ck", "k").replace("x", "ks"))   # Boxer: بوكسر
     return _REPEAT.sub(r"\1", _LATIN_DROP.sub("", w).translate(_LATIN_CLASS)).upper()
 
 
