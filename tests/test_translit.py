@@ -108,6 +108,17 @@ def test_gazetteer_spans_in_a_query(lexicon):
     assert names[:2] == ["ivory coast", "united nations"]
 
 
+
+def test_names_inside_a_hyphenated_compound(lexicon):
+    # "sommet UE-États-Unis" (a dev query): the compound is no name, its parts are; a name that
+    # is hyphenated itself stays whole, and a compound that is a name is one span.
+    text = "sommet UE-États-Unis à Lisbonne, un pro-Kadhafi, Anne-Marie Slaughter"
+    found = {text[s:e]: targets[0] for s, e, targets in lexicon.gazetteer_spans(text)}
+    assert found["UE"] == "european union" and found["États-Unis"] == "united states"
+    assert found["Lisbonne"] == "lisbon" and "Kadhafi" in found
+    assert "Anne-Marie" not in found and "Marie" not in found
+
+
 def test_acronyms_name_something_only_in_capitals(lexicon):
     # French "un", "au" and English "us", "who" are words; "UN", "AU", "US", "WHO" are bodies.
     text = "Il a vu un conseiller au siège de l'UN et de l'AU; who told us about the WHO"

@@ -225,5 +225,30 @@ class NameLexicon:
                     i += n
                     break
             else:
+                if "-" in words[i][2]:
+                    out += self._hyphen_parts(*words[i])
+                i += 1
+        return out
+
+    def _hyphen_parts(self, start: int, end: int, word: str) -> list[tuple[int, int, list[str]]]:
+        """Gazetteer names inside a hyphenated compound that is none itself ("sommet UE-États-Unis":
+        the EU and the United States), each the longest run of its parts that is one."""
+        parts, at = [], start
+        for p in word.split("-"):
+            parts.append((at, at + len(p), p))
+            at += len(p) + 1
+        out, i = [], 0
+        while i < len(parts):
+            for n in range(len(parts) - i, 0, -1):
+                phrase = "-".join(p for _, _, p in parts[i:i + n])
+                key = normalize_for_index(phrase)
+                if (n == 1 and key in gazetteer_acronyms() and not phrase.isupper()) or len(key) < 2:
+                    continue
+                hits = self._gazetteer_hits(key)
+                if hits:
+                    out.append((parts[i][0], parts[i + n - 1][1], hits))
+                    i += n
+                    break
+            else:
                 i += 1
         return out
