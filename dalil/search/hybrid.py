@@ -11,6 +11,7 @@ Filters (from:, after:, release: ...) and exclusions apply to all three.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import re
@@ -98,6 +99,8 @@ class HybridSearcher:
         field_groups = [g for g in q.groups if any(a.field for a in g)]
         free_text = " ".join(a.value for a in free)
         lang = (lang or detect_lang(free_text or query)).lower()
+        if lang != "en":
+            free = [_without_elision(a) for a in free]
         rankings: list[list[int]] = []
         weights: list[float] = []
         marks: list[str] = []
@@ -399,6 +402,17 @@ def prefix_df(db, prefix: str) -> int:
     row = db.execute("SELECT max(df) FROM terms WHERE term >= ? AND term < ?",
                      (prefix, prefix + "\uffff")).fetchone()
     return row[0] or 0
+
+
+_ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.I)
+
+
+def _without_elision(atom: Atom) -> Atom:
+    """A word without the elided article or pronoun glued to it (French, Italian): "qu'El-Obeidy"
+    is the name El-Obeidy, and its "qu" would stand for it as its rarest index term."""
+    if atom.kind != "word" or not _ELISION.match(atom.value):
+        return atom
+    return dataclasses.replace(atom, value=_ELISION.sub("", atom.value))
 
 
 def _ids(db, sql: str, params: list, max_id: int) -> np.ndarray:
