@@ -130,3 +130,23 @@ def test_short_documents_holding_the_most_concepts_are_read_too(quality_archive,
     monkeypatch.setattr(hybrid, "SHORT_DEPTH", 50)
     more = h._coverage(terms, None, n)[10:]
     assert more and all(v <= short[-1][1] for _, v in more)
+
+
+def test_a_query_words_own_form_weighs_no_more_than_its_translation(full):
+    """"discours" and its cognate prefix are rare in an English archive because only its few
+    French documents hold them: weighed so, a French query's whole weight was one no English
+    window could reach a share of.  They weigh as their translation "speech" does; a translation
+    the archive lacks caps nothing, and a concept with no translation keeps its weight."""
+    from dalil.search.proximity import cap_native
+    db = full.store.db
+    n = db.execute("SELECT max(id) FROM documents").fetchone()[0]
+
+    def df(t):
+        return hybrid.prefix_df(db, t[:-1]) if t.endswith("*") else full.lexical.spelling.df(t)
+    groups = [["discours", "speech", "speech*", "discou*"], ["besoin", "need", "zzqqxx"], ["Slaughter"]]
+    terms = concept_terms(groups, df, n)
+    assert terms["discours"][1] > terms["speech"][1] and terms["besoin"][1] > terms["need"][1]
+    capped = cap_native(terms, {0: {"discours", "discou*"}, 1: {"besoin"}, 2: {"slaughter"}}, df)
+    assert capped["discours"][1] == capped["speech"][1] >= capped["discou*"][1]
+    assert capped["besoin"][1] == terms["need"][1]
+    assert capped["slaughter"] == terms["slaughter"] and capped["speech"] == terms["speech"]

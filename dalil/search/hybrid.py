@@ -24,11 +24,12 @@ import numpy as np
 from dalil.search.bridge import Bridge, Bridged
 from dalil.search.dense import VectorIndex, clean_passage
 from dalil.search.lexical import WEIGHTS, LexicalSearcher, query_terms
-from dalil.search.proximity import MAX_CHARS as PROXIMITY_CHARS, best_window, concept_terms
+from dalil.search.proximity import MAX_CHARS as PROXIMITY_CHARS, best_window, cap_native, concept_terms
 from dalil.search.query import Atom, Query, parse_query
 from dalil.search.results import SearchResult
 from dalil.text.english import cognate_prefix, stem_prefix
 from dalil.text.lang import detect_lang
+from dalil.text.normalize import index_terms
 from dalil.text.stopwords import function_word
 
 # Fusion: k=10 (a short list rewards agreement near the top); the bag of words carries the
@@ -206,6 +207,7 @@ class HybridSearcher:
                 seen[t] = prefix_df(db, t[:-1]) if t.endswith("*") else self.lexical.spelling.df(t)
             return seen[t]
         terms = {t: v for t, v in concept_terms(groups, df, n_docs).items() if df(t) <= PROXIMITY_COMMON_DF * n_docs}
+        terms = cap_native(terms, {c: {*index_terms(src), *_cognate(src, lang)} for c, src in enumerate(sources)}, df)
         if len({c for c, _ in terms.values()}) < 2:
             return {}              # one concept: proximity says nothing the bag did not
         # The whole: each concept by its rarest form that the archive holds at all (the Arabic

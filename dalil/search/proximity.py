@@ -35,6 +35,19 @@ def concept_terms(groups: list[list[str]], df, n_docs: int) -> dict[str, tuple[i
     return out
 
 
+def cap_native(terms: dict[str, tuple[int, float]], native: dict[int, set[str]], df) -> dict[str, tuple[int, float]]:
+    """`terms` with each concept's native forms (`native`: concept → the query word's own index
+    terms and cognate prefix) weighing no more than its heaviest translation the archive holds.
+    In an English archive "discours", "besoin" and "parler*" are rare because only the few French
+    documents hold them, not because they say more than "speech", "need", "talk": weighed as
+    rare, they made a whole query's weight one that no English window could reach a share of."""
+    cap: dict[int, float] = {}
+    for t, (c, idf) in terms.items():
+        if t not in native.get(c, ()) and df(t):
+            cap[c] = max(idf, cap.get(c, 0.0))
+    return {t: (c, min(idf, cap[c]) if c in cap and t in native.get(c, ()) else idf) for t, (c, idf) in terms.items()}
+
+
 def best_window(text: str, terms: dict[str, tuple[int, float]], window: int = WINDOW) -> float:
     """Summed IDF of the distinct concepts in the best window of `window` characters of `text`."""
     text = _folded(text[:MAX_CHARS])
