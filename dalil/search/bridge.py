@@ -186,6 +186,7 @@ class Bridge:
     def __init__(self, lexicon: NameLexicon, vocabulary: WordVocabulary | None = None, embed=None,
                  dictionary: Dictionary | None = None):
         self.lexicon = lexicon
+        self.phrase_in_archive = None     # phrase → whether a document holds it (set by for_archive)
         self.vocabulary = vocabulary
         self.embed = embed
         self.dictionary = dictionary
@@ -200,10 +201,12 @@ class Bridge:
         embed = (lambda words, also=None: vectors.encode_many(words, also)) if vocabulary else None
         dictionary = Dictionary() if vocabulary else None
         if table.path.exists():
-            return cls(NameLexicon(table.entries(), min_cap_share=NAME_SHARE), vocabulary, embed,
-                       dictionary)
-        # No name table yet: only the gazetteer (fuzzy names need to know what a name is).
-        return cls(NameLexicon([], gazetteer=load_gazetteer()), vocabulary, embed, dictionary)
+            bridge = cls(NameLexicon(table.entries(), min_cap_share=NAME_SHARE), vocabulary, embed, dictionary)
+        else:      # no name table yet: only the gazetteer (fuzzy names need to know what a name is)
+            bridge = cls(NameLexicon([], gazetteer=load_gazetteer()), vocabulary, embed, dictionary)
+        bridge.phrase_in_archive = lambda phrase: store.db.execute(
+            "SELECT 1 FROM docs_fts WHERE docs_fts MATCH ? LIMIT 1", ['"' + phrase + '"']).fetchone() is not None
+        return bridge
 
     def bridge(self, query: str, lang: str, also_embed: str | None = None) -> Bridged:
         """English terms for `query`; `also_embed` is embedded in the same batch as its words.
@@ -213,6 +216,7 @@ class Bridge:
         found = self._recent.get(key)
         if found is None:
             found = self._bridge(query, lang, also_embed)
+            self._pair_names(found, query)
             with _RECENT_LOCK:          # server threads share the archive's bridge
                 if len(self._recent) >= 64:
                     self._recent.pop(next(iter(self._recent)))
@@ -367,6 +371,26 @@ class Bridge:
             return False                       # the dictionary agrees: a name (بيل → bill)
         name_sims = [self.vocabulary.similarity(col, w) for w in name_words]
         return ranked[0][1] > max([x for x in name_sims if x is not None], default=-1.0)
+
+    def _pair_names(self, out: Bridged, text: str) -> None:
+        """A surname the gazetteer gives its best-known bearer (روس → Dennis Ross) right after
+        another first name (أليك روس): the archive's own pair, Alec Ross, where a document
+        writes the two together.  Without that check a noun before a name (اجتماع كلينتون) would
+        take the full name from it."""
+        if self.phrase_in_archive is None:
+            return
+        for source, forms in list(out.sources.items()):
+            full = forms[0] if forms else ""
+            if full.count(" ") != 1 or full.split()[1] not in forms:
+                continue
+            before = re.search(r"(" + LETTER + r"+)\s+$", text[:max(text.find(source), 0)])
+            first = out.sources.get(before.group(1), []) if before else []   # a name of the archive
+            surname = full.split()[1]
+            if first and " " not in first[0] and first[0] in self.lexicon.df and first[0] != full.split()[0] \
+                    and self.phrase_in_archive(f"{first[0]} {surname}"):
+                pair = f"{first[0]} {surname}"
+                out.phrases = [pair if p == full else p for p in out.phrases]
+                out.sources[source] = [pair, *forms[1:]]
 
     @staticmethod
     def _add(out: Bridged, source: str, names: list[str]) -> None:

@@ -207,7 +207,9 @@ class HybridSearcher:
                 seen[t] = prefix_df(db, t[:-1]) if t.endswith("*") else self.lexical.spelling.df(t)
             return seen[t]
         terms = {t: v for t, v in concept_terms(groups, df, n_docs).items() if df(t) <= PROXIMITY_COMMON_DF * n_docs}
-        terms = cap_native(terms, {c: {*index_terms(src), *_cognate(src, lang)} for c, src in enumerate(sources)}, df)
+        # (a digit or a name written the same in both languages is a translation, not a native form)
+        terms = cap_native(terms, {c: {*index_terms(src), *_cognate(src, lang)} - {t for f in forms for t in index_terms(f)}
+                                   for c, (src, forms) in enumerate(sources.items())}, df)
         if len({c for c, _ in terms.values()}) < 2:
             return {}              # one concept: proximity says nothing the bag did not
         # The whole: each concept by its rarest form that the archive holds at all (the Arabic
