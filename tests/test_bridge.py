@@ -119,3 +119,17 @@ def test_an_articles_reporting_verbs_are_not_bridged(bridge):
     # Only the attribution: a noun of the same root, or an English word, stays a word.
     assert not function_word("تقرير", "ar") and not function_word("wrote", "en")
     assert function_word("كتبوا", "ar") and function_word("précisé", "fr")
+
+
+def test_a_surname_after_another_first_name_is_the_archives_pair(full):
+    """روس alone is the gazetteer's Dennis Ross; after أليك (Alec, a name of the archive) it is
+    Alec Ross, whom the archive names together.  A word before a name (اجتماع, a meeting) takes
+    nothing from it, and a pair the archive never writes is not made up."""
+    b = Bridge(NameLexicon(ENTRIES, min_cap_share=0.6))
+    b.phrase_in_archive = lambda phrase: full.store.db.execute(
+        "SELECT 1 FROM docs_fts WHERE docs_fts MATCH ? LIMIT 1", ['"' + phrase + '"']).fetchone() is not None
+    out = b.bridge("اجتماع كلينتون مع أليك روس", "ar")
+    assert out.sources["روس"][0] == "alec ross" and "alec ross" in out.phrases
+    assert "dennis ross" not in out.all() and out.sources["كلينتون"][0] == "hillary clinton"
+    assert b.bridge("لقاء روس", "ar").sources["روس"][0] == "dennis ross"
+    assert b.bridge("راشيل روس", "ar").sources["روس"][0] == "dennis ross"     # no "Rachel Ross" in it

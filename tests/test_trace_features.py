@@ -275,3 +275,13 @@ def test_a_short_form_takes_only_a_plural_or_possessive():
     assert term_hits([sid], "Sid's note and Sids") == {0: [(0, 5), (15, 19)]}
     rep = Term(0, 10, "Republican", "name", ["republican"])
     assert term_hits([rep], "prefer a Republican candidate; Republicans ahead") == {0: [(9, 19), (31, 42)]}
+
+
+def test_a_full_name_is_not_found_by_its_surname_after_another_first_name(corpus_doc):
+    """"I want to see Alec Ross in next few weeks" (C05789784) does not mention Dennis Ross,
+    though "Ross" alone stands for him where no other first name comes before it."""
+    from dalil.trace.evidence import term_hits
+    ross = Term(0, 11, "Dennis Ross", "name", ["dennis ross", "ross"])
+    text = corpus_doc("C05789784").read_text(encoding="utf-8")
+    assert "Alec Ross" in text and term_hits([ross], text) == {}
+    assert term_hits([ross], "Ambassador Ross called; Dennis B. Ross agreed") == {0: [(11, 15), (34, 38)]}

@@ -218,13 +218,33 @@ def term_hits(terms: list[Term], text: str) -> dict[int, list[tuple[int, int]]]:
     lower = text.lower()
     for i, t in enumerate(terms):
         spans = []
+        full = next((a for a in t.alts if a.count(" ") == 1), None) if t.kind == "name" else None
         for alt in t.alts:
             # A plain substring test first: most forms are absent from most documents.
             if alt and (alt[0].isdigit() or not alt.isascii() or alt[:4] in lower):
-                spans.extend(m.span() for m in _term_pattern(alt).finditer(text))
+                found = [m.span() for m in _term_pattern(alt).finditer(text)]
+                if full and alt == full.split()[1]:
+                    found = [sp for sp in found if not _other_first_name(text, sp[0], full.split()[0])]
+                spans.extend(found)
         if spans:
             out[i] = sorted(spans)
     return out
+
+
+_BEFORE_NAME = re.compile(r"([A-Z][a-z]{2,})[ \t]+$")
+_TITLES = frozenset("mr mrs ms dr amb ambassador sen senator secretary president minister general gen rep "
+                    "gov governor envoy dear hi from to cc sir madam prime deputy assistant under special "
+                    "the and with".split())
+
+
+def _other_first_name(text: str, at: int, first: str) -> bool:
+    """Whether the surname at `at` follows another first name: "Alec Ross" is not the claim's
+    Dennis Ross, though the bare surname stands for him in "Ross called"."""
+    m = _BEFORE_NAME.search(text, max(0, at - 30), at)
+    if not m:
+        return False
+    word = m.group(1).lower()
+    return word not in _TITLES and not first.startswith(word) and not word.startswith(first)
 
 
 def weighted_share(terms: list[Term], found) -> float:
