@@ -51,6 +51,8 @@ def test_conjugated_verbs_are_told_from_names():
     # Transliterated names, bare stems and nouns are not: مولن (Mullen) also reads as the
     # perfect's feminine plural, left out; سيد (Sayyid) is a noun; كتب is books or "he wrote".
     assert not any(is_inflected_verb(w) for w in ("مولن", "سوليفان", "سيد", "كتب", "أوباما", ""))
+    # A name ending in ا (مارا, Mara Rudman; لورا) also reads as a dual perfect: left out too.
+    assert not any(is_inflected_verb(w) for w in ("مارا", "لورا"))
 
 
 def test_proper_names_of_the_lexicon():

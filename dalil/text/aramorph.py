@@ -130,11 +130,12 @@ def is_inflected_verb(word: str) -> bool:
     second person imperfect prefix (تزور, she visits) or a perfect ending (كتبت, she wrote;
     اطلعوا, they learned).  Such a word is no name, however close its transliteration comes to
     one (كتبت ≈ Tibet, تزور ≈ Zor).  Left out, as names read so: the first person's أ and ن
-    (أليك, Alec: "I ..."), the perfect's feminine plural ن (مولن, Mullen)."""
+    (أليك, Alec: "I ..."), the perfect's feminine plural ن (مولن, Mullen) and dual ا (مارا, Mara:
+    "they both passed"; لورا, Laura)."""
     readings = lexicon().segmentations(word)
     if any(cat.startswith("Nprop") for *_, cat in readings):
         return False
-    return any(cat[:2] == "IV" and prefix[-1:] in ("t", "y") or cat[:2] == "PV" and suffix not in ("", "n")
+    return any(cat[:2] == "IV" and prefix[-1:] in ("t", "y") or cat[:2] == "PV" and suffix not in ("", "n", "A")
                for prefix, _, suffix, cat in readings)
 
 
