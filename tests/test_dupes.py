@@ -87,3 +87,18 @@ def test_copies_beyond_the_near_duplicate_threshold(corpus_subset, tmp_path):
     rows = db.execute("SELECT a, b, share FROM copy_pairs").fetchall()
     assert rows and all(0.7 <= s <= 1.0 for _, _, s in rows)
     archive.close()
+
+
+def test_a_one_line_email_is_found_in_the_reply_that_quotes_it(corpus_subset, tmp_path):
+    """"Can you pls send me a copy for today?" (C05760403, 15 distinctive 3-grams with its
+    headers) is quoted whole in the thread that follows it (C05760408): the thread is listed
+    with it, not the other way round, and another one-line email of the archive with neither."""
+    from dalil import Archive
+    emails = ["C05760403", "C05760408", "C05777211", "C05793944"]
+    archive = Archive(str(tmp_path / "short.db"))
+    archive.ingest([str(corpus_subset(emails))])
+    archive.build_intel()
+    found = duplicates_of(archive.store, emails)
+    assert found.get("C05760403") == ["C05760408"]
+    assert "C05760408" not in found and "C05777211" not in found and "C05793944" not in found
+    archive.close()

@@ -46,7 +46,7 @@ MIN_WORDS = 20
 COPY_GRAM = 3
 COPY_MAX_DF = 50           # a 3-gram in more documents than this is boilerplate
 COPY_SHARE = 0.7
-COPY_MIN = 20              # distinctive 3-grams a document needs to have copies
+COPY_MIN = 8               # distinctive 3-grams a document needs to have copies (a one-line email has ~10)
 _WORD = re.compile(r"[a-z0-9]+")
 _CODE = re.compile(r"^(?:b\d|b7[a-f]?|14[a-h])$")
 
