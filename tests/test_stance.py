@@ -5,22 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from dalil.trace.evidence import Evidence
 from dalil.trace.features import claim_features
 from dalil.trace.stance import stance_flips
-from dalil.trace.terms import Term
-
-
-def _evidence(corpus_doc, doc_id: str, sentence: str, similarity: float = 0.6) -> Evidence:
-    text = corpus_doc(doc_id).read_text(encoding="utf-8")
-    at = text.index(sentence)
-    return Evidence(doc_id=doc_id, release=None, page=1, char_start=at, char_end=at + len(sentence),
-                    byte_start=at, byte_end=at + len(sentence), quote=sentence, score=1.0,
-                    similarity=similarity, coverage=0.5, doc_text=text)
-
-
-def _terms(claim: str, pairs: list[tuple[str, str]]) -> list[Term]:
-    return [Term(claim.index(w), claim.index(w) + len(w), w, "word", [alt]) for w, alt in pairs]
+from test_trace_features import _evidence, _terms   # the corpus passage as cited evidence
 
 
 @pytest.mark.parametrize("doc_id,sentence,claim,pairs,flips", [

@@ -11,12 +11,12 @@ from dalil.trace.features import claim_features
 from dalil.trace.terms import Term
 
 
-def _evidence(corpus_doc, doc_id: str, sentence: str) -> Evidence:
+def _evidence(corpus_doc, doc_id: str, sentence: str, similarity: float = 0.6) -> Evidence:
     text = corpus_doc(doc_id).read_text(encoding="utf-8")
     at = text.index(sentence)
     return Evidence(doc_id=doc_id, release=None, page=1, char_start=at, char_end=at + len(sentence),
                     byte_start=at, byte_end=at + len(sentence), quote=sentence, score=1.0,
-                    similarity=0.6, coverage=0.5, doc_text=text)
+                    similarity=similarity, coverage=0.5, doc_text=text)
 
 
 def _terms(claim: str, pairs: list[tuple[str, str]]) -> list[Term]:

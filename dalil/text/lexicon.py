@@ -212,23 +212,8 @@ class NameLexicon:
     def gazetteer_spans(self, text: str, max_words: int = 4) -> list[tuple[int, int, list[str]]]:
         """Longest gazetteer phrases in `text`: (start, end, English names) over normalized words."""
         words = [(m.start(), m.end(), m.group()) for m in re.finditer(LETTER + "+(?:-" + LETTER + "+)*", text)]
-        out, i = [], 0
-        while i < len(words):
-            for n in range(min(max_words, len(words) - i), 0, -1):
-                phrase = " ".join(w for _, _, w in words[i:i + n])
-                key = normalize_for_index(phrase)
-                if n == 1 and key in gazetteer_acronyms() and not phrase.isupper():
-                    continue
-                hits = self._gazetteer_hits(key)
-                if hits:
-                    out.append((words[i][0], words[i + n - 1][1], hits))
-                    i += n
-                    break
-            else:
-                if "-" in words[i][2]:
-                    out += self._hyphen_parts(*words[i])
-                i += 1
-        return out
+        return self._longest_runs(words, " ", max_words,
+                                  lambda w: self._hyphen_parts(*w) if "-" in w[2] else [])
 
     def _hyphen_parts(self, start: int, end: int, word: str) -> list[tuple[int, int, list[str]]]:
         """Gazetteer names inside a hyphenated compound that is none itself ("sommet UE-États-Unis":
@@ -237,18 +222,25 @@ class NameLexicon:
         for p in word.split("-"):
             parts.append((at, at + len(p), p))
             at += len(p) + 1
+        return self._longest_runs(parts, "-", len(parts))
+
+    def _longest_runs(self, words: list[tuple[int, int, str]], joiner: str, max_words: int,
+                      missed=lambda word: []) -> list[tuple[int, int, list[str]]]:
+        """(start, end, English names) of the longest runs of `words` (start, end, text), joined
+        by `joiner`, that the gazetteer knows; `missed(word)` is asked about a word that starts none."""
         out, i = [], 0
-        while i < len(parts):
-            for n in range(len(parts) - i, 0, -1):
-                phrase = "-".join(p for _, _, p in parts[i:i + n])
+        while i < len(words):
+            for n in range(min(max_words, len(words) - i), 0, -1):
+                phrase = joiner.join(w for _, _, w in words[i:i + n])
                 key = normalize_for_index(phrase)
                 if (n == 1 and key in gazetteer_acronyms() and not phrase.isupper()) or len(key) < 2:
                     continue
                 hits = self._gazetteer_hits(key)
                 if hits:
-                    out.append((parts[i][0], parts[i + n - 1][1], hits))
+                    out.append((words[i][0], words[i + n - 1][1], hits))
                     i += n
                     break
             else:
+                out += missed(words[i])
                 i += 1
         return out

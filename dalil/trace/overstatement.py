@@ -41,15 +41,20 @@ KINDS: dict[str, tuple[list[str], list[str]]] = {
 }
 
 
-def _pattern(words: list[str]) -> re.Pattern:
-    latin = [re.escape(w) for w in words if not is_arabic(w)]
-    arabic = [re.escape(w) for w in words if is_arabic(w)]
+def word_pattern(latin: list[str], arabic: list[str], before: str = _AR_PROCLITIC, after: str = "") -> re.Pattern:
+    """One regular expression for a lexicon's whole words: `latin` (regular expressions), and
+    `arabic` (regular expressions too) with what an Arabic word may carry `before` and `after` it."""
     parts = []
     if latin:
         parts.append(r"(?<![\w'])(?:" + "|".join(latin) + r")(?![\w'])")
     if arabic:
-        parts.append(r"(?<![\u0600-\u06FF])" + _AR_PROCLITIC + "(?:" + "|".join(arabic) + r")(?![\u0600-\u06FF])")
+        parts.append(r"(?<![\u0600-\u06FF])" + before + "(?:" + "|".join(arabic) + ")" + after + r"(?![\u0600-\u06FF])")
     return re.compile("|".join(parts), re.I)
+
+
+def _pattern(words: list[str]) -> re.Pattern:
+    return word_pattern([re.escape(w) for w in words if not is_arabic(w)],
+                        [re.escape(w) for w in words if is_arabic(w)])
 
 
 _CLAIM = {kind: _pattern(said) for kind, (said, _) in KINDS.items()}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from dalil.text.normalize import is_arabic, normalize_for_index, strip_marks
+from dalil.trace.overstatement import word_pattern
 
 # name: (one pole, the other); words of a pole that are also common in other senses are left out
 # ("back", "concerned", "attack", يدين "owes").
@@ -37,18 +38,10 @@ _AR_PREFIX = r"(?:[وف])?(?:ال|س)?(?:[يتن])?"
 
 
 def _pattern(words: list[str]) -> re.Pattern:
-    latin, arabic = [], []
-    for w in words:
-        if is_arabic(w):
-            arabic.append(re.escape(normalize_for_index(w)))
-        else:           # written as `normalize_for_index` leaves it: lower case, no accents
-            latin.append(w[:-1] + r"\w*" if w.endswith("*") else w)
-    parts = []
-    if latin:
-        parts.append(r"(?<![\w'])(?:" + "|".join(latin) + r")(?![\w'])")
-    if arabic:
-        parts.append(r"(?<![\u0600-\u06FF])" + _AR_PREFIX + "(?:" + "|".join(arabic) + r")[\u0621-\u064A]{0,3}(?![\u0600-\u06FF])")
-    return re.compile("|".join(parts), re.I)
+    # Latin-script entries are written as `normalize_for_index` leaves text: lower case, no accents.
+    return word_pattern([w[:-1] + r"\w*" if w.endswith("*") else w for w in words if not is_arabic(w)],
+                        [re.escape(normalize_for_index(w)) for w in words if is_arabic(w)],
+                        _AR_PREFIX, r"[\u0621-\u064A]{0,3}")
 
 
 _POLES = {name: (_pattern(a), _pattern(b)) for name, (a, b) in PAIRS.items()}
