@@ -55,6 +55,10 @@ def test_gazetteer_places_and_organisations(bridge):
         "united nations" in bridge.bridge("الأمم المتحدة", "ar").all()
 
 
+def test_an_arabic_decade_becomes_the_sources_spelling(bridge):
+    assert bridge.bridge("في الثمانينيات", "ar").sources["الثمانينيات"] == ["80s", "1980s"]
+
+
 def test_dates_become_english(bridge):
     out = bridge.bridge("رسالة ١٨ ديسمبر ٢٠١٠", "ar")
     assert "december 18" in out.phrases and "december" in out.terms and "2010" in out.terms

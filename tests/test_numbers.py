@@ -81,6 +81,9 @@ def test_decades():
     assert set(numbers_in("in the 1990's")) == {"90"} and numbers_in("5s") == {}
     assert set(numbers_in("back to the 1980s")) == set(numbers_in("not the 80s")) == {"80"}
     assert set(numbers_in("in 1980 and 2005")) == {"1980", "2005"}     # years stay years
+    # ... and the Arabic decade words: الثمانينيات (the eighties) is the source's "80s".
+    assert set(numbers_in("صدر عام 2002 وليس في الثمانينيات")) == {"2002", "80"}
+    assert set(numbers_in("التسعينات")) == {"90"}
 
 
 def test_scale_words_decimal_commas_and_spaced_thousands():

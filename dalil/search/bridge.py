@@ -31,7 +31,7 @@ from dalil.text.dictionary import MAX_PHRASE, Dictionary
 from dalil.text.lexicon import NameLexicon, load_gazetteer
 from dalil.text.multidate import find_dates
 from dalil.text.normalize import LETTER, is_arabic, normalize_for_index
-from dalil.text.numbers import EN_NUMBER, number_word, teen
+from dalil.text.numbers import DECADE_WORDS, EN_NUMBER, number_word, teen
 from dalil.text.stopwords import function_word
 
 EN_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
@@ -262,6 +262,10 @@ class Bridge:
                     for t in out.sources.pop(last_number[0], []):
                         out.terms.remove(t)
                     word = f"{last_number[0]} {word}"
+                if number_word(word) and normalize_for_index(word).lstrip("وبل") in DECADE_WORDS:
+                    self._add(out, word, [f"{digits}s", f"19{digits}s"])     # الثمانينيات: the 80s, 1980s
+                    last_number = None
+                    continue
                 self._add(out, word, [digits] + ([EN_NUMBER[digits]] if digits in EN_NUMBER else []))
                 last_number = (word, digits)
                 continue

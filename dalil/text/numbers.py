@@ -45,7 +45,11 @@ NUMBER_WORDS = {
                                             ("الخامسة",), ("السادسة",), ("السابعة",), ("الثامنة",),
                                             ("التاسعة",), ("العاشرة",)], 1) for w in forms},
 }
-NUMBER_WORDS = {normalize_for_index(k): v for k, v in NUMBER_WORDS.items()}   # looked up normalized
+# Decades (الثمانينيات, "the eighties"): the value of "the 80s" and "the 1980s" (number_value).
+DECADE_WORDS = {normalize_for_index(f"{article}{stem}{ending}"): str(10 * n)
+                for n, stem in enumerate(("عشرين", "ثلاثين", "أربعين", "خمسين", "ستين", "سبعين", "ثمانين", "تسعين"), 2)
+                for article in ("", "ال") for ending in ("يات", "ات")}
+NUMBER_WORDS = {**{normalize_for_index(k): v for k, v in NUMBER_WORDS.items()}, **DECADE_WORDS}   # looked up normalized
 EN_NUMBER = {NUMBER_WORDS[w]: w for w in ("one", "two", "three", "four", "five", "six", "seven", "eight",
                                         "nine", "ten", "twenty", "thirty", "forty", "fifty", "hundred")}
 
