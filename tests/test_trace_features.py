@@ -39,6 +39,10 @@ def _terms(claim: str, pairs: list[tuple[str, str]]) -> list[Term]:
     ("C05768556", "Grassley is going to vote in favor of cloture and oppose on confirmation vote.",
      "Selon Lael Brainard, le sénateur Grassley n'allait pas voter pour la clôture.",
      [("Grassley", "grassley"), ("clôture", "cloture")], 1),
+    # وليس ("and not") negates as ليس does: both sides say "not the 80s" (a dev claim, supported).
+    ("C05797220", "Was in 2002 (not the 80s) as I had said today.",
+     "صحّح ريتشارد فيرما معلومة قدّمها، موضحاً أن آخر قانون صدر عام 2002 وليس في الثمانينيات.",
+     [("الثمانينيات", "80s")], 0),
     # A negation in another clause of the source, governing none of the claim's terms.
     ("C05765729", "I brought 4 bento boxes to her residence with Chinese food in them, and she sent\nback "
      "some Afghan sweets that she made with a letter saying it is Afghan's tradition not\nto send back empty boxes.",

@@ -32,7 +32,7 @@ NEGATION = re.compile(
     r"reject(?:s|ed)?|denie[sd]|deny|defeat(?:s|ed)?|"
     r"ne|n'|pas|jamais|aucune?|rien|sans|improbable|refus(?:é|ée|e|er|ait)?|rejet(?:é|ée|te|er)?|nié|nie|"
     r"nunca|jamás|ningún|ningun[oa]|nada|sin(?!\s+embargo)|tampoco|rechazó|negó)\b|n't\b"
-    r"|(?:^|\s)(?:لا|لم|لن|ليس|ليست|رفض|رفضت|يرفض|ترفض|هزم|يهزم|سيهزم|تهزم|ستهزم|دون|بدون|عدم|أبدا|مستبعد)(?=[\s،.,]|$)",
+    r"|(?:^|\s)[وف]?(?:لا|لم|لن|ليس|ليست|رفض|رفضت|يرفض|ترفض|هزم|يهزم|سيهزم|تهزم|ستهزم|دون|بدون|عدم|أبدا|مستبعد)(?=[\s،.,]|$)",
     re.I)
 CAPITALS_LANGS = frozenset({"en", "fr", "ar"})     # Arabic: its Latin-script words are names or acronyms
 _TASHKEEL = re.compile(r"[\u064B-\u0652\u0640]")
