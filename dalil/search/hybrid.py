@@ -51,8 +51,8 @@ COVERAGE_CHARS = 10_000   # of each of those read: the documents that hold the m
                          # long ones, and reading their first 30,000 characters cost 6 ms a query
 SHORT_DEPTH, SHORT_CHARS = 100, 3000   # and the short documents (one email and its headers) holding
                          # the most: a long one holds many concepts pages apart and outranks them
-WINDOW_SHARE, WINDOW_BONUS = 0.4, 1.0   # fused score + 1.0 × (share of the query in the best
-                         # window − 0.4): see docs/search.md, "Fusion"
+WINDOW_SHARE, WINDOW_BONUS = 0.42, 1.0   # fused score + 1.0 × (share of the query in the best
+                         # window − 0.42): see docs/search.md, "Fusion"
 COMMON_DF = 0.2          # bag-of-words drops terms found in more than this share of documents
 PROXIMITY_COMMON_DF = 0.5  # proximity keeps terms up to half of the documents: "call", "8" (in
                          # 23 % of them) still tell the window that says "call ... btw 8-10"
