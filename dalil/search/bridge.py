@@ -31,7 +31,7 @@ from dalil.text.dictionary import MAX_PHRASE, Dictionary
 from dalil.text.lexicon import NameLexicon, load_gazetteer
 from dalil.text.multidate import find_dates
 from dalil.text.normalize import LETTER, is_arabic, normalize_for_index
-from dalil.text.numbers import DECADE_WORDS, EN_NUMBER, number_word, teen
+from dalil.text.numbers import EN_NUMBER, is_decade, number_word, teen
 from dalil.text.stopwords import function_word
 
 EN_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
@@ -262,7 +262,7 @@ class Bridge:
                     for t in out.sources.pop(last_number[0], []):
                         out.terms.remove(t)
                     word = f"{last_number[0]} {word}"
-                if number_word(word) and normalize_for_index(word).lstrip("وبل") in DECADE_WORDS:
+                if is_decade(word):
                     self._add(out, word, [f"{digits}s", f"19{digits}s"])     # الثمانينيات: the 80s, 1980s
                     last_number = None
                     continue
@@ -384,16 +384,14 @@ class Bridge:
         if self.phrase_in_archive is None:
             return
         for source, forms in list(out.sources.items()):
-            full = forms[0] if forms else ""
-            if full.count(" ") != 1 or full.split()[1] not in forms:
+            full = forms[0].split() if forms else []
+            if len(full) != 2 or full[1] not in forms:
                 continue
             before = re.search(r"(" + LETTER + r"+)\s+$", text[:max(text.find(source), 0)])
-            first = out.sources.get(before.group(1), []) if before else []   # a name of the archive
-            surname = full.split()[1]
-            if first and " " not in first[0] and first[0] in self.lexicon.df and first[0] != full.split()[0] \
-                    and self.phrase_in_archive(f"{first[0]} {surname}"):
-                pair = f"{first[0]} {surname}"
-                out.phrases = [pair if p == full else p for p in out.phrases]
+            first = (out.sources.get(before.group(1)) or [""])[0] if before else ""
+            pair = f"{first} {full[1]}"
+            if first in self.lexicon.df and first != full[0] and self.phrase_in_archive(pair):
+                out.phrases = [pair if p == forms[0] else p for p in out.phrases]
                 out.sources[source] = [pair, *forms[1:]]
 
     @staticmethod

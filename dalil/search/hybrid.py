@@ -265,12 +265,14 @@ class HybridSearcher:
         return [(int(d), float(total[d])) for d in top if total[d] > 0]
 
     def _short(self, n: int) -> np.ndarray:
-        """Mask over documents.id (up to `n`) of the documents of at most SHORT_CHARS
-        characters, read once per archive size."""
+        """Mask over documents.id (up to `n`) of the documents of at most SHORT_CHARS bytes of
+        text, read once per archive size (a blob's length is in its header: 0.03 s for the full
+        corpus, where counting characters reads every text, 0.25 s)."""
         mask = self._short_docs
         if mask is None or len(mask) != n + 1:
             mask = np.zeros(n + 1, dtype=bool)
-            mask[_ids(self.store.db, f"SELECT id FROM documents WHERE length(text) <= {SHORT_CHARS}", [], n)] = True
+            mask[_ids(self.store.db, "SELECT id FROM documents WHERE length(CAST(text AS BLOB)) <= ?",
+                      [SHORT_CHARS], n)] = True
             self._short_docs = mask
         return mask
 

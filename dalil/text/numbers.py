@@ -50,6 +50,7 @@ DECADE_WORDS = {normalize_for_index(f"{article}{stem}{ending}"): str(10 * n)
                 for n, stem in enumerate(("عشرين", "ثلاثين", "أربعين", "خمسين", "ستين", "سبعين", "ثمانين", "تسعين"), 2)
                 for article in ("", "ال") for ending in ("يات", "ات")}
 NUMBER_WORDS = {**{normalize_for_index(k): v for k, v in NUMBER_WORDS.items()}, **DECADE_WORDS}   # looked up normalized
+_DECADE = re.compile(r"(?:19|20)?\d0['’]?s")
 EN_NUMBER = {NUMBER_WORDS[w]: w for w in ("one", "two", "three", "four", "five", "six", "seven", "eight",
                                         "nine", "ten", "twenty", "thirty", "forty", "fifty", "hundred")}
 
@@ -71,6 +72,12 @@ def number_word(word: str) -> str | None:
     if is_arabic(w) and w[:1] in "وبل" and w[1:] in NUMBER_WORDS:
         return NUMBER_WORDS[w[1:]]
     return None
+
+
+def is_decade(token: str) -> bool:
+    """"the 80s", "1980s", الثمانينيات (with a proclitic و ب ل too): one value, their two digits."""
+    w = normalize_for_index(token)
+    return bool(_DECADE.fullmatch(w)) or w in DECADE_WORDS or (w[:1] in "وبل" and w[1:] in DECADE_WORDS)
 
 
 def number_value(token: str) -> str | None:

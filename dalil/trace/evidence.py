@@ -218,13 +218,13 @@ def term_hits(terms: list[Term], text: str) -> dict[int, list[tuple[int, int]]]:
     lower = text.lower()
     for i, t in enumerate(terms):
         spans = []
-        full = next((a for a in t.alts if a.count(" ") == 1), None) if t.kind == "name" else None
+        full = next((a.split() for a in t.alts if a.count(" ") == 1), None) if t.kind == "name" else None
         for alt in t.alts:
             # A plain substring test first: most forms are absent from most documents.
             if alt and (alt[0].isdigit() or not alt.isascii() or alt[:4] in lower):
                 found = [m.span() for m in _term_pattern(alt).finditer(text)]
-                if full and alt == full.split()[1]:
-                    found = [sp for sp in found if not _other_first_name(text, sp[0], full.split()[0])]
+                if full and alt == full[1]:          # the bare surname of a full name
+                    found = [sp for sp in found if not _other_first_name(text, sp[0], full[0])]
                 spans.extend(found)
         if spans:
             out[i] = sorted(spans)

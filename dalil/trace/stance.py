@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from dalil.text.normalize import is_arabic, normalize_for_index, strip_marks
+from dalil.text.normalize import is_arabic, normalize_for_index
 from dalil.trace.overstatement import word_pattern
 
 # name: (one pole, the other); words of a pole that are also common in other senses are left out
@@ -47,16 +47,12 @@ def _pattern(words: list[str]) -> re.Pattern:
 _POLES = {name: (_pattern(a), _pattern(b)) for name, (a, b) in PAIRS.items()}
 
 
-def _fold(text: str) -> str:
-    """Lower case, no accents, Arabic without marks and with one alef and ya, as the lexicon is written."""
-    return normalize_for_index(strip_marks(text))
-
-
 def stance_flips(claim: str, stating: str, context: str) -> list[tuple[str, str]]:
     """(claim word, source word) for each pair whose one pole the claim uses and whose other pole
     the source's `stating` sentences use, where neither the claim uses the source's pole nor the
     source `context` (the passage around them) the claim's."""
-    claim, stating, context = _fold(claim), _fold(stating), _fold(context)
+    # Folded as the lexicon is written: lower case, no accents, Arabic without marks, one alef and ya.
+    claim, stating, context = normalize_for_index(claim), normalize_for_index(stating), normalize_for_index(context)
     out = []
     for one, other in _POLES.values():
         for said, opposite in ((one, other), (other, one)):

@@ -11,7 +11,7 @@ from dalil.text.english import cognate_prefix
 from dalil.text.lexicon import NameLexicon
 from dalil.text.multidate import find_dates
 from dalil.text.normalize import LETTER, is_arabic, normalize_for_index
-from dalil.text.numbers import DECADE_WORDS, number_value, numbers_in
+from dalil.text.numbers import is_decade, number_value, numbers_in
 
 _FUZZY_FLOOR = 105.0          # lexicon score below which a transliteration guess is noise
 _WORD = re.compile(LETTER + r"+(?:[-'’]" + LETTER + "+)*")
@@ -43,9 +43,6 @@ class Term:
     guess: bool = False            # a name reached by fuzzy transliteration only (often a common word)
 
 
-_DECADE = re.compile(r"(?:19|20)?\d0['’]?s")
-
-
 class TermExtractor:
     """Claim → terms.  Holds the archive's name lexicon (built once from the index vocabulary)."""
 
@@ -68,7 +65,7 @@ class TermExtractor:
             for s, e in spans:
                 if not any(a <= s < b for a, b in taken):
                     alts = [value, value.replace(":", "")] if ":" in value else [value]   # "430 pm"
-                    if _DECADE.fullmatch(text[s:e]) or normalize_for_index(text[s:e]).lstrip("وبل") in DECADE_WORDS:
+                    if is_decade(text[s:e]):
                         alts += [f"{value}s", f"19{value}s"]     # "the 1980s" is the source's "the 80s"
                     bare = _leading_numeral(text[s:e])
                     if bare and bare != value:
