@@ -15,7 +15,9 @@ from dalil.text.multidate import find_dates
 from dalil.text.numbers import is_time, numbers_in
 from dalil.trace.evidence import Evidence, term_hits
 from dalil.trace.overstatement import overstatements
+from dalil.trace.comparison import reversed_comparisons
 from dalil.trace.stance import stance_flips
+from dalil.trace.substitution import substitutions
 from dalil.trace.terms import Term
 
 CONTEXT = 250                # characters around the quote read for numbers, dates and polarity
@@ -43,7 +45,7 @@ HEDGE_SOURCE = re.compile(r"\b(?:may|might|could|possibly|perhaps|reportedly|rum
                           r"appears?|seems?|likely|unclear|not yet known)\b", re.I)
 
 FEATURES = ["sim", "psim", "cov", "dcov", "score", "sim_gap", "names_missing", "names_unknown",
-            "num_mismatch", "num_missing", "date_mismatch", "neg_flip", "stance_flip", "hedge", "overstated", "meta_fail", "no_evidence"]
+            "num_mismatch", "num_missing", "date_mismatch", "neg_flip", "stance_flip", "swapped", "hedge", "overstated", "meta_fail", "no_evidence"]
 
 
 def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], checks: list[dict],
@@ -78,12 +80,13 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     # Names of the claim that the cited document never mentions (a wrong person or place).
     # Arabic words reach names through transliteration guesses, so a name in Arabic script
     # counts only when the gazetteer or the archive's names know it for sure (لندن = London).
-    missing = [t.surface if t.surface.isascii() else f"{t.surface} ({t.alts[0].title()})"
-               for i, t in enumerate(terms)
-               if t.kind == "name" and i not in doc_hits and _distinct(t)
-               and (t.surface.isascii() or _sure_arabic_place(t))
-               and not _suffixed_name_found(t.surface, ev.doc_text)
-               and not (correspondent is not None and correspondent(t.surface))]
+    absent = [i for i, t in enumerate(terms)
+              if t.kind == "name" and i not in doc_hits and _distinct(t)
+              and (t.surface.isascii() or _sure_arabic_place(t))
+              and not _suffixed_name_found(t.surface, ev.doc_text)
+              and not (correspondent is not None and correspondent(t.surface))]
+    missing = [terms[i].surface if terms[i].surface.isascii() else f"{terms[i].surface} ({terms[i].alts[0].title()})"
+               for i in absent]
     f["names_missing"] = float(len(missing))
     differs += [f"the source does not mention {m}" for m in missing[:3]]
     # Numbers: a claimed number the passage lacks, where the passage gives other numbers of its
@@ -144,6 +147,14 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     if flip and (lang is None or lang in NEGATION_LANGS):
         f["neg_flip"] = 1.0
         differs.append(flip)
+    # A claimed place the document lacks where the stating sentence names another of its kind.
+    swaps = substitutions(terms, absent, " ".join(ev.doc_text[a:b] for a, b in stating))
+    differs += [f"the article says {c}, the source says {s}" for c, s in swaps]
+    # The same two terms compared the other way round ("more in the Falklands than in Afghanistan").
+    turned = reversed_comparisons(claim, terms, ev.doc_text, stating, doc_hits)
+    differs += [f"the comparison is turned round: the article puts {a} before {b}, the source {b} before {a}"
+                for a, b in turned]
+    f["swapped"] = float(len(swaps) + len(turned))
     # Opposite stances (agreed / "I disagree", يعارض / "he supports"): no negation word marks them.
     if not _negated(claim):
         flips = stance_flips(claim, " ".join(ev.doc_text[a:b] for a, b in stating), window)

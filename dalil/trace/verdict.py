@@ -6,13 +6,14 @@ by a small decision procedure whose thresholds are stored beside this module
    far in meaning (similarity below `min_similarity`) and thin in terms (coverage below
    `min_coverage`);
 2. contradicted: a number or date that differs from the source, a claimed header (sender,
-   date) that no message of the document bears, or a negation flip or an opposite stance
-   (stance.py) on a close sentence or passage (similarity at least `negation_similarity`; a
-   negation counts only where its clause holds one of the claim's terms, features.py);
+   date) that no message of the document bears, or a negation flip, an opposite stance
+   (stance.py), a swapped place (substitution.py) or a comparison turned round (comparison.py)
+   on a close sentence or passage (similarity at least `negation_similarity`; a negation counts
+   only where its clause holds one of the claim's terms, features.py);
 3. partly_supported: a claim that passes those checks but adds an absolute its source passage
    does not state ("all" borrowers where the source says 97 percent; "cancelled for good" where
    it says "postponed"; overstatement.py), when `use_overstatement` is on;
-4. supported otherwise.  A misattribution or a swapped detail with no absolute in it still
+4. supported otherwise.  A misattribution or a swapped role with no absolute in it still
    reads like its source to every check here.
 
 No multilingual NLI model ships in an installable wheel that works offline, so the verdict rests
@@ -70,7 +71,7 @@ def decide(f: dict[str, float], m: dict | None = None) -> tuple[str, float]:
     # The quote is one sentence, and OCR breaks sentences (a line ending "bill" and the next
     # "Was in 2002 (not the 80s)"): a reversal counts where the sentence or its passage is close.
     if max(sim, f.get("psim", 0.0)) >= th["negation_similarity"]:
-        differences += f.get("neg_flip", 0) + f.get("stance_flip", 0)
+        differences += f.get("neg_flip", 0) + f.get("stance_flip", 0) + f.get("swapped", 0)
     if differences:
         return "contradicted", round(min(0.9, 0.5 + 0.15 * differences), 3)
     if f.get("overstated", 0) and th.get("use_overstatement"):
