@@ -53,6 +53,15 @@ def test_candidates_cover_common_english_spellings():
     assert "klinton" in arabic_to_latin_candidates("كلينتون", 3)
     # كس is an English x: Boxer, Texas, Mexico.
     assert "boxr" in arabic_to_latin_candidates("بوكسر", 3) and "texas" in arabic_to_latin_candidates("تكساس")
+    # اي is the English long i of Corzine and the ei of Klein and Feinstein.
+    assert "korzine" in arabic_to_latin_candidates("كورزاين", 3)
+    assert "klein" in arabic_to_latin_candidates("كلاين", 3) and "feinstein" in arabic_to_latin_candidates("فاينستاين", 3)
+
+
+def test_the_long_i_leads_to_the_archive_spelling(lexicon):
+    # Jon Corzine, in the archive: the literal "korzain" came nearer "curtain" before.
+    assert lexicon.lookup("كورزاين", limit=1)[0][0] == "corzine"
+    assert lexicon.lookup("فاينستاين", limit=1)[0][0] == "feinstein"
 
 
 def test_skeletons_agree_across_scripts():

@@ -119,8 +119,19 @@ def arabic_to_latin_candidates(token: str, limit: int = 20) -> list[str]:
     core = _ARTICLE.sub("", token)
     scored = _beam(core, max(limit * 4, 40))
     out = list(dict.fromkeys(s for _, s in sorted(scored) if s))[:limit]
-    # كس is how Arabic writes an English x (بوكسر, Boxer; تكساس, Texas).
-    return list(dict.fromkeys(v for s in out for v in ((s, s.replace("ks", "x")) if "ks" in s else (s,))))
+    # كس is how Arabic writes an English x (بوكسر, Boxer; تكساس, Texas); اي the sound English
+    # spells i-e or ei (كورزاين, Corzine; كلاين, Klein; فاينستاين, Feinstein).
+    return list(dict.fromkeys(v for s in out for v in _spellings(s)))
+
+
+_LONG_I = re.compile(r"a[iy](?=[bcdfgklmnprstvz]$)")
+
+
+def _spellings(s: str) -> tuple[str, ...]:
+    out = [s, s.replace("ks", "x")] if "ks" in s else [s]
+    if "ai" in s or "ay" in s:
+        out += [_LONG_I.sub("i", s) + "e" if _LONG_I.search(s) else s, s.replace("ai", "ei").replace("ay", "ei")]
+    return tuple(dict.fromkeys(out))
 
 
 _LATIN_CLASS = str.maketrans({
