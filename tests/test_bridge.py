@@ -137,3 +137,17 @@ def test_a_surname_after_another_first_name_is_the_archives_pair(full):
     assert "dennis ross" not in out.all() and out.sources["كلينتون"][0] == "hillary clinton"
     assert b.bridge("لقاء روس", "ar").sources["روس"][0] == "dennis ross"
     assert b.bridge("راشيل روس", "ar").sources["روس"][0] == "dennis ross"     # no "Rachel Ross" in it
+
+
+def test_a_surname_takes_the_reading_the_archive_writes_after_its_first_name(full):
+    """نوتون reads closest as Newton; after هانك (Hank) the archive writes Naughton, so that
+    reading replaces the others.  A first name the archive never pairs with any reading
+    changes nothing."""
+    b = Bridge(NameLexicon(ENTRIES + [("hank", 30, 0.99), ("newton", 36, 0.95), ("naughton", 16, 0.99),
+                                      ("isaac", 20, 0.99)], min_cap_share=0.6))
+    b.phrase_in_archive = lambda phrase: full.store.db.execute(
+        "SELECT 1 FROM docs_fts WHERE docs_fts MATCH ? LIMIT 1", ['"' + phrase + '"']).fetchone() is not None
+    assert b.bridge("نوتون", "ar").sources["نوتون"][0] == "newton"
+    out = b.bridge("هانك نوتون", "ar")
+    assert out.sources["نوتون"] == ["naughton"] and "hank naughton" in out.phrases and "newton" not in out.terms
+    assert b.bridge("إسحاق نوتون", "ar").sources["نوتون"][0] == "newton"

@@ -55,6 +55,10 @@ NAME_SHARE = 0.6         # a term is a name when at least this share of its uses
 _WORD = re.compile(r"[A-Za-z]{3,}")
 
 
+PAIR_READINGS = 6     # readings of a surname tried against the first name before it (_pair_surnames)
+PAIR_MIN = 90.0       # the least lexicon score of such a reading
+
+
 @dataclass
 class Bridged:
     terms: list[str] = field(default_factory=list)         # single English words
@@ -393,6 +397,27 @@ class Bridge:
             if first in self.lexicon.df and first != full[0] and self.phrase_in_archive(pair):
                 out.phrases = [pair if p == forms[0] else p for p in out.phrases]
                 out.sources[source] = [pair, *forms[1:]]
+        self._pair_surnames(out, text)
+
+    def _pair_surnames(self, out: Bridged, text: str) -> None:
+        """An Arabic surname after a first name: of its transliteration's close readings, the one
+        the archive writes after that first name (هانك نوتون: Hank Naughton, where Newton is the
+        closer spelling) replaces the others.  Where no document pairs a reading with the first name,
+        the readings stay as they were."""
+        words = [(m.group(), m.start()) for m in re.finditer(LETTER + "+", text)]
+        for (prev, _), (word, _) in zip(words, words[1:]):
+            firsts, forms = out.sources.get(prev) or [], out.sources.get(word) or []
+            if not (is_arabic(word) and firsts and forms) or " " in firsts[0] or " " in forms[0]:
+                continue
+            first = firsts[0]
+            if first not in self.lexicon.df or self.phrase_in_archive(f"{first} {forms[0]}"):
+                continue
+            for name, score in self.lexicon.lookup(word, limit=PAIR_READINGS)[1:]:
+                if score >= PAIR_MIN and " " not in name and self.phrase_in_archive(f"{first} {name}"):
+                    out.terms = [t for t in out.terms if t not in forms] + [name]
+                    out.phrases.append(f"{first} {name}")
+                    out.sources[word] = [name]
+                    break
 
     @staticmethod
     def _add(out: Bridged, source: str, names: list[str]) -> None:

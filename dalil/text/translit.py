@@ -154,11 +154,18 @@ def latin_skeleton(word: str) -> str:
     return _REPEAT.sub(r"\1", _LATIN_DROP.sub("", w).translate(_LATIN_CLASS)).upper()
 
 
+_SILENT_GH = re.compile(r"(?<=[aeiou])gh")
+
+
 def latin_skeletons(word: str) -> set[str]:
-    """All plausible keys of a Latin word: `ch` is read both as k (Christopher) and sh (Rachel)."""
+    """All plausible keys of a Latin word: `ch` is read both as k (Christopher) and sh (Rachel);
+    a `gh` after a vowel both as غ (Baghdad) and silent, as Arabic spells English names
+    (Naughton نوتون, Wright رايت, Hughes هيوز)."""
     keys = {latin_skeleton(word)}
     if "ch" in word.lower():
         keys.add(latin_skeleton(word.lower().replace("ch", "sh")))
+    if _SILENT_GH.search(word.lower()):
+        keys.add(latin_skeleton(_SILENT_GH.sub("", word.lower())))
     return keys
 
 
