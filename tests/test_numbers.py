@@ -108,3 +108,10 @@ def test_tashkeel_is_part_of_the_word():
     break; written with its marks, a number word is still one."""
     assert numbers_in("ستُنشر رسالة الرئيس في اليوم نفسه") == {}
     assert set(numbers_in("زار سِتّ دول")) == {"6"}
+
+
+def test_cent_as_a_unit_is_no_hundred():
+    # An English source's "seventy per cent" had read as 100 against a claim's 58.
+    assert "100" not in numbers_in("more than seventy per cent of Republicans support the Tea Party")
+    assert "100" not in numbers_in("cinquante pour cent des voix") and "100" not in numbers_in("a 5 cent stamp")
+    assert numbers_in("cent soldats")["100"] == [(0, 4)]

@@ -135,6 +135,10 @@ def numbers_in(text: str) -> dict[str, list[tuple[int, int]]]:
         if m.group().isupper() and not is_arabic(m.group()):
             continue              # 'UN' is not the French 'un'
         digits = number_word(m.group())
-        if digits:
+        if digits and not (m.group().lower() == "cent" and _UNIT_BEFORE.search(text, 0, m.start())):
             out.setdefault(digits, []).append(m.span())
     return out
+
+
+# "per cent", "pour cent", "5 cents": the French hundred as a unit, no count.
+_UNIT_BEFORE = re.compile(r"(?:\bper|\bpour|\d)\s*$", re.I)
