@@ -53,6 +53,8 @@ def test_candidates_cover_common_english_spellings():
     assert "klinton" in arabic_to_latin_candidates("كلينتون", 3)
     # كس is an English x: Boxer, Texas, Mexico.
     assert "boxr" in arabic_to_latin_candidates("بوكسر", 3) and "texas" in arabic_to_latin_candidates("تكساس")
+    # An initial و or ي is a consonant that a short vowel may follow: Walid, Yazid.
+    assert "walid" in arabic_to_latin_candidates("وليد", 3) and "yazid" in arabic_to_latin_candidates("يزيد", 3)
     # اي is the English long i of Corzine and the ei of Klein and Feinstein.
     assert "korzine" in arabic_to_latin_candidates("كورزاين", 3)
     assert "klein" in arabic_to_latin_candidates("كلاين", 3) and "feinstein" in arabic_to_latin_candidates("فاينستاين", 3)

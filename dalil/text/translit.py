@@ -93,8 +93,9 @@ def _beam(token: str, width: int) -> list[tuple[float, str]]:
     for i, ch in enumerate(token):
         opts = _options(token, i)
         nxt: dict[str, float] = {}
-        vowel_gap = (i > 0 and ch not in _VOWEL_LETTERS and token[i - 1] not in _VOWEL_LETTERS
-                     and token[i - 1] not in "عء")
+        # An initial و or ي is a consonant (وليد, Walid; يزيد, Yazid): a short vowel may follow it.
+        vowel_gap = (i > 0 and ch not in _VOWEL_LETTERS and token[i - 1] not in "عء"
+                     and (token[i - 1] not in _VOWEL_LETTERS or (i == 1 and token[0] in "وي")))
         gaps = _SHORT_VOWELS if vowel_gap else (("", 0.0),)
         if vowel_gap and i == len(token) - 1:
             gaps = tuple((v, c + _FINAL_GAP_PENALTY if v else c) for v, c in gaps)
