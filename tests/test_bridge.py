@@ -151,3 +151,14 @@ def test_a_surname_takes_the_reading_the_archive_writes_after_its_first_name(ful
     out = b.bridge("هانك نوتون", "ar")
     assert out.sources["نوتون"] == ["naughton"] and "hank naughton" in out.phrases and "newton" not in out.terms
     assert b.bridge("إسحاق نوتون", "ar").sources["نوتون"][0] == "newton"
+
+
+def test_a_persian_query_reaches_the_archive(quality_archive):
+    """Persian names of places and bodies are the gazetteer's (فرانسه, سازمان ملل); a Persian
+    word the Arabic dictionary does not know is not therefore a name (تیمش, "his team", came
+    out as Adams and Timothy), as it is in an Arabic query."""
+    b = quality_archive.hybrid.bridge
+    out = b.bridge("فرانسه و سازمان ملل نمایندگان خود را از بنغازی خارج کردند", "fa")
+    assert out.sources["فرانسه"] == ["france"] and "united nations" in out.sources["سازمان ملل"]
+    assert "benghazi" in out.sources["بنغازی"]
+    assert b.bridge("تیمش", "ar").sources and not b.bridge("تیمش", "fa").sources

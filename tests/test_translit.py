@@ -1,7 +1,7 @@
 import pytest
 
 from dalil.text.lexicon import NameLexicon, corpus_vocabulary, load_gazetteer
-from dalil.text.translit import arabic_skeleton, arabic_to_latin_candidates, latin_skeleton
+from dalil.text.translit import arabic_skeleton, arabic_skeletons, arabic_to_latin_candidates, latin_skeleton, latin_skeletons
 
 # Arabic spellings from the dev queries and claims → the English spelling in the corpus.
 NAMES = {
@@ -147,3 +147,13 @@ def test_an_ocr_corruption_lifts_its_usual_spelling():
     alone = NameLexicon([("kvien", 2, 1.0), ("kevin", 5, 1.0)], gazetteer={})   # no dominant spelling
     both = dict(alone.lookup("كيفن", limit=5))
     assert both["kvien"] > both["kevin"]
+
+
+def test_a_persian_v_written_with_waw_reaches_the_archive(lexicon):
+    """Persian writes a foreign v with و where Arabic writes ف: سالیوان (Sullivan), ورما
+    (Verma), لاوروف (Lavrov), دیوید (David); and its چ is the tch of Mitchell."""
+    assert "TLFN" in arabic_skeletons("سالیوان") and "FRM" in arabic_skeletons("ورما")
+    assert arabic_skeletons("سوليفان") == {"TLFN"}          # the Arabic spelling keeps its one key
+    assert "salivan" in arabic_to_latin_candidates("سالیوان") and "MKL" in latin_skeletons("Mitchell")
+    for fa, en in [("سالیوان", "sullivan"), ("دیوید", "david"), ("ورما", "verma")]:
+        assert lexicon.lookup(fa, limit=1)[0][0] == en, (fa, lexicon.lookup(fa, limit=3))

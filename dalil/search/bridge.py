@@ -294,7 +294,10 @@ class Bridge:
                     hits = [(proper[0], top)] + [h for h in hits if h[0] != proper[0]]
                 # A word the dictionary does not know is most likely a name or a loanword
                 # (روزفلت, أيكنبري): a looser fuzzy match is accepted for it.
-                unknown = word in senses and not senses[word] and self.dictionary.languages() >= {"ar"}
+                # (Only in an Arabic query: a Persian or Urdu word is unknown to the Arabic
+                # dictionary for no reason that makes it a name.)
+                unknown = (lang == "ar" and word in senses and not senses[word]
+                           and self.dictionary.languages() >= {"ar"})
                 floor = FUZZY_MIN_UNKNOWN if unknown else FUZZY_MIN
                 if hits and hits[0][1] >= floor:
                     best = hits[0][1]

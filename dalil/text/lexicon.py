@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from .normalize import LETTER, is_arabic, normalize_for_index
 from .normalize import _STRIP_TABLE
-from .translit import arabic_skeleton, arabic_to_latin_candidates, latin_skeletons
+from .translit import arabic_skeletons, arabic_to_latin_candidates, latin_skeletons
 
 GAZETTEER = Path(__file__).with_name("data") / "gazetteer.tsv"
 _WORD = re.compile(r"[A-Za-z]{2,}")
@@ -198,13 +198,13 @@ class NameLexicon:
             if key in self.df:
                 scores[key] = 115.0 + 3.0 * math.log10(self.df[key])
             return scores
-        scores = self._fuzzy(arabic_to_latin_candidates(raw, 20), {arabic_skeleton(raw)})
+        scores = self._fuzzy(arabic_to_latin_candidates(raw, 20), arabic_skeletons(raw))
         # Readings with a proclitic (ب، و، ل، ف) or the article removed, slightly penalized.
         variants = [raw[1:]] if raw[:1] in _ARABIC_CLITICS and len(raw) >= 5 else []
         if raw.startswith("ال"):
             variants.append("ـ" + raw)  # tatweel shields the article from stripping
         for variant in variants:
-            more = self._fuzzy(arabic_to_latin_candidates(variant, 20), {arabic_skeleton(variant)}, 10.0)
+            more = self._fuzzy(arabic_to_latin_candidates(variant, 20), arabic_skeletons(variant), 10.0)
             for t, s in more.items():
                 scores[t] = max(s, scores.get(t, -1e9))
         return scores

@@ -67,6 +67,7 @@ _FINAL = {
     "و": (("o", 0), ("u", 0.3), ("ou", 0.8), ("w", 1.0)),
     "ا": (("a", 0), ("ah", 1.0)),
 }
+_WAW_AFTER_VOWEL = (("w", 0.3), ("v", 0.5), ("o", 0.6), ("u", 0.6), ("ou", 1.0))
 _VOWEL_LETTERS = set("اأإآوؤيئىة")
 # Short vowel guessed between two consonants: none (consonant cluster) or one of a/e/i/o/u.
 _SHORT_VOWELS = (("", 0.35), ("a", 0.4), ("e", 0.5), ("i", 0.8), ("o", 0.9), ("u", 0.9))
@@ -85,6 +86,8 @@ def _options(token: str, i: int) -> tuple[tuple[str, float], ...]:
     base = _ALIASES.get(ch, ch)
     if i == len(token) - 1 and base in _FINAL:
         return _FINAL[base]
+    if base == "و" and _ALIASES.get(token[i - 1], token[i - 1]) in "اي":
+        return _WAW_AFTER_VOWEL        # a consonant there: Persian سالیوان (Sullivan), دیوید (David)
     return _LETTERS.get(base, ((ch, 0),))
 
 
@@ -165,12 +168,24 @@ def latin_skeletons(word: str) -> set[str]:
     keys = {latin_skeleton(word)}
     if "ch" in word.lower():
         keys.add(latin_skeleton(word.lower().replace("ch", "sh")))
+        if "tch" in word.lower():        # Mitchell: the t is silent (Persian میچل)
+            keys |= {latin_skeleton(word.lower().replace("tch", "ch")), latin_skeleton(word.lower().replace("tch", "sh"))}
     if _SILENT_GH.search(word.lower()):
         keys.add(latin_skeleton(_SILENT_GH.sub("", word.lower())))
     return keys
 
 
-def arabic_skeleton(token: str) -> str:
-    """Consonant-class key of an Arabic word (article dropped), comparable to `latin_skeleton`."""
+def arabic_skeleton(token: str, consonant_waw: bool = False) -> str:
+    """Consonant-class key of an Arabic word (article dropped), comparable to `latin_skeleton`;
+    with `consonant_waw`, a و that starts the word or follows a long vowel is read as v."""
     core = _ARTICLE.sub("", token.translate(_STRIP_TABLE))
-    return _REPEAT.sub(r"\1", "".join(_ARABIC_CLASS.get(c, "") for c in core))
+    return _REPEAT.sub(r"\1", "".join(
+        "F" if consonant_waw and c in "وؤ" and (i == 0 or core[i - 1] in "اآيی") and i < len(core) - 1
+        else _ARABIC_CLASS.get(c, "") for i, c in enumerate(core)))
+
+
+def arabic_skeletons(token: str) -> set[str]:
+    """Both keys of an Arabic-script word: و as a vowel (Arabic سوليفان, Sullivan) and, where it
+    may be a consonant, as v — how Persian and many Arabic spellings write a foreign v (Persian
+    سالیوان, Sullivan; ورما, Verma; لاوروف, Lavrov)."""
+    return {arabic_skeleton(token), arabic_skeleton(token, consonant_waw=True)}
