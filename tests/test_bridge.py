@@ -162,3 +162,14 @@ def test_a_persian_query_reaches_the_archive(quality_archive):
     assert out.sources["فرانسه"] == ["france"] and "united nations" in out.sources["سازمان ملل"]
     assert "benghazi" in out.sources["بنغازی"]
     assert b.bridge("تیمش", "ar").sources and not b.bridge("تیمش", "fa").sources
+
+
+def test_a_latin_spelling_the_archive_never_writes(quality_archive):
+    """A capitalized word no document holds is another language's spelling of a name (Turkish
+    Bingazi, Fransa; Spanish Bengasi) and takes the archive's close name, or else a German noun
+    to translate (Angriff); a name the archive writes (Rudman) is left as it is."""
+    b = quality_archive.hybrid.bridge
+    out = b.bridge("Fransa ve BM temsilcilerini Bingazi'den çekti", "tr")
+    assert out.sources["Bingazi"][0] == "benghazi" and out.sources["Fransa"][0] == "france"
+    assert b.bridge("Die Botschaft in Bengasi wurde nach dem Angriff geschlossen", "de").sources["Angriff"][0] == "attack"
+    assert "Rudman" not in b.bridge("Mara Rudman habló con Mills", "es").sources

@@ -50,6 +50,7 @@ DICT_SPREAD = 0.05
 DICT_KEEP = 2
 FUZZY_MIN = 95.0         # NameLexicon score: similarity (0-100) + skeleton bonus + 3·log10(df)
 NAME_CERTAIN = 190.0     # gazetteer entries score 200 minus their rank; fuzzy matches stay under 130
+LATIN_RESPELL_MIN = 100.0  # the same, for a capitalized Latin word no document holds (Bingazi)
 FUZZY_MIN_UNKNOWN = 85.0  # the same, for a word the bilingual dictionary does not know
 NAME_SHARE = 0.6         # a term is a name when at least this share of its uses is capitalized
 _WORD = re.compile(r"[A-Za-z]{3,}")
@@ -307,7 +308,16 @@ class Bridge:
                         if not senses.get(word):
                             continue   # a confident name: not a word to translate
             elif word[:1].isupper() and not self._capitalized_word(word, key, senses):
-                continue               # Latin-script names reach the index as they are
+                # Latin-script names reach the index as they are, unless no document writes
+                # them so: a Turkish, Spanish or Italian spelling (Bingazi, Bengasi, Rusia)
+                # takes the archive's close name; failing one, it is a word to translate (German
+                # capitalizes its nouns: Botschaft, Angriff).
+                if self.phrase_in_archive is None or self.phrase_in_archive(key):
+                    continue
+                hits = self.lexicon.lookup(word, limit=3)
+                if hits and hits[0][1] >= LATIN_RESPELL_MIN:
+                    self._add(out, word, [t for t, sc in hits if sc >= hits[0][1] - 4][:2])
+                    continue
             rest.append(word)
         for word, (terms, _) in names.items():
             if word not in rest or self.vocabulary is None:
