@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-SETS = ("queries", "claims")
+SETS = ("queries", "claims")          # the development sets; a file of one's own is the set "items"
 KS = (1, 5, 10)
 CLAIM_VERDICTS = ("supported", "partly_supported")
 
@@ -53,6 +53,24 @@ def load_items(eval_dir: Path, which: str = "both") -> list[Item]:
             r = json.loads(line)
             if r["verdict"] in CLAIM_VERDICTS and r["gold_doc_ids"]:
                 items.append(Item(r["id"], "claims", r["lang"], r["claim"], r["gold_doc_ids"]))
+    return items
+
+
+def load_items_file(path: Path) -> list[Item]:
+    """Items of one JSON-lines file of one's own: `id`, `lang`, the text as `query` (or `claim`,
+    or `text`) and `gold_doc_ids` — e.g. eval/other-languages.jsonl, dev claims translated into
+    languages dalil is not tuned for.  Scored as the set "items"."""
+    items = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            r = json.loads(line)
+            text = r.get("query") or r.get("claim") or r["text"]
+            items.append(Item(str(r["id"]), "items", r["lang"], text, list(r["gold_doc_ids"])))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise ValueError(f"{path}, line {n}: not an item (a JSON object with id, lang, query "
+                             f"and gold_doc_ids)") from None
     return items
 
 
@@ -113,7 +131,8 @@ def evaluate(archive, items: list[Item], modes: list[str], depth: int = 100) -> 
 def _table(per_item: list) -> dict:
     """{set: {lang|all: {metric: mean, "n": count}}}, plus "both" over the two sets."""
     out: dict = {}
-    for set_name in (*SETS, "both"):
+    sets = list(dict.fromkeys(it.set for it, _ in per_item))
+    for set_name in sets + (["both"] if len(sets) > 1 or set(sets) <= set(SETS) else []):
         rows = [(it, s) for it, s in per_item if set_name == "both" or it.set == set_name]
         if not rows:
             continue
