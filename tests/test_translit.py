@@ -117,6 +117,11 @@ def test_gazetteer_spans_in_a_query(lexicon):
     spans = lexicon.gazetteer_spans("ساحل العاج بعثة الأمم المتحدة غباغبو")
     names = [targets[0] for _, _, targets in spans]
     assert names[:2] == ["ivory coast", "united nations"]
+    # A French name with an elided article is read as written ("d'État", not "d État").
+    text = "technologie obsolète du Département d'État et de la Côte d’Ivoire"
+    spans = lexicon.gazetteer_spans(text)
+    assert [(text[s:e], t[0]) for s, e, t in spans] == [("Département d'État", "state department"),
+                                                        ("Côte d’Ivoire", "ivory coast")]
 
 
 

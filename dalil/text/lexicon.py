@@ -213,7 +213,7 @@ class NameLexicon:
         """Longest gazetteer phrases in `text`: (start, end, English names) over normalized words."""
         words = [(m.start(), m.end(), m.group()) for m in re.finditer(LETTER + "+(?:-" + LETTER + "+)*", text)]
         return self._longest_runs(words, " ", max_words,
-                                  lambda w: self._hyphen_parts(*w) if "-" in w[2] else [])
+                                  lambda w: self._hyphen_parts(*w) if "-" in w[2] else [], text)
 
     def _hyphen_parts(self, start: int, end: int, word: str) -> list[tuple[int, int, list[str]]]:
         """Gazetteer names inside a hyphenated compound that is none itself ("sommet UE-États-Unis":
@@ -225,13 +225,16 @@ class NameLexicon:
         return self._longest_runs(parts, "-", len(parts))
 
     def _longest_runs(self, words: list[tuple[int, int, str]], joiner: str, max_words: int,
-                      missed=lambda word: []) -> list[tuple[int, int, list[str]]]:
+                      missed=lambda word: [], text: str | None = None) -> list[tuple[int, int, list[str]]]:
         """(start, end, English names) of the longest runs of `words` (start, end, text), joined
-        by `joiner`, that the gazetteer knows; `missed(word)` is asked about a word that starts none."""
+        by `joiner` (or, given the `text` they come from, as written there, so that an elided
+        article stays: "Département d'État", "Côte d'Ivoire"), that the gazetteer knows;
+        `missed(word)` is asked about a word that starts none."""
         out, i = [], 0
         while i < len(words):
             for n in range(min(max_words, len(words) - i), 0, -1):
-                phrase = joiner.join(w for _, _, w in words[i:i + n])
+                phrase = (" ".join(text[words[i][0]:words[i + n - 1][1]].split()) if text is not None
+                          else joiner.join(w for _, _, w in words[i:i + n]))
                 key = normalize_for_index(phrase)
                 if (n == 1 and key in gazetteer_acronyms() and not phrase.isupper()) or len(key) < 2:
                     continue
