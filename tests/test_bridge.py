@@ -173,3 +173,14 @@ def test_a_latin_spelling_the_archive_never_writes(quality_archive):
     assert out.sources["Bingazi"][0] == "benghazi" and out.sources["Fransa"][0] == "france"
     assert b.bridge("Die Botschaft in Bengasi wurde nach dem Angriff geschlossen", "de").sources["Angriff"][0] == "attack"
     assert "Rudman" not in b.bridge("Mara Rudman habló con Mills", "es").sources
+
+
+def test_an_article_or_a_title_is_no_part_of_a_name(quality_archive):
+    """الروس is "the Russians": a person's name takes no article, so the gazetteer's Ross is not
+    read off it; and a title before a word (وزير التركي, "the Turkish minister") is no first
+    name for the surname pairing to join with a reading of the next word."""
+    b = quality_archive.hybrid.bridge
+    assert "dennis ross" not in b.bridge("التقى الروس", "ar").all()
+    assert b.bridge("روس", "ar").sources["روس"][0] == "dennis ross"
+    out = b.bridge("وزير التركي", "ar")
+    assert not any(p.startswith("minister ") for p in out.phrases) and not out.named & {"وزير"}

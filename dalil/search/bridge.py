@@ -65,6 +65,7 @@ class Bridged:
     terms: list[str] = field(default_factory=list)         # single English words
     phrases: list[str] = field(default_factory=list)       # multi-word English names/dates
     sources: dict[str, list[str]] = field(default_factory=dict)   # query word → what it gave
+    named: set[str] = field(default_factory=set)   # query words read as names of the archive (fuzzy)
 
     def all(self) -> list[str]:
         return list(dict.fromkeys(self.phrases + self.terms))
@@ -281,13 +282,15 @@ class Bridge:
                 senses[word] = self.dictionary.lookup(word, "ar" if is_arabic(word) else lang)
             if is_arabic(word):
                 hits = self.lexicon.lookup(word, limit=3)
-                if aramorph.is_inflected_verb(word):
+                glossed = self.dictionary is not None and bool(self.dictionary.glossary(word, "ar"))
+                if glossed or aramorph.is_inflected_verb(word):
                     # كتبت (she wrote) ≈ Tibet, تزور (she visits) ≈ Zor: a conjugated verb is no
-                    # name unless the gazetteer says so.
+                    # name unless the gazetteer says so; nor is a word of the glossary (التركي,
+                    # Turkish, had been Buckwalter's proper noun Tariq).
                     hits = [h for h in hits if h[1] >= NAME_CERTAIN]
-                proper = sorted((n for n in aramorph.proper_names(word)
-                                 if all(w in self.lexicon.df for w in n.split())),
-                                key=lambda n: -min(self.lexicon.df[w] for w in n.split()))[:1]
+                proper = [] if glossed else sorted(
+                    (n for n in aramorph.proper_names(word) if all(w in self.lexicon.df for w in n.split())),
+                    key=lambda n: -min(self.lexicon.df[w] for w in n.split()))[:1]
                 if proper and not (hits and hits[0][1] >= NAME_CERTAIN):
                     # Buckwalter's spelling of the name (its most frequent in the archive) leads
                     # the transliteration's guesses (شون: Sean before Chun; خوسيه: Jose, not Kusa).
@@ -322,6 +325,7 @@ class Bridge:
         for word, (terms, _) in names.items():
             if word not in rest or self.vocabulary is None:
                 self._add(out, word, terms)    # a name, nothing to translate
+                out.named.add(word)
         if self.vocabulary is None or not rest:
             return out
         words = list(dict.fromkeys(rest))
@@ -332,6 +336,7 @@ class Bridge:
             ranked = self.vocabulary.rank_senses(col, senses.get(word, []))
             if word in names and not self._common_word(word, names[word], ranked, col):
                 self._add(out, word, names[word][0])
+                out.named.add(word)
                 if word in confident:
                     continue
             if not (ranked and ranked[0][1] >= DICT_MIN_SIM) and is_arabic(word) and self.dictionary is not None:
@@ -420,8 +425,9 @@ class Bridge:
         words = [(m.group(), m.start()) for m in re.finditer(LETTER + "+", text)]
         for (prev, _), (word, _) in zip(words, words[1:]):
             firsts, forms = out.sources.get(prev) or [], out.sources.get(word) or []
-            if not (is_arabic(word) and firsts and forms) or " " in firsts[0] or " " in forms[0]:
-                continue
+            if not (is_arabic(word) and firsts and forms and {prev, word} <= out.named) \
+                    or " " in firsts[0] or " " in forms[0]:
+                continue         # two names read by transliteration (not وزير التركي, "the Turkish minister")
             first = firsts[0]
             if first not in self.lexicon.df or self.phrase_in_archive(f"{first} {forms[0]}"):
                 continue

@@ -188,6 +188,9 @@ class NameLexicon:
             for variant in (key[2:] if key.startswith("ال") else "ال" + key,
                             key[1:] if key[:1] in _ARABIC_CLITICS else ""):
                 hits = self.gazetteer.get(variant, []) if variant else []
+                if hits and key.startswith("ال") and variant == key[2:]:
+                    # A person's name takes no article: الروس is "the Russians", not Ross.
+                    hits = [h for h in hits if gazetteer_kinds().get(h) != "person"]
                 if hits:
                     break
         return hits
