@@ -410,7 +410,9 @@ class Bridge:
             if len(full) != 2 or full[1] not in forms:
                 continue
             before = re.search(r"(" + LETTER + r"+)\s+$", text[:max(text.find(source), 0)])
-            first = (out.sources.get(before.group(1)) or [""])[0] if before else ""
+            if not before or before.group(1) not in out.named:
+                continue       # a title or a word before the name (الرئيس كرزاي), not a first name
+            first = (out.sources.get(before.group(1)) or [""])[0]
             pair = f"{first} {full[1]}"
             if first in self.lexicon.df and first != full[0] and self.phrase_in_archive(pair):
                 out.phrases = [pair if p == forms[0] else p for p in out.phrases]
