@@ -28,16 +28,29 @@ OCR_SIBLING_SIM = 80
 
 
 @lru_cache(maxsize=1)
-def load_gazetteer(path: Path = GAZETTEER) -> dict[str, list[str]]:
-    """Normalized French/Arabic/English form → English names (lower-case), from the TSV."""
-    table: dict[str, list[str]] = defaultdict(list)
+def gazetteer_rows(path: Path = GAZETTEER) -> tuple[tuple[tuple[str, ...], str, tuple[str, ...], tuple[str, ...]], ...]:
+    """The TSV's rows, read once: (English forms, kind, French forms, Arabic-script forms)."""
+    rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        english, _kind, french, arabic = (line.split("\t") + ["", "", ""])[:4]
-        targets = [e.strip().lower() for e in english.split("|") if e.strip()]
-        for form in (*english.split("|"), *french.split("|"), *arabic.split("|")):
-            key = normalize_for_index(form.strip())
+        english, kind, french, arabic = (line.split("\t") + ["", "", ""])[:4]
+        rows.append((_forms(english), kind.strip(), _forms(french), _forms(arabic)))
+    return tuple(rows)
+
+
+def _forms(column: str) -> tuple[str, ...]:
+    return tuple(f.strip() for f in column.split("|") if f.strip())
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer(path: Path = GAZETTEER) -> dict[str, list[str]]:
+    """Normalized French/Arabic/English form → English names (lower-case), from the TSV."""
+    table: dict[str, list[str]] = defaultdict(list)
+    for english, _kind, french, arabic in gazetteer_rows(path):
+        targets = [e.lower() for e in english]
+        for form in (*english, *french, *arabic):
+            key = normalize_for_index(form)
             if key:
                 table[key].extend(t for t in targets if t not in table[key])
     return dict(table)
@@ -47,24 +60,17 @@ def load_gazetteer(path: Path = GAZETTEER) -> dict[str, list[str]]:
 def gazetteer_acronyms(path: Path = GAZETTEER) -> frozenset[str]:
     """Normalized keys of the gazetteer's Latin acronyms (UN, AU, US, WHO, PM): in running text
     they name something only when written in capitals, not as French 'un', 'au' or English 'us'."""
-    out = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            out.update(normalize_for_index(f.strip()) for f in line.split("\t")[0].split("|")
-                       if f.strip().isascii() and f.strip().isupper())
-    return frozenset(out)
+    return frozenset(normalize_for_index(f) for english, *_ in gazetteer_rows(path) for f in english
+                     if f.isascii() and f.isupper())
 
 
 @lru_cache(maxsize=1)
 def gazetteer_kinds(path: Path = GAZETTEER) -> dict[str, str]:
     """English name (lower-case) → its kind in the gazetteer (country, city, org, person, title…)."""
     out: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        cols = line.split("\t")
-        if not line.startswith("#") and len(cols) > 1:
-            for e in cols[0].split("|"):
-                if e.strip():
-                    out.setdefault(e.strip().lower(), cols[1].strip())
+    for english, kind, *_ in gazetteer_rows(path):
+        for e in english:
+            out.setdefault(e.lower(), kind)
     return out
 
 

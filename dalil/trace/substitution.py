@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from dalil.text.lexicon import GAZETTEER
+from dalil.text.lexicon import gazetteer_rows
 from dalil.trace.terms import Term
 
 KINDS = ("city", "country")       # regions ("Europe", "the Gulf") are named in passing too often
@@ -21,14 +21,11 @@ def _places() -> tuple[dict[str, tuple[str, str]], re.Pattern]:
     the forms as written: capitalized, acronyms in capitals only ("US", not "us")."""
     table: dict[str, tuple[str, str]] = {}
     forms: list[str] = []
-    for line in GAZETTEER.read_text(encoding="utf-8").splitlines():
-        cols = line.split("\t")
-        if line.startswith("#") or len(cols) < 2 or cols[1].strip() not in KINDS:
-            continue
-        row = [e.strip() for e in cols[0].split("|") if e.strip()]
-        for e in row:
-            table.setdefault(e.lower(), (cols[1].strip(), row[0].lower()))
-            forms.append(e)
+    for english, kind, *_ in gazetteer_rows():
+        if kind in KINDS:
+            for e in english:
+                table.setdefault(e.lower(), (kind, english[0].lower()))
+                forms.append(e)
     alternation = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
     return table, re.compile(rf"(?<![\w.-])(?:{alternation})(?![\w-])")
 
