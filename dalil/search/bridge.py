@@ -52,12 +52,10 @@ FUZZY_MIN = 95.0         # NameLexicon score: similarity (0-100) + skeleton bonu
 NAME_CERTAIN = 190.0     # gazetteer entries score 200 minus their rank; fuzzy matches stay under 130
 LATIN_RESPELL_MIN = 100.0  # the same, for a capitalized Latin word no document holds (Bingazi)
 FUZZY_MIN_UNKNOWN = 85.0  # the same, for a word the bilingual dictionary does not know
+PAIR_READINGS = 6        # readings of a surname tried against the first name before it (_pair_surnames)
+PAIR_MIN = 90.0          # the least lexicon score of such a reading
 NAME_SHARE = 0.6         # a term is a name when at least this share of its uses is capitalized
 _WORD = re.compile(r"[A-Za-z]{3,}")
-
-
-PAIR_READINGS = 6     # readings of a surname tried against the first name before it (_pair_surnames)
-PAIR_MIN = 90.0       # the least lexicon score of such a reading
 
 
 @dataclass
@@ -222,7 +220,9 @@ class Bridge:
         found = self._recent.get(key)
         if found is None:
             found = self._bridge(query, lang, also_embed)
-            self._pair_names(found, query)
+            if self.phrase_in_archive is not None:     # both ask the archive which pairs it writes
+                self._pair_names(found, query)
+                self._pair_surnames(found, query)
             with _RECENT_LOCK:          # server threads share the archive's bridge
                 if len(self._recent) >= 64:
                     self._recent.pop(next(iter(self._recent)))
@@ -403,8 +403,6 @@ class Bridge:
         another first name (أليك روس): the archive's own pair, Alec Ross, where a document
         writes the two together.  Without that check a noun before a name (اجتماع كلينتون) would
         take the full name from it."""
-        if self.phrase_in_archive is None:
-            return
         for source, forms in list(out.sources.items()):
             full = forms[0].split() if forms else []
             if len(full) != 2 or full[1] not in forms:
@@ -417,7 +415,6 @@ class Bridge:
             if first in self.lexicon.df and first != full[0] and self.phrase_in_archive(pair):
                 out.phrases = [pair if p == forms[0] else p for p in out.phrases]
                 out.sources[source] = [pair, *forms[1:]]
-        self._pair_surnames(out, text)
 
     def _pair_surnames(self, out: Bridged, text: str) -> None:
         """An Arabic surname after a first name: of its transliteration's close readings, the one

@@ -132,7 +132,7 @@ def _table(per_item: list) -> dict:
     """{set: {lang|all: {metric: mean, "n": count}}}, plus "both" over the two sets."""
     out: dict = {}
     sets = list(dict.fromkeys(it.set for it, _ in per_item))
-    for set_name in sets + (["both"] if len(sets) > 1 or set(sets) <= set(SETS) else []):
+    for set_name in sets + ([] if sets == ["items"] else ["both"]):     # "both": the dev sets together
         rows = [(it, s) for it, s in per_item if set_name == "both" or it.set == set_name]
         if not rows:
             continue

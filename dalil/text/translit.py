@@ -86,7 +86,7 @@ def _options(token: str, i: int) -> tuple[tuple[str, float], ...]:
     base = _ALIASES.get(ch, ch)
     if i == len(token) - 1 and base in _FINAL:
         return _FINAL[base]
-    if base == "و" and _ALIASES.get(token[i - 1], token[i - 1]) in "اي":
+    if base == "و" and i > 0 and _ALIASES.get(token[i - 1], token[i - 1]) in "اي":
         return _WAW_AFTER_VOWEL        # a consonant there: Persian سالیوان (Sullivan), دیوید (David)
     return _LETTERS.get(base, ((ch, 0),))
 
@@ -133,8 +133,10 @@ _LONG_I = re.compile(r"a[iy](?=[bcdfgklmnprstvz]$)")
 
 def _spellings(s: str) -> tuple[str, ...]:
     out = [s, s.replace("ks", "x")] if "ks" in s else [s]
+    if _LONG_I.search(s):
+        out.append(_LONG_I.sub("i", s) + "e")                    # korzain → korzine
     if "ai" in s or "ay" in s:
-        out += [_LONG_I.sub("i", s) + "e" if _LONG_I.search(s) else s, s.replace("ai", "ei").replace("ay", "ei")]
+        out.append(s.replace("ai", "ei").replace("ay", "ei"))    # klain → klein
     return tuple(dict.fromkeys(out))
 
 

@@ -13,9 +13,9 @@ from bisect import bisect_left
 
 from dalil.text.multidate import find_dates
 from dalil.text.numbers import is_time, numbers_in
+from dalil.trace.comparison import reversed_comparisons
 from dalil.trace.evidence import Evidence, term_hits
 from dalil.trace.overstatement import overstatements
-from dalil.trace.comparison import reversed_comparisons
 from dalil.trace.stance import stance_flips
 from dalil.trace.substitution import substitutions
 from dalil.trace.terms import Term
@@ -148,7 +148,8 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
         f["neg_flip"] = 1.0
         differs.append(flip)
     # A claimed place the document lacks where the stating sentence names another of its kind.
-    swaps = substitutions(terms, absent, " ".join(ev.doc_text[a:b] for a, b in stating))
+    stating_text = " ".join(ev.doc_text[a:b] for a, b in stating)
+    swaps = substitutions(terms, absent, stating_text)
     differs += [f"the article says {c}, the source says {s}" for c, s in swaps]
     # The same two terms compared the other way round ("more in the Falklands than in Afghanistan").
     turned = reversed_comparisons(claim, terms, ev.doc_text, stating, doc_hits)
@@ -157,7 +158,7 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     f["swapped"] = float(len(swaps) + len(turned))
     # Opposite stances (agreed / "I disagree", يعارض / "he supports"): no negation word marks them.
     if not _negated(claim):
-        flips = stance_flips(claim, " ".join(ev.doc_text[a:b] for a, b in stating), window)
+        flips = stance_flips(claim, stating_text, window)
         f["stance_flip"] = float(len(flips))
         differs += [f"the article says {c!r} where the source says {s!r}" for c, s in flips]
     hedge = HEDGE_SOURCE.search(ev.quote)
