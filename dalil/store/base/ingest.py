@@ -1,15 +1,13 @@
-"""The storage interface.  SQLite is the embedded default; a server backend can
-implement the same methods later without the rest of dalil changing."""
+"""Writing an ingest: documents with their rows, and the ledger of inputs."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Iterable
+from typing import Any
 
 from dalil.model import PreparedDocument
 
 
-class Store(ABC):
-    # --- ingest side -------------------------------------------------------
+class IngestStore(ABC):
     @abstractmethod
     def seen_input(self, path: str, member: str, content_hash: str) -> bool:
         """True when this exact input (path, member, content) is already in the ledger."""
@@ -33,16 +31,3 @@ class Store(ABC):
     @abstractmethod
     def finish_ingest(self) -> None:
         """Rebuild derived structures (spelling index, statistics) after an ingest."""
-
-    # --- read side ---------------------------------------------------------
-    @abstractmethod
-    def document(self, doc_id: str) -> dict[str, Any] | None: ...
-
-    @abstractmethod
-    def status(self) -> dict[str, Any]: ...
-
-    @abstractmethod
-    def failed_inputs(self) -> list[dict[str, Any]]: ...
-
-    @abstractmethod
-    def documents_by_ids(self, doc_ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...

@@ -1,15 +1,11 @@
-"""The embedded store: one SQLite file in WAL mode."""
+"""Writing an ingest: documents with their rows, and the ledger of inputs."""
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any
 
 from dalil.model import ParsedDocument, PreparedDocument
-from dalil.store.base import Store
-from dalil.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode     # json.dumps(..., ensure_ascii=False) builds one per call
@@ -24,54 +20,7 @@ def _j(value: Any) -> str:
 _META = 11                          # position of `meta` in serialize()'s document values
 
 
-class SQLiteStore(Store):
-    def __init__(self, path: str, readonly: bool = False):
-        self.path = path
-        self._local = threading.local()
-        self.readonly = readonly
-        self._has_failed: bool | None = None       # any failed ledger row? (known after the first add)
-        if not readonly:
-            self._migrate()
-
-    # One connection per thread: the web server answers from a thread pool.
-    @property
-    def db(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            uri = f"file:{self.path}?mode=ro" if self.readonly else f"file:{self.path}"
-            conn = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
-            conn.row_factory = sqlite3.Row
-            if not self.readonly:
-                conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA cache_size=-65536")
-            conn.execute("PRAGMA mmap_size=1073741824")
-            self._local.conn = conn
-        return conn
-
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
-
-    def _migrate(self) -> None:
-        db = self.db
-        db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-        row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        version = int(row[0]) if row else 0
-        if version > SCHEMA_VERSION:
-            raise RuntimeError(f"archive schema v{version} is newer than this dalil (v{SCHEMA_VERSION})")
-        for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
-            with db:
-                for sql in statements:
-                    db.execute(sql)
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(number),))
-
-    @property
-    def schema_version(self) -> int:
-        return int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
-
+class SQLiteIngest:
     def seen_input(self, path: str, member: str, content_hash: str) -> bool:
         return self.db.execute(
             "SELECT 1 FROM ledger WHERE path=? AND member=? AND content_hash=? AND status!='failed'",
@@ -165,54 +114,6 @@ class SQLiteStore(Store):
             db.executemany("INSERT INTO terms VALUES (?,?,?)",
                            ((t, skeleton(t), df) for t, df in rows))
 
-    # --- read ------------------------------------------------------------------
-    def document(self, doc_id: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
-        if row is None:
-            return None
-        doc = _document_row(row)
-        doc["messages"] = [_message_row(m) for m in self.db.execute(
-            "SELECT * FROM messages WHERE doc_id=? ORDER BY idx", (doc_id,))]
-        doc["pages"] = [dict(p) | {"exemptions": json.loads(p["exemptions"])} for p in self.db.execute(
-            "SELECT * FROM pages WHERE doc_id=? ORDER BY number", (doc_id,))]
-        doc["children"] = [r[0] for r in self.db.execute(
-            "SELECT doc_id FROM documents WHERE parent_id=? ORDER BY id", (doc_id,))]
-        return doc
-
-    def documents_by_ids(self, doc_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-        ids = list(doc_ids)
-        out: dict[str, dict[str, Any]] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            q = ",".join("?" * len(chunk))
-            for row in self.db.execute(f"SELECT * FROM documents WHERE doc_id IN ({q})", chunk):
-                out[row["doc_id"]] = _document_row(row)
-        return out
-
-    def status(self) -> dict[str, Any]:
-        db = self.db
-        by_status = {"ok": 0, "duplicate": 0, "failed": 0}
-        for status, n in db.execute("SELECT status, count(*) FROM ledger GROUP BY status"):
-            by_status[status] = by_status.get(status, 0) + n
-        by_release = {r or "(none)": n for r, n in db.execute(
-            "SELECT release, count(*) FROM documents GROUP BY release ORDER BY release")}
-        by_format = {f: n for f, n in db.execute(
-            "SELECT source_format, count(*) FROM documents GROUP BY source_format ORDER BY 2 DESC")}
-        return {
-            "documents": db.execute("SELECT count(*) FROM documents").fetchone()[0],
-            "messages": db.execute("SELECT count(*) FROM messages").fetchone()[0],
-            "by_status": by_status,
-            "by_release": by_release,
-            "by_format": by_format,
-            "failures": self.failed_inputs(),
-        }
-
-    def failed_inputs(self) -> list[dict[str, Any]]:
-        return [{"path": r["path"] + (f"!{r['member']}" if r["member"] else ""), "reason": r["reason"],
-                 "root": r["root"]}
-                for r in self.db.execute("SELECT * FROM ledger WHERE status='failed' ORDER BY id")]
-
-
 
 def serialize(doc: ParsedDocument, index: dict[str, Any]) -> dict[str, Any]:
     """Row values of a document, its messages and pages (JSON encoded), computed in the ingest worker."""
@@ -229,17 +130,3 @@ def serialize(doc: ParsedDocument, index: dict[str, Any]) -> dict[str, Any]:
         "pages": [(p.number, p.start, p.end, *page_bytes.get(p.number, (p.start, p.end)), p.status,
                    _j(p.exemptions)) for p in doc.pages],
     }
-
-
-def _document_row(row: sqlite3.Row) -> dict[str, Any]:
-    d = dict(row)
-    for key in ("exemptions", "classification", "meta"):
-        d[key] = json.loads(d[key]) if d[key] else ([] if key == "exemptions" else {})
-    return d
-
-
-def _message_row(row: sqlite3.Row) -> dict[str, Any]:
-    m = dict(row)
-    for key in ("recipients", "cc", "bcc", "attachments", "extra"):
-        m[key] = json.loads(m[key])
-    return m

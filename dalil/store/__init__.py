@@ -1,0 +1,1 @@
+"""Storage: the `Store` interface (base/) and its backends (sqlite/)."""

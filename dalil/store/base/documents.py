@@ -1,0 +1,19 @@
+"""Reading documents, their messages and pages; archive status."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Iterable
+
+
+class DocumentStore(ABC):
+    @abstractmethod
+    def document(self, doc_id: str) -> dict[str, Any] | None: ...
+
+    @abstractmethod
+    def status(self) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def failed_inputs(self) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    def documents_by_ids(self, doc_ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...

@@ -1,0 +1,9 @@
+"""Duplicate clusters: MinHash signatures, clusters and their members."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod   # noqa: F401  (abstract methods are added with their callers)
+from typing import Any                  # noqa: F401
+
+
+class DuplicateStore(ABC):
+    """Typed methods of this concern; every backend implements all of them."""

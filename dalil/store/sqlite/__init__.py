@@ -1,0 +1,20 @@
+"""The embedded store: one SQLite file in WAL mode, composed of one part per concern."""
+from __future__ import annotations
+
+from dalil.store.base import Store
+from dalil.store.sqlite.connection import SQLiteConnection
+from dalil.store.sqlite.documents import SQLiteDocuments
+from dalil.store.sqlite.duplicates import SQLiteDuplicate
+from dalil.store.sqlite.fulltext import SQLiteFullText
+from dalil.store.sqlite.ingest import SQLiteIngest, serialize
+from dalil.store.sqlite.people import SQLitePeople
+from dalil.store.sqlite.threads import SQLiteThread
+from dalil.store.sqlite.vectors import SQLiteVector
+
+
+class SQLiteStore(SQLiteConnection, SQLiteIngest, SQLiteDocuments, SQLiteFullText, SQLiteVector,
+                  SQLitePeople, SQLiteThread, SQLiteDuplicate, Store):
+    """`Store` on one SQLite file; see the parts for each concern."""
+
+
+__all__ = ["SQLiteStore", "serialize"]

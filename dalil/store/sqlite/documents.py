@@ -1,0 +1,69 @@
+"""Reading documents, their messages and pages; archive status."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any, Iterable
+
+
+class SQLiteDocuments:
+    # --- read ------------------------------------------------------------------
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        if row is None:
+            return None
+        doc = _document_row(row)
+        doc["messages"] = [_message_row(m) for m in self.db.execute(
+            "SELECT * FROM messages WHERE doc_id=? ORDER BY idx", (doc_id,))]
+        doc["pages"] = [dict(p) | {"exemptions": json.loads(p["exemptions"])} for p in self.db.execute(
+            "SELECT * FROM pages WHERE doc_id=? ORDER BY number", (doc_id,))]
+        doc["children"] = [r[0] for r in self.db.execute(
+            "SELECT doc_id FROM documents WHERE parent_id=? ORDER BY id", (doc_id,))]
+        return doc
+
+    def documents_by_ids(self, doc_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        ids = list(doc_ids)
+        out: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            q = ",".join("?" * len(chunk))
+            for row in self.db.execute(f"SELECT * FROM documents WHERE doc_id IN ({q})", chunk):
+                out[row["doc_id"]] = _document_row(row)
+        return out
+
+    def status(self) -> dict[str, Any]:
+        db = self.db
+        by_status = {"ok": 0, "duplicate": 0, "failed": 0}
+        for status, n in db.execute("SELECT status, count(*) FROM ledger GROUP BY status"):
+            by_status[status] = by_status.get(status, 0) + n
+        by_release = {r or "(none)": n for r, n in db.execute(
+            "SELECT release, count(*) FROM documents GROUP BY release ORDER BY release")}
+        by_format = {f: n for f, n in db.execute(
+            "SELECT source_format, count(*) FROM documents GROUP BY source_format ORDER BY 2 DESC")}
+        return {
+            "documents": db.execute("SELECT count(*) FROM documents").fetchone()[0],
+            "messages": db.execute("SELECT count(*) FROM messages").fetchone()[0],
+            "by_status": by_status,
+            "by_release": by_release,
+            "by_format": by_format,
+            "failures": self.failed_inputs(),
+        }
+
+    def failed_inputs(self) -> list[dict[str, Any]]:
+        return [{"path": r["path"] + (f"!{r['member']}" if r["member"] else ""), "reason": r["reason"],
+                 "root": r["root"]}
+                for r in self.db.execute("SELECT * FROM ledger WHERE status='failed' ORDER BY id")]
+
+
+def _document_row(row: sqlite3.Row) -> dict[str, Any]:
+    d = dict(row)
+    for key in ("exemptions", "classification", "meta"):
+        d[key] = json.loads(d[key]) if d[key] else ([] if key == "exemptions" else {})
+    return d
+
+
+def _message_row(row: sqlite3.Row) -> dict[str, Any]:
+    m = dict(row)
+    for key in ("recipients", "cc", "bcc", "attachments", "extra"):
+        m[key] = json.loads(m[key])
+    return m
