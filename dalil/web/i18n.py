@@ -20,6 +20,8 @@ def pick(query_value: str | None, cookie_value: str | None) -> str:
 
 
 class Translator:
+    """The interface strings of one language; a key it lacks is taken from English."""
+
     def __init__(self, lang: str):
         self.lang = lang if lang in CATALOG else DEFAULT
         self.dir = LANGS[self.lang]["dir"]
