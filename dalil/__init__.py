@@ -1,4 +1,8 @@
-"""dalil — an investigation workbench for released and leaked email archives."""
+"""dalil — an investigation workbench for released and leaked email archives.
+
+The API the faces (`dalil.cli`, `dalil.web`) and other programs use: `Archive`, the types its
+methods return and the errors they raise.
+"""
 import os
 
 # One BLAS thread unless the user asks otherwise, set before numpy loads: query-time products are
@@ -7,7 +11,25 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-from dalil.archive import Archive  # noqa: E402
+from dalil.archive import Archive, DocumentView, default_db  # noqa: E402
+from dalil.ingest.pipeline import IngestReport  # noqa: E402
+from dalil.model import IngestError  # noqa: E402
+from dalil.search.query import KNOWN as QUERY_FILTERS, QueryError  # noqa: E402
+from dalil.search.results import SearchHit, SearchResult  # noqa: E402
 
 __version__ = "0.1.0"
-__all__ = ["Archive", "__version__"]
+__all__ = ["Archive", "ArticleError", "ClaimResult", "DocumentView", "Evidence", "IngestError", "IngestReport",
+           "QUERY_FILTERS", "QueryError", "SearchHit", "SearchResult", "TraceReport", "default_db",
+           "__version__"]
+
+
+def __getattr__(name: str):
+    # The trace types are loaded on first use: importing the tracer (numpy, the claim and verdict
+    # models) costs about 120 ms that `dalil status` or `dalil search` should not pay.
+    if name in ("ArticleError", "ClaimResult", "Evidence", "TraceReport"):
+        from dalil.trace.article import ArticleError
+        from dalil.trace.evidence import Evidence
+        from dalil.trace.report import ClaimResult, TraceReport
+        return {"ArticleError": ArticleError, "ClaimResult": ClaimResult, "Evidence": Evidence,
+                "TraceReport": TraceReport}[name]
+    raise AttributeError(f"module 'dalil' has no attribute {name!r}")

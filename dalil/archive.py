@@ -46,12 +46,22 @@ class Archive:
             report.intel = self.build_intel()
         return report
 
+    @staticmethod
+    def estimate_inputs(paths: list[str]) -> int | None:
+        """Inputs expected under `paths`, for a progress bar's ETA (None when unknown or too costly)."""
+        from dalil.ingest.sources import estimate_count
+        return estimate_count(paths)
+
     def build_intel(self) -> dict[str, Any]:
         """Rebuild people, message keys and duplicate clusters (run after each ingest)."""
         from dalil.intel import build_intel
         return build_intel(self.store)
 
     # --- people, threads, duplicates (dalil/intel) ---------------------------------
+    def has_people(self) -> bool:
+        """Whether people and duplicates have been built (`build_intel`)."""
+        return self.store.has_people()
+
     def people(self, query: str | None = None, limit: int | None = None) -> dict[str, Any]:
         from dalil.intel.timeline import people
         return people(self.store, query, limit=limit)
@@ -86,6 +96,12 @@ class Archive:
         from dalil.intel.timeline import graph
         return graph(self.store, query)
 
+    @staticmethod
+    def format_graph(graph: dict[str, Any], fmt: str) -> str:
+        """A graph from `graph()` written as "json", "csv" or "gexf" (Gephi's format)."""
+        from dalil.intel.timeline import to_csv, to_gexf, to_json
+        return {"json": to_json, "csv": to_csv, "gexf": to_gexf}[fmt](graph)
+
     # --- read ---------------------------------------------------------------------
     def search(self, query: str, limit: int = 10, offset: int = 0, mode: str | None = None,
                lang: str | None = None, **options: Any) -> SearchResult:
@@ -109,6 +125,10 @@ class Archive:
         report["vocabulary_added"] = WordVocabulary(self.vectors.dir).update(names, workers=workers)
         self._hybrid = None
         return report
+
+    def has_vectors(self) -> bool:
+        """Whether the dense vectors are built (the "dense" and "hybrid" modes need them)."""
+        return self.vectors.exists()
 
     @property
     def vectors(self) -> "VectorIndex":
@@ -137,6 +157,10 @@ class Archive:
 
     def status(self) -> dict[str, Any]:
         return self.store.status()
+
+    def first_doc_id(self) -> str | None:
+        """The id of some document of the archive (for warming caches), or None when it is empty."""
+        return self.store.first_doc_id()
 
     def close(self) -> None:
         self.store.close()

@@ -6,7 +6,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from dalil.search.query import QueryError
+from dalil import Archive, DocumentView, QueryError, SearchResult, TraceReport
 from dalil.web import insights
 from dalil.web.article import article_text
 from dalil.web.errors import ApiError
@@ -45,7 +45,8 @@ def search_params(request: Request) -> dict:
     return params
 
 
-def run_search(archive, params: dict):
+def run_search(archive: Archive, params: dict) -> SearchResult:
+    """The search of `params`, or ApiError (400) for a bad query or a mode the archive cannot serve."""
     try:
         return archive.search(**params)
     except QueryError as exc:
@@ -56,10 +57,6 @@ def run_search(archive, params: dict):
         raise
 
 
-def dense_ready(archive) -> bool:
-    """Whether the archive has the vectors that the dense and hybrid modes need."""
-    vectors = getattr(archive, "vectors", None)
-    return bool(vectors is not None and vectors.exists())
 
 
 async def api_search(request: Request) -> JSONResponse:
@@ -71,11 +68,12 @@ async def api_search(request: Request) -> JSONResponse:
     return JSONResponse(body)
 
 
-def search_json(archive, params: dict) -> dict:
+def search_json(archive: Archive, params: dict) -> dict:
     return run_search(archive, params).to_dict()
 
 
-def find_document(archive, doc_id: str):
+def find_document(archive: Archive, doc_id: str) -> DocumentView:
+    """The document `doc_id`, or ApiError (404)."""
     doc = archive.document(doc_id) if doc_id.strip() else None
     if doc is None:
         raise ApiError(404, "not_found", f"no document {doc_id}")
@@ -108,7 +106,8 @@ async def api_trace(request: Request) -> JSONResponse:
     return JSONResponse(report.to_dict())
 
 
-def run_trace(archive, text: str):
+def run_trace(archive: Archive, text: str) -> TraceReport:
+    """The trace report of an article, or ApiError (422) when the tracer refuses it."""
     try:
         return archive.trace(text)
     except ValueError as exc:     # the tracer's refusal of an input (no claims, garbage, …)

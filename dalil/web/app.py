@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from dalil.archive import Archive
+from dalil import Archive
 from dalil.web import api, insights, pages
 from dalil.web.errors import ApiError, error_response
 from dalil.web.openapi import SCHEMA
@@ -58,9 +58,9 @@ def warm_up(archive: Archive) -> None:
     first request, so that no visitor waits for them and concurrent first requests do not
     all build them at once."""
     steps = [lambda: archive.search("state", limit=1), lambda: archive.search("state", limit=1, mode="lexical")]
-    first = archive.store.db.execute("SELECT doc_id FROM documents LIMIT 1").fetchone()
+    first = archive.first_doc_id()
     if first:
-        steps.append(lambda: insights.duplicates(archive, first[0]))
+        steps.append(lambda: insights.duplicates(archive, first))
     for step in steps:
         try:
             step()

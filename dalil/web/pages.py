@@ -8,9 +8,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from dalil.search.query import KNOWN
+from dalil import QUERY_FILTERS, ClaimResult, DocumentView, Evidence, TraceReport
 from dalil.web import insights
-from dalil.web.api import dense_ready, run_search, run_trace
+from dalil.web.api import run_search, run_trace
 from dalil.web.article import article_text
 from dalil.web.errors import ApiError
 from dalil.web.render import clip_spans, shared_term_spans, timeline_svg
@@ -18,13 +18,13 @@ from dalil.web.security import iframe_document, safe_filename
 from dalil.web.templating import render, ui_lang
 
 PAGE_SIZE = 20
-FILTER_TOKEN = re.compile(r'(?<!\S)-?(?:' + "|".join(KNOWN) + r'):(?:"[^"]*"|\S+)')
+FILTER_TOKEN = re.compile(r'(?<!\S)-?(?:' + "|".join(QUERY_FILTERS) + r'):(?:"[^"]*"|\S+)')
 
 
 def search_page(request: Request) -> Response:
     q = request.query_params.get("q", "").strip()
     ctx = {"q": q, "mode": request.query_params.get("mode", ""), "lang": request.query_params.get("lang", ""),
-           "modes": ("lexical", "hybrid", "dense") if dense_ready(request.app.state.archive) else ("lexical",)}
+           "modes": ("lexical", "hybrid", "dense") if request.app.state.archive.has_vectors() else ("lexical",)}
     if not q:
         return render(request, "search.html", **ctx)
     archive = request.app.state.archive
@@ -91,7 +91,7 @@ def document_page(request: Request) -> Response:
                   dupes=insights.duplicates(archive, doc.doc_id)["duplicates"])
 
 
-def _pages(doc, spans) -> list[dict]:
+def _pages(doc: DocumentView, spans: list[tuple[int, int]]) -> list[dict]:
     text = doc.text
     rows = doc.row["pages"] or [{"number": 1, "start": 0, "end": len(text), "status": "text", "exemptions": []}]
     out, covered = [], 0
@@ -135,35 +135,33 @@ async def trace_page(request: Request) -> Response:
                   article=None if getattr(request.state, "article_file", None) else text)
 
 
-def trace_view(report) -> dict:
+def trace_view(report: TraceReport) -> dict:
     """The report's JSON with, for display, the matched spans on both sides and each claim's direction."""
     view = report.to_dict()
-    view["notes"] = [str(n) for n in getattr(report, "notes", []) or []]
-    results = getattr(report, "claims", [])
-    for i, claim in enumerate(view.get("claims", [])):
-        result = results[i] if i < len(results) else None
-        sources = getattr(result, "evidence", []) or []
-        lang = getattr(getattr(result, "claim", None), "lang", None)
+    view["notes"] = [str(n) for n in report.notes]
+    for claim, result in zip(view["claims"], report.claims):
+        lang = result.claim.lang
         claim["lang"] = lang if lang and lang != "und" else view["article"].get("lang")
-        claim["spans"] = _matched_claim_spans(sources) or shared_term_spans(
-            claim.get("text", ""), " ".join(e.get("quote") or "" for e in claim.get("evidence", [])))
-        for ev, source in zip(claim.get("evidence", []), sources + [None] * len(claim.get("evidence", []))):
-            ev["quote_spans"] = _matched_quote_spans(source) or shared_term_spans(ev.get("quote") or "",
-                                                                                    claim.get("text", ""))
-            ev["href"] = f"/documents/{quote_path(ev['doc_id'])}" + (f"#page-{ev['page']}" if ev.get("page") else "")
+        claim["spans"] = _matched_claim_spans(result) or shared_term_spans(
+            claim["text"], " ".join(e["quote"] or "" for e in claim["evidence"]))
+        # A claim not found shows its first evidence item only: the JSON lists a prefix of `evidence`.
+        for ev, source in zip(claim["evidence"], result.evidence):
+            ev["quote_spans"] = _matched_quote_spans(source) or shared_term_spans(ev["quote"] or "", claim["text"])
+            ev["href"] = f"/documents/{quote_path(ev['doc_id'])}" + (f"#page-{ev['page']}" if ev["page"] else "")
     return view
 
 
-def _matched_claim_spans(sources) -> list[tuple[int, int]]:
-    matched = getattr(sources[0], "matched", None) if sources else None
-    return [(t.start, t.end) for t, _ in matched or []]
-
-
-def _matched_quote_spans(source) -> list[tuple[int, int]]:
-    a, b = getattr(source, "char_start", None), getattr(source, "char_end", None)
-    if a is None or b is None:
+def _matched_claim_spans(result: ClaimResult) -> list[tuple[int, int]]:
+    """Where the claim's terms were matched in its first evidence item (the claim side)."""
+    if not result.evidence:
         return []
-    return [(s - a, e - a) for _, (s, e) in getattr(source, "matched", []) or [] if a <= s and e <= b]
+    return [(t.start, t.end) for t, _ in result.evidence[0].matched]
+
+
+def _matched_quote_spans(source: Evidence) -> list[tuple[int, int]]:
+    """The matched spans of an evidence item that fall inside its quote, relative to the quote."""
+    a, b = source.char_start, source.char_end
+    return [(s - a, e - a) for _, (s, e) in source.matched if a <= s and e <= b]
 
 
 def status_page(request: Request) -> Response:

@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import click
 
-from dalil.cli import db_option, emit_json, main, open_archive
+from dalil import Archive
+from dalil.cli.common import db_option, emit_json, open_archive
 
 
-def _intel_archive(db):
+def _intel_archive(db: str | None) -> Archive:
     archive = open_archive(db)
-    if archive.store.db.execute("SELECT 1 FROM persons LIMIT 1").fetchone() is None:
+    if not archive.has_people():
         raise click.ClickException("people and duplicates are not built yet (run `dalil build-intel`)")
     return archive
 
 
-@main.command("build-intel")
+@click.command("build-intel")
 @db_option
 @click.option("--json", "as_json", is_flag=True)
 def build_intel(db, as_json):
@@ -28,7 +29,7 @@ def build_intel(db, as_json):
                f"{d['pairs']} pairs, {d['copy_pairs']} copy pairs ({report['seconds']['duplicates']} s)")
 
 
-@main.command()
+@click.command()
 @click.argument("query", nargs=-1)
 @db_option
 @click.option("--limit", type=click.IntRange(1), default=None, help="At most this many people.")
@@ -45,7 +46,7 @@ def people(query, db, limit, as_json):
         click.echo("        " + " · ".join(p["forms"][:6]) + (" …" if len(p["forms"]) > 6 else ""))
 
 
-@main.command()
+@click.command()
 @click.argument("doc_id")
 @db_option
 @click.option("--json", "as_json", is_flag=True)
@@ -63,7 +64,7 @@ def thread(doc_id, db, as_json):
                    f"{(m['subject'] or '')[:60]}  ({m['confidence']:.2f})")
 
 
-@main.command()
+@click.command()
 @click.argument("doc_id")
 @db_option
 @click.option("--json", "as_json", is_flag=True)
@@ -83,7 +84,7 @@ def dupes(doc_id, db, as_json):
             click.echo(f"    {line}")
 
 
-@main.command()
+@click.command()
 @click.argument("query", nargs=-1, required=True)
 @db_option
 @click.option("--json", "as_json", is_flag=True)
@@ -98,7 +99,7 @@ def timeline(query, db, as_json):
         click.echo(f"{m['month']}  {m['messages']:>6}  " + "█" * max(1, round(40 * m["messages"] / top)))
 
 
-@main.command()
+@click.command()
 @click.argument("query", nargs=-1, required=True)
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "gexf"]), default="json", show_default=True)
@@ -107,9 +108,8 @@ def timeline(query, db, as_json):
               help="Write to this file instead of standard output.")
 def graph(query, db, fmt, as_json, output):
     """Who writes to whom in the documents matching QUERY (persons resolved, edge counts)."""
-    from dalil.intel.timeline import to_csv, to_gexf, to_json
     g = _intel_archive(db).graph(" ".join(query))
-    text = {"json": to_json, "csv": to_csv, "gexf": to_gexf}["json" if as_json else fmt](g)
+    text = Archive.format_graph(g, "json" if as_json else fmt)
     if output:
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text)

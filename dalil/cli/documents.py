@@ -1,42 +1,15 @@
-"""The `dalil` command: a thin layer over `dalil.Archive`.
-
-Every command takes `--db FILE` (default: $DALIL_DB, then ./dalil.db).  Errors
-are one line on stderr with a non-zero exit, never a traceback (set
-DALIL_DEBUG=1 to see one).
-"""
+"""`dalil ingest`, `status` and `show`."""
 from __future__ import annotations
 
-import importlib
-import json
-import os
 import sys
 
 import click
 
-from dalil.archive import Archive, default_db
-
-db_option = click.option("--db", "db", default=None, metavar="FILE",
-                         help="Archive file (default: $DALIL_DB, then ./dalil.db).")
+from dalil import Archive
+from dalil.cli.common import db_option, emit_json, open_archive, progress
 
 
-def open_archive(db: str | None, must_exist: bool = True) -> Archive:
-    path = db or default_db()
-    if must_exist and not os.path.exists(path):
-        raise click.ClickException(f"no archive at {path} (run `dalil ingest PATH --db {path}` first)")
-    return Archive(path)
-
-
-def emit_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="dalil")
-def main() -> None:
-    """dalil — search released email archives in any language and trace claims to their sources."""
-
-
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=False, type=click.Path())
 @db_option
 @click.option("--workers", type=int, default=None, help="Reader processes (default: 2, or 1 on a 1-core machine).")
@@ -54,13 +27,12 @@ def ingest(paths, db, workers, retry_failed, ocr, ocr_lang, build_vectors, as_js
     archive = open_archive(db, must_exist=False)
     total = None
     if sys.stderr.isatty() and paths:
-        from dalil.ingest.sources import estimate_count
-        total = estimate_count(list(paths))          # for the ETA; a quick pass over folders and archives
-    with _progress("ingest", total) as tick:
+        total = Archive.estimate_inputs(list(paths))   # for the ETA; a quick pass over folders and archives
+    with progress("ingest", total) as tick:
         report = archive.ingest(list(paths), workers=workers, retry_failed=retry_failed,
                                 progress=tick, ocr=ocr, ocr_lang=ocr_lang)
     if build_vectors:
-        with _progress("vectors") as tick:
+        with progress("vectors") as tick:
             archive.build_vectors(progress=tick)
     if as_json:
         emit_json(report.to_dict())
@@ -73,40 +45,7 @@ def ingest(paths, db, workers, retry_failed, ocr, ocr_lang, build_vectors, as_js
         click.echo(f"  … and {len(report.failures) - 20} more (see `dalil status`)", err=True)
 
 
-class _progress:
-    """A rich progress bar with rate and ETA on a terminal; nothing on a pipe."""
-
-    def __init__(self, label: str, total: int | None = None):
-        self.label = label
-        self.total = total
-        self.bar = None
-
-    def __enter__(self):
-        if not sys.stderr.isatty():
-            return None
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
-        self.bar = Progress(TextColumn(f"[bold]{self.label}"), BarColumn(), MofNCompleteColumn(),
-                            TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
-                            transient=False)
-        self.bar.start()
-        self.task = self.bar.add_task(self.label, total=self.total, rate="")
-        import time
-        self.t0 = time.perf_counter()
-        return self.tick
-
-    def tick(self, done: int, _added: int | None = None, total: int | None = None) -> None:
-        """`done` items so far; `total` when the caller knows it better than the estimate."""
-        import time
-        rate = done / max(time.perf_counter() - self.t0, 1e-6)
-        self.bar.update(self.task, completed=done, total=total or self.total, rate=f"{rate:,.0f}/s")
-
-    def __exit__(self, *exc):
-        if self.bar:
-            self.bar.stop()
-
-
-@main.command()
+@click.command()
 @db_option
 @click.option("--json", "as_json", is_flag=True)
 def status(db, as_json):
@@ -129,7 +68,7 @@ def status(db, as_json):
             click.echo(f"  {f['path']}: {f['reason']}")
 
 
-@main.command()
+@click.command()
 @click.argument("doc_id")
 @db_option
 @click.option("--json", "as_json", is_flag=True)
@@ -155,37 +94,3 @@ def show(doc_id, db, as_json):
     for n, page in enumerate(d["text"].split("\f")[: max(d["pages"], 1)], start=1):
         click.secho(f"[page {n}]", fg="yellow")
         click.echo(page.rstrip())
-
-
-# Feature modules add their commands to `main` when imported.
-COMMAND_MODULES = ["dalil.search.cli", "dalil.trace.cli", "dalil.web.cli", "dalil.intel.cli"]
-for _name in COMMAND_MODULES:
-    try:
-        importlib.import_module(_name)
-    except ModuleNotFoundError as _exc:
-        if _exc.name != _name:
-            raise
-
-
-def run() -> None:
-    """Entry point with one-line errors."""
-    from dalil.search.query import QueryError
-    try:
-        main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except QueryError as exc:
-        click.echo(f"error: bad query: {exc}", err=True)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:    # never a traceback for the user
-        if os.environ.get("DALIL_DEBUG"):
-            raise
-        click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(1)

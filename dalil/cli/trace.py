@@ -1,14 +1,14 @@
-"""`dalil trace` and `dalil trace-eval`."""
+"""`dalil trace`."""
 from __future__ import annotations
 
 import sys
 
 import click
 
-from dalil.cli import db_option, emit_json, main, open_archive
+from dalil.cli.common import db_option, emit_json, open_archive
 
 
-@main.command("trace")
+@click.command("trace")
 @click.argument("source", type=str)
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -19,7 +19,7 @@ from dalil.cli import db_option, emit_json, main, open_archive
 @click.option("--max-claims", type=int, default=50, show_default=True, help="Trace at most this many claims.")
 def trace_cmd(source, db, as_json, as_markdown, html_out, ui_base, max_claims):
     """Find the source of each claim of an article (FILE, or - for stdin) and judge it."""
-    from dalil.trace import ArticleError
+    from dalil import ArticleError      # the trace types load on first use (see dalil/__init__.py)
     if source == "-":
         data, name = sys.stdin.buffer.read(), None
     else:
@@ -41,22 +41,3 @@ def trace_cmd(source, db, as_json, as_markdown, html_out, ui_base, max_claims):
         emit_json(report.to_dict())
     elif as_markdown or not html_out:
         click.echo(report.to_markdown())
-
-
-@main.command("trace-eval")
-@db_option
-@click.option("--eval-dir", default=None, help="Folder with claims-dev.jsonl (default: ../shared/eval).")
-@click.option("--limit", type=int, default=None, help="Score only the first N claims.")
-@click.option("--every", type=int, default=1, help="Score every N-th claim (a quick, spread-out subset).")
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Also write the scores as JSON here.")
-def trace_eval_cmd(db, eval_dir, limit, every, out):
-    """Score claim tracing on the development claims: source recall, verdict accuracy and macro-F1."""
-    import json
-
-    from dalil.trace.evaluate import evaluate, format_table, load_claims
-    claims = load_claims(eval_dir)[::every][:limit]
-    scores = evaluate(open_archive(db), claims)
-    click.echo(format_table(scores))
-    if out:
-        with open(out, "w", encoding="utf-8") as fh:
-            json.dump(scores, fh, indent=2)

@@ -6,10 +6,11 @@ import os
 
 import click
 
-from dalil.cli import db_option, main, open_archive
+from dalil.cli.common import db_option, open_archive
 
 
 def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine only (localhost or a loopback address)."""
     if host == "localhost":
         return True
     try:
@@ -18,7 +19,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-@main.command()
+@click.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
