@@ -36,7 +36,7 @@ from typing import Any, Iterable
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from dalil.ingest.foia_parse import clean_text
+from dalil.text.cleaning import clean_text
 
 SHINGLE = 5
 NUM_PERM = 128

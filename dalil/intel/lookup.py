@@ -16,8 +16,8 @@ from rapidfuzz import fuzz, process
 
 from dalil.intel.forms import address_key, parse_form
 from dalil.intel.people import WITHHELD, Person
-from dalil.search.spelling import ocr_fix_address
 from dalil.text.normalize import is_arabic
+from dalil.text.ocr_spelling import ocr_fix_address
 
 try:        # Arabic→Latin name matching lives in dalil.text; without it Arabic input finds nobody.
     from dalil.text.translit import arabic_skeleton, latin_skeletons

@@ -25,7 +25,7 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extract
 
 from dalil.intel.forms import SHORT_ALIASES, Form, address_key, name_key, parse_form
-from dalil.search.spelling import skeleton
+from dalil.text.ocr_spelling import skeleton
 
 WITHHELD = 0
 WITHHELD_NAME = "[withheld]"
