@@ -193,7 +193,7 @@ class DocumentView:
     def body(self, message: dict[str, Any]) -> str:
         """A message's body as the parser cut it: page stamps, release markers and margin codes
         (the reader's drop spans) removed, so a body running across a page break reads on."""
-        from dalil.ingest.foia_parse import clean_text
+        from dalil.text.cleaning import clean_text
         start, end = message["body_start"] or 0, message["end"] or 0
         if end <= start:
             return ""

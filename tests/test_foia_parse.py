@@ -7,8 +7,9 @@ import time
 import pytest
 
 from dalil.ingest.foia import FoiaReader
-from dalil.ingest.foia_parse import clean_text, parse_foia
+from dalil.ingest.foia_parse import parse_foia
 from dalil.model import Source
+from dalil.text.cleaning import clean_text
 
 H = "H <hrod17@clintonemail.com >"
 SULL = "Sullivan, Jacob J <SullivanJJ@state.gov>"

@@ -9,7 +9,7 @@ field is left empty.  `text` is kept unchanged; offsets point into it.
 Noise for search indexing (page stamps, release markers, margin exemption
 codes, classification banners) is described by *drop spans*: sorted,
 non-overlapping `(start, end)` character ranges stored in
-`doc.meta["drop_spans"]`.  `clean_text(text, spans, start, end)` removes them
+`doc.meta["drop_spans"]`.  `dalil.text.cleaning.clean_text(text, spans, start, end)` removes them
 from a range; indexers that need offsets can skip the spans themselves.
 Documents without any header block (schedules, reports, memos) get no messages.
 """
@@ -21,9 +21,10 @@ from itertools import accumulate
 from collections import Counter
 
 from dalil.model import Message, Page, ParsedDocument
+from dalil.text.cleaning import clean_text
 from dalil.text.dates import parse_date, parse_release_date
 
-__all__ = ["parse_foia", "clean_text", "normalize_code"]
+__all__ = ["parse_foia", "normalize_code"]
 
 KNOWN_CASES = ("F-2014-20439", "F-2015-04841")
 
@@ -184,24 +185,6 @@ def _recipients(v: str) -> list[str]:
         else:
             out.append(part)
     return out
-
-
-def clean_text(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
-    """`text[start:end]` with the drop spans removed."""
-    end = len(text) if end is None else end
-    out, pos = [], start
-    for k in range(max(bisect_right(spans, (start, -1)) - 1, 0), len(spans)):
-        a, b = spans[k]
-        if a >= end:
-            break
-        if b <= pos:
-            continue
-        if a > pos:
-            out.append(text[pos:a])
-        pos = max(pos, b)
-    if pos < end:
-        out.append(text[pos:end])
-    return "".join(out)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
-from dalil.ingest.foia_parse import clean_text
 from dalil.model import ParsedDocument, PreparedDocument
 from dalil.store.addresses import split_address
 from dalil.store.sqlite import serialize
+from dalil.text.cleaning import clean_text
 from dalil.text.lang import document_languages
 from dalil.text.normalize import index_terms, normalize_for_index
 

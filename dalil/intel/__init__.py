@@ -9,8 +9,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from dalil.store.base import Store
 
-def build_intel(store) -> dict[str, Any]:
+
+def build_intel(store: Store) -> dict[str, Any]:
+    """Rebuild people, message keys and duplicate clusters; returns counts and seconds."""
     from dalil.intel.dupes import build_dupes
     from dalil.intel.people import build_people
     from dalil.intel.threads import build_message_keys

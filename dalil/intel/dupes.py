@@ -27,7 +27,6 @@ One indexed query per 500 ids.
 from __future__ import annotations
 
 import difflib
-import json
 import re
 import zlib
 from collections import defaultdict
@@ -36,7 +35,8 @@ from typing import Any, Iterable
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from dalil.ingest.foia_parse import clean_text
+from dalil.store.base import Store
+from dalil.text.cleaning import clean_text
 
 SHINGLE = 5
 NUM_PERM = 128
@@ -73,9 +73,9 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return inter / union if union else 0.0
 
 
-def _doc_words(store):
-    for doc_id, text, meta in store.db.execute("SELECT doc_id, text, meta FROM documents"):
-        yield doc_id, words(clean_body(text, json.loads(meta) if meta else {}))
+def _doc_words(store: Store):
+    for doc_id, text, meta in store.document_texts():
+        yield doc_id, words(clean_body(text, meta))
 
 
 def _gram_hashes(ws: list[str]) -> np.ndarray:
@@ -84,7 +84,8 @@ def _gram_hashes(ws: list[str]) -> np.ndarray:
     return np.unique(np.fromiter((zlib.crc32(g.encode()) for g in found), np.uint32, len(found)))
 
 
-def build_dupes(store) -> dict[str, Any]:
+def build_dupes(store: Store) -> dict[str, Any]:
+    """Rebuild the near-duplicate clusters and the copies; returns their counts."""
     sh: dict[str, np.ndarray] = {}
     doc_ids, grams = [], []
     for doc_id, ws in _doc_words(store):
@@ -115,14 +116,7 @@ def build_dupes(store) -> dict[str, Any]:
     cluster_of = {d: c for c, members in enumerate(clusters, 1) for d in members}
     copies = [(a, b, share) for a, b, share in copies
               if cluster_of.get(a) is None or cluster_of.get(a) != cluster_of.get(b)]
-    db = store.db
-    with db:
-        db.execute("DELETE FROM dupe_pairs")
-        db.execute("DELETE FROM dupe_clusters")
-        db.execute("DELETE FROM copy_pairs")
-        db.executemany("INSERT INTO dupe_pairs VALUES (?,?,?)", [(a, b, j) for (a, b), j in pairs.items()])
-        db.executemany("INSERT INTO dupe_clusters VALUES (?,?)", list(cluster_of.items()))
-        db.executemany("INSERT INTO copy_pairs VALUES (?,?,?)", copies)
+    store.replace_duplicates([(a, b, j) for (a, b), j in pairs.items()], list(cluster_of.items()), copies)
     return {"documents": len(sh), "pairs": len(pairs), "clusters": len(clusters),
             "clustered_documents": sum(len(c) for c in clusters),
             "exact_pairs": sum(1 for j in pairs.values() if j >= 1.0), "copy_pairs": len(copies)}
@@ -199,34 +193,23 @@ def _components(pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
 
 
 # --- read -----------------------------------------------------------------------------------
-def duplicates_of(store, doc_ids: Iterable[str]) -> dict[str, list[str]]:
+def duplicates_of(store: Store, doc_ids: Iterable[str]) -> dict[str, list[str]]:
     """Other members of each given document's duplicate cluster, most similar first, then the
     documents that carry its text."""
     ids = list(dict.fromkeys(doc_ids))
     out: dict[str, list[str]] = {}
-    db = store.db
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        q = ",".join("?" * len(chunk))
-        rows = db.execute(
-            f"SELECT a.doc_id, b.doc_id, coalesce(p.similarity, q.similarity, 0) FROM dupe_clusters a "
-            f"JOIN dupe_clusters b ON b.cluster = a.cluster AND b.doc_id != a.doc_id "
-            f"LEFT JOIN dupe_pairs p ON p.a = a.doc_id AND p.b = b.doc_id "
-            f"LEFT JOIN dupe_pairs q ON q.a = b.doc_id AND q.b = a.doc_id "
-            f"WHERE a.doc_id IN ({q})", chunk).fetchall()
-        found: dict[str, list[tuple[float, str]]] = defaultdict(list)
-        for a, b, sim in rows:
-            found[a].append((-sim, b))
-        copies = db.execute(f"SELECT a, b, share FROM copy_pairs WHERE a IN ({q})", chunk).fetchall()
-        for a, lst in found.items():
-            out[a] = [b for _, b in sorted(lst)]
-        for a, b, share in sorted(copies, key=lambda r: -r[2]):     # after the cluster, best first
-            if b not in out.setdefault(a, []):
-                out[a].append(b)
+    found: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for a, b, sim in store.cluster_mates(ids):
+        found[a].append((-sim, b))
+    for a, lst in found.items():
+        out[a] = [b for _, b in sorted(lst)]
+    for a, b, share in sorted(store.copies_of(ids), key=lambda r: -r[2]):     # after the cluster, best first
+        if b not in out.setdefault(a, []):
+            out[a].append(b)
     return out
 
 
-def dupes(store, doc_id: str, max_differences: int = 8) -> dict[str, Any] | None:
+def dupes(store: Store, doc_id: str, max_differences: int = 8) -> dict[str, Any] | None:
     """`dalil dupes DOCID`: each duplicate with its similarity and what differs from DOCID."""
     doc = _doc(store, doc_id)
     if doc is None:
@@ -243,13 +226,12 @@ def dupes(store, doc_id: str, max_differences: int = 8) -> dict[str, Any] | None
     return {"doc_id": doc_id, "duplicates": out}
 
 
-def _doc(store, doc_id: str) -> dict[str, Any] | None:
-    row = store.db.execute("SELECT doc_id, text, meta, disposition, exemptions, release FROM documents "
-                           "WHERE doc_id=?", (doc_id,)).fetchone()
+def _doc(store: Store, doc_id: str) -> dict[str, Any] | None:
+    row = store.comparable_document(doc_id)
     if row is None:
         return None
-    return {"doc_id": row[0], "body": clean_body(row[1], json.loads(row[2]) if row[2] else {}),
-            "disposition": row[3], "exemptions": json.loads(row[4] or "[]"), "release": row[5]}
+    return {"doc_id": row["doc_id"], "body": clean_body(row["text"], row["meta"]),
+            "disposition": row["disposition"], "exemptions": row["exemptions"], "release": row["release"]}
 
 
 def differences(a: dict, b: dict, limit: int = 8) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from dalil.search.spelling import ocr_fix_address, skeleton
+from dalil.text.ocr_spelling import ocr_fix_address, skeleton
 
 # Mail-client labels OCR'd in many ways: mailto, rnailto, mallto, nnailto, maitto.
 _MAILTO = re.compile(r"[\[(]\s*[a-z]{1,4}[il1t]{1,2}to\s*[:;]", re.I)

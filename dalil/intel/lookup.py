@@ -16,32 +16,30 @@ from rapidfuzz import fuzz, process
 
 from dalil.intel.forms import address_key, parse_form
 from dalil.intel.people import WITHHELD, Person
-from dalil.search.spelling import ocr_fix_address
+from dalil.store.base import Store
+from dalil.text.aramorph import lexicon
 from dalil.text.normalize import is_arabic
-
-try:        # Arabic→Latin name matching lives in dalil.text; without it Arabic input finds nobody.
-    from dalil.text.translit import arabic_skeleton, latin_skeletons
-except ImportError:         # pragma: no cover - depends on the text package's version
-    arabic_skeleton = latin_skeletons = None
+from dalil.text.ocr_spelling import ocr_fix_address
+from dalil.text.translit import arabic_skeleton, latin_skeletons
 
 _ADDRESSISH = re.compile(r"^[^\s<>]+[@©?,][^\s<>]+$")
 
 
-def load_person(store, pid: int, method: str | None = None, confidence: float = 1.0,
+def load_person(store: Store, pid: int, method: str | None = None, confidence: float = 1.0,
                 max_forms: int = 50) -> Person | None:
-    row = store.db.execute("SELECT * FROM persons WHERE id=?", (pid,)).fetchone()
+    """The stored person `pid` with their most frequent forms, or None."""
+    row = store.person_record(pid)
     if row is None:
         return None
-    forms = [r[0] for r in store.db.execute(
-        "SELECT form FROM person_forms WHERE person=? ORDER BY n DESC LIMIT ?", (pid, max_forms))]
+    forms = store.person_forms(pid, max_forms)
     return Person(id=row["id"], name=row["name"], forms=forms, sent=row["sent"], received=row["received"],
                   first=row["first"], last=row["last"], method=method, confidence=confidence)
 
 
-def person(store, text: str) -> Person | None:
+def person(store: Store, text: str) -> Person | None:
     """The person a piece of text names, with how it was matched (`.method`, `.confidence`)."""
     text = (text or "").strip()
-    if not text or not _has_people(store):
+    if not text or not store.has_people():
         return None
     found = _find(store, text)
     if found is None:
@@ -50,7 +48,7 @@ def person(store, text: str) -> Person | None:
     return load_person(store, pid, method, conf)
 
 
-def same_person(store, a: str, b: str) -> tuple[bool, float]:
+def same_person(store: Store, a: str, b: str) -> tuple[bool, float]:
     """Whether two forms name one person, and how sure that is (0 when either is unknown)."""
     fa, fb = _find(store, (a or "").strip()), _find(store, (b or "").strip())
     if fa is None or fb is None or WITHHELD in (fa[0], fb[0]):
@@ -59,15 +57,10 @@ def same_person(store, a: str, b: str) -> tuple[bool, float]:
     return (fa[0] == fb[0]), conf
 
 
-def _has_people(store) -> bool:
-    return store.db.execute("SELECT 1 FROM persons LIMIT 1").fetchone() is not None
-
-
-def _find(store, text: str) -> tuple[int, str, float] | None:
-    db = store.db
+def _find(store: Store, text: str) -> tuple[int, str, float] | None:
     if not text:
         return None
-    row = db.execute("SELECT person, method, confidence FROM person_forms WHERE form=?", (text,)).fetchone()
+    row = store.form_person(text)
     if row:
         return _prefer_namesake(store, text, row[0]) or (row[0], row[1], row[2])
     if any(is_arabic(w) for w in text.split()):
@@ -80,32 +73,31 @@ def _find(store, text: str) -> tuple[int, str, float] | None:
         local = ocr_fix_address(text).split("@")[0]
         f.keys.insert(0, address_key(local))
     for k in f.keys:
-        row = db.execute("SELECT person FROM person_keys WHERE key=?", (k,)).fetchone()
-        if row:
+        pid = store.key_person(k)
+        if pid is not None:
             method = "address" if k.startswith("a:") else "name"
-            return row[0], method, 0.95 if k.startswith("a:") else 0.9
+            return pid, method, 0.95 if k.startswith("a:") else 0.9
     return _find_by_name(store, text)
 
 
-def _prefer_namesake(store, text: str, pid: int) -> tuple[int, str, float] | None:
+def _prefer_namesake(store: Store, text: str, pid: int) -> tuple[int, str, float] | None:
     """A bare surname printed once as a header form ('Clinton') names the archive's dominant
     bearer of that surname (Hillary Clinton), not a one-message person of its own: the one
     whose display name ends with the word and who wrote or received 50 times as many messages."""
     if not re.fullmatch(r"[A-Za-z][A-Za-z'\-]{3,}", text):
         return None
-    row = store.db.execute("SELECT sent + received FROM persons WHERE id=?", (pid,)).fetchone()
-    own = row[0] if row else 0
-    best = max(((n, p) for p, name, n in store.db.execute(
-        "SELECT id, name, sent + received FROM persons WHERE id NOT IN (?, ?)", (WITHHELD, pid))
-        if name.lower().split()[-1:] == [text.lower()]), default=None)
+    row = store.person_record(pid)
+    own = row["sent"] + row["received"] if row else 0
+    best = max(((n, p) for p, name, n in store.persons_except((WITHHELD, pid))
+                if name.lower().split()[-1:] == [text.lower()]), default=None)
     if best and best[0] >= 50 * max(own, 1):
         return best[1], "name", 0.7
     return None
 
 
-def _find_by_name(store, text: str) -> tuple[int, str, float] | None:
+def _find_by_name(store: Store, text: str) -> tuple[int, str, float] | None:
     """Display names: exact, then a unique surname, then a close fuzzy match."""
-    rows = store.db.execute("SELECT id, name, sent + received FROM persons WHERE id != ?", (WITHHELD,)).fetchall()
+    rows = store.persons_except((WITHHELD,))
     low = text.lower()
     for pid, name, _ in rows:
         if name.lower() == low:
@@ -122,10 +114,8 @@ def _find_by_name(store, text: str) -> tuple[int, str, float] | None:
     return None
 
 
-def _find_arabic(store, text: str) -> tuple[int, str, float] | None:
+def _find_arabic(store: Store, text: str) -> tuple[int, str, float] | None:
     """Match Arabic-script name words to Latin display names by consonant skeletons."""
-    if arabic_skeleton is None:
-        return None
     keys = [arabic_skeleton(w) for w in text.split() if is_arabic(w)]
     keys = [k for k in keys if k]
     if not keys:
@@ -150,19 +140,18 @@ _SKELETONS: dict[str, tuple[tuple, dict]] = {}
 _SKELETONS_LOCK = threading.Lock()
 
 
-def _skeleton_index(store) -> dict[str, list[tuple[int, int, list[set[str]]]]]:
+def _skeleton_index(store: Store) -> dict[str, list[tuple[int, int, list[set[str]]]]]:
     """Surname skeleton → (person, activity, skeletons of each name word), built once per state
     of the persons table (a trace resolves dozens of Arabic names; each scan of 7,000 display
     names had cost 0.15 s)."""
-    state = tuple(store.db.execute("SELECT count(*), max(id), sum(sent + received) FROM persons").fetchone())
+    state = store.people_state()
     key = str(store.path)
     with _SKELETONS_LOCK:
         cached = _SKELETONS.get(key)
         if cached is not None and cached[0] == state:
             return cached[1]
         index: dict[str, list[tuple[int, int, list[set[str]]]]] = defaultdict(list)
-        for pid, name, n in store.db.execute(
-                "SELECT id, name, sent + received FROM persons WHERE id != ?", (WITHHELD,)):
+        for pid, name, n in store.persons_except((WITHHELD,)):
             words = re.findall(r"[A-Za-z][A-Za-z'\-]+", name or "")
             if not words:
                 continue
@@ -176,16 +165,14 @@ def _skeleton_index(store) -> dict[str, list[tuple[int, int, list[set[str]]]]]:
 PROMINENT = 50      # the archive's most active correspondents are meant even by a word that is also a noun (عابدين)
 
 
-def _prominent(store, activity: int) -> bool:
-    row = store.db.execute("SELECT sent + received FROM persons WHERE id != ? ORDER BY sent + received DESC "
-                           "LIMIT 1 OFFSET ?", (WITHHELD, PROMINENT - 1)).fetchone()
-    return row is None or activity >= row[0]
+def _prominent(store: Store, activity: int) -> bool:
+    threshold = store.activity_at_rank(PROMINENT, excluded=WITHHELD)
+    return threshold is None or activity >= threshold
 
 
 def _common_arabic_word(word: str) -> bool:
     """Whether Buckwalter's lexicon reads a word only as a common word (no proper-noun reading)."""
     try:
-        from dalil.text.aramorph import lexicon
         readings = lexicon().analyses(word)
     except Exception:        # the lexicon is optional: without it every word may be a name
         return False

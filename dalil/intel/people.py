@@ -25,7 +25,8 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extract
 
 from dalil.intel.forms import SHORT_ALIASES, Form, address_key, name_key, parse_form
-from dalil.search.spelling import skeleton
+from dalil.store.base import Store
+from dalil.text.ocr_spelling import skeleton
 
 WITHHELD = 0
 WITHHELD_NAME = "[withheld]"
@@ -84,11 +85,10 @@ class Person:
 
 
 # --- build ------------------------------------------------------------------------------------
-def build_people(store) -> dict[str, int]:
-    db = store.db
+def build_people(store: Store) -> dict[str, int]:
+    """Rebuild the people index from every correspondent form; returns its counts."""
     stats: dict[str, list] = {}        # raw -> [n, sent, received, first date, last date]
-    for raw, role, date in db.execute(
-            "SELECT c.raw, c.role, m.date FROM correspondents c JOIN messages m ON m.id = c.message"):
+    for raw, role, date in store.correspondent_forms():
         s = stats.setdefault(raw, [0, 0, 0, None, None])
         s[0] += 1
         s[1 if role == "from" else 2] += 1
@@ -124,7 +124,7 @@ def build_people(store) -> dict[str, int]:
     _link_initials(forms, stats, uf, how)
     _link_first_names(forms, weight, uf, how)
     _link_fuzzy(weight, uf, how)
-    return _store_people(db, forms, stats, weight, uf, how)
+    return _store_people(store, forms, stats, weight, uf, how)
 
 
 def forms_by_key(key: str) -> tuple[str, ...]:
@@ -248,7 +248,7 @@ def _display(form_names: Counter, pair: tuple[str, str] | None) -> str | None:
     return best
 
 
-def _store_people(db, forms, stats, weight: Counter, uf: UnionFind, how) -> dict[str, int]:
+def _store_people(store: Store, forms, stats, weight: Counter, uf: UnionFind, how) -> dict[str, int]:
     groups = uf.groups()
     members: dict[str, list[str]] = defaultdict(list)
     withheld_forms = []
@@ -264,8 +264,7 @@ def _store_people(db, forms, stats, weight: Counter, uf: UnionFind, how) -> dict
     ranked = sorted(members, key=lambda r: -sum(stats[raw][0] for raw in members[r]))
     person_rows, form_rows, key_rows = [], [], []
     withheld = _aggregate([stats[r] for r in withheld_forms])
-    sender_gone = db.execute("SELECT count(*), min(date), max(date) FROM messages WHERE sender IS NULL "
-                             "AND json_extract(extra, '$.sender_withheld')").fetchone()
+    sender_gone = store.withheld_senders()
     person_rows.append((WITHHELD, WITHHELD_NAME, withheld[0] + sender_gone[0], withheld[1],
                         withheld[2] or (sender_gone[1] or "")[:10] or None,
                         withheld[3] or (sender_gone[2] or "")[:10] or None, 1))
@@ -301,12 +300,7 @@ def _store_people(db, forms, stats, weight: Counter, uf: UnionFind, how) -> dict
             method, conf = _form_method(forms[raw], how, top_local)
             form_rows.append((raw, pid, method, conf, stats[raw][0]))
         key_rows += [(k, pid) for k in groups[root]]
-    with db:
-        for table in ("persons", "person_forms", "person_keys"):
-            db.execute(f"DELETE FROM {table}")
-        db.executemany("INSERT INTO persons VALUES (?,?,?,?,?,?,?)", person_rows)
-        db.executemany("INSERT INTO person_forms VALUES (?,?,?,?,?)", form_rows)
-        db.executemany("INSERT OR IGNORE INTO person_keys VALUES (?,?)", key_rows)
+    store.replace_people(person_rows, form_rows, key_rows)
     return {"persons": len(person_rows) - 1, "forms": len(form_rows), "withheld_forms": len(withheld_forms)}
 
 

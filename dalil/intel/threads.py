@@ -19,6 +19,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from dalil.intel.people import WITHHELD_NAME
+from dalil.store.base import Store
 
 _PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|aw|tr|rv)\s*[:;.]\s*|\[[^\]]*\]\s*)+", re.I)
 _NONWORD = re.compile(r"[^a-z0-9]+")
@@ -32,19 +33,13 @@ def normalize_subject(subject: str | None) -> str:
     return _NONWORD.sub(" ", s.lower()).strip()
 
 
-def build_message_keys(store) -> int:
-    db = store.db
-    rows = db.execute(
-        "SELECT m.id, m.doc_id, m.idx, m.date, m.subject, pf.person FROM messages m "
-        "LEFT JOIN correspondents c ON c.message = m.id AND c.role = 'from' "
-        "LEFT JOIN person_forms pf ON pf.form = c.raw").fetchall()
+def build_message_keys(store: Store) -> int:
+    """Rebuild the key (sender person, minute, subject) of every message; returns how many."""
     out = {}
-    for mid, doc_id, idx, date, subject, person in rows:
+    for mid, doc_id, idx, date, subject, person in store.message_senders():
         minute = _minute(date)
         out[mid] = (mid, doc_id, idx, person, minute, normalize_subject(subject))
-    with db:
-        db.execute("DELETE FROM message_keys")
-        db.executemany("INSERT INTO message_keys VALUES (?,?,?,?,?,?)", out.values())
+    store.replace_message_keys(out.values())
     return len(out)
 
 
@@ -64,9 +59,9 @@ def _subjects_agree(a: str, b: str) -> bool:
     return bool(a) and bool(b) and (a == b or fuzz.ratio(a, b) >= 80 or a in b or b in a)
 
 
-def thread(store, doc_id: str) -> dict[str, Any] | None:
-    db = store.db
-    if db.execute("SELECT 1 FROM documents WHERE doc_id=?", (doc_id,)).fetchone() is None:
+def thread(store: Store, doc_id: str) -> dict[str, Any] | None:
+    """The conversation of a document, each message once and oldest first; None for no such document."""
+    if not store.has_document(doc_id):
         return None
     msgs: dict[int, dict] = {}          # message id -> row with confidence
     docs = {doc_id: 1.0}
@@ -74,38 +69,28 @@ def thread(store, doc_id: str) -> dict[str, Any] | None:
     while frontier and len(docs) < MAX_DOCS:
         current, frontier = frontier, []
         for d in current:
-            for row in _doc_messages(db, d):
+            for row in store.document_keys(d):
                 row["confidence"] = min(docs[d], row.get("confidence", 1.0))
                 msgs.setdefault(row["message"], row)
-                for other_doc, conf in _same_message(db, row):
+                for other_doc, conf in _same_message(store, row):
                     if other_doc not in docs and len(docs) < MAX_DOCS:
                         docs[other_doc] = round(min(docs[d], conf), 2)
                         frontier.append(other_doc)
-    for other_doc in _same_subject(db, list(msgs.values()), docs):
+    for other_doc in _same_subject(store, list(msgs.values()), docs):
         if len(docs) >= MAX_DOCS:
             break
         docs[other_doc] = 0.6
-        for row in _doc_messages(db, other_doc):
+        for row in store.document_keys(other_doc):
             row["confidence"] = 0.6
             msgs.setdefault(row["message"], row)
-    return {"doc_id": doc_id, "messages": _ordered(db, msgs, doc_id)}
+    return {"doc_id": doc_id, "messages": _ordered(store, msgs, doc_id)}
 
 
-def _doc_messages(db, doc_id: str) -> list[dict]:
-    rows = db.execute(
-        "SELECT k.message, k.doc_id, k.idx, k.person, k.minute, k.subject, m.date, m.subject, m.sender "
-        "FROM message_keys k JOIN messages m ON m.id = k.message WHERE k.doc_id=? ORDER BY k.idx",
-        (doc_id,)).fetchall()
-    return [{"message": r[0], "doc_id": r[1], "idx": r[2], "person": r[3], "minute": r[4], "norm": r[5],
-             "date": r[6], "subject": r[7], "sender": r[8]} for r in rows]
-
-
-def _same_message(db, row: dict) -> list[tuple[str, float]]:
+def _same_message(store: Store, row: dict) -> list[tuple[str, float]]:
     if row["person"] is None or row["minute"] is None:
         return []
     out = []
-    for other_doc, norm in db.execute("SELECT doc_id, subject FROM message_keys WHERE person=? AND minute=? "
-                                      "AND doc_id != ?", (row["person"], row["minute"], row["doc_id"])):
+    for other_doc, norm in store.same_minute(row["person"], row["minute"], row["doc_id"]):
         if _subjects_agree(row["norm"], norm):
             out.append((other_doc, 0.95))
         elif not row["norm"] or not norm:
@@ -113,7 +98,7 @@ def _same_message(db, row: dict) -> list[tuple[str, float]]:
     return out
 
 
-def _same_subject(db, rows: list[dict], docs: dict[str, float]) -> list[str]:
+def _same_subject(store: Store, rows: list[dict], docs: dict[str, float]) -> list[str]:
     """Documents continuing the conversation under the same subject, by a participant, that week."""
     dates = [datetime.fromisoformat(r["date"][:10]) for r in rows if r["date"] and r["date"][:1].isdigit()]
     subjects = {r["norm"] for r in rows if len(r["norm"]) >= 6}
@@ -123,8 +108,7 @@ def _same_subject(db, rows: list[dict], docs: dict[str, float]) -> list[str]:
     lo, hi = (min(dates) - SUBJECT_WINDOW).isoformat()[:10], (max(dates) + SUBJECT_WINDOW).isoformat()[:10]
     found = []
     for subject in subjects:
-        rows = db.execute("SELECT doc_id, person, minute FROM message_keys WHERE subject=? LIMIT ?",
-                          (subject, GENERIC_SUBJECT + 1)).fetchall()
+        rows = store.subject_keys(subject, GENERIC_SUBJECT + 1)
         if len(rows) > GENERIC_SUBJECT:
             continue
         for other_doc, person, minute in rows:
@@ -135,8 +119,8 @@ def _same_subject(db, rows: list[dict], docs: dict[str, float]) -> list[str]:
     return sorted(found)
 
 
-def _ordered(db, msgs: dict[int, dict], doc_id: str) -> list[dict]:
-    names = dict(db.execute("SELECT id, name FROM persons"))
+def _ordered(store: Store, msgs: dict[int, dict], doc_id: str) -> list[dict]:
+    names = store.person_names()
     # One entry per distinct message: the copy in the asked document, else a top block, else any.
     best: dict[tuple, dict] = {}
     also: dict[tuple, list[str]] = defaultdict(list)

@@ -15,6 +15,7 @@ from xml.etree import ElementTree as ET
 from dalil.intel.people import WITHHELD, WITHHELD_NAME
 from dalil.search.lexical import LexicalSearcher
 from dalil.search.query import parse_query
+from dalil.store.base import Store
 
 
 def matching_doc_ids(store, query: str | None) -> list[str] | None:
@@ -34,23 +35,10 @@ def matching_doc_ids(store, query: str | None) -> list[str] | None:
     return [r[0] for r in store.db.execute(sql, params)]
 
 
-def _scoped(store, doc_ids: list[str] | None) -> str:
-    """A temp table of the doc ids in scope; returns the SQL condition on `alias.doc_id`."""
-    db = store.db
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS intel_scope (doc_id TEXT PRIMARY KEY) WITHOUT ROWID")
-    db.execute("DELETE FROM temp.intel_scope")
-    if doc_ids is None:
-        return "1"
-    db.executemany("INSERT OR IGNORE INTO temp.intel_scope VALUES (?)", ((d,) for d in doc_ids))
-    return "k.doc_id IN (SELECT doc_id FROM temp.intel_scope)"
-
-
-def _distinct_messages(store, where: str) -> list[tuple]:
-    """(message id, sender person, date) per distinct message in scope."""
+def _distinct_messages(store: Store, doc_ids: list[str] | None) -> list[tuple]:
+    """(message id, sender person, date) per distinct message of the documents (all when None)."""
     seen, out = set(), []
-    for mid, person, minute, subject, date in store.db.execute(
-            f"SELECT k.message, k.person, k.minute, k.subject, m.date FROM message_keys k "
-            f"JOIN messages m ON m.id = k.message WHERE {where} ORDER BY k.message"):
+    for mid, person, minute, subject, date in store.keyed_messages(doc_ids):
         key = (person, minute, subject[:40]) if minute else mid
         if key in seen:
             continue
@@ -61,7 +49,7 @@ def _distinct_messages(store, where: str) -> list[tuple]:
 
 def timeline(store, query: str | None) -> dict[str, Any]:
     ids = matching_doc_ids(store, query)
-    msgs = _distinct_messages(store, _scoped(store, ids))
+    msgs = _distinct_messages(store, ids)
     months = Counter(d[:7] for _, _, d in msgs if d and d[:4].isdigit() and "1990" <= d[:4] <= "2039")
     return {"query": query, "documents": len(ids) if ids is not None else None,
             "months": [{"month": m, "messages": n} for m, n in sorted(months.items())]}
@@ -70,14 +58,9 @@ def timeline(store, query: str | None) -> dict[str, Any]:
 def graph(store, query: str | None) -> dict[str, Any]:
     """Who writes to whom: persons as nodes, sender→recipient (To and Cc) edges with counts."""
     ids = matching_doc_ids(store, query)
-    where = _scoped(store, ids)
-    msgs = {mid: person for mid, person, _ in _distinct_messages(store, where)}
-    db = store.db
+    msgs = {mid: person for mid, person, _ in _distinct_messages(store, ids)}
     edges: Counter[tuple[int, int]] = Counter()
-    rows = db.execute(
-        f"SELECT c.message, pf.person FROM message_keys k JOIN correspondents c ON c.message = k.message "
-        f"LEFT JOIN person_forms pf ON pf.form = c.raw WHERE {where} AND c.role IN ('to', 'cc')")
-    for mid, target in rows:
+    for mid, target in store.keyed_recipients(ids):
         if mid in msgs:
             source = msgs[mid] if msgs[mid] is not None else WITHHELD
             edges[(source, target if target is not None else WITHHELD)] += 1
@@ -85,7 +68,7 @@ def graph(store, query: str | None) -> dict[str, Any]:
     for (s, t), n in edges.items():
         sent[s] += n
         received[t] += n
-    names = dict(db.execute("SELECT id, name FROM persons"))
+    names = store.person_names()
     nodes = [{"id": p, "name": names.get(p, WITHHELD_NAME), "sent": sent[p], "received": received[p]}
              for p in sorted(set(sent) | set(received))]
     return {"query": query, "nodes": nodes,
@@ -94,21 +77,12 @@ def graph(store, query: str | None) -> dict[str, Any]:
 
 def people(store, query: str | None = None, limit: int | None = None) -> dict[str, Any]:
     """Person records; with a query, counts and dates come from the matching documents only."""
-    db = store.db
     ids = matching_doc_ids(store, query)
-    where = _scoped(store, ids).replace("k.doc_id", "c.doc_id")
-    rows = db.execute(
-        f"SELECT pf.person, sum(c.role = 'from'), sum(c.role != 'from'), "
-        f"min(CASE WHEN m.date >= '1990' AND m.date < '2040' THEN substr(m.date, 1, 10) END), "
-        f"max(CASE WHEN m.date >= '1990' AND m.date < '2040' THEN substr(m.date, 1, 10) END) "
-        f"FROM correspondents c JOIN person_forms pf ON pf.form = c.raw JOIN messages m ON m.id = c.message "
-        f"WHERE {where} GROUP BY pf.person ORDER BY count(*) DESC" + (f" LIMIT {int(limit)}" if limit else ""))
     out = []
-    for pid, sent, received, first, last in rows.fetchall():
-        name = db.execute("SELECT name FROM persons WHERE id=?", (pid,)).fetchone()
-        forms = [r[0] for r in db.execute(
-            "SELECT form FROM person_forms WHERE person=? ORDER BY n DESC LIMIT 25", (pid,))]
-        out.append({"id": pid, "name": name[0] if name else WITHHELD_NAME, "forms": forms,
+    for pid, sent, received, first, last in store.person_counts(ids, limit):
+        record = store.person_record(pid)
+        forms = store.person_forms(pid, 25)
+        out.append({"id": pid, "name": record["name"] if record else WITHHELD_NAME, "forms": forms,
                     "sent": sent, "received": received, "first": first, "last": last})
     return {"query": query, "people": out}
 

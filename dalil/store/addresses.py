@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from dalil.text.ocr_spelling import ocr_fix_address
+
 
 @lru_cache(maxsize=1 << 16)             # the same few thousand correspondents recur all over an archive
 def split_address(raw: str) -> tuple[str | None, str | None]:
     """('Mills, Cheryl D', 'millscd@state.gov') from 'Mills, Cheryl D <MillsCD@state.gov>' (OCR-tolerant)."""
-    from dalil.search.spelling import ocr_fix_address
     text = raw.strip().strip("'\"")
     lt = text.find("<")
     if lt == -1:

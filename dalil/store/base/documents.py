@@ -10,6 +10,10 @@ class DocumentStore(ABC):
     def document(self, doc_id: str) -> dict[str, Any] | None: ...
 
     @abstractmethod
+    def has_document(self, doc_id: str) -> bool:
+        """True when a document with this id is stored."""
+
+    @abstractmethod
     def status(self) -> dict[str, Any]: ...
 
     @abstractmethod

@@ -1,9 +1,32 @@
 """Duplicate clusters: MinHash signatures, clusters and their members."""
 from __future__ import annotations
 
-from abc import ABC, abstractmethod   # noqa: F401  (abstract methods are added with their callers)
-from typing import Any                  # noqa: F401
+from abc import ABC, abstractmethod
+from typing import Any, Iterable, Iterator
 
 
 class DuplicateStore(ABC):
     """Typed methods of this concern; every backend implements all of them."""
+
+    @abstractmethod
+    def document_texts(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(doc_id, text, meta) of every document, streamed (the corpus does not fit in a list)."""
+
+    @abstractmethod
+    def comparable_document(self, doc_id: str) -> dict[str, Any] | None:
+        """What a comparison of copies reads of one document: {doc_id, text, meta, disposition,
+        exemptions, release}, or None."""
+
+    @abstractmethod
+    def replace_duplicates(self, pairs: list[tuple[str, str, float]], clusters: list[tuple[str, int]],
+                           copies: list[tuple[str, str, float]]) -> None:
+        """Replace the near-duplicate pairs (a, b, similarity), cluster members (doc_id, cluster)
+        and copies (a, b, share) in one transaction."""
+
+    @abstractmethod
+    def cluster_mates(self, doc_ids: Iterable[str]) -> list[tuple[str, str, float]]:
+        """(doc, other member of its cluster, their similarity or 0) for the given documents."""
+
+    @abstractmethod
+    def copies_of(self, doc_ids: Iterable[str]) -> list[tuple[str, str, float]]:
+        """(doc, a document carrying its text, share) for the given documents."""

@@ -1,9 +1,71 @@
 """The people index: correspondent forms, persons, aliases, roles, message keys."""
 from __future__ import annotations
 
-from abc import ABC, abstractmethod   # noqa: F401  (abstract methods are added with their callers)
-from typing import Any                  # noqa: F401
+from abc import ABC, abstractmethod
+from typing import Any, Iterable, Iterator
 
 
 class PeopleStore(ABC):
     """Typed methods of this concern; every backend implements all of them."""
+
+    # --- build --------------------------------------------------------------------------------
+    @abstractmethod
+    def correspondent_forms(self) -> Iterator[tuple[str, str, str | None]]:
+        """(raw form, role, message date) of every correspondent printed in a message header,
+        streamed (hundreds of thousands in an archive)."""
+
+    @abstractmethod
+    def withheld_senders(self) -> tuple[int, str | None, str | None]:
+        """(count, first date, last date) of the messages whose sender the release withheld."""
+
+    @abstractmethod
+    def replace_people(self, persons: list[tuple[int, str, int, int, str | None, str | None, int]],
+                       forms: list[tuple[str, int, str, float, int]], keys: list[tuple[str, int]]) -> None:
+        """Replace the people index in one transaction: persons (id, name, sent, received, first,
+        last, withheld), forms (form, person, method, confidence, n) and keys (key, person; the
+        first row of a key wins)."""
+
+    # --- read ---------------------------------------------------------------------------------
+    @abstractmethod
+    def has_people(self) -> bool:
+        """True when the people index has been built (any person stored)."""
+
+    @abstractmethod
+    def person_record(self, pid: int) -> dict[str, Any] | None:
+        """The stored person {id, name, sent, received, first, last, withheld}, or None."""
+
+    @abstractmethod
+    def person_forms(self, pid: int, limit: int) -> list[str]:
+        """A person's printed forms, the most frequent first, at most `limit`."""
+
+    @abstractmethod
+    def person_names(self) -> dict[int, str]:
+        """Person id → display name, for every person."""
+
+    @abstractmethod
+    def persons_except(self, excluded: Iterable[int]) -> list[tuple[int, str, int]]:
+        """(id, name, sent + received) of every person but the excluded ids, by id."""
+
+    @abstractmethod
+    def people_state(self) -> tuple[int, int | None, int | None]:
+        """(count, highest id, total activity) of the persons: changes whenever the index does."""
+
+    @abstractmethod
+    def activity_at_rank(self, rank: int, excluded: int) -> int | None:
+        """sent + received of the `rank`-th most active person (1-based) but `excluded`; None
+        when fewer persons exist."""
+
+    @abstractmethod
+    def form_person(self, form: str) -> tuple[int, str, float] | None:
+        """(person, method, confidence) stored for this exact printed form, or None."""
+
+    @abstractmethod
+    def key_person(self, key: str) -> int | None:
+        """The person holding this identifying key (`a:`, `n:`, `x:`), or None."""
+
+    @abstractmethod
+    def person_counts(self, doc_ids: Iterable[str] | None,
+                      limit: int | None = None) -> list[tuple[int, int, int, str | None, str | None]]:
+        """(person, messages sent, received, first date, last date) counted over the correspondents
+        of the given documents (all documents when None), the most frequent person first; dates
+        (YYYY-MM-DD) only from 1990 to 2039."""

@@ -21,6 +21,9 @@ class SQLiteDocuments:
             "SELECT doc_id FROM documents WHERE parent_id=? ORDER BY id", (doc_id,))]
         return doc
 
+    def has_document(self, doc_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM documents WHERE doc_id=?", (doc_id,)).fetchone() is not None
+
     def documents_by_ids(self, doc_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         ids = list(doc_ids)
         out: dict[str, dict[str, Any]] = {}

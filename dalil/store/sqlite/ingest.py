@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from dalil.model import ParsedDocument, PreparedDocument
+from dalil.text.ocr_spelling import skeleton
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode     # json.dumps(..., ensure_ascii=False) builds one per call
@@ -103,7 +104,6 @@ class SQLiteIngest:
 
     def finish_ingest(self) -> None:
         """Refresh the OCR spelling index from the FTS vocabulary (only new terms are added)."""
-        from dalil.search.spelling import skeleton
         db = self.db
         known = db.execute("SELECT count(*) FROM terms").fetchone()[0]
         rows = db.execute("SELECT term, doc FROM docs_vocab").fetchall()

@@ -1,8 +1,77 @@
 """SQLite: the people index: correspondent forms, persons, aliases, roles, message keys."""
 from __future__ import annotations
 
-from typing import Any                  # noqa: F401
+from typing import Any, Iterable, Iterator
+
+from dalil.store.sqlite.threads import scope
 
 
 class SQLitePeople:
     """Mixin of SQLiteStore; `self.db` is the thread's connection."""
+
+    # --- build --------------------------------------------------------------------------------
+    def correspondent_forms(self) -> Iterator[tuple[str, str, str | None]]:
+        for raw, role, date in self.db.execute(
+                "SELECT c.raw, c.role, m.date FROM correspondents c JOIN messages m ON m.id = c.message"):
+            yield raw, role, date
+
+    def withheld_senders(self) -> tuple[int, str | None, str | None]:
+        return tuple(self.db.execute("SELECT count(*), min(date), max(date) FROM messages WHERE sender IS NULL "
+                                     "AND json_extract(extra, '$.sender_withheld')").fetchone())
+
+    def replace_people(self, persons: list[tuple[int, str, int, int, str | None, str | None, int]],
+                       forms: list[tuple[str, int, str, float, int]], keys: list[tuple[str, int]]) -> None:
+        db = self.db
+        with db:
+            for table in ("persons", "person_forms", "person_keys"):
+                db.execute(f"DELETE FROM {table}")
+            db.executemany("INSERT INTO persons VALUES (?,?,?,?,?,?,?)", persons)
+            db.executemany("INSERT INTO person_forms VALUES (?,?,?,?,?)", forms)
+            db.executemany("INSERT OR IGNORE INTO person_keys VALUES (?,?)", keys)
+
+    # --- read ---------------------------------------------------------------------------------
+    def has_people(self) -> bool:
+        return self.db.execute("SELECT 1 FROM persons LIMIT 1").fetchone() is not None
+
+    def person_record(self, pid: int) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT * FROM persons WHERE id=?", (pid,)).fetchone()
+        return dict(row) if row is not None else None
+
+    def person_forms(self, pid: int, limit: int) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT form FROM person_forms WHERE person=? ORDER BY n DESC LIMIT ?", (pid, limit))]
+
+    def person_names(self) -> dict[int, str]:
+        return dict(self.db.execute("SELECT id, name FROM persons"))
+
+    def persons_except(self, excluded: Iterable[int]) -> list[tuple[int, str, int]]:
+        ids = list(excluded)
+        q = ",".join("?" * len(ids))
+        return [tuple(r) for r in self.db.execute(
+            f"SELECT id, name, sent + received FROM persons WHERE id NOT IN ({q})", ids)]
+
+    def people_state(self) -> tuple[int, int | None, int | None]:
+        return tuple(self.db.execute("SELECT count(*), max(id), sum(sent + received) FROM persons").fetchone())
+
+    def activity_at_rank(self, rank: int, excluded: int) -> int | None:
+        row = self.db.execute("SELECT sent + received FROM persons WHERE id != ? ORDER BY sent + received DESC "
+                              "LIMIT 1 OFFSET ?", (excluded, rank - 1)).fetchone()
+        return row[0] if row is not None else None
+
+    def form_person(self, form: str) -> tuple[int, str, float] | None:
+        row = self.db.execute("SELECT person, method, confidence FROM person_forms WHERE form=?", (form,)).fetchone()
+        return tuple(row) if row is not None else None
+
+    def key_person(self, key: str) -> int | None:
+        row = self.db.execute("SELECT person FROM person_keys WHERE key=?", (key,)).fetchone()
+        return row[0] if row is not None else None
+
+    def person_counts(self, doc_ids: Iterable[str] | None,
+                      limit: int | None = None) -> list[tuple[int, int, int, str | None, str | None]]:
+        where = scope(self.db, doc_ids, "c.doc_id")
+        return [tuple(r) for r in self.db.execute(
+            f"SELECT pf.person, sum(c.role = 'from'), sum(c.role != 'from'), "
+            f"min(CASE WHEN m.date >= '1990' AND m.date < '2040' THEN substr(m.date, 1, 10) END), "
+            f"max(CASE WHEN m.date >= '1990' AND m.date < '2040' THEN substr(m.date, 1, 10) END) "
+            f"FROM correspondents c JOIN person_forms pf ON pf.form = c.raw JOIN messages m ON m.id = c.message "
+            f"WHERE {where} GROUP BY pf.person ORDER BY count(*) DESC" + (f" LIMIT {int(limit)}" if limit else ""))]
