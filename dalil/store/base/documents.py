@@ -25,7 +25,3 @@ class DocumentStore(ABC):
     @abstractmethod
     def first_doc_id(self) -> str | None:
         """The id of some stored document (for warming caches), or None in an empty archive."""
-
-    @abstractmethod
-    def has_people(self) -> bool:
-        """Whether the people index has been built (at least one person is stored)."""

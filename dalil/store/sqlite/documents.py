@@ -61,9 +61,6 @@ class SQLiteDocuments:
         row = self.db.execute("SELECT doc_id FROM documents LIMIT 1").fetchone()
         return row[0] if row else None
 
-    def has_people(self) -> bool:
-        return self.db.execute("SELECT 1 FROM persons LIMIT 1").fetchone() is not None
-
 
 def _document_row(row: sqlite3.Row) -> dict[str, Any]:
     d = dict(row)
