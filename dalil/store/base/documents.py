@@ -17,3 +17,7 @@ class DocumentStore(ABC):
 
     @abstractmethod
     def documents_by_ids(self, doc_ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
+
+    @abstractmethod
+    def doc_ids_of(self, rows: list[int]) -> dict[int, str]:
+        """Row id (documents.id, as rankings carry it) → doc_id, for the rows that exist."""
