@@ -62,38 +62,3 @@ def index(db, workers):
                                        workers=workers)
     click.echo(f"{report['added']} passages embedded, {report['total']} in the index"
                + (" (rebuilt: the model changed)" if report["rebuilt"] else ""))
-
-
-@main.command("eval")
-@db_option
-@click.option("--set", "which", type=click.Choice(["queries", "claims", "both"]), default="both",
-              show_default=True)
-@click.option("--mode", type=click.Choice(["lexical", "dense", "hybrid", "all"]), default="all",
-              show_default=True)
-@click.option("--eval-dir", type=click.Path(exists=True, file_okay=False), default=None,
-              help="Folder of queries-dev.jsonl and claims-dev.jsonl (default: $DALIL_EVAL, "
-                   "then ../shared/eval beside the repository).")
-@click.option("--items", "items_file", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="A JSON-lines file of one's own items (id, lang, query, gold_doc_ids) scored "
-                   "instead of the development sets, e.g. eval/other-languages.jsonl.")
-@click.option("--limit-docs", type=click.IntRange(10, 1000), default=100, show_default=True,
-              help="Ranked documents kept per item (MRR is 0 beyond them).")
-@click.option("--json", "as_json", is_flag=True)
-def eval_command(db, which, mode, eval_dir, items_file, limit_docs, as_json):
-    """Recall@1/5/10, hit@k and MRR by language on the development sets (or --items FILE)."""
-    from dalil.search.evaluate import default_eval_dir, evaluate, format_report, load_items, load_items_file
-    archive = open_archive(db)
-    modes = ["lexical", "dense", "hybrid"] if mode == "all" else [mode]
-    if not archive.vectors.exists():
-        modes = [m for m in modes if m == "lexical"]
-        if not modes:
-            raise click.ClickException("no vectors for this archive: run `dalil index` first")
-    try:
-        items = load_items_file(items_file) if items_file else load_items(eval_dir or default_eval_dir(), which)
-    except ValueError as e:
-        raise click.ClickException(str(e))
-    report = evaluate(archive, items, modes, depth=limit_docs)
-    if as_json:
-        emit_json(report)
-    else:
-        click.echo(format_report(report))

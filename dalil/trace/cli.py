@@ -1,4 +1,4 @@
-"""`dalil trace` and `dalil trace-eval`."""
+"""`dalil trace`."""
 from __future__ import annotations
 
 import sys
@@ -41,22 +41,3 @@ def trace_cmd(source, db, as_json, as_markdown, html_out, ui_base, max_claims):
         emit_json(report.to_dict())
     elif as_markdown or not html_out:
         click.echo(report.to_markdown())
-
-
-@main.command("trace-eval")
-@db_option
-@click.option("--eval-dir", default=None, help="Folder with claims-dev.jsonl (default: ../shared/eval).")
-@click.option("--limit", type=int, default=None, help="Score only the first N claims.")
-@click.option("--every", type=int, default=1, help="Score every N-th claim (a quick, spread-out subset).")
-@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Also write the scores as JSON here.")
-def trace_eval_cmd(db, eval_dir, limit, every, out):
-    """Score claim tracing on the development claims: source recall, verdict accuracy and macro-F1."""
-    import json
-
-    from dalil.trace.evaluate import evaluate, format_table, load_claims
-    claims = load_claims(eval_dir)[::every][:limit]
-    scores = evaluate(open_archive(db), claims)
-    click.echo(format_table(scores))
-    if out:
-        with open(out, "w", encoding="utf-8") as fh:
-            json.dump(scores, fh, indent=2)
