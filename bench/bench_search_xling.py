@@ -1,13 +1,13 @@
 """Cross-lingual search benchmark on one archive (the full corpus for the docs' numbers).
 
-    python bench/bench_search_xling.py --db /tmp/full/dalil.db [--build]
+    python bench/bench_search_xling.py --db /tmp/full/dalil.db --eval-dir ../shared/eval [--build]
 
 Measures and saves to bench/results/search_xling.json:
 - the vector build (passages, seconds, passages/s; `--build` embeds what is missing first,
   otherwise the time recorded in the vectors' manifest);
 - query latency p50/p95 per mode over the dev queries, `Archive.search` end to end
   (query embedding, bridge, lexical, dense, fusion, snippets, facets), after one warm-up query;
-- the recall table of `dalil eval` (queries and supported claims, by language and mode).
+- the recall table of `python -m tools.dalil_dev eval` (queries and supported claims, by language and mode).
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dalil import Archive  # noqa: E402
-from dalil.search.evaluate import default_eval_dir, evaluate, format_report, load_items, plain_query  # noqa: E402
+from tools.dalil_dev.search_eval import evaluate, format_report, load_items, plain_query  # noqa: E402
 
 MODES = ["lexical", "dense", "hybrid"]
 
@@ -36,9 +36,9 @@ def percentile(values: list[float], p: float) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", default="/tmp/full/dalil.db")
-    ap.add_argument("--eval-dir", default=str(default_eval_dir()))
+    ap.add_argument("--eval-dir", required=True, help="folder of queries-dev.jsonl and claims-dev.jsonl")
     ap.add_argument("--build", action="store_true", help="embed the passages not embedded yet first")
-    ap.add_argument("--skip-eval", action="store_true", help="latency only (the recall table: dalil eval)")
+    ap.add_argument("--skip-eval", action="store_true", help="latency only (the recall table: tools.dalil_dev eval)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "search_xling.json"))
     args = ap.parse_args()
 

@@ -110,6 +110,21 @@ class Archive:
         return self.hybrid.search(query, limit=limit, offset=offset, mode=mode, lang=lang,
                                   facets=options.get("facets", True))
 
+    def rank(self, query: str, mode: str | None = None, depth: int | None = None,
+             limit: int | None = None) -> list[list[str]]:
+        """The documents a query ranks, best first, as doc_id groups (a hit, then the other copies
+        of its email), without the snippets and facets `search` builds: for scripts that only
+        need the order.  Mode "lexical" here is the lexical side of the hybrid fusion (all-terms
+        matches, then the bag of native and bridged terms), not `search(mode="lexical")`, whose
+        all-terms-must-match semantics find almost nothing for a sentence-long query.  `depth`:
+        candidates taken from each ranking (default 100); `limit`: at most this many groups."""
+        from dalil.search.hybrid import DEPTH
+        h = self.hybrid
+        _, _, _, fused, _, _ = h.rank(query, mode=mode, depth=depth or DEPTH)
+        groups = h.collapse([d for d, _ in fused])[:limit]
+        names = self.store.doc_ids_of([d for g in groups for d in g])
+        return [[names[d] for d in g] for g in groups]
+
     def trace(self, text_or_html: str | bytes, **opts: Any) -> "TraceReport":
         """Trace each claim of an article (text, Markdown or saved HTML) to its sources; see dalil/trace."""
         from dalil.trace import trace

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import os
+import sys
 import tarfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:       # the development tools (tools/dalil_dev) are not installed
+    sys.path.insert(0, str(ROOT))
 SHARED = Path(os.environ.get("DALIL_SHARED", ROOT.parent / "shared"))
 CORPUS_TGZ = SHARED / "data" / "clinton-foia-text.tar.gz"
 SAMPLES = SHARED / "data" / "samples"

@@ -92,21 +92,6 @@ def test_errors_are_one_line_without_traceback(demo_db, args, needle):
     assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
 
 
-def test_eval_of_ones_own_items(demo_db, tmp_path):
-    """`dalil eval --items FILE` scores a file of one's own; a line that is no item is one line
-    of error that names it."""
-    items = tmp_path / "items.jsonl"
-    items.write_text('{"id": "x1", "lang": "en", "query": "Sri Lanka", "gold_doc_ids": ["C05764217"]}\n'
-                     '{"id": "x2", "lang": "en"}\n', encoding="utf-8")
-    r = dalil("eval", "--db", demo_db, "--mode", "lexical", "--items", items)
-    assert r.returncode != 0 and "line 2: not an item" in r.stderr
-    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
-    items.write_text('{"id": "x1", "lang": "en", "query": "Sri Lanka", "gold_doc_ids": ["NOPE"]}\n', encoding="utf-8")
-    r = dalil("eval", "--db", demo_db, "--mode", "lexical", "--items", items, "--json")
-    assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["skipped"] == 1
-
-
 def test_show_text_is_page_marked(demo_db):
     r = dalil("show", "C09900001", "--db", demo_db)
     assert r.returncode == 0 and "[page 1]" in r.stdout and "From:" in r.stdout

@@ -3,7 +3,8 @@
 The subset (tests/conftest.py `quality_archive`): every gold document of the dev sets plus a
 seeded sample of 3,000 other documents, with its vectors.  Each floor in quality_floors.json
 sits slightly below the measured value; a change that loses recall fails here.
-Refresh after an intended change:  python -m dalil eval --db <that archive> --json
+Refresh after an intended change:
+    python -m tools.dalil_dev eval --db <that archive> --eval-dir ../shared/eval --json
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dalil.search.evaluate import evaluate, load_items, load_items_file
+from tools.dalil_dev.search_eval import evaluate, load_items, load_items_file
 
 FLOORS = json.loads((Path(__file__).with_name("quality_floors.json")).read_text())
 CASES = [(mode, set_name, lang, metric, floor)

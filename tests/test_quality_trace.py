@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from dalil.trace.evaluate import load_claims, score_items, trace_items
+from tools.dalil_dev.trace_eval import load_claims, score_items, trace_items
 
 # Per verdict, so that every class weighs in macro-F1 (60 claims in all).
 SAMPLE = {"supported": 30, "contradicted": 16, "not_in_corpus": 8, "partly_supported": 6}

@@ -1,6 +1,8 @@
 import pytest
 
-from dalil.text.lexicon import NameLexicon, corpus_vocabulary, load_gazetteer
+from dalil import Archive
+from dalil.search.bridge import NameTable
+from dalil.text.lexicon import NameLexicon, load_gazetteer
 from dalil.text.translit import arabic_skeleton, arabic_skeletons, arabic_to_latin_candidates, latin_skeleton, latin_skeletons
 
 # Arabic spellings from the dev queries and claims → the English spelling in the corpus.
@@ -29,18 +31,24 @@ FUZZY_FLOOR = 0.93
 
 
 @pytest.fixture(scope="session")
-def vocabulary(corpus_dir):
-    return corpus_vocabulary(corpus_dir)
+def name_table(full_archive, tmp_path_factory):
+    """The name table search builds beside the vectors (`dalil index`), counted over the full
+    corpus into a folder of the test's own: the lexicons below are the ones the product uses."""
+    archive = Archive(str(full_archive), readonly=True)
+    table = NameTable(tmp_path_factory.mktemp("names") / "names.json")
+    table.update(archive.store.db)
+    archive.close()
+    return table
 
 
 @pytest.fixture(scope="session")
-def fuzzy_lexicon(vocabulary):
-    return NameLexicon(vocabulary, gazetteer={})
+def fuzzy_lexicon(name_table):
+    return name_table.lexicon(gazetteer={})
 
 
 @pytest.fixture(scope="session")
-def lexicon(vocabulary):
-    return NameLexicon(vocabulary)
+def lexicon(name_table):
+    return name_table.lexicon()
 
 
 def test_candidates_cover_common_english_spellings():

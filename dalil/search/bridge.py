@@ -107,6 +107,11 @@ class NameTable:
         return [(t, df, cap / occ) for t, (df, occ, cap) in self.load()["terms"].items()
                 if df >= min_df and occ]
 
+    def lexicon(self, gazetteer: dict[str, list[str]] | None = None) -> NameLexicon:
+        """The archive's name lexicon: the terms capitalized in at least NAME_SHARE of their uses
+        (and the gazetteer, unless another table is given)."""
+        return NameLexicon(self.entries(), min_cap_share=NAME_SHARE, gazetteer=gazetteer)
+
 
 class WordVocabulary:
     """The archive's frequent English words with their vectors (`vocab.npy`, `vocab.json`)."""
@@ -205,7 +210,7 @@ class Bridge:
         embed = (lambda words, also=None: vectors.encode_many(words, also)) if vocabulary else None
         dictionary = Dictionary() if vocabulary else None
         if table.path.exists():
-            bridge = cls(NameLexicon(table.entries(), min_cap_share=NAME_SHARE), vocabulary, embed, dictionary)
+            bridge = cls(table.lexicon(), vocabulary, embed, dictionary)
         else:      # no name table yet: only the gazetteer (fuzzy names need to know what a name is)
             bridge = cls(NameLexicon([], gazetteer=load_gazetteer()), vocabulary, embed, dictionary)
         bridge.phrase_in_archive = lambda phrase: store.db.execute(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +21,6 @@ from .normalize import _STRIP_TABLE
 from .translit import arabic_skeletons, arabic_to_latin_candidates, latin_skeletons
 
 GAZETTEER = Path(__file__).with_name("data") / "gazetteer.tsv"
-_WORD = re.compile(r"[A-Za-z]{2,}")
 _ARABIC_CLITICS = "وبلف"  # one-letter proclitics glued to names in queries: بمرسي, ولافروف
 OCR_SIBLING_DF = 10      # see NameLexicon._dominant
 OCR_SIBLING_SIM = 80
@@ -79,25 +78,6 @@ def gazetteer_titles() -> frozenset[str]:
     return frozenset(n for n, kind in gazetteer_kinds().items() if kind == "title")
 
 
-def corpus_vocabulary(corpus_dir: Path, min_df: int = 2) -> list[tuple[str, int, float]]:
-    """(term, document frequency, share of occurrences capitalized) for alphabetic corpus words."""
-    df: Counter[str] = Counter()
-    occ: Counter[str] = Counter()
-    cap: Counter[str] = Counter()
-    for path in sorted(Path(corpus_dir).glob("*/*.txt")):
-        words = _WORD.findall(path.read_text(encoding="utf-8", errors="replace"))
-        counts = Counter(words)
-        seen = set()
-        for w, n in counts.items():
-            low = w.lower()
-            occ[low] += n
-            if w[0].isupper():
-                cap[low] += n
-            seen.add(low)
-        df.update(seen)
-    return [(t, n, cap[t] / occ[t]) for t, n in df.items() if n >= min_df]
-
-
 def _deletions(key: str) -> set[str]:
     return {key[:i] + key[i + 1:] for i in range(len(key))}
 
@@ -128,10 +108,6 @@ class NameLexicon:
                 if len(skel) >= 4:  # deletion neighbours only where a key is specific enough
                     for d in _deletions(skel):
                         self._by_key["~" + d].append(term)
-
-    @classmethod
-    def from_corpus(cls, corpus_dir: Path, **kw) -> "NameLexicon":
-        return cls(corpus_vocabulary(corpus_dir), **kw)
 
     def __len__(self) -> int:
         return len(self.df)

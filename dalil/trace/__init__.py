@@ -1,8 +1,11 @@
 """Claim tracing: find the source of each claim of an article in the archive and judge it."""
 from dalil.trace.article import ArticleError
 from dalil.trace.report import TraceReport
+from dalil.trace.verdict import MODEL_PATH, decide
 
-__all__ = ["ArticleError", "TraceReport", "trace"]
+# decide and MODEL_PATH: the verdict procedure and its stored thresholds, for refitting them
+# (tools/dalil_dev fit) from the features a trace report carries.
+__all__ = ["ArticleError", "MODEL_PATH", "TraceReport", "decide", "trace"]
 
 
 def trace(archive, data, name=None, **opts) -> TraceReport:

@@ -1,6 +1,6 @@
 """Verdict of a claim from its best evidence: the checkable differences of `features.py`, read
 by a small decision procedure whose thresholds are stored beside this module
-(`verdict_model.json`, fitted on the development claims by `python -m dalil.trace.fit`):
+(`verdict_model.json`, fitted on the development claims by `python -m tools.dalil_dev fit`):
 
 1. not_found: no evidence, a name the archive never mentions, or a best passage that is both
    far in meaning (similarity below `min_similarity`) and thin in terms (coverage below

@@ -25,3 +25,7 @@ class DocumentStore(ABC):
     @abstractmethod
     def first_doc_id(self) -> str | None:
         """The id of some stored document (for warming caches), or None in an empty archive."""
+
+    @abstractmethod
+    def doc_ids_of(self, rows: list[int]) -> dict[int, str]:
+        """Row id (documents.id, as rankings carry it) → doc_id, for the rows that exist."""

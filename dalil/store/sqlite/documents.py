@@ -34,6 +34,14 @@ class SQLiteDocuments:
                 out[row["doc_id"]] = _document_row(row)
         return out
 
+    def doc_ids_of(self, rows: list[int]) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for i in range(0, len(rows), 500):
+            chunk = rows[i:i + 500]
+            q = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT id, doc_id FROM documents WHERE id IN ({q})", chunk).fetchall())
+        return out
+
     def status(self) -> dict[str, Any]:
         db = self.db
         by_status = {"ok": 0, "duplicate": 0, "failed": 0}

@@ -1,22 +1,21 @@
 """Fit the verdict thresholds on dumped claim features, and report a cross-validated figure.
 
-    dalil trace-eval --db ARCHIVE --out scores.json     # traces every dev claim, keeps features
-    python -m dalil.trace.fit scores.json [--write]
+    python -m tools.dalil_dev trace-eval --db ARCHIVE --eval-dir DIR --out scores.json   # keeps features
+    python -m tools.dalil_dev fit scores.json [--write]
 
-The decision procedure (`verdict.decide`) has three thresholds and two switches; they are chosen
+The decision procedure (`dalil.trace.decide`) has three thresholds and two switches; they are chosen
 by grid search for the best macro-F1.  5-fold stratified cross-validation (thresholds chosen on four folds,
 scored on the fifth) gives the honest figure; with --write the thresholds chosen on every claim
-are stored in verdict_model.json, with the cross-validated figure beside them.
+are stored in the verdict model (`dalil.trace.MODEL_PATH`), with the cross-validated figure beside them.
 """
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import random
 
-from dalil.trace.evaluate import score_items
-from dalil.trace.verdict import MODEL_PATH, decide
+from dalil.trace import MODEL_PATH, decide
+from tools.dalil_dev.trace_eval import score_items
 
 GRID = {
     "min_similarity": [0.15, 0.2, 0.25, 0.3, 0.35, 0.4],
@@ -30,6 +29,7 @@ SEED = 13
 
 
 def predict(items: list[dict], thresholds: dict) -> list[dict]:
+    """The items with `pred` decided again from their features under `thresholds`."""
     m = {"thresholds": thresholds}
     return [dict(i, pred=decide(i["features"], m)[0]) for i in items]
 
@@ -75,28 +75,23 @@ def load_items(path: str) -> list[dict]:
     return data if isinstance(data, list) else data["items"]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("scores", help="the JSON written by `dalil trace-eval --out` (or JSON lines of its items)")
-    ap.add_argument("--write", action="store_true", help="store the thresholds fitted on all claims")
-    args = ap.parse_args()
-    items = load_items(args.scores)
+def report(items: list[dict], write: bool = False) -> str:
+    """Cross-validated and fitted-on-all figures and the fitted thresholds; with `write`, the
+    thresholds fitted on all items are stored in the verdict model."""
     cv = score_items(cross_validate(items))
     th = fit(items)
     train = score_items(predict(items, th))
+    lines = []
     for name, s in (("5-fold cross-validated", cv), ("fitted on all (optimistic)", train)):
-        print(f"{name}: accuracy {s['all']['accuracy']:.3f} macro-F1 {s['all']['macro_f1']:.3f}")
+        lines.append(f"{name}: accuracy {s['all']['accuracy']:.3f} macro-F1 {s['all']['macro_f1']:.3f}")
         for label, v in s["all"]["per_class"].items():
-            print(f"  {label:17s} n={v['n']:3d} P={v['precision']:.3f} R={v['recall']:.3f} F1={v['f1']:.3f}")
-    print("thresholds:", th)
-    if args.write:
+            lines.append(f"  {label:17s} n={v['n']:3d} P={v['precision']:.3f} R={v['recall']:.3f} F1={v['f1']:.3f}")
+    lines.append(f"thresholds: {th}")
+    if write:
         model = {"thresholds": th, "claims": len(items),
                  "cross_validated": {"accuracy": cv["all"]["accuracy"], "macro_f1": cv["all"]["macro_f1"],
                                      "per_class": cv["all"]["per_class"]},
                  "fitted": {"accuracy": train["all"]["accuracy"], "macro_f1": train["all"]["macro_f1"]}}
         MODEL_PATH.write_text(json.dumps(model, indent=1) + "\n")
-        print(f"wrote {MODEL_PATH}")
-
-
-if __name__ == "__main__":
-    main()
+        lines.append(f"wrote {MODEL_PATH}")
+    return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""Score claim tracing on the development claims (../shared/eval/claims-dev.jsonl).
+"""`dalil_dev trace-eval`: score claim tracing on the development claims (claims-dev.jsonl).
 
 Retrieval: a claim's retrieved list is its evidence doc_ids in rank order, each followed by the
 duplicates it lists; recall@k = |G ∩ R_k| / min(k, |G|) and hit@k, over supported and partly
@@ -7,34 +7,27 @@ supported claims.  Verdicts: accuracy, macro-F1 over the four labels, per-class 
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
-from dalil.trace.article import ArticleError
-from dalil.trace.tracer import Tracer
+from dalil import Archive
+from dalil.trace import ArticleError
 
 LABELS = ["supported", "partly_supported", "contradicted", "not_found"]
 _EVAL_LABEL = {"not_in_corpus": "not_found"}
 
 
-def default_eval_dir() -> Path:
-    env = os.environ.get("DALIL_EVAL_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "eval"
-
-
-def load_claims(eval_dir: str | Path | None = None) -> list[dict]:
-    path = Path(eval_dir or default_eval_dir()) / "claims-dev.jsonl"
+def load_claims(eval_dir: str | Path) -> list[dict]:
+    """The development claims of `eval_dir` (claims-dev.jsonl), one dict per line."""
+    path = Path(eval_dir) / "claims-dev.jsonl"
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def trace_claim(tracer: Tracer, claim: dict) -> dict:
+def trace_claim(archive: Archive, claim: dict) -> dict:
     """Trace one claim as a one-sentence article: its verdict, features and retrieved doc list."""
     try:
-        report = tracer.trace(claim["claim"], max_claims=1, every_sentence=True)
+        report = archive.trace(claim["claim"], max_claims=1, every_sentence=True)
     except ArticleError:
         return {"verdict": "not_found", "docs": [], "features": {}}
     result = report.claims[0]
@@ -44,24 +37,25 @@ def trace_claim(tracer: Tracer, claim: dict) -> dict:
     return {"verdict": result.verdict.label, "docs": docs, "features": result.verdict.features}
 
 
-def trace_items(archive, claims: list[dict]) -> list[dict]:
+def trace_items(archive: Archive, claims: list[dict]) -> list[dict]:
     """Trace each dev claim; one item per claim with gold and predicted label, docs and features."""
-    tracer = Tracer(archive)
     items = []
     for c in claims:
         t0 = time.perf_counter()
-        out = trace_claim(tracer, c)
+        out = trace_claim(archive, c)
         items.append({"id": c["id"], "lang": c["lang"], "gold": _EVAL_LABEL.get(c["verdict"], c["verdict"]),
                       "pred": out["verdict"], "gold_docs": c["gold_doc_ids"], "docs": out["docs"],
                       "features": out["features"], "seconds": round(time.perf_counter() - t0, 3)})
     return items
 
 
-def evaluate(archive, claims: list[dict]) -> dict:
+def evaluate(archive: Archive, claims: list[dict]) -> dict:
+    """Trace the claims and score them (score_items)."""
     return score_items(trace_items(archive, claims))
 
 
 def score_items(items: list[dict]) -> dict:
+    """Scores over all traced items and per language, the items kept under "items"."""
     seconds = sum(i.get("seconds", 0.0) for i in items)
     scores = {"n": len(items), "seconds_per_claim": round(seconds / max(len(items), 1), 3),
               "all": _scores(items)}
@@ -101,6 +95,7 @@ def _mean(values) -> float:
 
 
 def format_table(scores: dict) -> str:
+    """The scores as the Markdown tables `dalil_dev trace-eval` prints (by language, by verdict)."""
     rows = ["| lang | claims | recall@1 | recall@5 | hit@5 | accuracy | macro-F1 |", "|---|---|---|---|---|---|---|"]
     for lang in ("all", "ar", "fr", "en"):
         s = scores.get(lang)

@@ -1,4 +1,4 @@
-"""`dalil eval`: retrieval quality on the development sets, by language and mode.
+"""`dalil_dev eval`: retrieval quality on the development sets, by language and mode.
 
 Items: every query of queries-dev.jsonl, and the supported + partly_supported claims of
 claims-dev.jsonl used as queries.  Metrics per the eval README, with G the gold documents
@@ -6,7 +6,7 @@ and R_k the top k documents: recall@k = |G ∩ R_k| / min(k, |G|), hit@k (any go
 MRR (1 / rank of the first gold document, 0 when none in the ranked list).
 
 A collapsed hit stands for all copies of its email: the ranked list scored is each hit
-followed by its duplicates, in the order shown to the user.
+followed by its duplicates, in the order shown to the user (`Archive.rank`).
 Items none of whose gold documents are in the archive are skipped (subset archives).
 Mode "lexical" here is the lexical side of hybrid (all-terms matches, then the bag of native
 and bridged terms), not `dalil search --mode lexical`, whose all-terms-must-match semantics
@@ -15,22 +15,16 @@ find almost nothing for a sentence-long query.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from dalil import Archive
+
 SETS = ("queries", "claims")          # the development sets; a file of one's own is the set "items"
 KS = (1, 5, 10)
 CLAIM_VERDICTS = ("supported", "partly_supported")
-
-
-def default_eval_dir() -> Path:
-    env = os.environ.get("DALIL_EVAL")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "eval"
 
 
 @dataclass
@@ -43,6 +37,7 @@ class Item:
 
 
 def load_items(eval_dir: Path, which: str = "both") -> list[Item]:
+    """The development items of `eval_dir`: queries, claims used as queries, or both."""
     items: list[Item] = []
     if which in ("queries", "both"):
         for line in (Path(eval_dir) / "queries-dev.jsonl").read_text(encoding="utf-8").splitlines():
@@ -82,19 +77,14 @@ def plain_query(text: str) -> str:
     return _SYNTAX.sub(" ", text)
 
 
-def ranked_doc_ids(archive, text: str, mode: str, depth: int = 100) -> list[str]:
-    h = archive.hybrid
-    _, _, _, fused, _, _ = h.rank(plain_query(text), mode=mode, depth=depth)
-    groups = h.collapse([d for d, _ in fused])
-    rows = [d for g in groups for d in g][:depth]
-    if not rows:
-        return []
-    names = dict(archive.store.db.execute(
-        f"SELECT id, doc_id FROM documents WHERE id IN ({','.join('?' * len(rows))})", rows).fetchall())
-    return [names[d] for d in rows]
+def ranked_doc_ids(archive: Archive, text: str, mode: str, depth: int = 100) -> list[str]:
+    """The first `depth` documents ranked for `text`, each hit followed by its copies."""
+    groups = archive.rank(plain_query(text), mode=mode, depth=depth, limit=depth)
+    return [d for g in groups for d in g][:depth]
 
 
 def score(ranked: list[str], gold: list[str]) -> dict[str, float]:
+    """recall@k and hit@k for each k of KS, and MRR, of one ranked list against its gold."""
     g = set(gold)
     out = {}
     for k in KS:
@@ -107,8 +97,9 @@ def score(ranked: list[str], gold: list[str]) -> dict[str, float]:
     return out
 
 
-def evaluate(archive, items: list[Item], modes: list[str], depth: int = 100) -> dict:
-    present = {r[0] for r in archive.store.db.execute("SELECT doc_id FROM documents")}
+def evaluate(archive: Archive, items: list[Item], modes: list[str], depth: int = 100) -> dict:
+    """Scores by mode, set and language, mean latency and the items missed at 10 (see format_report)."""
+    present = {g for g in {g for it in items for g in it.gold} if archive.document(g) is not None}
     usable = []
     for it in items:
         gold = [g for g in it.gold if g in present]
@@ -145,6 +136,7 @@ def _table(per_item: list) -> dict:
 
 
 def format_report(report: dict) -> str:
+    """The report as the per-mode, per-set, per-language table `dalil_dev eval` prints."""
     lines = [f"{report['items']} items scored ({report['skipped']} skipped: gold not in archive)"]
     metrics = ["recall@1", "recall@5", "recall@10", "hit@5", "mrr"]
     for mode, r in report["modes"].items():

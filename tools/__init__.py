@@ -1,0 +1,1 @@
+"""Development tools of the dalil repository (run from the repository root; not installed)."""

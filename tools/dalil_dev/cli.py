@@ -1,0 +1,95 @@
+"""The `dalil_dev` commands: eval, trace-eval, fit.  Errors are one line on stderr, as in `dalil`."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from dalil import Archive
+
+db_option = click.option("--db", "db", default=None, metavar="FILE",
+                         help="Archive file (default: $DALIL_DB, then ./dalil.db).")
+
+
+def open_archive(db: str | None) -> Archive:
+    """The archive at `db` (default: $DALIL_DB, then ./dalil.db); it must exist."""
+    path = db or os.environ.get("DALIL_DB") or "dalil.db"
+    if not os.path.exists(path):
+        raise click.ClickException(f"no archive at {path} (run `dalil ingest PATH --db {path}` first)")
+    return Archive(path)
+
+
+def emit_json(data) -> None:
+    """`data` as the indented JSON `dalil --json` prints."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """dalil-dev: evaluation and fitting on the development sets (python -m tools.dalil_dev)."""
+
+
+@main.command("eval")
+@db_option
+@click.option("--set", "which", type=click.Choice(["queries", "claims", "both"]), default="both",
+              show_default=True)
+@click.option("--mode", type=click.Choice(["lexical", "dense", "hybrid", "all"]), default="all",
+              show_default=True)
+@click.option("--eval-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Folder of queries-dev.jsonl and claims-dev.jsonl (required unless --items).")
+@click.option("--items", "items_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A JSON-lines file of one's own items (id, lang, query, gold_doc_ids) scored "
+                   "instead of the development sets, e.g. eval/other-languages.jsonl.")
+@click.option("--limit-docs", type=click.IntRange(10, 1000), default=100, show_default=True,
+              help="Ranked documents kept per item (MRR is 0 beyond them).")
+@click.option("--json", "as_json", is_flag=True)
+def eval_command(db, which, mode, eval_dir, items_file, limit_docs, as_json):
+    """Recall@1/5/10, hit@k and MRR by language on the development sets (or --items FILE)."""
+    from tools.dalil_dev.search_eval import evaluate, format_report, load_items, load_items_file
+    if eval_dir is None and items_file is None:
+        raise click.UsageError("give --eval-dir DIR (the development sets) or --items FILE")
+    archive = open_archive(db)
+    modes = ["lexical", "dense", "hybrid"] if mode == "all" else [mode]
+    if not archive.vectors.exists():
+        modes = [m for m in modes if m == "lexical"]
+        if not modes:
+            raise click.ClickException("no vectors for this archive: run `dalil index` first")
+    try:
+        items = load_items_file(items_file) if items_file else load_items(eval_dir, which)
+    except ValueError as e:
+        raise click.ClickException(str(e))
+    report = evaluate(archive, items, modes, depth=limit_docs)
+    if as_json:
+        emit_json(report)
+    else:
+        click.echo(format_report(report))
+
+
+@main.command("trace-eval")
+@db_option
+@click.option("--eval-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
+              help="Folder with claims-dev.jsonl.")
+@click.option("--limit", type=int, default=None, help="Score only the first N claims.")
+@click.option("--every", type=int, default=1, help="Score every N-th claim (a quick, spread-out subset).")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, help="Also write the scores as JSON here.")
+def trace_eval_command(db, eval_dir, limit, every, out):
+    """Score claim tracing on the development claims: source recall, verdict accuracy and macro-F1."""
+    from tools.dalil_dev.trace_eval import evaluate, format_table, load_claims
+    claims = load_claims(eval_dir)[::every][:limit]
+    scores = evaluate(open_archive(db), claims)
+    click.echo(format_table(scores))
+    if out:
+        with open(out, "w", encoding="utf-8") as fh:
+            json.dump(scores, fh, indent=2)
+
+
+@main.command("fit")
+@click.argument("scores", type=click.Path(exists=True, dir_okay=False))
+@click.option("--write", is_flag=True, help="Store the thresholds fitted on all claims.")
+def fit_command(scores, write):
+    """Refit the verdict thresholds on SCORES (the JSON `trace-eval --out` writes, or JSON lines
+    of its items) and print the 5-fold cross-validated figure."""
+    from tools.dalil_dev.fit import load_items, report
+    click.echo(report(load_items(scores), write=write))
