@@ -16,7 +16,7 @@ import json
 import random
 
 from dalil.trace.evaluate import score_items
-from dalil.trace.verdict import MODEL_PATH, decide
+from dalil.trace.verdict import MODEL_PATH, decide, model as stored_model
 
 GRID = {
     "min_similarity": [0.15, 0.2, 0.25, 0.3, 0.35, 0.4],
@@ -90,7 +90,7 @@ def main() -> None:
             print(f"  {label:17s} n={v['n']:3d} P={v['precision']:.3f} R={v['recall']:.3f} F1={v['f1']:.3f}")
     print("thresholds:", th)
     if args.write:
-        model = {"thresholds": th, "claims": len(items),
+        model = {**stored_model(), "thresholds": th, "claims": len(items),     # keeps the hand-set parts
                  "cross_validated": {"accuracy": cv["all"]["accuracy"], "macro_f1": cv["all"]["macro_f1"],
                                      "per_class": cv["all"]["per_class"]},
                  "fitted": {"accuracy": train["all"]["accuracy"], "macro_f1": train["all"]["macro_f1"]}}
