@@ -12,10 +12,3 @@ def tsv_rows(path: Path) -> list[list[str]]:
     return [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
 
-
-def grouped(rows: list[list[str]], key: int = 0, value: int = -1) -> dict[str, list[str]]:
-    """Field `value` of the rows, grouped by field `key`, each group in file order."""
-    out: dict[str, list[str]] = {}
-    for row in rows:
-        out.setdefault(row[key], []).append(row[value])
-    return out
