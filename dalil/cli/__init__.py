@@ -13,7 +13,7 @@ import sys
 import click
 
 from dalil import QueryError
-from dalil.cli import documents, evaluation, intel, search, serve, trace
+from dalil.cli import documents, intel, search, serve, trace
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,8 +26,7 @@ for _command in (documents.ingest, documents.status, documents.show,
                  search.search, search.index,
                  trace.trace_cmd,
                  intel.build_intel, intel.people, intel.thread, intel.dupes, intel.timeline, intel.graph,
-                 serve.serve,
-                 evaluation.eval_command, evaluation.trace_eval_cmd):
+                 serve.serve):
     main.add_command(_command)
 
 

@@ -15,21 +15,25 @@ import email.utils
 import re
 from email import policy
 from email.message import Message as EmailMessage
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from charset_normalizer import from_bytes
 
 from dalil.model import Message, ParsedDocument, Source, sha256
+from dalil.text.datafile import tsv_rows
 
-# Labels seen in real mail that Python's codecs reject or get subtly wrong.
-CHARSET_ALIASES = {
-    "ks_c_5601-1987": "cp949", "ks_c_5601": "cp949", "ksc5601": "cp949", "euc-kr": "cp949",
-    "x-mac-arabic": "mac_arabic", "arabic": "iso-8859-6", "iso-8859-6-i": "iso-8859-6",
-    "iso-8859-6-e": "iso-8859-6", "iso-8859-8-i": "iso-8859-8", "windows-874": "cp874",
-    "x-sjis": "shift_jis", "shift-jis": "shift_jis", "gb2312": "gb18030", "gbk": "gb18030",
-    "iso-8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "ascii", "ansi_x3.4-1968": "ascii",
-    "x-unknown": "", "unknown-8bit": "", "x-user-defined": "", "default": "",
-}
+CHARSETS = Path(__file__).with_name("data") / "charsets.tsv"
+
+
+@lru_cache(maxsize=1)
+def charset_aliases() -> dict[str, str]:
+    """data/charsets.tsv, read once: a charset label of real mail → the codec to decode it with."""
+    return {label: codec for label, codec in tsv_rows(CHARSETS)}
+
+
+CHARSET_ALIASES = charset_aliases()
 # Single-byte Latin labels decode anything, so a wrong one only shows as mojibake.
 _LATIN = {"cp1252", "iso8859-15", "ascii", "latin-1", "iso8859-1"}
 _MOJIBAKE = re.compile(r"[\u00c0-\u00ff][\u0080-\u00bf\u2018-\u203a\u0152-\u0178\u02c6\u02dc]")

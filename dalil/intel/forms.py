@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from dalil.text.ocr_spelling import ocr_fix_address, skeleton
+from dalil.text.datafile import tsv_rows
 
 # Mail-client labels OCR'd in many ways: mailto, rnailto, mallto, nnailto, maitto.
 _MAILTO = re.compile(r"[\[(]\s*[a-z]{1,4}[il1t]{1,2}to\s*[:;]", re.I)
@@ -27,18 +30,16 @@ SHORT_ALIASES = {"h"}
 GENERIC_LOCALS = {"info", "press", "news", "admin", "contact", "mail", "office", "webmaster", "noreply",
                   "no-reply", "newsletter", "media", "help", "support", "team", "staff", "list"}
 
-# Short forms of first names seen in the corpus's display names (Jake Sullivan = Sullivan, Jacob J).
-NICKNAMES = {
-    "jake": "jacob", "bill": "william", "will": "william", "bob": "robert", "rob": "robert",
-    "jim": "james", "jimmy": "james", "tom": "thomas", "dick": "richard", "rick": "richard",
-    "mike": "michael", "dan": "daniel", "dave": "david", "joe": "joseph", "tony": "anthony",
-    "chris": "christopher", "steve": "steven", "sid": "sidney", "phil": "philip", "pat": "patrick",
-    "liz": "elizabeth", "beth": "elizabeth", "jen": "jennifer", "andy": "andrew", "ben": "benjamin",
-    "sam": "samuel", "matt": "matthew", "nick": "nicholas", "alex": "alexander", "ed": "edward",
-    "ted": "edward", "greg": "gregory", "jeff": "jeffrey", "ken": "kenneth", "larry": "lawrence",
-    "tim": "timothy", "ron": "ronald", "don": "donald", "doug": "douglas", "fred": "frederick",
-    "hal": "harold", "harry": "harold", "wendy": "gwendolyn", "kurt": "kurt", "pj": "philip",
-}
+NICKNAMES_DATA = Path(__file__).with_name("data") / "nicknames.tsv"
+
+
+@lru_cache(maxsize=1)
+def nicknames() -> dict[str, str]:
+    """data/nicknames.tsv, read once: short form of a first name → the full one (jake → jacob)."""
+    return {short: full for short, full in tsv_rows(NICKNAMES_DATA)}
+
+
+NICKNAMES = nicknames()
 
 
 @dataclass

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
@@ -27,17 +29,30 @@ from rapidfuzz.process import extract
 from dalil.intel.forms import SHORT_ALIASES, Form, address_key, name_key, parse_form
 from dalil.store.base import Store
 from dalil.text.ocr_spelling import skeleton
+from dalil.text.datafile import tsv_rows
 
 WITHHELD = 0
 WITHHELD_NAME = "[withheld]"
-# Persons whose many forms the corpus notes list (§8); alias keys -> (first, last).
-ALIASES: dict[tuple[str, str], list[str]] = {
-    ("hillary", "clinton"): ["x:h", "x:hrc", "x:evergreen", "x:hillary", "a:" + skeleton("hrod17"),
-                             "a:" + skeleton("hdr22"), name_key("hillary", "rodham")],
-    ("sidney", "blumenthal"): ["x:sbwhoeop", "a:" + skeleton("sbwhoeop"), "x:sid"],
-    ("philippe", "reines"): ["x:pir"],
-    ("cheryl", "mills"): ["x:cdm"],
-}
+ALIASES_DATA = Path(__file__).with_name("data") / "aliases.tsv"
+
+
+@lru_cache(maxsize=1)
+def known_aliases() -> dict[tuple[str, str], list[str]]:
+    """data/aliases.tsv, read once: (first, last) of a person the corpus notes list → the keys of
+    their other forms, in file order."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for first, last, kind, form in tsv_rows(ALIASES_DATA):
+        if kind == "alias":
+            key = "x:" + form
+        elif kind == "address":
+            key = "a:" + skeleton(form)
+        else:
+            key = name_key(*form.split())
+        out.setdefault((first, last), []).append(key)
+    return out
+
+
+ALIASES = known_aliases()
 _DISPLAY = {("hillary", "clinton"): "Hillary Clinton", ("sidney", "blumenthal"): "Sidney Blumenthal"}
 METHOD_CONF = {"address": 0.97, "name": 0.9, "alias-table": 0.95, "initials": 0.8}
 _DATE_OK = re.compile(r"^(19[89]\d|20[0-3]\d)-")

@@ -22,11 +22,13 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from dalil.text import aramorph
+from dalil.text.datafile import tsv_rows
 from dalil.text.dictionary import MAX_PHRASE, Dictionary
 from dalil.text.lexicon import NameLexicon, load_gazetteer
 from dalil.text.multidate import find_dates
@@ -179,16 +181,16 @@ class WordVocabulary:
 
 
 _RECENT_LOCK = threading.Lock()
-# How the senders of an email archive write the words a translation gives: "Pls set up mtg for
-# me w Alec Ross", "secure if possible btw 8-10".  A bridged word also reaches its short form.
-EMAIL_SHORT = {"meeting": "mtg", "meetings": "mtgs", "between": "btw", "ambassador": "amb",
-               "government": "govt", "tomorrow": "tmrw", "schedule": "sched", "department": "dept",
-               "international": "intl", "information": "info", "message": "msg", "please": "pls",
-               "white house": "wh", "new york times": "nyt", "conference": "conf", "minutes": "mins",
-               "hours": "hrs", "approximately": "approx", "thanks": "thx", "president": "pres",
-               "congress": "cong", "years": "yrs", "as soon as possible": "asap", "tonight": "tonite",
-               "operations center": "ops", "operations": "ops", "through": "thru", "people": "ppl",
-               "foreign minister": "fm", "secretary general": "sg", "chief of staff": "cos"}
+EMAIL_SHORT_DATA = Path(__file__).with_name("data") / "email_short.tsv"
+
+
+@lru_cache(maxsize=1)
+def email_short_forms() -> dict[str, str]:
+    """data/email_short.tsv, read once: a word or phrase → how email senders shorten it (meeting → mtg)."""
+    return {word: short for word, short in tsv_rows(EMAIL_SHORT_DATA)}
+
+
+EMAIL_SHORT = email_short_forms()
 
 
 class Bridge:

@@ -19,15 +19,19 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
+from .datafile import tsv_rows
 from .normalize import _STRIP_TABLE
 
-# Unicode Arabic → Buckwalter transliteration (the lexicon's script).
-_BUCK = str.maketrans({
-    "ء": "'", "آ": "|", "أ": ">", "ؤ": "&", "إ": "<", "ئ": "}", "ا": "A", "ب": "b", "ة": "p",
-    "ت": "t", "ث": "v", "ج": "j", "ح": "H", "خ": "x", "د": "d", "ذ": "*", "ر": "r", "ز": "z",
-    "س": "s", "ش": "$", "ص": "S", "ض": "D", "ط": "T", "ظ": "Z", "ع": "E", "غ": "g", "ف": "f",
-    "ق": "q", "ك": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h", "و": "w", "ى": "Y", "ي": "y",
-    "ٱ": "A", "ی": "y", "ک": "k"})
+BUCKWALTER = Path(__file__).with_name("data") / "buckwalter.tsv"
+
+
+@lru_cache(maxsize=1)
+def buckwalter_table() -> dict[int, str]:
+    """data/buckwalter.tsv, read once, as a str.translate table: Unicode Arabic → Buckwalter."""
+    return str.maketrans(dict(tsv_rows(BUCKWALTER)))
+
+
+_BUCK = buckwalter_table()
 _NOT_BUCK = re.compile(r"[^'|>&<}A-Za-z*$]")
 MAX_PREFIX, MAX_SUFFIX = 4, 6
 

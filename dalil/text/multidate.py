@@ -10,42 +10,34 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from dalil.text.datafile import tsv_rows
+
+MONTH_DATA = Path(__file__).with_name("data") / "months.tsv"
+
+
+@lru_cache(maxsize=1)
+def month_names() -> dict[str, list[tuple[int, str]]]:
+    """data/months.tsv, read once: "en", "fr", "ar" or "other" (the other languages) → (month,
+    name) rows in file order."""
+    out: dict[str, list[tuple[int, str]]] = {}
+    for month, lang, name in tsv_rows(MONTH_DATA):
+        out.setdefault(lang if lang in ("en", "fr", "ar") else "other", []).append((int(month), name))
+    return out
+
 
 _MONTHS: dict[str, int] = {}
-_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-       "october", "november", "december"]
-_FR = ["janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre",
-       "octobre", "novembre", "decembre"]
-_AR = [  # Egyptian/Gulf (Latin-derived), Levantine/Iraqi (Syriac), Maghrebi (French-derived)
-    "يناير|كانون الثاني|جانفي", "فبراير|شباط|فيفري", "مارس|اذار", "ابريل|نيسان|افريل",
-    "مايو|ايار|ماي", "يونيو|يونيه|حزيران|جوان", "يوليو|يوليه|تموز|جويليه",
-    "اغسطس|اب|اوت", "سبتمبر|ايلول", "اكتوبر|تشرين الاول", "نوفمبر|تشرين الثاني",
-    "ديسمبر|كانون الاول",
-]
-# Other languages of the press, for the dates a claim gives (a table, not code per language):
-# Spanish, Portuguese, Italian, German, Turkish, Persian (Gregorian calendar).  The Persian
-# "مه" (May) is left out: it is also the word for fog.
-_OTHER = [
-    "enero|janeiro|gennaio|januar|ocak|ژانویه", "febrero|fevereiro|febbraio|februar|şubat|فوریه",
-    "marzo|março|märz|maerz|mart", "abril|aprile|nisan|اوریل", "mayo|maio|maggio|mayıs",
-    "junio|junho|giugno|juni|haziran|ژوئن", "julio|julho|luglio|juli|temmuz|ژوئیه|ژوییه",
-    "agosto|ağustos", "septiembre|setiembre|setembro|settembre|eylül|سپتامبر",
-    "octubre|outubro|ottobre|oktober|ekim|اکتبر", "noviembre|novembro|kasım|نوامبر",
-    "diciembre|dezembro|dicembre|dezember|aralık|دسامبر",
-]
-for _i, _names in enumerate(_OTHER, 1):
-    for _name in _names.split("|"):
-        _MONTHS.setdefault(_name, _i)
-        _MONTHS.setdefault(_name.replace("ı", "i"), _i)     # "ARALIK".lower() is "aralik"
-for _i, _name in enumerate(_EN, 1):
+for _i, _name in month_names()["other"]:       # yield to an English, French or Arabic name
+    _MONTHS.setdefault(_name, _i)
+    _MONTHS.setdefault(_name.replace("ı", "i"), _i)     # "ARALIK".lower() is "aralik"
+for _i, _name in month_names()["en"]:
     _MONTHS[_name] = _i
     _MONTHS[_name[:3]] = _i
 _MONTHS["sept"] = 9
-for _i, _name in enumerate(_FR, 1):
+for _i, _name in month_names()["fr"] + month_names()["ar"]:
     _MONTHS[_name] = _i
-for _i, _names in enumerate(_AR, 1):
-    for _name in _names.split("|"):
-        _MONTHS[_name] = _i
 
 # One-to-one folds (accents, Arabic letter variants, digits) so match offsets = input offsets.
 _FOLD = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)},

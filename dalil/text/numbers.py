@@ -6,7 +6,10 @@ the reverse.  Both the claim checks (dalil.trace) and the search bridge read num
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
+from dalil.text.datafile import tsv_rows
 from dalil.text.multidate import find_dates
 from dalil.text.normalize import LETTER, is_arabic, normalize_for_index
 
@@ -29,27 +32,20 @@ _WORD = re.compile(LETTER + r"+(?:[-'’]" + LETTER + "+)*")
 _OCR_HOUR = re.compile(r"(?<![\w.:])([lI1][lI0-2O]|l)\s?(?=[ap]\.?m\b)")
 _OCR_DIGIT = str.maketrans("lIO", "110")
 _TIME = re.compile(r"(?<![\w.:])(\d{1,2})[:h](\d{2})(?::\d{2})?(?![\d:])|(?<![\w.:])(\d{1,2})(\d{2})\s?(?=[ap]\.?m\b)", re.I)
-# Spelled-out numbers, the small ones an article writes out (and that the sources often give as digits).
-# Not the French 'un'/'une': they are mostly articles.
-NUMBER_WORDS = {
-    **dict.fromkeys(["one", "واحد", "واحدة"], "1"), **dict.fromkeys(["two", "twice", "deux", "اثنان", "اثنين", "اثنتين", "مرتين", "مرتان"], "2"),
-    **dict.fromkeys(["three", "trois", "ثلاثة", "ثلاث", "الثلاثة"], "3"), **dict.fromkeys(["four", "quatre", "أربعة", "أربع"], "4"),
-    **dict.fromkeys(["five", "cinq", "خمسة", "خمس"], "5"), **dict.fromkeys(["six", "ستة", "ست"], "6"),
-    **dict.fromkeys(["seven", "sept", "سبعة", "سبع"], "7"), **dict.fromkeys(["eight", "huit", "ثمانية", "ثماني"], "8"),
-    **dict.fromkeys(["nine", "neuf", "تسعة", "تسع"], "9"), **dict.fromkeys(["ten", "dix", "عشرة", "عشر"], "10"),
-    **dict.fromkeys(["twenty", "vingt", "عشرين", "عشرون"], "20"), **dict.fromkeys(["thirty", "trente", "ثلاثين"], "30"),
-    **dict.fromkeys(["forty", "quarante", "أربعين"], "40"), **dict.fromkeys(["fifty", "cinquante", "خمسين"], "50"),
-    **dict.fromkeys(["hundred", "cent", "مئة", "مائة"], "100"),
-    # Arabic ordinals tell the hour ("الساعة الخامسة" = five o'clock).
-    **{w: str(n) for n, forms in enumerate([("الأولى", "الاولى", "الحادية", "الحادي"), ("الثانية",), ("الثالثة",), ("الرابعة",),
-                                            ("الخامسة",), ("السادسة",), ("السابعة",), ("الثامنة",),
-                                            ("التاسعة",), ("العاشرة",)], 1) for w in forms},
-}
+NUMBER_DATA = Path(__file__).with_name("data") / "number_words.tsv"
+
+
+@lru_cache(maxsize=1)
+def number_words() -> dict[str, str]:
+    """data/number_words.tsv, read once: a spelled-out number word as written → its digits."""
+    return {word: value for value, _lang, word in tsv_rows(NUMBER_DATA)}
+
+
 # Decades (الثمانينيات, "the eighties"): the value of "the 80s" and "the 1980s" (number_value).
 DECADE_WORDS = {normalize_for_index(f"{article}{stem}{ending}"): str(10 * n)
                 for n, stem in enumerate(("عشرين", "ثلاثين", "أربعين", "خمسين", "ستين", "سبعين", "ثمانين", "تسعين"), 2)
                 for article in ("", "ال") for ending in ("يات", "ات")}
-NUMBER_WORDS = {**{normalize_for_index(k): v for k, v in NUMBER_WORDS.items()}, **DECADE_WORDS}   # looked up normalized
+NUMBER_WORDS = {**{normalize_for_index(k): v for k, v in number_words().items()}, **DECADE_WORDS}   # looked up normalized
 _DECADE = re.compile(r"(?:19|20)?\d0['’]?s")
 EN_NUMBER = {NUMBER_WORDS[w]: w for w in ("one", "two", "three", "four", "five", "six", "seven", "eight",
                                         "nine", "ten", "twenty", "thirty", "forty", "fifty", "hundred")}

@@ -1,43 +1,49 @@
 """Function words of a query's language: in an English archive they only match the few documents
 in that language, where they are everywhere, and their transliterations or nearest English words
 are noise (بأن → "ben", إذا → "adha").  The lists are stopwords-iso's (58 languages, in its wheel),
-with our own Arabic and French ones; a word is compared by its index terms (Arabic light-stemmed,
-so a function word with a clitic, وبأن, is one too).
+with our own Arabic and French ones (data/function_words.tsv); a word is compared by its index
+terms (Arabic light-stemmed, so a function word with a clitic, وبأن, is one too).
 """
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
+from dalil.text.datafile import tsv_rows
 from dalil.text.dictionary import load_glossary
 from dalil.text.normalize import index_terms, normalize_for_index
 
+DATA = Path(__file__).with_name("data") / "function_words.tsv"
+
+
+@lru_cache(maxsize=1)
+def own_function_words() -> dict[tuple[str, str], list[str]]:
+    """data/function_words.tsv, read once: (list, language) → its words in file order."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for name, lang, word in tsv_rows(DATA):
+        out.setdefault((name, lang), []).append(word)
+    return out
+
+
 # Arabic function words of our own: never names, and their transliterations hit short corpus words.
-AR_STOP = frozenset(normalize_for_index(w) for w in (
-    "في من إلى الى على عن مع هذا هذه ذلك تلك التي الذي الذين لم لن لا ما ماذا هل قد كان كانت "
-    "يكون أن ان إن إنه انه أنه بعد قبل عند حول بين خلال ثم أو او و ف ب ل ك كل بعض غير عبر "
-    "منذ حتى لدى أي اي هو هي هم نحن أنا انا ضد دون فقط أيضا ايضا يوم عام سنة").split())
+AR_STOP = frozenset(normalize_for_index(w) for w in own_function_words()["stop", "ar"])
 # ... and the prepositions and particles that carry a pronoun (إليها "to her", عليهم, لأنه, بيننا):
 # stopwords-iso lists a few (عليه, منها), the rest were transliterated into names (إليها → Elia).
 # Kept as written, so that the hamza tells أليك (Alec) from إليك as it does for stopwords-iso's.
 AR_SUFFIXED: dict[str, set[str]] = {}
-for _base in "إلي علي لدي من عن مع عند في ل ب بين أن إن لأن حول دون ضد أمام بعد قبل مثل لكن".split():
-    for _suffix in "ه ها هم هما هن نا ك كم كما ي".split():
+for _base in own_function_words()["pronoun_base", "ar"]:
+    for _suffix in own_function_words()["pronoun_suffix", "ar"]:
         AR_SUFFIXED.setdefault(normalize_for_index(_base + _suffix), set()).add(_base + _suffix)
-FR_STOP = frozenset(normalize_for_index(w) for w in (
-    "le la les un une des du de d l au aux et ou que qui quoi dont où à a en dans par pour sur "
-    "avec sans sous entre vers chez ce cet cette ces son sa ses leur leurs lui elle il ils elles "
-    "nous vous on ne pas plus mais donc car si est sont été être avait avoir ont qu selon après "
-    "avant depuis lors très aussi tout tous toute toutes même").split())
+# All in stopwords-iso's French list too, but these count in a query of any language.
+FR_STOP = frozenset(normalize_for_index(w) for w in own_function_words()["stop", "fr"])
 
 # The verbs by which an article attributes what it reports ("Clinton wrote that", "a indiqué
 # que", أفادت بأن): the source is the email itself, which never says that it was written or
 # reported, so these words match nothing of it and only carry their own translations' noise
 # (كتبت ≈ Tibet, أبلغت → "reportedly").  Perfect forms (he, she, they), with و or ف before them.
-REPORTING = frozenset(normalize_for_index(p + v + e) for v in (
-    "كتب أفاد ذكر أبلغ أوضح أشار أكد أضاف أخبر صرح أعرب زعم").split()
-    for e in ("", "ت", "وا") for p in ("", "و", "ف")) | frozenset(normalize_for_index(w) for w in (
-        "écrit indiqué indiquait déclaré affirmé précisé informé confié estimé expliqué rapporté "
-        "ajouté souligné assuré raconté rappelé répondu signalé averti").split())
+REPORTING = frozenset(normalize_for_index(p + v + e) for v in own_function_words()["reporting_stem", "ar"]
+                      for e in ("", "ت", "وا") for p in ("", "و", "ف")) \
+    | frozenset(normalize_for_index(w) for w in own_function_words()["reporting", "fr"])
 
 
 def function_word(word: str, lang: str) -> bool:

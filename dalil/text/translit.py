@@ -8,66 +8,31 @@ from __future__ import annotations
 
 import heapq
 import re
+from functools import lru_cache
+from pathlib import Path
 
+from .datafile import tsv_rows
 from .normalize import _STRIP_TABLE
 
-# letter: ((latin, cost), ...), cheapest first.  Costs are rough log-odds from English spellings
-# of Arabic names and of foreign names written in Arabic (Clinton, Blumenthal, Verveer).
-_LETTERS: dict[str, tuple[tuple[str, float], ...]] = {
-    "ب": (("b", 0), ("p", 1.5)),
-    "پ": (("p", 0),),
-    "ت": (("t", 0), ("tt", 1.2)),
-    "ث": (("th", 0), ("t", 0.5), ("s", 0.8)),
-    "ج": (("j", 0), ("g", 0.5), ("dj", 1.2), ("zh", 1.5)),
-    "چ": (("ch", 0),),
-    "ح": (("h", 0), ("", 1.0), ("kh", 1.5)),
-    "خ": (("kh", 0), ("h", 0.8), ("ch", 1.2)),
-    "د": (("d", 0), ("dd", 1.0)),
-    "ذ": (("dh", 0), ("d", 0.4), ("dd", 0.8), ("z", 0.8), ("th", 1.2)),
-    "ر": (("r", 0), ("rr", 1.4)),
-    "ز": (("z", 0), ("s", 0.6)),
-    "ژ": (("zh", 0), ("j", 0.5)),
-    "س": (("s", 0), ("ss", 1.0), ("c", 1.2)),
-    "ش": (("sh", 0), ("ch", 0.9), ("sch", 1.5)),
-    "ص": (("s", 0), ("ss", 1.2)),
-    "ض": (("d", 0), ("dh", 0.6), ("z", 1.0)),
-    "ط": (("t", 0), ("tt", 1.2)),
-    "ظ": (("z", 0), ("dh", 0.6), ("th", 1.2)),
-    "ع": (("", 0), ("a", 0.5), ("e", 1.0), ("'", 1.5)),
-    "غ": (("gh", 0), ("g", 0.3), ("r", 1.8)),
-    "ف": (("f", 0), ("v", 0.6), ("ph", 1.4)),
-    "ڤ": (("v", 0),),
-    "ق": (("q", 0), ("k", 0.5), ("g", 0.7), ("c", 1.2)),
-    "ك": (("k", 0), ("c", 0.4), ("ck", 1.2), ("ch", 1.4)),
-    "گ": (("g", 0),),
-    "ل": (("l", 0), ("ll", 0.8)),
-    "م": (("m", 0), ("mm", 1.4)),
-    "ن": (("n", 0), ("nn", 1.4)),
-    "ه": (("h", 0), ("", 0.8)),
-    "ء": (("", 0), ("'", 1.0)),
-    "ا": (("a", 0), ("e", 0.8), ("o", 1.2), ("aa", 1.5)),
-    "و": (("o", 0.2), ("u", 0.2), ("w", 0.4), ("ou", 0.9), ("v", 1.2), ("oo", 1.4)),
-    "ي": (("i", 0.1), ("y", 0.3), ("e", 0.5), ("ee", 1.2), ("ie", 1.3), ("ai", 1.5)),
-    "ة": (("a", 0), ("ah", 0.5), ("e", 1.0), ("at", 1.2)),
-}
+RENDERINGS = Path(__file__).with_name("data") / "transliteration.tsv"
+
+
+@lru_cache(maxsize=1)
+def letter_renderings() -> dict[str, dict[str, tuple[tuple[str, float], ...]]]:
+    """data/transliteration.tsv, read once: position (any, initial, final, after_vowel) → Arabic
+    letter → its (Latin, cost) renderings, cheapest first."""
+    out: dict[str, dict[str, list[tuple[str, float]]]] = {}
+    for position, letter, latin, cost in tsv_rows(RENDERINGS):
+        out.setdefault(position, {}).setdefault(letter, []).append((latin, float(cost) if "." in cost else int(cost)))
+    return {p: {letter: tuple(opts) for letter, opts in table.items()} for p, table in out.items()}
+
+
+_LETTERS = letter_renderings()["any"]
 # Hamza-bearing and variant forms map onto the table above, with their own first guesses.
 _ALIASES = {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ؤ": "و", "ئ": "ي", "ى": "ي", "ک": "ك", "ی": "ي"}
-_INITIAL = {
-    "ا": (("a", 0), ("e", 0.5), ("i", 0.7), ("o", 1.0), ("", 1.2)),
-    "إ": (("i", 0), ("e", 0.3), ("a", 1.0)),
-    "أ": (("a", 0), ("o", 0.6), ("e", 0.8), ("u", 1.0)),
-    "آ": (("a", 0),),
-    "ع": (("a", 0), ("e", 0.5), ("o", 0.8), ("i", 1.0), ("", 1.5)),
-    "و": (("w", 0), ("v", 0.6), ("o", 1.0), ("u", 1.2)),
-    "ي": (("y", 0), ("i", 0.8), ("j", 1.0)),
-}
-_FINAL = {
-    "ي": (("i", 0), ("y", 0.4), ("ee", 1.0), ("e", 1.0), ("ey", 1.3)),
-    "ه": (("h", 0), ("a", 0.4), ("ah", 0.8), ("e", 1.0)),
-    "و": (("o", 0), ("u", 0.3), ("ou", 0.8), ("w", 1.0)),
-    "ا": (("a", 0), ("ah", 1.0)),
-}
-_WAW_AFTER_VOWEL = (("w", 0.3), ("v", 0.5), ("o", 0.6), ("u", 0.6), ("ou", 1.0))
+_INITIAL = letter_renderings()["initial"]
+_FINAL = letter_renderings()["final"]
+_WAW_AFTER_VOWEL = letter_renderings()["after_vowel"]["و"]
 _VOWEL_LETTERS = set("اأإآوؤيئىة")
 # Short vowel guessed between two consonants: none (consonant cluster) or one of a/e/i/o/u.
 _SHORT_VOWELS = (("", 0.35), ("a", 0.4), ("e", 0.5), ("i", 0.8), ("o", 0.9), ("u", 0.9))

@@ -5,29 +5,39 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
+from dalil.text.datafile import tsv_rows
 from dalil.text.lang import detect_lang
 from dalil.text.normalize import is_arabic
 from dalil.text.numbers import numbers_in
 from dalil.text.multidate import find_dates
 
 MAX_CLAIMS = 50
+DATA = Path(__file__).with_name("data") / "claims.tsv"
+
+
+@lru_cache(maxsize=1)
+def claim_lexicon() -> dict[str, list[tuple[str, str]]]:
+    """data/claims.tsv, read once: list name → its (language, entry) rows in file order."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for name, lang, entry in tsv_rows(DATA):
+        out.setdefault(name, []).append((lang, entry))
+    return out
+
+
+def _alternatives(name: str, lang: str | None = None) -> str:
+    """The entries of one list (of one language) as a regular-expression alternation."""
+    return "|".join(e for lng, e in claim_lexicon()[name] if lang in (None, lng))
+
 
 # A sentence ends at . ! ? ؟ ؛ … or a line break; not after an abbreviation or an initial.
 _END = re.compile(r"(?:[.!?؟؛…]+[\"'”»)\]]*)(?=\s)|\n+")
 _ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gen|Col|Lt|St|Jr|Sr|Mt|No|vs|etc|cf|M|Mme|Mlle|e\.g|i\.e|U\.S|U\.N|U\.K|a\.m|p\.m)|\b[A-Z])\.$")
 _LONG_SENTENCE = 400          # beyond this, the Arabic comma also separates claims
 _ATTRIBUTION = re.compile(
-    r"\b(?:e-?mails?|messages?|memos?|memorandum|notes?|letters?|cables?|wrote|writes|told|said|says|"
-    r"reported|informed|asked|replied|forwarded|sent|according|courriels?|mails?|lettres?|"
-    r"télégrammes?|a écrit|a dit|a indiqué|a informé|a demandé|a répondu|a transmis|a envoyé|a signalé|"
-    r"a rappelé|selon|d'après|stated|announced|noted|suggested|advised|urged|warned|proposed|recommended|"
-    r"explained|confirmed|acknowledged|apologi[sz]ed|a estimé|a jugé|a affirmé|a déclaré|a expliqué|"
-    r"a souligné|a ajouté|a précisé|a confié|a averti|a proposé|a suggéré|a conseillé|a recommandé|"
-    r"a annoncé|a reconnu|s'est excusée?)\b"
-    r"|(?:رسال|بريد|مذكر|برقي|كتب|قال|أفاد|افاد|أبلغ|ابلغ|أخبر|اخبر|ردّ|رد |أرسل|ارسل|بحسب|وفق|حسب|ذكر|"
-    r"طلب|سأل|أوصى|اقترح|أكد|أشار|نقل|أعلن|أوضح)"
-    r"|(?<![\u0621-\u064A])[وف]?(?:حث|نصح|اعتذر|صرح|أضاف|حذر|دعا(?!ء|ي)|اعترف|وصف|رأى)", re.I)
+    r"\b(?:" + _alternatives("attribution") + r")\b|(?:" + _alternatives("attribution_ar_stem") + ")"
+    r"|(?<![\u0621-\u064A])[وف]?(?:" + _alternatives("attribution_ar") + ")", re.I)
 _NUMBER = re.compile(r"[0-9\u0660-\u0669\u06F0-\u06F9]")
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ÿ]+")
 _WORDS = re.compile(r"[^\W_]+")
@@ -142,51 +152,26 @@ def extract_claims(text: str, lang: str | None = None, limit: int = MAX_CLAIMS,
 
 
 # --- metadata claims ------------------------------------------------------------------------
-_TITLES = r"(?:(?:Secretary|Senator|Sen\.|President|Ambassador|Minister|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Mme|M\.|" \
-          r"Madame|Monsieur|la secrétaire|le sénateur|l'ambassadeur|le président)\s+)?"
+_TITLES = r"(?:(?:" + _alternatives("title") + r")\s+)?"
 _NAME = r"(?P<{g}>[A-Z][\w'’-]+(?:\s+(?:(?:de|van|von|bin|al|el|la|le|du)\s+)?[A-Z][\w'’-]+){{0,3}})"
-_EN_VERBS = ("told|wrote to|wrote|emailed|e-mailed|informed|asked|replied to|replied|reported to|reported|"
-             "sent|forwarded|reminded|urged|recommended to|recommended|proposed to|assured|warned|advised|"
-             "briefed|notified|updated|thanked|alerted|said|says|proposed|congratulated|pointed out|remarked|"
-             "passed on|noted|explained|suggested|objected|complained|confirmed|denied|insisted|argued")
-_FR_VERBS = ("a écrit à|a écrit|a dit à|a indiqué à|a indiqué|a informé|a demandé à|a demandé|a répondu à|a répondu|"
-             "a transmis à|a transmis|a envoyé à|a envoyé|a signalé à|a signalé|a rappelé à|a rappelé|"
-             "a fait savoir à|a fait savoir|a assuré à|a expliqué à|a prévenu|a recommandé à|a proposé à|"
-             "a conseillé à|a remercié|a averti")
 _LATIN_SENDER = [
-    re.compile(_TITLES + _NAME.format(g="who") + rf"\s+(?:had\s+|has\s+)?(?:{_EN_VERBS}|{_FR_VERBS})\b"),
-    re.compile(r"\b(?:from|by|de la part de|envoyée? par|écrite? par|signée? par|par)\s+" + _TITLES + _NAME.format(g="who")),
+    re.compile(_TITLES + _NAME.format(g="who") + r"\s+(?:had\s+|has\s+)?(?:" + _alternatives("sender_verb") + r")\b"),
+    re.compile(r"\b(?:" + _alternatives("sender_by") + r")\s+" + _TITLES + _NAME.format(g="who")),
 ]
-_LATIN_RECIPIENT = [
-    re.compile(r"\b(?:told|wrote to|emailed|e-mailed|informed|asked|replied to|reminded|urged|briefed|notified|"
-               r"updated|thanked|alerted|advised|warned|assured|sent (?:\w+\s){0,3}to|forwarded (?:\w+\s){0,3}to|"
-               r"recommended to|reported to|proposed to|addressed to|\bto)\s+" + _TITLES + _NAME.format(g="who")),
-    re.compile(r"\b(?:a écrit à|a dit à|a indiqué à|a informé|a demandé à|a répondu à|a transmis à|a envoyé à|"
-               r"a signalé à|a rappelé à|a fait savoir à|a assuré à|a expliqué à|a prévenu|a recommandé à|"
-               r"a proposé à|a conseillé à|a remercié|a averti|adressée? à|destinée? à|à)\s+"
-               + _TITLES + _NAME.format(g="who")),
-]
-_AR_STOP = set("إلى الى على عن في من أن ان إن بأن بان انه أنه إنه إنها أنها بشأن حول مع يوم بعد قبل عندما "
-               "لأن بين ثم و أو كما التي الذي الذين بعنوان قائلا قائلة فيها فيه "
-               "رسالة رسالته رسالتها رسائل بريدا بريد إلكترونية مذكرة برقية اليوم صباح مساء".split())
-_AR_SENDER_VERB = re.compile(
-    r"(?:^|\s)(?:و|ف)?(?:كتب|كتبت|قال|قالت|أبلغ|أبلغت|ابلغ|ابلغت|أفاد|أفادت|افاد|افادت|ردّ|رد|ردت|ردّت|أرسل|أرسلت|"
-    r"ارسل|ارسلت|أخبر|أخبرت|اخبر|اخبرت|طلب|طلبت|سأل|سألت|أوصى|أوصت|ذكر|ذكرت|أكد|أكدت|أشار|أشارت|اقترح|"
-    r"اقترحت|نقل|نقلت|حذّر|حذر|حذرت|أوضح|أوضحت|بعث|بعثت|وجّه|وجه|وجهت|شكر|شكرت|ذكّر|ذكّرت|أعلم|أعلمت|"
-    r"نصح|نصحت|اعتذر|اعتذرت|أحال|أحالت|احال|احالت)\s+")
-_AR_FROM = re.compile(r"(?:رسالة|رسالته|رسالتها|بريد|بريدا|بريدًا|مذكرة|برقية|إلكترونيا|إلكترونيًا|إلكتروني)"
-                      r"\s+(?:\S+\s+){0,2}?(?:من|بعث بها|أرسلها|كتبها)\s+")
+_LATIN_RECIPIENT = [re.compile(r"\b(?:" + _alternatives("recipient_verb", lang) + r")\s+" + _TITLES + _NAME.format(g="who"))
+                    for lang in ("en", "fr")]
+_AR_STOP = {e for _, e in claim_lexicon()["ar_not_name"]}
+_AR_SENDER_VERB = re.compile(r"(?:^|\s)(?:و|ف)?(?:" + _alternatives("ar_sender_verb") + r")\s+")
+_AR_FROM = re.compile(r"(?:" + _alternatives("ar_message") + r")\s+(?:\S+\s+){0,2}?(?:"
+                      + _alternatives("ar_message_from") + r")\s+")
 _AR_TO = re.compile(r"(?:^|\s)(?:إلى|الى|لـ\s*)")
-_AR_OBJECT_VERB = re.compile(r"(?:^|\s)(?:أبلغ|أبلغت|ابلغ|ابلغت|أخبر|أخبرت|اخبر|اخبرت|سأل|سألت|شكر|شكرت|ذكّر|ذكّرت|"
-                             r"حذّر|حذر|حذرت|أعلم|أعلمت|نصح|نصحت)\s+")
+_AR_OBJECT_VERB = re.compile(r"(?:^|\s)(?:" + _alternatives("ar_object_verb") + r")\s+")
 # After the sender, the addressee of "asked X" (طلب من), "replied to X" (ردّ على), or of a
 # glued "to" (اعتذر فيليب رينز لكلينتون, "apologized to Clinton").
 _AR_ADDRESSEE = re.compile(r"^(?:(?:من|على)\s+|ل(?=[\u0621-\u064A]{3}))")
 _AR_ASKS_REPLIES = re.compile(r"(?:طلب|طلبت|سأل|سألت|ردّ|رد|ردت|ردّت)\s+$")
 _SUBJECT = re.compile(
-    r"(?:under the (?:title|subject(?: line)?)|with the subject(?: line)?|subject(?: line)?|titled|entitled|headed|"
-    r"intitulée?|sous le titre|ayant pour objet|avec pour objet|avec l'objet|objet|"
-    r"بعنوان|تحت عنوان|عنوانها|موضوعها|وموضوعها)\s*:?\s*"
+    r"(?:" + _alternatives("subject_cue") + r")\s*:?\s*"
     r"(?:[\"“«'‘]\s*(?P<q>[^\"”»'’]{2,120})[\"”»'’]|(?P<u>[^,،.;؛]{2,80}))", re.I)
 _DATE_CUE = re.compile(r"(?:\b(?:on|dated|sent on|du|daté|datée|le)\s*$|(?:بتاريخ|في|يوم|المؤرخة)\s*$)", re.I)
 
@@ -254,9 +239,7 @@ def extract_metadata(sentence: str, lang: str) -> dict[str, str]:
     return meta
 
 
-_NOT_NAMES = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-              "november", "december", "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-              "septembre", "octobre", "novembre", "décembre", "the", "le", "la", "les", "in", "on", "selon"}
+_NOT_NAMES = {e for _, e in claim_lexicon()["not_name"]}
 
 
 def _is_month_or_stop(name: str) -> bool:

@@ -11,15 +11,28 @@ serves both sides, as for negations: the source is English, the claim any of the
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
-CUE = re.compile(
-    r"\b(?:more|less|fewer|better|worse|greater|larger|bigger|higher|lower|smaller|prefer\w*|favou?r\w*|"
-    r"plus|davantage|moins|mieux|pire|pr[ée]f[èée]r\w*|sup[ée]rieur\w*|inf[ée]rieur\w*|"
-    r"m[aá]s|menos|mejor|peor|prefer\w*)\b"
-    r"|(?<![\u0621-\u064A])[وف]?(?:أكثر|اكثر|أقل|اقل|أكبر|اكبر|أصغر|أعلى|أدنى|أفضل|افضل|أسوأ|[يت]?فضل\w*)(?![\u0621-\u064A])",
-    re.I)
-MARKER = re.compile(r"\b(?:than|over|to|versus|vs|rather than|instead of|que|plutôt que|à|sur)(?!\w)|\bqu['’]"
-                    r"|(?<![\u0621-\u064A])(?:من|مما|على)(?![\u0621-\u064A])", re.I)
+from dalil.text.datafile import tsv_rows
+
+DATA = Path(__file__).with_name("data") / "comparison.tsv"
+
+
+@lru_cache(maxsize=1)
+def comparison_words() -> list[tuple[str, str, str, str]]:
+    """data/comparison.tsv, read once: (role, language, form, entry) in file order."""
+    return [(role, lang, form, entry) for role, lang, form, entry in tsv_rows(DATA)]
+
+
+def _alternatives(role: str, arabic: bool, form: str = "word") -> str:
+    return "|".join(e for r, lang, f, e in comparison_words() if r == role and f == form and (lang == "ar") == arabic)
+
+
+CUE = re.compile(r"\b(?:" + _alternatives("cue", False) + r")\b"
+                 r"|(?<![\u0621-\u064A])[وف]?(?:" + _alternatives("cue", True) + r")(?![\u0621-\u064A])", re.I)
+MARKER = re.compile(r"\b(?:" + _alternatives("marker", False) + r")(?!\w)|\b" + _alternatives("marker", False, "elided")
+                    + r"|(?<![\u0621-\u064A])(?:" + _alternatives("marker", True) + r")(?![\u0621-\u064A])", re.I)
 GAP = 45              # characters between the two compared terms
 REACH = 80            # how far before the first term its comparative cue may stand
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import lru_cache
+from pathlib import Path
 
+from dalil.text.datafile import tsv_rows
 from dalil.text.multidate import find_dates
 from dalil.text.numbers import is_time, numbers_in
 from dalil.trace.comparison import reversed_comparisons
@@ -28,14 +31,24 @@ CONTEXT = 250                # characters around the quote read for numbers, dat
 # (oppose, against, contre, ضد) are left out: "a strategy against corruption" negates nothing;
 # an outcome of failure counts like a refusal ("will be defeated" = "NOT ADOPTED");
 # so is the "No." of "Case No. F-2014-20439" that stamps every page.
-NEGATION = re.compile(
-    r"\b(?:not|no(?!\.\s?[A-Z]?-?\d)|never|cannot|can't|won't|wouldn't|don't|doesn't|didn't|isn't|aren't|wasn't|couldn't|"
-    r"shouldn't|nor|nothing|none|zero|unlikely|without|decline[sd]?|refus(?:e[sd]?|al)|"
-    r"reject(?:s|ed)?|denie[sd]|deny|defeat(?:s|ed)?|"
-    r"ne|n'|pas|jamais|aucune?|rien|sans|improbable|refus(?:é|ée|e|er|ait)?|rejet(?:é|ée|te|er)?|nié|nie|"
-    r"nunca|jamás|ningún|ningun[oa]|nada|sin(?!\s+embargo)|tampoco|rechazó|negó)\b|n't\b"
-    r"|(?:^|\s)[وف]?(?:لا|لم|لن|ليس|ليست|رفض|رفضت|يرفض|ترفض|هزم|يهزم|سيهزم|تهزم|ستهزم|دون|بدون|عدم|أبدا|مستبعد)(?=[\s،.,]|$)",
-    re.I)
+NEGATION_DATA = Path(__file__).with_name("data") / "negation.tsv"
+
+
+@lru_cache(maxsize=1)
+def negation_words() -> list[tuple[str, str, str]]:
+    """data/negation.tsv, read once: (language, form, entry) in file order."""
+    return [(lang, form, entry) for lang, form, entry in tsv_rows(NEGATION_DATA)]
+
+
+def _negation_pattern() -> re.Pattern:
+    words = negation_words()
+    latin = "|".join(e for lang, form, e in words if form == "word" and lang != "ar")
+    endings = "|".join(e + r"\b" for lang, form, e in words if form == "ending")
+    arabic = "|".join(e for lang, form, e in words if lang == "ar")
+    return re.compile(r"\b(?:" + latin + r")\b|" + endings + r"|(?:^|\s)[وف]?(?:" + arabic + r")(?=[\s،.,]|$)", re.I)
+
+
+NEGATION = _negation_pattern()
 CAPITALS_LANGS = frozenset({"en", "fr", "ar"})     # Arabic: its Latin-script words are names or acronyms
 _TASHKEEL = re.compile(r"[\u064B-\u0652\u0640]")
 # A Turkish "bilmediğini" or a Persian "نمی‌داند" negates in the verb: in a language the lexicon

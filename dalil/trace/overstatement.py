@@ -12,33 +12,25 @@ in a claim they are too often something else ("tout de suite", "un seul mot", ك
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
+from dalil.text.datafile import tsv_rows
 from dalil.text.normalize import is_arabic, strip_marks
 
 _AR_PROCLITIC = r"(?:[وفبلك]|وب|ول|فب|فل)?"
 
-# kind: (words that mark the absolute in a claim, further words by which a source states it)
-KINDS: dict[str, tuple[list[str], list[str]]] = {
-    "both": (["both", "tous les deux", "toutes les deux", "l'un et l'autre", "كلاهما", "كليهما",
-              "كلتاهما", "كلتيهما", "ambos", "ambas"],
-             ["two", "2", "either", "each", "les deux", "deux", "اثنين", "الاثنين", "اثنان", "كلا", "كلتا"]),
-    "all": (["all", "every", "everyone", "everybody", "entire", "whole", "tous", "toutes", "l'ensemble",
-             "جميع", "جميعا", "جميعهم", "كافة", "كلهم", "كلها", "بأكمله", "بأكملها", "الجميع",
-             "todos", "todas"],
-            ["each", "everything", "any", "chaque", "tout", "كل", "cada"]),
-    "only": (["only", "solely", "exclusively", "seulement", "uniquement", "exclusivement", "فقط", "وحده",
-              "وحدها", "وحدهم", "حصرا", "solamente", "únicamente"],
-             ["just", "alone", "sole", "seul", "seule", "الوحيد", "الوحيدة", "solo", "sólo"]),
-    "already": (["already", "déjà", "بالفعل"], ["previously", "earlier", "سبق", "ya"]),
-    "final": (["definitively", "permanently", "for good", "completely", "totally", "définitivement",
-               "complètement", "totalement", "pour de bon", "نهائيا", "تماما", "كليا", "بالكامل",
-               "definitivamente", "completamente"],
-              ["final", "finally", "entirely", "fully", "cancel", "cancelled", "canceled", "annulé",
-               "ألغى", "entièrement"]),
-    "direct": (["directly", "personally", "directement", "personnellement", "مباشرة", "شخصيا", "بنفسه",
-                "بنفسها", "directamente", "personalmente"],
-               ["direct", "in person", "himself", "herself", "lui-même", "elle-même", "en personne"]),
-}
+DATA = Path(__file__).with_name("data") / "overstatement.tsv"
+
+
+@lru_cache(maxsize=1)
+def absolutes() -> dict[str, tuple[list[str], list[str]]]:
+    """data/overstatement.tsv, read once: kind → (words that mark the absolute in a claim,
+    further words by which a source states it), each in file order."""
+    out: dict[str, tuple[list[str], list[str]]] = {}
+    for kind, side, _lang, word in tsv_rows(DATA):
+        out.setdefault(kind, ([], []))[side == "source"].append(word)
+    return out
 
 
 def word_pattern(latin: list[str], arabic: list[str], before: str = _AR_PROCLITIC, after: str = "") -> re.Pattern:
@@ -57,8 +49,8 @@ def _pattern(words: list[str]) -> re.Pattern:
                         [re.escape(w) for w in words if is_arabic(w)])
 
 
-_CLAIM = {kind: _pattern(said) for kind, (said, _) in KINDS.items()}
-_SOURCE = {kind: _pattern(said + stated) for kind, (said, stated) in KINDS.items()}
+_CLAIM = {kind: _pattern(said) for kind, (said, _) in absolutes().items()}
+_SOURCE = {kind: _pattern(said + stated) for kind, (said, stated) in absolutes().items()}
 
 
 def overstatements(claim: str, source: str) -> list[str]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from dalil.trace.article import Article
 from dalil.trace.claims import Claim
@@ -77,7 +79,7 @@ class TraceReport:
         for i, c in enumerate(self.claims, 1):
             body.append(self._claim_html(i, c, ui_base_url))
         return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>"
-                f"<style>{_CSS}</style></head><body>{''.join(body)}</body></html>")
+                f"<style>{report_css()}</style></head><body>{''.join(body)}</body></html>")
 
     def _claim_html(self, i: int, c: ClaimResult, base: str | None) -> str:
         v = c.verdict
@@ -120,15 +122,10 @@ def _highlight(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-_CSS = """
-body{font-family:system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#1f2328}
-h1{font-size:1.5em} h2{font-size:1.05em;margin:.2em 0 .6em}
-.meta,.note{color:#57606a} .note{border-left:3px solid #9a6700;padding-left:.6em}
-.claim{border:1px solid #d0d7de;border-radius:6px;padding:1em;margin:1em 0}
-.row{display:flex;gap:1.5em;flex-wrap:wrap} .col{flex:1 1 420px;min-width:0}
-.badge{color:#fff;border-radius:1em;padding:.1em .7em;font-size:.9em;margin-right:.5em}
-.text{font-size:1.1em;line-height:1.7} .why{color:#424a53;font-size:.92em}
-blockquote{margin:.3em 0;padding:.5em .8em;background:#f6f8fa;white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:.88em}
-mark{background:#fff1a8} .cite{font-size:.85em;color:#57606a}
-.checks li.ok{color:#1a7f37} .checks li.bad{color:#cf222e}
-"""
+CSS = Path(__file__).with_name("data") / "report.css"
+
+
+@lru_cache(maxsize=1)
+def report_css() -> str:
+    """data/report.css, read once: the style of the HTML report."""
+    return CSS.read_text(encoding="utf-8")

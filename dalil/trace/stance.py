@@ -12,27 +12,23 @@ and the imperfect prefixes before it and up to three letters after it (يعار�
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
+from dalil.text.datafile import tsv_rows
 from dalil.text.normalize import is_arabic, normalize_for_index
 from dalil.trace.overstatement import word_pattern
 
-# name: (one pole, the other); words of a pole that are also common in other senses are left out
-# ("back", "concerned", "attack", يدين "owes").
-PAIRS: dict[str, tuple[list[str], list[str]]] = {
-    "approval": (["agree", "agreed", "agrees", "support", "supports", "supported", "endorse*", "prais*",
-                  "welcomed", "applaud*", "approve", "approves", "approved", "d'accord", "soutien*", "soutenu*",
-                  "approuv*", "felicit*", "appui*", "apoy*", "elogi*",
-                  "وافق", "اتفق", "أيد", "يؤيد", "تؤيد", "دعم", "يدعم", "تدعم", "رحب", "أشاد", "يشيد", "تشيد",
-                  "أثنى"],
-                 ["disagree*", "oppose", "opposes", "opposed", "opposing", "criticiz*", "criticis*", "condemn*",
-                  "denounc*", "objected", "disapprov*", "desaccord", "desapprouv*", "critiqu*", "condamn*",
-                  "denonc*", "s'oppos*", "rechaz*", "critic[ao]*", "conden[ao]*",
-                  "عارض", "يعارض", "تعارض", "انتقد", "ينتقد", "تنتقد", "أدان", "خالف", "اعترض", "يعترض"]),
-    "outlook": (["optimis*", "hopeful", "confident", "optimiste*", "confiant*", "optimista*",
-                 "متفائل", "تفاؤل", "واثق"],
-                ["pessimis*", "worried", "worry", "worries", "skeptic*", "sceptic*", "doubtful", "inquiet*",
-                 "pesimista*", "preocupad*", "متشائم", "تشاؤم", "قلق"]),
-}
+DATA = Path(__file__).with_name("data") / "stance.tsv"
+
+
+@lru_cache(maxsize=1)
+def stance_pairs() -> dict[str, tuple[list[str], list[str]]]:
+    """data/stance.tsv, read once: pair name → (words of one pole, words of the other), in file order."""
+    out: dict[str, tuple[list[str], list[str]]] = {}
+    for name, pole, _lang, word in tsv_rows(DATA):
+        out.setdefault(name, ([], []))[pole == "other"].append(word)
+    return out
 
 _AR_PREFIX = r"(?:[وف])?(?:ال|س)?(?:[يتن])?"
 
@@ -44,7 +40,7 @@ def _pattern(words: list[str]) -> re.Pattern:
                         _AR_PREFIX, r"[\u0621-\u064A]{0,3}")
 
 
-_POLES = {name: (_pattern(a), _pattern(b)) for name, (a, b) in PAIRS.items()}
+_POLES = {name: (_pattern(a), _pattern(b)) for name, (a, b) in stance_pairs().items()}
 
 
 def stance_flips(claim: str, stating: str, context: str) -> list[tuple[str, str]]:

@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
+from dalil.text.datafile import tsv_rows
 from dalil.text.english import cognate_prefix
 from dalil.text.lexicon import NameLexicon
 from dalil.text.multidate import find_dates
@@ -16,18 +19,16 @@ from dalil.text.numbers import is_decade, number_value, numbers_in
 _FUZZY_FLOOR = 105.0          # lexicon score below which a transliteration guess is noise
 _WORD = re.compile(LETTER + r"+(?:[-'’]" + LETTER + "+)*")
 
-STOP = frozenset("""
-a an the of and or to in on at by for from with as is are was were be been being it its this that these those
-he she they we you i his her their our your him them us me my not no but if then than so such which who whom
-whose what when where while after before about into over under also would could should will shall may might
-can did do does had has have having there here all any some each more most other said says told wrote that
-le la les un une des du de d l et ou à au aux en dans par pour sur avec sans que qui quoi dont où ne pas
-plus ce cet cette ces son sa ses leur leurs il elle ils elles on nous vous je se s est été être avait avoir
-a été fait comme mais si lors selon après avant aussi très tout tous toute toutes
-في من إلى الى على عن مع أن ان إن إنه انه أنه إنها أنها بأن بان هذا هذه ذلك تلك التي الذي الذين كان كانت
-قد لقد ما لا لم لن ثم أو او كما بعد قبل حول بشأن عند حتى كل بين لدى وفق بحسب حسب قال قالت كتب كتبت أيضا
-""".split())
-STOP = frozenset(normalize_for_index(w) for w in STOP)
+STOP_DATA = Path(__file__).with_name("data") / "claim_stopwords.tsv"
+
+
+@lru_cache(maxsize=1)
+def claim_stopwords() -> frozenset[str]:
+    """data/claim_stopwords.tsv, read once: its words as index keys (normalize_for_index)."""
+    return frozenset(normalize_for_index(word) for _lang, word in tsv_rows(STOP_DATA))
+
+
+STOP = claim_stopwords()
 _MONTHS_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
               "october", "november", "december"]
 

@@ -1,6 +1,8 @@
 """Verdict of a claim from its best evidence: the checkable differences of `features.py`, read
 by a small decision procedure whose thresholds are stored beside this module
-(`verdict_model.json`, fitted on the development claims by `python -m tools.dalil_dev fit`):
+(`verdict_model.json`, fitted on the development claims by `python -m tools.dalil_dev fit`; the
+same file holds the confidence of each outcome and the floors of the header name and subject
+matches, which are set by hand, not fitted):
 
 1. not_found: no evidence, a name the archive never mentions, or a best passage that is both
    far in meaning (similarity below `min_similarity`) and thin in terms (coverage below
@@ -57,14 +59,16 @@ def model() -> dict:
 def decide(f: dict[str, float], m: dict | None = None) -> tuple[str, float]:
     """(label, confidence) for one feature dict under thresholds `m` (default: the stored ones)."""
     th = (m or model())["thresholds"]
+    conf = model()["confidence"]         # stored, not fitted: how sure each way of deciding is
     if not f or f.get("no_evidence"):
-        return "not_found", 0.8
+        return "not_found", conf["no_evidence"]
     sim, cov = f.get("sim", 0.0), f.get("dcov", 0.0)
     if f.get("names_unknown", 0) >= 1:
-        return "not_found", 0.85
+        return "not_found", conf["unknown_name"]
     if sim < th["min_similarity"] and cov < th["min_coverage"]:
         margin = min(th["min_similarity"] - sim, th["min_coverage"] - cov)
-        return "not_found", round(min(0.9, 0.55 + margin * 2), 3)
+        c = conf["not_found"]
+        return "not_found", round(min(c["max"], c["base"] + margin * c["per_margin"]), 3)
     differences = f.get("num_mismatch", 0) + f.get("date_mismatch", 0)
     if th.get("use_metadata"):
         differences += f.get("meta_fail", 0)
@@ -73,10 +77,13 @@ def decide(f: dict[str, float], m: dict | None = None) -> tuple[str, float]:
     if max(sim, f.get("psim", 0.0)) >= th["negation_similarity"]:
         differences += f.get("neg_flip", 0) + f.get("stance_flip", 0) + f.get("swapped", 0)
     if differences:
-        return "contradicted", round(min(0.9, 0.5 + 0.15 * differences), 3)
+        c = conf["contradicted"]
+        return "contradicted", round(min(c["max"], c["base"] + c["per_difference"] * differences), 3)
     if f.get("overstated", 0) and th.get("use_overstatement"):
-        return "partly_supported", round(min(0.8, 0.45 + 0.25 * max(sim, cov)), 3)
-    return "supported", round(min(0.95, 0.45 + 0.5 * max(sim, cov)), 3)
+        c = conf["partly_supported"]
+        return "partly_supported", round(min(c["max"], c["base"] + c["per_closeness"] * max(sim, cov)), 3)
+    c = conf["supported"]
+    return "supported", round(min(c["max"], c["base"] + c["per_closeness"] * max(sim, cov)), 3)
 
 
 def _known_person(name: str, resolve) -> bool:
@@ -151,7 +158,8 @@ def split_addressee(meta: dict[str, str], resolve, name_score=None) -> dict[str,
     """An Arabic sender read as two words whose second carries the preposition لـ ("to"):
     "قال فيرما لكلينتون" is Verma speaking to Clinton, not a person "Verma Liclinton".  Split
     only when the archive knows the first word as a person and not the pair, and the second
-    word without its ل as a name (`name_score(word)`: the name lexicon's best score), so that a
+    word without its ل as a surely known name (`name_score(word)`: the name lexicon's best score,
+    at least the model's `addressee_min_name_score`; transliteration guesses score ~80-130), so that a
     surname that starts with ل (سيرغي لافروف: افروف is no name) stays whole."""
     sender = meta.get("sender") or ""
     words = sender.split()
@@ -159,15 +167,12 @@ def split_addressee(meta: dict[str, str], resolve, name_score=None) -> dict[str,
             or words[1].startswith("ال") or len(words[1]) < 4:
         return meta
     rest = words[1][1:]
-    if _known_person(sender, resolve) or not _known_person(words[0], resolve) or name_score(rest) < ADDRESSEE_MIN:
+    if _known_person(sender, resolve) or not _known_person(words[0], resolve) or name_score(rest) < model()["matching"]["addressee_min_name_score"]:
         return meta
     out = dict(meta, sender=words[0])
     if "recipient" not in out and _known_person(rest, resolve):
         out["recipient"] = rest
     return out
-
-
-ADDRESSEE_MIN = 150.0     # name lexicon score of a surely known name (transliteration guesses score ~80-130)
 
 
 def metadata_checks(meta: dict[str, str], ev: Evidence, people=None) -> list[dict]:
@@ -235,7 +240,7 @@ def _name_matches(claimed: str, found: list[str], people=None) -> bool:
                 return True
         else:
             low = normalize_for_index(tok)
-            if any(fuzz.ratio(low, h.lower()) >= 80 for h in header_tokens):
+            if any(fuzz.ratio(low, h.lower()) >= model()["matching"]["name_ratio"] for h in header_tokens):
                 return True
     return False
 
@@ -243,4 +248,6 @@ def _name_matches(claimed: str, found: list[str], people=None) -> bool:
 def _subject_matches(claimed: str, found: str) -> bool:
     from rapidfuzz import fuzz
     a, b = normalize_for_index(claimed), normalize_for_index(found)
-    return bool(b) and (fuzz.partial_ratio(a, b) >= 75 or fuzz.token_set_ratio(a, b) >= 70)
+    least = model()["matching"]
+    return bool(b) and (fuzz.partial_ratio(a, b) >= least["subject_partial_ratio"]
+                        or fuzz.token_set_ratio(a, b) >= least["subject_token_set_ratio"])

@@ -88,7 +88,8 @@ def report(items: list[dict], write: bool = False) -> str:
             lines.append(f"  {label:17s} n={v['n']:3d} P={v['precision']:.3f} R={v['recall']:.3f} F1={v['f1']:.3f}")
     lines.append(f"thresholds: {th}")
     if write:
-        model = {"thresholds": th, "claims": len(items),
+        model = {**json.loads(MODEL_PATH.read_text()), "thresholds": th,     # keeps the hand-set parts
+                 "claims": len(items),
                  "cross_validated": {"accuracy": cv["all"]["accuracy"], "macro_f1": cv["all"]["macro_f1"],
                                      "per_class": cv["all"]["per_class"]},
                  "fitted": {"accuracy": train["all"]["accuracy"], "macro_f1": train["all"]["macro_f1"]}}
