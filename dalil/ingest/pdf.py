@@ -19,8 +19,8 @@ from dalil.ingest.base import Reader, register
 from dalil.ingest.safety import check_size
 from dalil.ingest.text import doc_id_for
 from dalil.model import IngestError, Page, ParsedDocument, Source
+from dalil.text.foia_patterns import PRINTED_STAMP
 
-FOIA_STAMP = re.compile(r"UNCLASSIFIED\s+U\.\s?S\.\s+Department\s+of\s+State\s+Case\s+No\.")
 USABLE = 0.75          # share of "good" characters a text layer needs
 MIN_LETTERS = 3        # fewer letters than this: the page has no text layer
 MAX_PIXELS = 60_000_000  # cap on a rendered page (a 300-dpi A4 page is ~8.7 Mpx)
@@ -129,7 +129,7 @@ class PdfReader(Reader):
             pdf.close()
         doc_id = doc_id_for(source)
         native = "".join((p["native_text"] or "") for p in pages)
-        if FOIA_STAMP.search(native):
+        if PRINTED_STAMP.search(native):
             foia = self._foia(source, doc_id, pages)
             if foia is not None:
                 yield foia

@@ -12,6 +12,7 @@ from dalil.ingest.foia_parse import clean_text
 from dalil.model import ParsedDocument, PreparedDocument
 from dalil.store.addresses import split_address
 from dalil.store.sqlite import serialize
+from dalil.text.foia_patterns import NOISE_HINT, NOISE_LINE
 from dalil.text.lang import document_languages
 from dalil.text.normalize import index_terms, normalize_for_index
 
@@ -19,12 +20,6 @@ PASSAGE_CHARS = 700
 _PARA = re.compile(r"\n[ \t]*\n")
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
-# Lines that carry no content: page stamps, release markers, bare exemption codes.
-_NOISE_LINE = re.compile(
-    r"^\s*(?:UNCLASSIFIED.{0,12}U\.?S\.?.{0,5}Department.*|.*Case\s*No[.,:]?\s*.{0,4}20\d\d-\d{5}.*Doc\s*No.*"
-    r"|(?:\[?.ELEASE IN (?:FULL|PART).*)|(?:(?:B\d|1\.4\s*\(?\w\)?)[\s,;]*)+|STATE-[5S]CB\d+.*"
-    r"|Date: \d\d/\d\d/\d{4}.*|Doc No\. C\d+|Case No\. F-\d+-\d+|U\.S\. Department of State.*"
-    r"|STATE DEPT\. - PRODUCED TO HOUSE.*|SUBJECT TO AGREEMENT ON SENSITIVE.*)\s*$", re.M)
 
 
 def index_text(text: str) -> str:
@@ -35,7 +30,7 @@ def index_text(text: str) -> str:
 
 
 def strip_noise(text: str) -> str:
-    return _NOISE_LINE.sub("", text)
+    return NOISE_LINE.sub("", text)
 
 
 def prepare(doc: ParsedDocument) -> PreparedDocument:
@@ -143,14 +138,13 @@ def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 _TWELVE_LETTERS = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){11}")
-_NOISE_HINT = re.compile(r"UNCLASSIFIED|RELEASE|Case\s*No|Doc No|STATE|B\d|1\.4|Department|SUBJECT TO")
 
 
 def _has_content(chunk: str) -> bool:
     head = chunk[:400]
     if not _TWELVE_LETTERS.search(head):
         return False
-    return not _NOISE_HINT.search(head) or bool(_TWELVE_LETTERS.search(strip_noise(head)))
+    return not NOISE_HINT.search(head) or bool(_TWELVE_LETTERS.search(strip_noise(head)))
 
 
 def _cut_long(text: str, s: int, e: int) -> list[tuple[int, int]]:
