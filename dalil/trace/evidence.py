@@ -23,6 +23,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from dalil.model import char_to_byte
+from dalil.search.dense import DIM
 from dalil.search.query import QueryError
 from dalil.text.foia_patterns import HEADER_LABEL
 from dalil.trace.copies import body_text, passage_copies
@@ -87,7 +88,7 @@ class Encoder:
         if todo:
             for t, v in zip(todo, self.vectors.encode(todo)):
                 self.cache[t] = v
-        return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, 512), np.float32)
+        return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, DIM), np.float32)
 
 
 def query_text(text: str) -> str:
