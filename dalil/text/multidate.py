@@ -12,8 +12,8 @@ import re
 from datetime import date
 
 _MONTHS: dict[str, int] = {}
-_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-       "october", "november", "december"]
+EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+             "october", "november", "december")
 _FR = ["janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre",
        "octobre", "novembre", "decembre"]
 _AR = [  # Egyptian/Gulf (Latin-derived), Levantine/Iraqi (Syriac), Maghrebi (French-derived)
@@ -37,7 +37,7 @@ for _i, _names in enumerate(_OTHER, 1):
     for _name in _names.split("|"):
         _MONTHS.setdefault(_name, _i)
         _MONTHS.setdefault(_name.replace("ı", "i"), _i)     # "ARALIK".lower() is "aralik"
-for _i, _name in enumerate(_EN, 1):
+for _i, _name in enumerate(EN_MONTHS, 1):
     _MONTHS[_name] = _i
     _MONTHS[_name[:3]] = _i
 _MONTHS["sept"] = 9

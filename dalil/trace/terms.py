@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from dalil.text.english import cognate_prefix
 from dalil.text.lexicon import NameLexicon
-from dalil.text.multidate import find_dates
+from dalil.text.multidate import EN_MONTHS, find_dates
 from dalil.text.normalize import LETTER, is_arabic, normalize_for_index
 from dalil.text.numbers import is_decade, number_value, numbers_in
 
@@ -28,8 +28,6 @@ a été fait comme mais si lors selon après avant aussi très tout tous toute t
 قد لقد ما لا لم لن ثم أو او كما بعد قبل حول بشأن عند حتى كل بين لدى وفق بحسب حسب قال قالت كتب كتبت أيضا
 """.split())
 STOP = frozenset(normalize_for_index(w) for w in STOP)
-_MONTHS_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-              "october", "november", "december"]
 
 
 @dataclass
@@ -182,10 +180,10 @@ def _expand(names: list[str]) -> list[str]:
 def _date_alts(value: str) -> list[str]:
     parts = value.split("-")
     if value.startswith("--"):
-        return [_MONTHS_EN[int(parts[2]) - 1]]
+        return [EN_MONTHS[int(parts[2]) - 1]]
     alts = [parts[0]]
     if len(parts) >= 2:
-        alts.append(_MONTHS_EN[int(parts[1]) - 1])
+        alts.append(EN_MONTHS[int(parts[1]) - 1])
     return alts
 
 
