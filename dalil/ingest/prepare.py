@@ -13,18 +13,17 @@ from dalil.model import ParsedDocument, PreparedDocument
 from dalil.store.addresses import split_address
 from dalil.store.sqlite import serialize
 from dalil.text.foia_patterns import NOISE_HINT, NOISE_LINE
-from dalil.text.lang import document_languages
+from dalil.text.lang import document_languages, has_arabic_script
 from dalil.text.normalize import index_terms, normalize_for_index
 
 PASSAGE_CHARS = 700
 _PARA = re.compile(r"\n[ \t]*\n")
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
-_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 
 
 def index_text(text: str) -> str:
     """What the full-text index stores for a text: folded, Arabic tokens light-stemmed."""
-    if _ARABIC.search(text):
+    if has_arabic_script(text):
         return " ".join(index_terms(text))
     return normalize_for_index(text)
 
