@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from dalil.ingest.foia_parse import clean_text
-from dalil.model import ParsedDocument, PreparedDocument
+from dalil.model import ParsedDocument, PreparedDocument, byte_offsets
 from dalil.store.addresses import split_address
 from dalil.store.sqlite import serialize
 from dalil.text.foia_patterns import NOISE_HINT, NOISE_LINE
@@ -70,19 +70,6 @@ def _content(doc: ParsedDocument) -> str:
     (drop spans) is trusted, else noise lines are found by pattern."""
     drops = doc.meta.get("drop_spans")
     return clean_text(doc.text, drops) if drops else strip_noise(doc.text)
-
-
-def byte_offsets(text: str, offsets: list[int]) -> dict[int, int]:
-    """UTF-8 byte offset of each character offset, in one pass over the text."""
-    if text.isascii():
-        return {o: o for o in offsets}
-    out: dict[int, int] = {}
-    pos = nbytes = 0
-    for o in sorted(set(offsets)):
-        nbytes += len(text[pos:o].encode("utf-8", "surrogatepass"))
-        pos = o
-        out[o] = nbytes
-    return out
 
 
 def passages(doc: ParsedDocument) -> list[tuple[int | None, int, int]]:
