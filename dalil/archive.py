@@ -167,7 +167,7 @@ class Archive:
         return self._lexical
 
     def document(self, doc_id: str) -> "DocumentView | None":
-        row = self.store.document(doc_id.strip().upper().replace("CO5", "C05"))
+        row = self.store.document(_doc_id(doc_id))
         return DocumentView(row) if row else None
 
     def status(self) -> dict[str, Any]:
@@ -182,6 +182,7 @@ class Archive:
 
 
 def _doc_id(doc_id: str) -> str:
+    """A document id as a user types it: spaces and case ignored, `CO5` (letter O) read as `C05`."""
     return doc_id.strip().upper().replace("CO5", "C05")
 
 

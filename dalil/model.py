@@ -146,9 +146,22 @@ def sha256(data: bytes) -> str:
 
 
 def char_to_byte(text: str, offset: int) -> int:
-    """UTF-8 byte offset of a character offset (fast path for ASCII prefixes)."""
-    prefix = text[:offset]
-    return len(prefix.encode("utf-8")) if not prefix.isascii() else offset
+    """UTF-8 byte offset of a character offset."""
+    return byte_offsets(text, [offset])[offset]
+
+
+def byte_offsets(text: str, offsets: list[int]) -> dict[int, int]:
+    """UTF-8 byte offset of each character offset, in one pass over the text (a lone surrogate,
+    which some damaged sources hold, counts as its three bytes)."""
+    if text.isascii():
+        return {o: o for o in offsets}
+    out: dict[int, int] = {}
+    pos = nbytes = 0
+    for o in sorted(set(offsets)):
+        nbytes += len(text[pos:o].encode("utf-8", "surrogatepass"))
+        pos = o
+        out[o] = nbytes
+    return out
 
 
 class IngestError(Exception):

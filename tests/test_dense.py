@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from dalil import Archive
-from dalil.search.dense import VectorIndex, clean_passage, passage_texts
+from dalil.search.dense import DIM, VectorIndex, clean_passage, passage_texts
 
 TARGET = "C05778768"      # Sid memo, 21 Feb 2011: Qaddafi orders the air force to bomb barracks
 
@@ -50,7 +50,7 @@ def test_incremental_build_and_model_mismatch(tmp_path, small_docs):
     index = VectorIndex(archive.path)
     matrix, ids, docs = index.load()
     expected = _expected_rows(archive)
-    assert matrix.shape == (len(expected), 512) and len(set(ids.tolist())) == n_all
+    assert matrix.shape == (len(expected), DIM) and len(set(ids.tolist())) == n_all
     assert ids.tolist() == [r[0] for r in expected] and docs.tolist() == [r[1] for r in expected]
     assert np.allclose(np.linalg.norm(matrix, axis=1), 1.0, atol=1e-2)
 

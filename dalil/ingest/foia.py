@@ -1,16 +1,12 @@
 """Reader for the State Department FOIA release text files (`text/<release>/<DocNo>.txt`)."""
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from dalil.ingest.base import Reader, register
 from dalil.ingest.foia_parse import parse_foia
 from dalil.model import ParsedDocument, Source
-
-# The page stamp, loosely: OCR damages it, and the Benghazi set splits it over lines.
-_SNIFF = re.compile(rb"UNCLASSIFIED.{0,12}U\.?\s?S\.?.{0,5}Department|Case\s*No.{0,8}F-20\d\d-\d{5}", re.S)
-_DOC_NO = re.compile(r"C[O0]\d{7}")
+from dalil.text.foia_patterns import DOC_NO, STAMP_SNIFF, released_doc_no
 
 
 @register
@@ -25,9 +21,9 @@ class FoiaReader(Reader):
         40 for a DocNo-named .txt whose stamp the OCR destroyed or that has no text layer at all."""
         if source.suffix != ".txt":
             return 0
-        if _SNIFF.search(source.head(2048)):
+        if STAMP_SNIFF.search(source.head(2048)):
             return 50
-        return 40 if _DOC_NO.fullmatch(source.basename.rsplit(".", 1)[0]) else 0
+        return 40 if DOC_NO.fullmatch(source.basename.rsplit(".", 1)[0]) else 0
 
     def read(self, source: Source) -> Iterator[ParsedDocument]:
         data = source.read()
@@ -41,8 +37,7 @@ class FoiaReader(Reader):
             except UnicodeDecodeError:
                 text, meta["decoding"] = data.decode("latin-1"), "latin-1"
         stem = source.basename.rsplit(".", 1)[0]
-        m = _DOC_NO.fullmatch(stem)
-        doc_id = "C0" + stem[2:] if m else stem
+        doc_id = released_doc_no(stem) if DOC_NO.fullmatch(stem) else stem
         parts = source.name.rsplit("!", 1)[-1].replace("\\", "/").split("/")
         release = source.hint.get("release") or (parts[-2] if len(parts) > 1 else None)
         doc = parse_foia(text, doc_id, release)

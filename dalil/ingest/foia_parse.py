@@ -23,19 +23,15 @@ from collections import Counter
 from dalil.model import Message, Page, ParsedDocument
 from dalil.text.cleaning import clean_text
 from dalil.text.dates import parse_date, parse_release_date
+from dalil.text.foia_patterns import DOC_NO, OCR_STAMP, STAMP_296, released_doc_no
 
 __all__ = ["parse_foia", "normalize_code"]
 
 KNOWN_CASES = ("F-2014-20439", "F-2015-04841")
 
-# -- stamps ---------------------------------------------------------------------------------
-_STAMP = re.compile(
-    r"UNCLASSIFIED.{0,12}U\.?\s?S\.?.{0,5}Depa|Department.{0,10}Sta[tl]e.{0,6}Case"
-    r"|Case\s*N[Oo].{0,8}20\d\d.{0,3}\d{5}|Doc\s*No\W{0,3}C[O0]\d{7}|^\W{0,3}UNCLASSIFIED\s+U\.?\s?S\.?\s*$"
-    r"|STATE DEPT\. - PRODUCED|SUBJECT TO AGREEMENT ON SENSITIVE|STATE-[S5]CB\d")
-_STAMP_296 = re.compile(r"\W{0,3}(?:UNCLASSIFIED\s*$|U\.S\. Department of State\s*$|Case No\. F-20|Doc No\. C|Date: \d\d/\d\d/2015\s*(?:$|\s\s))")
+# -- stamp fields ---------------------------------------------------------------------------
 _CASE = re.compile(r"Case\s*N[Oo]\W{0,4}[A-Za-z]{0,2}\W{0,2}(20\d\d)\W{0,2}(\d{2}'?\d{3})")
-_DOCNO = re.compile(r"Doc\s*No\W{0,3}(C[O0]\d{7})")
+_DOCNO = re.compile(r"Doc\s*No\W{0,3}(" + DOC_NO.pattern + ")")
 _STAMP_DATE = re.compile(r"Date\W{0,2}\s*(\d\d/\d\d/20\d\d)")
 _BATES = re.compile(r"STATE-[S5]CB\d{5,}")
 
@@ -123,11 +119,11 @@ class _Lines:
         s = ln.strip()
         if not s:
             return BLANK
-        if is296 and s.startswith("Date: ") and _STAMP_296.match(s):
+        if is296 and s.startswith("Date: ") and STAMP_296.match(s):
             self._drop_line(i, ln)
             return STAMP
         if (("Doc" in ln or "Case" in ln or "UNCLASS" in ln or "STATE" in ln or "Depa" in ln)
-                and (_STAMP.search(ln) or (is296 and _STAMP_296.match(ln.lstrip("\f"))))) and (
+                and (OCR_STAMP.search(ln) or (is296 and STAMP_296.match(ln.lstrip("\f"))))) and (
                 len(s) < 200 or "Doc No" in s):
             self._drop_line(i, ln)
             return STAMP
@@ -223,7 +219,7 @@ def _stamp_fields(L: _Lines, doc: ParsedDocument) -> None:
             cases.append(f"F-{m.group(1)}-{m.group(2).replace(chr(39), '')}")
         m = _DOCNO.search(ln)
         if m:
-            docnos.append("C0" + m.group(1)[2:])
+            docnos.append(released_doc_no(m.group(1)))
         m = _STAMP_DATE.search(ln)
         if m:
             dates.append(m.group(1))

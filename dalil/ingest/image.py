@@ -12,7 +12,7 @@ from dalil.ingest import ocr
 from dalil.ingest.base import Reader, register
 from dalil.ingest.safety import check_size
 from dalil.ingest.text import doc_id_for
-from dalil.model import IngestError, Page, ParsedDocument, Source
+from dalil.model import IngestError, ParsedDocument, Source
 
 MAX_PIXELS = 200_000_000          # per frame; Pillow's bomb check fires at the same order
 _MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
@@ -71,15 +71,11 @@ class ImageReader(Reader):
         return pages
 
     def _document(self, source: Source, pages: list[dict]) -> ParsedDocument:
-        parts, page_objs, pos = [], [], 0
-        for p in pages:
-            t = (p.get("ocr_text") or "").replace("\f", "\n")
-            page_objs.append(Page(p["page"], pos, pos + len(t), "text" if t.strip() else "blank"))
-            parts.append(t + "\f")
-            pos += len(t) + 1
-        doc = ParsedDocument(doc_id=doc_id_for(source), text="".join(parts), source_format="image",
+        text, page_objs = ocr.page_text((p["page"], p.get("ocr_text") or "") for p in pages)
+        doc = ParsedDocument(doc_id=doc_id_for(source), text=text, source_format="image",
                              release=source.hint.get("release"), pages=page_objs, parent_id=source.parent_id,
                              parent_path=source.name if source.depth else None, meta={"pages": pages})
-        if any("ocr_error" in p for p in pages):
-            doc.status, doc.reason = "partial", "ocr_failed_on_some_pages"
+        failed = ocr.failed_pages_status(pages)
+        if failed:
+            doc.status, doc.reason = failed
         return doc

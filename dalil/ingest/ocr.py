@@ -28,7 +28,7 @@ import numpy as np
 import pytesseract
 from PIL import Image, ImageOps
 
-from dalil.model import IngestError
+from dalil.model import IngestError, Page
 
 # Tesseract's own OpenMP threads would multiply with our pool and oversubscribe the CPUs.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -49,6 +49,23 @@ class OcrResult:
 
 
 @functools.lru_cache(maxsize=1)
+def page_text(page_texts: Iterable[tuple[int, str]]) -> tuple[str, list[Page]]:
+    """The text of a document read page by page, and its pages: each page's text (form feeds in
+    it made line breaks) ends with a form feed; a page without text is blank."""
+    parts, pages, pos = [], [], 0
+    for number, t in page_texts:
+        t = t.replace("\f", "\n")
+        pages.append(Page(number, pos, pos + len(t), "text" if t.strip() else "blank"))
+        parts.append(t + "\f")
+        pos += len(t) + 1
+    return "".join(parts), pages
+
+
+def failed_pages_status(pages: list[dict]) -> tuple[str, str] | None:
+    """(status, reason) of a document the OCR failed on for some pages, else None."""
+    return ("partial", "ocr_failed_on_some_pages") if any("ocr_error" in p for p in pages) else None
+
+
 def engine_version() -> str:
     try:
         v = pytesseract.get_tesseract_version()

@@ -18,9 +18,9 @@ from dalil.ingest import ocr
 from dalil.ingest.base import Reader, register
 from dalil.ingest.safety import check_size
 from dalil.ingest.text import doc_id_for
-from dalil.model import IngestError, Page, ParsedDocument, Source
+from dalil.model import IngestError, ParsedDocument, Source
+from dalil.text.foia_patterns import PRINTED_STAMP
 
-FOIA_STAMP = re.compile(r"UNCLASSIFIED\s+U\.\s?S\.\s+Department\s+of\s+State\s+Case\s+No\.")
 USABLE = 0.75          # share of "good" characters a text layer needs
 MIN_LETTERS = 3        # fewer letters than this: the page has no text layer
 MAX_PIXELS = 60_000_000  # cap on a rendered page (a 300-dpi A4 page is ~8.7 Mpx)
@@ -129,7 +129,7 @@ class PdfReader(Reader):
             pdf.close()
         doc_id = doc_id_for(source)
         native = "".join((p["native_text"] or "") for p in pages)
-        if FOIA_STAMP.search(native):
+        if PRINTED_STAMP.search(native):
             foia = self._foia(source, doc_id, pages)
             if foia is not None:
                 yield foia
@@ -171,19 +171,15 @@ class PdfReader(Reader):
         return pages, title
 
     def _document(self, doc_id: str, source: Source, pages: list[dict], title: str | None) -> ParsedDocument:
-        parts, page_objs, pos = [], [], 0
-        for p in pages:
-            t = (p["ocr_text"] if p["source"] == "ocr" else p["native_text"]) or ""
-            t = t.replace("\f", "\n")
-            page_objs.append(Page(p["page"], pos, pos + len(t), "text" if t.strip() else "blank"))
-            parts.append(t + "\f")
-            pos += len(t) + 1
-        doc = ParsedDocument(doc_id=doc_id, text="".join(parts), source_format="pdf", title=title,
+        text, page_objs = ocr.page_text(
+            (p["page"], (p["ocr_text"] if p["source"] == "ocr" else p["native_text"]) or "") for p in pages)
+        doc = ParsedDocument(doc_id=doc_id, text=text, source_format="pdf", title=title,
                              release=source.hint.get("release"), pages=page_objs,
                              parent_id=source.parent_id, parent_path=source.name if source.depth else None,
                              meta={"pages": pages})
-        if any("ocr_error" in p for p in pages):
-            doc.status, doc.reason = "partial", "ocr_failed_on_some_pages"
+        failed = ocr.failed_pages_status(pages)
+        if failed:
+            doc.status, doc.reason = failed
         return doc
 
     def _foia(self, source: Source, doc_id: str, pages: list[dict]) -> ParsedDocument | None:

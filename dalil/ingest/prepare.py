@@ -8,34 +8,28 @@ from __future__ import annotations
 
 import re
 
-from dalil.model import ParsedDocument, PreparedDocument
+from dalil.model import ParsedDocument, PreparedDocument, byte_offsets
 from dalil.store.addresses import split_address
 from dalil.store.sqlite import serialize
 from dalil.text.cleaning import clean_text
-from dalil.text.lang import document_languages
+from dalil.text.foia_patterns import NOISE_HINT, NOISE_LINE
+from dalil.text.lang import document_languages, has_arabic_script
 from dalil.text.normalize import index_terms, normalize_for_index
 
 PASSAGE_CHARS = 700
 _PARA = re.compile(r"\n[ \t]*\n")
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
-_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
-# Lines that carry no content: page stamps, release markers, bare exemption codes.
-_NOISE_LINE = re.compile(
-    r"^\s*(?:UNCLASSIFIED.{0,12}U\.?S\.?.{0,5}Department.*|.*Case\s*No[.,:]?\s*.{0,4}20\d\d-\d{5}.*Doc\s*No.*"
-    r"|(?:\[?.ELEASE IN (?:FULL|PART).*)|(?:(?:B\d|1\.4\s*\(?\w\)?)[\s,;]*)+|STATE-[5S]CB\d+.*"
-    r"|Date: \d\d/\d\d/\d{4}.*|Doc No\. C\d+|Case No\. F-\d+-\d+|U\.S\. Department of State.*"
-    r"|STATE DEPT\. - PRODUCED TO HOUSE.*|SUBJECT TO AGREEMENT ON SENSITIVE.*)\s*$", re.M)
 
 
 def index_text(text: str) -> str:
     """What the full-text index stores for a text: folded, Arabic tokens light-stemmed."""
-    if _ARABIC.search(text):
+    if has_arabic_script(text):
         return " ".join(index_terms(text))
     return normalize_for_index(text)
 
 
 def strip_noise(text: str) -> str:
-    return _NOISE_LINE.sub("", text)
+    return NOISE_LINE.sub("", text)
 
 
 def prepare(doc: ParsedDocument) -> PreparedDocument:
@@ -76,19 +70,6 @@ def _content(doc: ParsedDocument) -> str:
     (drop spans) is trusted, else noise lines are found by pattern."""
     drops = doc.meta.get("drop_spans")
     return clean_text(doc.text, drops) if drops else strip_noise(doc.text)
-
-
-def byte_offsets(text: str, offsets: list[int]) -> dict[int, int]:
-    """UTF-8 byte offset of each character offset, in one pass over the text."""
-    if text.isascii():
-        return {o: o for o in offsets}
-    out: dict[int, int] = {}
-    pos = nbytes = 0
-    for o in sorted(set(offsets)):
-        nbytes += len(text[pos:o].encode("utf-8", "surrogatepass"))
-        pos = o
-        out[o] = nbytes
-    return out
 
 
 def passages(doc: ParsedDocument) -> list[tuple[int | None, int, int]]:
@@ -143,14 +124,13 @@ def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 _TWELVE_LETTERS = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){11}")
-_NOISE_HINT = re.compile(r"UNCLASSIFIED|RELEASE|Case\s*No|Doc No|STATE|B\d|1\.4|Department|SUBJECT TO")
 
 
 def _has_content(chunk: str) -> bool:
     head = chunk[:400]
     if not _TWELVE_LETTERS.search(head):
         return False
-    return not _NOISE_HINT.search(head) or bool(_TWELVE_LETTERS.search(strip_noise(head)))
+    return not NOISE_HINT.search(head) or bool(_TWELVE_LETTERS.search(strip_noise(head)))
 
 
 def _cut_long(text: str, s: int, e: int) -> list[tuple[int, int]]:

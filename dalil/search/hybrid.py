@@ -28,6 +28,7 @@ from dalil.search.proximity import MAX_CHARS as PROXIMITY_CHARS, best_window, ca
 from dalil.search.query import Atom, Query, parse_query
 from dalil.search.results import SearchResult
 from dalil.text.english import cognate_prefix, stem_prefix
+from dalil.text.foia_patterns import STAMP_OR_RELEASE_LINE
 from dalil.text.lang import detect_lang
 from dalil.text.normalize import index_terms
 from dalil.text.stopwords import function_word
@@ -437,15 +438,13 @@ def rrf(rankings: list[list[int]], weights: list[float] | None = None,
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
-_STAMP = re.compile(r"^.*(?:Department\s+of\s+State|Case\s*No\.?\s*F-?20|Doc\s*No\.?\s*C\d|RELEASE\s+IN).*$",
-                    re.I | re.M)
 _NON_WORD = re.compile(r"\W+")
 
 
 def body_hash(text: str) -> int:
     """Hash of a document's body with page stamps and spacing removed: exact copies of one
     email released under several DocNos hash alike."""
-    body = _NON_WORD.sub(" ", _STAMP.sub(" ", text)).strip().lower()
+    body = _NON_WORD.sub(" ", STAMP_OR_RELEASE_LINE.sub(" ", text)).strip().lower()
     return int.from_bytes(hashlib.blake2b(body.encode(), digest_size=8).digest(), "little", signed=True)
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from dalil.text.foia_patterns import STAMP_HEAD
+
 WINDOW = 240
-_STAMP_LINE = re.compile(r"UNCLASSIFIED.{0,12}U\.?S\.?.{0,5}Department|Case\s*No[.,:]?\s*F-20", re.I)
 
 
 @dataclass
@@ -72,7 +73,7 @@ def _scan(text: str, pattern: "re.Pattern | MarkPattern", hay: str, offsets: lis
         s, e = (m.start(), m.end()) if offsets is None else (offsets[m.start()], offsets[m.end() - 1] + 1)
         line_start = text.rfind("\n", 0, s) + 1
         line_end = text.find("\n", e)
-        if _STAMP_LINE.search(text, line_start, line_end if line_end != -1 else len(text)):
+        if STAMP_HEAD.search(text, line_start, line_end if line_end != -1 else len(text)):
             continue
         out.append((s, e))
         if len(out) >= cap:
@@ -120,7 +121,7 @@ def _first_content(text: str) -> int:
     pos = 0
     for line in text.splitlines(keepends=True):
         stripped = line.strip()
-        if len(stripped) > 20 and not _STAMP_LINE.search(stripped) and "RELEASE IN" not in stripped:
+        if len(stripped) > 20 and not STAMP_HEAD.search(stripped) and "RELEASE IN" not in stripped:
             return pos + (len(line) - len(line.lstrip()))
         pos += len(line)
     return 0

@@ -12,12 +12,11 @@ import re
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
+from dalil.text.multidate import EN_MONTHS
+
 __all__ = ["parse_date", "parse_release_date"]
 
-_MONTHS = {m: i for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
-_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-          "october", "november", "december")
+_MONTHS = {name[:3]: i for i, name in enumerate(EN_MONTHS, 1)}
 
 _TIME = r"(?:\s*,?\s*(?:at\s+)?(\d{1,2})[:.](\d\d)(?:[:.](\d\d))?\s*([AaPp])?\.?\s*[Mm]?\.?)?"
 # Outlook long / short / date only: [Weekday,] Month D, YYYY [H:MM[:SS] AM]
@@ -40,9 +39,9 @@ def _month(word: str) -> int | None:
     """Month number of a possibly damaged name: `Dec`, `Decem er`, `Fe ruary`, `A ril`, `Au`."""
     w = word.lower().replace(" ", "")
     m = _MONTHS.get(w[:3])
-    if m and (len(w) <= 3 or _NAMES[m - 1].startswith(w[:4])):
+    if m and (len(w) <= 3 or EN_MONTHS[m - 1].startswith(w[:4])):
         return m
-    hits = [k for k, name in enumerate(_NAMES, 1) if name[0] == w[:1] and _subsequence(w, name)]
+    hits = [k for k, name in enumerate(EN_MONTHS, 1) if name[0] == w[:1] and _subsequence(w, name)]
     return hits[0] if len(hits) == 1 and len(w) >= 2 else None
 
 

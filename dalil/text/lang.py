@@ -145,3 +145,9 @@ def document_languages(text: str, pages: list[tuple[int, int]], sample: int = 60
             counts[lang] = counts.get(lang, 0) + 1
     main = max(counts, key=counts.get) if counts else "und"
     return main, page_langs
+
+
+def has_arabic_script(text: str) -> bool:
+    """Whether text holds any character of the Arabic script blocks (letters, marks, digits,
+    punctuation, presentation forms); `normalize.is_arabic` asks for an Arabic letter."""
+    return _ARABIC.search(text) is not None

@@ -28,6 +28,9 @@ def month_names() -> dict[str, list[tuple[int, str]]]:
     return out
 
 
+# The English month names, in order: the one list dates, the bridge and the tracer's terms share.
+EN_MONTHS: tuple[str, ...] = tuple(name for _i, name in month_names()["en"])
+
 _MONTHS: dict[str, int] = {}
 for _i, _name in month_names()["other"]:       # yield to an English, French or Arabic name
     _MONTHS.setdefault(_name, _i)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from dalil.search.dense import HEADER_LINE
+from dalil.text.foia_patterns import HEADER_OR_STAMP_LINE
 from dalil.text.normalize import normalize_for_index
 
 SHINGLE = 4
@@ -21,14 +21,10 @@ _TOKEN = re.compile(r"[^\W_]+")
 _CODES = re.compile(r"^(?:b[1-9]|c\d{8}|\d{1,2})$")      # redaction codes, DocNos, page numbers
 
 
-_HEADER = re.compile(r"(?im)" + HEADER_LINE +
-                     r"|^.*(?:Department\s+of\s+State|Case\s*No\.?\s*F-?20|Doc\s*No\.?\s*C\d).*$")
-
-
 def body_text(text: str) -> str:
     """A passage without its header lines and page stamps: those repeat across every message of
     a correspondent and would make unrelated messages look like copies."""
-    return _HEADER.sub(" ", text)
+    return HEADER_OR_STAMP_LINE.sub(" ", text)
 
 
 def tokens(text: str) -> list[str]:

@@ -11,6 +11,8 @@ import threading
 
 import numpy as np
 
+from dalil.search.dense import DIM
+
 
 class PassageVectors:
     """The archive's passage vectors in memory, addressable by passage id."""
@@ -19,7 +21,7 @@ class PassageVectors:
         self.archive = archive
         self._lock = threading.Lock()
         self._stamp = None          # the loaded matrix this copy was made from
-        self.matrix = np.zeros((0, 512), np.float32)
+        self.matrix = np.zeros((0, DIM), np.float32)
         self.ids = np.zeros(0, np.int64)
         self.doc_rows = np.zeros(0, np.int32)
 

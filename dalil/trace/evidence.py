@@ -23,7 +23,9 @@ from datetime import date, timedelta
 import numpy as np
 
 from dalil.model import char_to_byte
+from dalil.search.dense import DIM
 from dalil.search.query import QueryError
+from dalil.text.foia_patterns import HEADER_LABEL
 from dalil.trace.copies import body_text, passage_copies
 from dalil.trace.dense import PassageVectors
 from dalil.trace.terms import Term
@@ -40,7 +42,6 @@ FUSION_WEIGHT = {"bag": 1.0, "lex": 1.0, "rare": 1.0, "dense": 1.5, "content": 1
                  "dated": 1.5}
 COPIES_FOR = 3                # evidence items whose passage copies are looked up
 _WEIGHT = {"name": 2.0, "number": 2.0, "date": 2.0, "word": 1.0}
-_HEADER_LINE = re.compile(r"(?m)^\s*(?:From|Sent|To|Cc|Subject|Date)\s*:")
 # A sentence runs over single line breaks (OCR wraps every line) and ends at . ! ? before a
 # space or at a blank line; a period inside a token ("state.gov", "3.5") ends nothing.
 _SOURCE_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?\"'”’»)\]])|\n(?![ \t]*\n))+"
@@ -87,7 +88,7 @@ class Encoder:
         if todo:
             for t, v in zip(todo, self.vectors.encode(todo)):
                 self.cache[t] = v
-        return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, 512), np.float32)
+        return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, DIM), np.float32)
 
 
 def query_text(text: str) -> str:
@@ -340,7 +341,7 @@ class EvidenceFinder:
                     cov = _span_share(terms, hits[doc_id], x, y)
                     # Header lines repeat names and dates; the claim rests on a body (metadata
                     # claims are checked against the parsed headers apart).
-                    body = not _HEADER_LINE.search(doc_text, x, y)
+                    body = not HEADER_LABEL.search(doc_text, x, y)
                     cands.append((body, cov + 0.3 * sim_p, doc_id, page, x, y, cov, sim_p))
             cands.sort(key=lambda w: (-w[0], -w[1]))
             cands = [c[1:] for c in cands]

@@ -12,7 +12,7 @@ from pathlib import Path
 from dalil.text.datafile import tsv_rows
 from dalil.text.english import cognate_prefix
 from dalil.text.lexicon import NameLexicon
-from dalil.text.multidate import find_dates
+from dalil.text.multidate import EN_MONTHS, find_dates
 from dalil.text.normalize import LETTER, is_arabic, normalize_for_index
 from dalil.text.numbers import is_decade, number_value, numbers_in
 
@@ -29,8 +29,6 @@ def claim_stopwords() -> frozenset[str]:
 
 
 STOP = claim_stopwords()
-_MONTHS_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-              "october", "november", "december"]
 
 
 @dataclass
@@ -183,10 +181,10 @@ def _expand(names: list[str]) -> list[str]:
 def _date_alts(value: str) -> list[str]:
     parts = value.split("-")
     if value.startswith("--"):
-        return [_MONTHS_EN[int(parts[2]) - 1]]
+        return [EN_MONTHS[int(parts[2]) - 1]]
     alts = [parts[0]]
     if len(parts) >= 2:
-        alts.append(_MONTHS_EN[int(parts[1]) - 1])
+        alts.append(EN_MONTHS[int(parts[1]) - 1])
     return alts
 
 
