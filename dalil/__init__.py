@@ -8,6 +8,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 from dalil.archive import Archive  # noqa: E402
+from dalil.search.results import ResultSet, SearchHit, SearchResult  # noqa: E402
 
 __version__ = "0.1.0"
-__all__ = ["Archive", "__version__"]
+__all__ = ["Archive", "ResultSet", "SearchHit", "SearchResult", "__version__"]

@@ -84,7 +84,7 @@ def plain_query(text: str) -> str:
 
 def ranked_doc_ids(archive, text: str, mode: str, depth: int = 100) -> list[str]:
     h = archive.hybrid
-    _, _, _, fused, _, _ = h.rank(plain_query(text), mode=mode, depth=depth)
+    fused = h.rank(plain_query(text), mode=mode, depth=depth).fused
     groups = h.collapse([d for d, _ in fused])
     rows = [d for g in groups for d in g][:depth]
     if not rows:

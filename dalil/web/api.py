@@ -45,9 +45,11 @@ def search_params(request: Request) -> dict:
     return params
 
 
-def run_search(archive, params: dict):
+def run_search(archive, params: dict, search=None):
+    """`search` (default `archive.search`) called with the request's parameters, its errors as
+    API errors."""
     try:
-        return archive.search(**params)
+        return (search or archive.search)(**params)
     except QueryError as exc:
         raise ApiError(400, "bad_query", f"bad query: {exc}") from None
     except RuntimeError as exc:
