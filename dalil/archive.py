@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from dalil.ingest.pipeline import IngestReport, Ingestor
 from dalil.search.lexical import LexicalSearcher
 from dalil.search.results import ResultSet, SearchResult
 from dalil.store.sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from dalil.search.dense import VectorIndex
+    from dalil.search.hybrid import HybridSearcher
 
 
 def default_db() -> str:
@@ -30,6 +34,8 @@ class Archive:
             raise FileNotFoundError(f"no archive at {self.path} (run `dalil ingest` first)")
         self.store = SQLiteStore(self.path, readonly=readonly)
         self._lexical: LexicalSearcher | None = None
+        self._vectors: VectorIndex | None = None
+        self._hybrid: HybridSearcher | None = None
 
     # --- ingest -------------------------------------------------------------------
     def ingest(self, paths: list[str] | str, workers: int | None = None, retry_failed: bool = False,
@@ -155,14 +161,14 @@ class Archive:
     @property
     def vectors(self) -> "VectorIndex":
         from dalil.search.dense import VectorIndex
-        if getattr(self, "_vectors", None) is None:
+        if self._vectors is None:
             self._vectors = VectorIndex(self.path)
         return self._vectors
 
     @property
     def hybrid(self) -> "HybridSearcher":
         from dalil.search.hybrid import HybridSearcher
-        h = getattr(self, "_hybrid", None)
+        h = self._hybrid
         if h is None or h.lexical is not self.lexical:
             h = self._hybrid = HybridSearcher(self.store, self.lexical, self.vectors)
         return h
