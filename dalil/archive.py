@@ -10,12 +10,17 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+import re
+from typing import TYPE_CHECKING, Any, Callable
 
 from dalil.ingest.pipeline import IngestReport, Ingestor
 from dalil.search.lexical import LexicalSearcher
-from dalil.search.results import SearchResult
+from dalil.search.results import ResultSet, SearchResult
 from dalil.store.sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from dalil.search.dense import VectorIndex
+    from dalil.search.hybrid import HybridSearcher
 
 
 def default_db() -> str:
@@ -29,6 +34,8 @@ class Archive:
             raise FileNotFoundError(f"no archive at {self.path} (run `dalil ingest` first)")
         self.store = SQLiteStore(self.path, readonly=readonly)
         self._lexical: LexicalSearcher | None = None
+        self._vectors: VectorIndex | None = None
+        self._hybrid: HybridSearcher | None = None
 
     # --- ingest -------------------------------------------------------------------
     def ingest(self, paths: list[str] | str, workers: int | None = None, retry_failed: bool = False,
@@ -62,9 +69,12 @@ class Archive:
         """Whether people and duplicates have been built (`build_intel`)."""
         return self.store.has_people()
 
-    def people(self, query: str | None = None, limit: int | None = None) -> dict[str, Any]:
+    def people(self, query: str | None = None, limit: int | None = None,
+               doc_ids: list[str] | None = None) -> dict[str, Any]:
+        """Person records; with a query, counted over the documents matching it (or over
+        `doc_ids`, the matches of a result set already found: `ResultSet.matching`)."""
         from dalil.intel.timeline import people
-        return people(self.store, query, limit=limit)
+        return people(self.store, query, self._scope(query, doc_ids), limit=limit)
 
     def person(self, name_or_form: str) -> "Person | None":
         """The person a form, address, alias or (Latin or Arabic) name denotes, or None."""
@@ -84,17 +94,32 @@ class Archive:
         from dalil.intel.dupes import dupes
         return dupes(self.store, _doc_id(doc_id))
 
+    def same_header_documents(self, doc_id: str) -> tuple[str, list[tuple[str, str | None, str]]] | None:
+        """The document's text and (doc_id, release, text) of the others with its subject, date and
+        sender (None when it does not exist or has no subject): candidates for an exact copy."""
+        return self.store.same_header_documents(doc_id)
+
     def duplicates_of(self, doc_ids: list[str]) -> dict[str, list[str]]:
         from dalil.intel.dupes import duplicates_of
         return duplicates_of(self.store, doc_ids)
 
-    def timeline(self, query: str | None) -> dict[str, Any]:
+    def timeline(self, query: str | None, doc_ids: list[str] | None = None) -> dict[str, Any]:
+        """Messages per month of the documents matching the query (or of `doc_ids`, as `people`)."""
         from dalil.intel.timeline import timeline
-        return timeline(self.store, query)
+        return timeline(self.store, query, self._scope(query, doc_ids))
 
     def graph(self, query: str | None) -> dict[str, Any]:
         from dalil.intel.timeline import graph
-        return graph(self.store, query)
+        return graph(self.store, query, self._scope(query, None))
+
+    def _scope(self, query: str | None, doc_ids: list[str] | None) -> list[str] | None:
+        """The doc_ids a query selects for the people and message views (None: no query, all)."""
+        if doc_ids is not None:
+            return doc_ids
+        if not query or not query.strip():
+            return None
+        from dalil.search.query import parse_query
+        return self.lexical.matching_doc_ids(parse_query(query))
 
     @staticmethod
     def format_graph(graph: dict[str, Any], fmt: str) -> str:
@@ -120,10 +145,33 @@ class Archive:
         candidates taken from each ranking (default 100); `limit`: at most this many groups."""
         from dalil.search.hybrid import DEPTH
         h = self.hybrid
-        _, _, _, fused, _, _ = h.rank(query, mode=mode, depth=depth or DEPTH)
+        fused = h.rank(query, mode=mode, depth=depth or DEPTH).fused
         groups = h.collapse([d for d, _ in fused])[:limit]
         names = self.store.doc_ids_of([d for g in groups for d in g])
         return [[names[d] for d in g] for g in groups]
+
+    def search_set(self, query: str, limit: int = 10, offset: int = 0, mode: str | None = None,
+                   lang: str | None = None, facets: bool = True) -> ResultSet:
+        """`search`, with the documents of the whole result set and those matching the query's
+        terms (`ResultSet`): what a page's panels count, from the page's own ranking."""
+        return self.hybrid.search_set(query, limit=limit, offset=offset, mode=mode, lang=lang, facets=facets)
+
+    def months_of(self, rows: list[int]) -> dict[str, int]:
+        """'YYYY-MM' → documents of a result set (`ResultSet.rows`) dated in that month."""
+        return self.store.months_of(rows)
+
+    def correspondents_of(self, rows: list[int], limit: int = 10) -> list[tuple[str, int, int]]:
+        """(correspondent as written, documents, sent) of those in most documents of a result set."""
+        return self.store.correspondents_of(rows, limit)
+
+    def highlight_spans(self, query: str, text: str) -> list[tuple[int, int]]:
+        """Where the words of `query` occur in a text, as search highlights them."""
+        from dalil.search.query import parse_query
+        from dalil.search.snippets import find_matches
+        _, marks, _ = self.lexical.build(parse_query(query))
+        if not marks:
+            return []
+        return find_matches(text, re.compile("|".join(f"(?:{m})" for m in marks), re.I))
 
     def trace(self, text_or_html: str | bytes, **opts: Any) -> "TraceReport":
         """Trace each claim of an article (text, Markdown or saved HTML) to its sources; see dalil/trace."""
@@ -136,7 +184,7 @@ class Archive:
         from dalil.search.bridge import NameTable, WordVocabulary
         report = self.vectors.build(self.store, progress=progress, workers=workers)
         names = NameTable(self.vectors.dir / "names.json")
-        report["name_documents"] = names.update(self.store.db)
+        report["name_documents"] = names.update(self.store)
         report["vocabulary_added"] = WordVocabulary(self.vectors.dir).update(names, workers=workers)
         self._hybrid = None
         return report
@@ -148,14 +196,14 @@ class Archive:
     @property
     def vectors(self) -> "VectorIndex":
         from dalil.search.dense import VectorIndex
-        if getattr(self, "_vectors", None) is None:
+        if self._vectors is None:
             self._vectors = VectorIndex(self.path)
         return self._vectors
 
     @property
     def hybrid(self) -> "HybridSearcher":
         from dalil.search.hybrid import HybridSearcher
-        h = getattr(self, "_hybrid", None)
+        h = self._hybrid
         if h is None or h.lexical is not self.lexical:
             h = self._hybrid = HybridSearcher(self.store, self.lexical, self.vectors)
         return h

@@ -103,8 +103,8 @@ def test_name_table_counts_capitalized_share(tmp_path, corpus_doc):
     archive = Archive(str(tmp_path / "n.db"))
     archive.ingest([str(corpus_doc("C05778768"))])
     table = NameTable(tmp_path / "names.json")
-    assert table.update(archive.store.db) == 1
-    assert table.update(archive.store.db) == 0          # incremental: nothing new
+    assert table.update(archive.store) == 1
+    assert table.update(archive.store) == 0          # incremental: nothing new
     shares = {t: share for t, _, share in table.entries(min_df=1)}
     assert shares["qaddafi"] == 1.0                      # always written Qaddafi
     assert shares["the"] < 0.2

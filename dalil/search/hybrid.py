@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import itertools
 import re
-import sqlite3
 import threading
 import time
 
@@ -23,10 +21,12 @@ import numpy as np
 
 from dalil.search.bridge import Bridge, Bridged
 from dalil.search.dense import VectorIndex, clean_passage
-from dalil.search.lexical import WEIGHTS, LexicalSearcher, query_terms
+from dalil.search.lexical import LexicalSearcher, query_terms
 from dalil.search.proximity import MAX_CHARS as PROXIMITY_CHARS, best_window, cap_native, concept_terms
 from dalil.search.query import Atom, Query, parse_query
-from dalil.search.results import SearchResult
+from dalil.search.results import Matches, Ranking, ResultSet, SearchResult
+from dalil.store.base import Store
+from dalil.store.base.fulltext import Filter
 from dalil.text.english import cognate_prefix, stem_prefix
 from dalil.text.foia_patterns import STAMP_OR_RELEASE_LINE
 from dalil.text.lang import detect_lang
@@ -61,7 +61,7 @@ MODES = ("lexical", "dense", "hybrid")
 
 
 class HybridSearcher:
-    def __init__(self, store, lexical: LexicalSearcher, vectors: VectorIndex):
+    def __init__(self, store: Store, lexical: LexicalSearcher, vectors: VectorIndex):
         self.store = store
         self.lexical = lexical
         self.vectors = vectors
@@ -86,17 +86,18 @@ class HybridSearcher:
 
     # --- rankings ---------------------------------------------------------------
     def rank(self, query: str, mode: str | None = None, lang: str | None = None,
-             depth: int = DEPTH, dense_weight: float | None = None
-             ) -> tuple[Query, str, str, list[tuple[int, float]], dict, list[str]]:
-        """Fused ranking of documents.id; also the parsed query, language, mode, best passage
-        per document (dense) and the highlight patterns.  `dense_weight` overrides the dense
-        ranking's weight (default: by the query's language, see WEIGHTS_FUSION)."""
+             depth: int = DEPTH, dense_weight: float | None = None) -> Ranking:
+        """Fused ranking of documents.id, with the parsed query, language, mode, best passage
+        per document (dense) and the highlight patterns.  `query`: text, or a query parsed
+        already.  `dense_weight` overrides the dense ranking's weight (default: by the query's
+        language, see WEIGHTS_FUSION)."""
         mode = mode or self.default_mode()
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r} (lexical, dense or hybrid)")
         if mode != "lexical" and not self.vectors.exists():
             raise RuntimeError("no vectors for this archive: run `dalil index` first")
-        q = parse_query(query)
+        q = parse_query(query) if isinstance(query, str) else query
+        query = q.text
         free = [a for g in q.groups if all(a.field is None for a in g) for a in g]
         field_groups = [g for g in q.groups if any(a.field for a in g)]
         free_text = " ".join(a.value for a in free)
@@ -108,10 +109,10 @@ class HybridSearcher:
         marks: list[str] = []
         best_passage: dict[int, int] = {}
         near: dict[int, float] = {}
-        where, params = self.lexical.sql_filters(q)
+        filters = self.lexical.filters(q)
         if mode in ("lexical", "hybrid"):
             strict_expr, _, _ = self.lexical.build(q)
-            strict = self._lexical_rank(strict_expr, where, params, depth) if strict_expr else []
+            strict = self.store.ranked_rows(strict_expr, filters, depth) if strict_expr else []
             marks += self._marks(free)
             bag_q, bridged = self._bag_query(q, free, field_groups, lang, free_text if mode == "hybrid" else None)
             bag: list[int] = []
@@ -120,7 +121,7 @@ class HybridSearcher:
                 if expr == strict_expr:        # nothing bridged, nothing dropped: the same ranking
                     bag = list(strict)
                 else:
-                    bag = self._lexical_rank(expr, where, params, depth) if expr else []
+                    bag = self.store.ranked_rows(expr, filters, depth) if expr else []
                 marks += self._marks(bag_q.groups[0])
             if mode == "lexical":      # the lexical side alone: all-terms matches, then the bag
                 seen = set(strict)
@@ -130,10 +131,10 @@ class HybridSearcher:
                 rankings += [strict, bag]
                 weights += [WEIGHTS_FUSION["strict"], WEIGHTS_FUSION["bag"]]
             if not q.has_text:
-                rankings.append(self._filter_only(where, params, depth))
+                rankings.append(self.store.newest_rows(filters, depth))
                 weights.append(WEIGHTS_FUSION["filter"])
         if mode in ("dense", "hybrid") and free_text:
-            allowed = self._allowed(q, field_groups, where, params)
+            allowed = self._allowed(q, field_groups, filters)
             hits = self.vectors.search(self.vectors.embed_query(free_text), limit=depth, allowed_docs=allowed)
             rankings.append([h.doc_row for h in hits])
             weights.append(dense_weight if dense_weight is not None
@@ -152,7 +153,8 @@ class HybridSearcher:
             if near:       # a passage holding most of the query is evidence whatever the rest say
                 fused = sorted(((d, s + WINDOW_BONUS * max(0.0, near.get(d, 0.0) - WINDOW_SHARE))
                                 for d, s in fused), key=lambda kv: -kv[1])
-        return q, lang, mode, fused, best_passage, list(dict.fromkeys(marks))
+        return Ranking(query=q, lang=lang, mode=mode, fused=fused, best_passage=best_passage,
+                       marks=list(dict.fromkeys(marks)))
 
     def _marks(self, atoms: list[Atom]) -> list[str]:
         """Highlight patterns of the atoms that occur in the archive at all: an Arabic word of a
@@ -170,7 +172,7 @@ class HybridSearcher:
             if free else None
         if bridged:
             atoms += [Atom("phrase" if " " in t else "word", t) for t in bridged.all()]
-        n_docs = self.store.db.execute("SELECT max(id) FROM documents").fetchone()[0] or 1
+        n_docs = self.store.max_doc_row() or 1
         keep = []
         for a in atoms:
             terms = query_terms(a.value)
@@ -199,13 +201,12 @@ class HybridSearcher:
         groups += [[a.value, *_cognate(a.value, lang)] for a in free
                    if not a.prefix and not set(query_terms(a.value)) <= covered
                    and not (lang != "en" and function_word(a.value, lang))]
-        db = self.store.db
-        n_docs = db.execute("SELECT max(id) FROM documents").fetchone()[0] or 1
+        n_docs = self.store.max_doc_row() or 1
         seen: dict[str, int] = {}          # each term's document frequency, read once
 
         def df(t: str) -> int:
             if t not in seen:
-                seen[t] = prefix_df(db, t[:-1]) if t.endswith("*") else self.lexical.spelling.df(t)
+                seen[t] = self.store.prefix_df(t[:-1]) if t.endswith("*") else self.lexical.spelling.df(t)
             return seen[t]
         terms = {t: v for t, v in concept_terms(groups, df, n_docs).items() if df(t) <= PROXIMITY_COMMON_DF * n_docs}
         # (a digit or a name written the same in both languages is a translation, not a native form)
@@ -236,9 +237,7 @@ class HybridSearcher:
 
     def _texts(self, ids: list[int], chars: int = PROXIMITY_CHARS) -> list[tuple[int, str]]:
         """(id, the part of its text that proximity scans) of each document, in order."""
-        found = dict(self.store.db.execute(
-            f"SELECT id, substr(text, 1, {int(chars)}) FROM documents "
-            f"WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()) if ids else {}
+        found = self.store.texts(ids, chars)
         return [(d, found.get(d) or "") for d in ids]
 
     def _coverage(self, terms: dict[str, tuple[int, float]], allowed: np.ndarray | None,
@@ -246,14 +245,13 @@ class HybridSearcher:
         """(document, summed IDF of the query concepts it holds) of the COVERAGE_DEPTH
         documents holding the most (two at least), then of the SHORT_DEPTH short ones holding
         the most, from each term's postings in the index; `n`: the highest document id."""
-        db = self.store.db
         total = np.zeros(n + 1)
         count = np.zeros(n + 1, dtype=np.int32)
         for c in {c for c, _ in terms.values()}:
             best = np.zeros(n + 1)          # each document's rarest form of this concept
             for t, idf in sorted(((t, idf) for t, (cc, idf) in terms.items() if cc == c), key=lambda x: x[1]):
                 match = '"' + t[:-1] + '"*' if t.endswith("*") else '"' + t.replace('"', "") + '"'
-                best[_ids(db, "SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?", [match], n)] = idf
+                best[_ids(self.store.match_rows(match), n)] = idf
             total += best
             count += best > 0
         total[count < 2] = 0.0
@@ -272,75 +270,79 @@ class HybridSearcher:
         mask = self._short_docs
         if mask is None or len(mask) != n + 1:
             mask = np.zeros(n + 1, dtype=bool)
-            mask[_ids(self.store.db, "SELECT id FROM documents WHERE length(CAST(text AS BLOB)) <= ?",
-                      [SHORT_CHARS], n)] = True
+            mask[_ids(self.store.short_rows(SHORT_CHARS), n)] = True
             self._short_docs = mask
         return mask
 
-    def _lexical_rank(self, match: str, where: str, params: list, depth: int) -> list[int]:
-        w = ", ".join(str(x) for x in WEIGHTS)
-        db = self.store.db
-        if where == "1":
-            sql = (f"SELECT rowid FROM docs_fts WHERE docs_fts MATCH ? "
-                   f"ORDER BY bm25(docs_fts, {w}) LIMIT ?")
-            return [r[0] for r in db.execute(sql, (match, depth))]
-        sql = (f"SELECT d.id FROM docs_fts JOIN documents d ON d.id = docs_fts.rowid "
-               f"WHERE docs_fts MATCH ? AND {where} ORDER BY bm25(docs_fts, {w}) LIMIT ?")
-        return [r[0] for r in db.execute(sql, [match, *params, depth])]
-
-    def _filter_only(self, where: str, params: list, depth: int) -> list[int]:
-        return [r[0] for r in self.store.db.execute(
-            f"SELECT d.id FROM documents d WHERE {where} ORDER BY d.date DESC LIMIT ?", [*params, depth])]
-
-    def _allowed(self, q: Query, field_groups: list[list[Atom]], where: str,
-                 params: list) -> np.ndarray | None:
+    def _allowed(self, q: Query, field_groups: list[list[Atom]], filters: list[Filter]) -> np.ndarray | None:
         """Boolean mask over documents.id of the documents the filters let through (None: all).
         Field terms and exclusions are applied to the mask with the ids their FTS match gives,
         never by walking every document."""
         if not (q.filters or field_groups or q.negatives):
             return None
-        db = self.store.db
-        n = db.execute("SELECT max(id) FROM documents").fetchone()[0] or 0
-        if where != "1":
+        n = self.store.max_doc_row()
+        if filters:
             mask = np.zeros(n + 1, dtype=bool)
-            mask[_ids(db, f"SELECT d.id FROM documents d WHERE {where}", params, n)] = True
+            mask[_ids(self.store.filter_rows(filters), n)] = True
         else:
             mask = np.ones(n + 1, dtype=bool)
         if field_groups:
             expr, _, _ = self.lexical.build(Query(text=q.text, groups=field_groups))
             inside = np.zeros(n + 1, dtype=bool)
             if expr:
-                inside[_ids(db, "SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?", [expr], n)] = True
+                inside[_ids(self.store.match_rows(expr), n)] = True
             mask &= inside
         for atom in q.negatives:
             neg, _ = self.lexical.expand(atom, {})
             if neg:
-                mask[_ids(db, "SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?", [neg], n)] = False
+                mask[_ids(self.store.match_rows(neg), n)] = False
         return mask
 
     # --- results ----------------------------------------------------------------
     def search(self, query: str, limit: int = 10, offset: int = 0, mode: str | None = None,
                lang: str | None = None, facets: bool = True) -> SearchResult:
+        """A page of results: documents ranked (see `rank`), each email once with its copies."""
+        return self._search(query, limit, offset, mode, lang, facets)[0]
+
+    def search_set(self, query: str, limit: int = 10, offset: int = 0, mode: str | None = None,
+                   lang: str | None = None, facets: bool = True) -> ResultSet:
+        """A page of results with the documents of the whole result set and those matching the
+        query's terms, from the one ranking the page is made of."""
+        result, q, ranking, found = self._search(query, limit, offset, mode, lang, facets)
+        if found is None:
+            found = self.lexical.matches(q)
+            rows = [int(d) for d, _ in ranking.fused]
+        else:
+            rows = found.rows.tolist()
+        doc_ids = list(self.store.doc_ids_by_row(found.rows.tolist()).values()) if len(found.rows) else []
+        return ResultSet(result=result, rows=rows, matching=doc_ids)
+
+    def _search(self, query: str, limit: int, offset: int, mode: str | None, lang: str | None,
+                facets: bool) -> tuple[SearchResult, Query, Ranking | None, Matches | None]:
+        """(result page, the parsed query, the ranking it was made from or, in lexical mode,
+        every match it was made from)."""
         t0 = time.perf_counter()
         if (mode or self.default_mode()) == "lexical":
             # The foundation's search as it is: all terms must match, exact total, every copy shown.
-            result = self.lexical.search(query, limit=limit, offset=offset, facets=facets)
+            q = parse_query(query)
+            result, found = self.lexical.search_matches(q, limit=limit, offset=offset, facets=facets)
             result.mode = "lexical"
             result.lang = (lang or detect_lang(" ".join(
-                a.value for a in parse_query(query).positive_atoms() if a.field is None) or query)).lower()
+                a.value for a in q.positive_atoms() if a.field is None) or query)).lower()
             result.took_ms = (time.perf_counter() - t0) * 1000
-            return result
-        q, lang, mode, fused, best_passage, marks = self.rank(query, mode, lang)
+            return result, q, None, found
+        ranking = self.rank(query, mode, lang)
+        q, fused = ranking.query, ranking.fused
         groups = self.collapse([d for d, _ in fused])
         score = dict(fused)
         page = groups[offset:offset + limit]
-        hits = self._hits(page, score, best_passage, marks)
-        result = SearchResult(query=q.text, total=len(groups), hits=hits, lang=lang, mode=mode)
+        hits = self._hits(page, score, ranking.best_passage, ranking.marks)
+        result = SearchResult(query=q.text, total=len(groups), hits=hits, lang=ranking.lang, mode=ranking.mode)
         if facets:
             ids = np.fromiter((d for g in groups for d in g), dtype=np.int64)
             result.facets = self.lexical.facet_cache().count(ids)
         result.took_ms = (time.perf_counter() - t0) * 1000
-        return result
+        return result, q, ranking, None
 
     def collapse(self, ranked: list[int]) -> list[list[int]]:
         """Ranked documents → ranked groups [hit, duplicate, ...]; a duplicate never shows twice."""
@@ -359,16 +361,11 @@ class HybridSearcher:
               marks: list[str]):
         if not groups:
             return []
-        db = self.store.db
         heads = [g[0] for g in groups]
-        q = ",".join("?" * len(heads))
-        meta = {r[0]: r for r in db.execute(
-            f"SELECT id, doc_id, subject, sender, date, release, n_pages FROM documents WHERE id IN ({q})", heads)}
+        meta = self.store.hit_rows(heads)
         rows = [(*meta[d], -score.get(d, 0.0)) for d in heads]
         hits = self.lexical._hits(rows, marks)
-        all_ids = [d for g in groups for d in g[1:]]
-        names = dict(db.execute(f"SELECT id, doc_id FROM documents WHERE id IN ({','.join('?' * len(all_ids))})",
-                                all_ids).fetchall()) if all_ids else {}
+        names = self.store.doc_ids_by_row([d for g in groups for d in g[1:]])
         for hit, group in zip(hits, groups):
             hit.duplicates = [names[d] for d in group[1:]]
             pid = best_passage.get(group[0])
@@ -377,9 +374,7 @@ class HybridSearcher:
         return hits
 
     def _passage_snippet(self, hit, passage_id: int) -> None:
-        row = self.store.db.execute(
-            "SELECT p.page, p.start, substr(d.text, p.start + 1, p.end - p.start) FROM passages p "
-            "JOIN documents d ON d.doc_id = p.doc_id WHERE p.id = ?", (passage_id,)).fetchone()
+        row = self.store.passage_span(passage_id)
         if row:
             hit.page, hit.start = row[0], row[1]
             text = clean_passage(row[2])
@@ -404,13 +399,6 @@ def _summed_concepts(terms: dict[str, tuple[int, float]]) -> float:
     return sum(best.values())
 
 
-def prefix_df(db, prefix: str) -> int:
-    """Document frequency of a prefix's most frequent indexed form (a lower bound of its own)."""
-    row = db.execute("SELECT max(df) FROM terms WHERE term >= ? AND term < ?",
-                     (prefix, prefix + "\uffff")).fetchone()
-    return row[0] or 0
-
-
 _ELISION = re.compile(r"^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)['’](?=\w)", re.I)
 
 
@@ -422,9 +410,9 @@ def _without_elision(atom: Atom) -> Atom:
     return dataclasses.replace(atom, value=_ELISION.sub("", atom.value))
 
 
-def _ids(db, sql: str, params: list, max_id: int) -> np.ndarray:
-    """The single integer column of a query as an array (ids above max_id, added since, dropped)."""
-    ids = np.fromiter(itertools.chain.from_iterable(db.execute(sql, params)), dtype=np.int64)
+def _ids(rows: list[int], max_id: int) -> np.ndarray:
+    """documents.id as an array (ids above max_id, added since, dropped)."""
+    ids = np.asarray(rows, dtype=np.int64)
     return ids[ids <= max_id]
 
 
@@ -454,21 +442,17 @@ class Duplicates:
     re-scans, replies and forwards quoting it), when they were built; else exact copies by
     normalized body hash."""
 
-    def __init__(self, store):
+    def __init__(self, store: Store):
         self.store = store
         self.hash_of: dict[int, int] = {}
         self.members: dict[int, list[int]] = {}
         self.last = 0
         self._map: tuple | None = None          # (signature of the cluster tables, map)
-        self._versions: dict = {}               # connection → (data_version, total_changes) last seen
+        self._versions: dict = {}               # connection → its data stamp last seen
         self._lock = threading.Lock()
 
     def clusters_built(self) -> bool:
-        try:
-            return self.store.db.execute("SELECT 1 FROM dupe_clusters UNION ALL SELECT 1 FROM copy_pairs "
-                                         "LIMIT 1").fetchone() is not None
-        except sqlite3.OperationalError:
-            return False
+        return self.store.clusters_built()
 
     def duplicates_of(self, doc_rows: list[int]) -> dict[int, list[int]]:
         """documents.id → the other documents.id holding the same email (only non-empty lists)."""
@@ -491,38 +475,26 @@ class Duplicates:
     def _cluster_map(self) -> dict[int, list[int]]:
         """documents.id → the other members of its cluster, most similar first (the order of
         dalil.intel.dupes.duplicates_of), held in memory; re-read when the clusters change."""
-        db = self.store.db
-        # Another connection's commit changes data_version, this one's own changes total_changes.
-        version = (db.execute("PRAGMA data_version").fetchone()[0], db.total_changes)
-        seen = self._versions.get(db)
+        version = self.store.data_stamp()
+        seen = self._versions.get(version[0])
         if seen == version and self._map is not None:
             return self._map[1]
         with self._lock:
-            signature = db.execute("SELECT (SELECT count(*) FROM dupe_clusters), (SELECT max(cluster) FROM "
-                                   "dupe_clusters), (SELECT count(*) FROM dupe_pairs), "
-                                   "(SELECT count(*) FROM copy_pairs)").fetchone()
+            signature = self.store.cluster_signature()
             if self._map is None or self._map[0] != signature:
                 found: dict[int, list[tuple[float, str, int]]] = {}
-                for a, b, sim, b_row in db.execute(
-                        "SELECT da.id, b.doc_id, coalesce(p.similarity, q.similarity, 0), db.id "
-                        "FROM dupe_clusters a JOIN dupe_clusters b ON b.cluster = a.cluster AND b.doc_id != a.doc_id "
-                        "JOIN documents da ON da.doc_id = a.doc_id JOIN documents db ON db.doc_id = b.doc_id "
-                        "LEFT JOIN dupe_pairs p ON p.a = a.doc_id AND p.b = b.doc_id "
-                        "LEFT JOIN dupe_pairs q ON q.a = b.doc_id AND q.b = a.doc_id"):
+                for a, b, sim, b_row in self.store.cluster_links():
                     found.setdefault(a, []).append((-sim, b, b_row))
                 members = {a: [r for _, _, r in sorted(lst)] for a, lst in found.items()}
-                for a, b in db.execute(    # then the documents that carry a's text, largest share first
-                        "SELECT da.id, db.id FROM copy_pairs c JOIN documents da ON da.doc_id = c.a "
-                        "JOIN documents db ON db.doc_id = c.b ORDER BY c.share DESC"):
+                for a, b in self.store.copy_links():    # then the documents that carry a's text, largest share first
                     if b not in members.setdefault(a, []):
                         members[a].append(b)
                 self._map = (signature, members)
-            self._versions[db] = version
+            self._versions[version[0]] = version
             return self._map[1]
 
     def _refresh_hashes(self) -> None:
-        for row_id, text in self.store.db.execute(
-                "SELECT id, text FROM documents WHERE id > ? ORDER BY id", (self.last,)):
+        for row_id, text in self.store.texts_after(self.last):
             h = body_hash(text)
             self.hash_of[row_id] = h
             self.members.setdefault(h, []).append(row_id)

@@ -1,5 +1,5 @@
-"""BM25 full-text search over the SQLite FTS5 index, with OCR-tolerant expansion,
-SQL filters, facets and highlighted snippets located in the original text."""
+"""BM25 full-text search over the store's full-text index, with OCR-tolerant expansion,
+filters, facets and highlighted snippets located in the original text."""
 from __future__ import annotations
 
 import re
@@ -9,13 +9,13 @@ from typing import Any
 import numpy as np
 
 from dalil.search.query import Atom, Query, parse_query
-from dalil.search.results import SearchHit, SearchResult
+from dalil.search.results import Matches, SearchHit, SearchResult
 from dalil.search.snippets import MarkPattern, make_snippet
 from dalil.search.spelling import SpellingIndex
+from dalil.store.base import Store
+from dalil.store.base.fulltext import Filter
 from dalil.text.normalize import index_terms, is_arabic
 
-# Column weights for bm25(): body, subject, sender, recipients, cc.
-WEIGHTS = (1.0, 3.0, 2.0, 1.0, 1.0)
 _WORD = re.compile(r"\w+")
 
 
@@ -25,9 +25,9 @@ def query_terms(value: str) -> list[str]:
 
 
 class LexicalSearcher:
-    def __init__(self, store):
+    def __init__(self, store: Store):
         self.store = store
-        self.spelling = SpellingIndex(lambda: store.db)
+        self.spelling = SpellingIndex(store)
         self._facets: FacetCache | None = None
 
     # --- query building -----------------------------------------------------------
@@ -82,68 +82,65 @@ class LexicalSearcher:
         return expr, marks, expansions
 
     @staticmethod
-    def sql_filters(q: Query) -> tuple[str, list[Any]]:
-        clauses, params = [], []
-        for f in q.filters:
-            if f.field == "doc":
-                sql, p = ("d.doc_id LIKE ?", f.value.rstrip("*").upper() + "%") if f.value.endswith("*") \
-                    else ("d.doc_id = ?", f.value.upper())
-            elif f.field == "release":
-                sql, p = "d.release LIKE ?", f"%{f.value}%"
-            elif f.field == "exemption":
-                sql, p = "d.doc_id IN (SELECT doc_id FROM exemptions WHERE code = ?)", f.value
-            elif f.field == "after":
-                sql, p = "d.date >= ?", f.value
-            elif f.field == "before":
-                sql, p = "d.date < ?", f.value
-            else:   # lang
-                sql, p = "d.lang = ?", f.value.lower()
-            clauses.append(f"NOT ({sql})" if f.negated else sql)
-            params.append(p)
-        return (" AND ".join(clauses) or "1"), params
+    def filters(q: Query) -> list[Filter]:
+        """The query's filters as the store takes them."""
+        return [(f.field, f.value, f.negated) for f in q.filters]
 
     # --- execution -------------------------------------------------------------------
+    def matches(self, q: Query, scored: bool = False) -> Matches:
+        """Every document matching the query: all its terms (with their OCR spellings), none of
+        its exclusions, and its filters; a query of filters alone matches what they let through.
+        `scored`: also each one's BM25 score."""
+        match, marks, expansions = self.build(q)
+        filters = self.filters(q)
+        if not match:
+            rows = np.asarray(self.store.filter_rows(filters), dtype=np.int64)
+            return Matches(rows=rows, scores=None, marks=marks, expansions=expansions)
+        if not scored:
+            rows = np.asarray(self.store.match_rows(match, filters), dtype=np.int64)
+            return Matches(rows=rows, scores=None, marks=marks, expansions=expansions)
+        ids, scores = self.store.match_scores(match, filters)
+        return Matches(rows=np.asarray(ids, dtype=np.int64), scores=np.asarray(scores, dtype=np.float64),
+                       marks=marks, expansions=expansions)
+
+    def matching_doc_ids(self, q: Query) -> list[str]:
+        """doc_id of every document matching the query (see `matches`), in no particular order."""
+        return list(self.store.doc_ids_by_row(self.matches(q).rows.tolist()).values())
+
     def search(self, query: str | Query, limit: int = 10, offset: int = 0,
                facets: bool = True) -> SearchResult:
+        """Documents matching all the query's terms, best BM25 first (newest first for filters alone)."""
+        return self.search_matches(query, limit, offset, facets)[0]
+
+    def search_matches(self, query: str | Query, limit: int = 10, offset: int = 0,
+                       facets: bool = True) -> tuple[SearchResult, Matches]:
+        """The result page of `search` and every match it was ranked from."""
         t0 = time.perf_counter()
         q = parse_query(query) if isinstance(query, str) else query
-        match, marks, expansions = self.build(q)
-        where, params = self.sql_filters(q)
-        db = self.store.db
-        cols = "d.id, d.doc_id, d.subject, d.sender, d.date, d.release, d.n_pages"
-        if match:
+        found = self.matches(q, scored=True)
+        ids = found.rows
+        if found.scores is not None:
             # One pass over the matches: every (id, score) for the count and the facets, the top
             # `limit` picked in numpy, then only those rows fetched.
-            w = ", ".join(str(x) for x in WEIGHTS)
-            join = "" if where == "1" else " JOIN documents d ON d.id = docs_fts.rowid"
-            scored = db.execute(f"SELECT docs_fts.rowid, bm25(docs_fts, {w}) FROM docs_fts{join} "
-                                f"WHERE docs_fts MATCH ? AND {where}", [match, *params]).fetchall()
-            ids = np.fromiter((r[0] for r in scored), dtype=np.int64, count=len(scored))
-            scores = np.fromiter((r[1] for r in scored), dtype=np.float64, count=len(scored))
+            scores = found.scores
             order = _top(scores, offset + limit)[offset:]
             top = {int(ids[i]): float(scores[i]) for i in order}
-            by_id = {r[0]: r for r in db.execute(
-                f"SELECT {cols} FROM documents d WHERE d.id IN ({','.join('?' * len(top))})", list(top))} \
-                if top else {}
+            by_id = self.store.hit_rows(list(top))
             rows = [(*by_id[i], top[i]) for i in top if i in by_id]
         else:
-            rows = db.execute(f"SELECT {cols}, 0 AS s FROM documents d WHERE {where} "
-                              f"ORDER BY d.date DESC LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
-            ids = np.fromiter((r[0] for r in db.execute(f"SELECT d.id FROM documents d WHERE {where}", params)),
-                              dtype=np.int64)
-        hits = self._hits(rows, marks)
-        result = SearchResult(query=q.text, total=int(len(ids)), hits=hits, expansions=expansions)
+            rows = [(*r, 0) for r in self.store.newest_hit_rows(self.filters(q), limit, offset)]
+        hits = self._hits(rows, found.marks)
+        result = SearchResult(query=q.text, total=int(len(ids)), hits=hits, expansions=found.expansions)
         if facets:
             result.facets = self.facet_cache().count(ids)
         result.took_ms = (time.perf_counter() - t0) * 1000
-        return result
+        return result, found
 
-    def _hits(self, rows, marks: list[str]) -> list[SearchHit]:
+    def _hits(self, rows: list[tuple[Any, ...]], marks: list[str]) -> list[SearchHit]:
+        """Hits of (hit row, score) rows: snippet and page of each at its first highlighted match."""
         if not rows:
             return []
-        texts = dict(self.store.db.execute(
-            f"SELECT id, text FROM documents WHERE id IN ({','.join('?' * len(rows))})",
-            [r[0] for r in rows]).fetchall())
+        texts = self.store.texts([r[0] for r in rows])
         pattern = MarkPattern(marks) if marks else None
         hits = []
         for r in rows:
@@ -156,9 +153,9 @@ class LexicalSearcher:
         return hits
 
     def facet_cache(self) -> "FacetCache":
-        n = self.store.db.execute("SELECT max(id) FROM documents").fetchone()[0] or 0
+        n = self.store.max_doc_row()
         if self._facets is None or self._facets.max_id != n:
-            self._facets = FacetCache(self.store.db, n)
+            self._facets = FacetCache(self.store, n)
         return self._facets
 
 
@@ -182,11 +179,11 @@ class FacetCache:
 
     FIELDS = ("release", "year", "sender", "lang")
 
-    def __init__(self, db, max_id: int):
+    def __init__(self, store: Store, max_id: int):
         self.max_id = max_id
         self.labels: dict[str, list[str]] = {}
         self.codes: dict[str, np.ndarray] = {}
-        rows = db.execute("SELECT id, release, substr(date, 1, 4), sender, lang FROM documents").fetchall()
+        rows, ex = store.facet_rows()
         for k, name in enumerate(self.FIELDS, start=1):
             labels: dict[str, int] = {}
             arr = np.full(max_id + 1, -1, dtype=np.int32)
@@ -198,7 +195,6 @@ class FacetCache:
                     arr[row[0]] = labels.setdefault(value, len(labels))
             self.codes[name] = arr
             self.labels[name] = list(labels)
-        ex = db.execute("SELECT d.id, e.code FROM exemptions e JOIN documents d ON d.doc_id = e.doc_id").fetchall()
         ex_labels: dict[str, int] = {}
         self.ex_doc = np.array([r[0] for r in ex], dtype=np.int64)
         self.ex_code = np.array([ex_labels.setdefault(r[1], len(ex_labels)) for r in ex], dtype=np.int32)

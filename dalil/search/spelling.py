@@ -10,28 +10,22 @@ merely look similar, like `meeting`/`meetings`, are both common and are left alo
 """
 from __future__ import annotations
 
-import sqlite3
 from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
 from dalil.text.ocr_spelling import skeleton
+from dalil.store.base import FullTextStore
 
 class SpellingIndex:
-    """Query-time expansion over the `terms` table built at the end of each ingest."""
+    """Query-time expansion over the index's term vocabulary, built at the end of each ingest."""
 
-    def __init__(self, connect, max_variants: int = 12):
-        """`connect()` returns the calling thread's connection (the web server answers from a pool)."""
-        self.connect = connect
+    def __init__(self, store: FullTextStore, max_variants: int = 12):
+        self.store = store
         self.max_variants = max_variants
 
-    @property
-    def db(self) -> sqlite3.Connection:
-        return self.connect()
-
     def df(self, term: str) -> int:
-        row = self.db.execute("SELECT df FROM terms WHERE term=?", (term,)).fetchone()
-        return row[0] if row else 0
+        return self.store.term_df(term)
 
     @lru_cache(maxsize=4096)
     def variants(self, term: str) -> tuple[str, ...]:
@@ -42,9 +36,7 @@ class SpellingIndex:
         own = self.df(term)
         # Short words get only look-alike substitutions; longer ones one or two edits.
         budget = 0 if len(sk) < 6 else 1 if len(sk) < 10 else 2
-        rows = self.db.execute(
-            "SELECT term, skel, df FROM terms WHERE skel >= ? AND skel < ? AND df <= ?",
-            (sk[:3], sk[:3] + "\uffff", max(3, own // 10))).fetchall()
+        rows = self.store.spelling_candidates(sk[:3], max(3, own // 10))
         found = []
         for cand, cand_skel, df in rows:
             if cand == term or len(cand) < 4 or not _plausible(term, cand):
@@ -71,8 +63,7 @@ class SpellingIndex:
             return ()
         pairs = [(term[:i], term[i:]) for i in range(2, len(term) - 1)]
         words = {p for pair in pairs for p in pair}
-        q = ",".join("?" * len(words))
-        known = {r[0] for r in self.db.execute(f"SELECT term FROM terms WHERE term IN ({q})", list(words))}
+        known = self.store.known_terms(words)
         return tuple(p for p in pairs if p[0] in known and p[1] in known and len(p[0]) >= 3)
 
 

@@ -130,7 +130,7 @@ def _hybrid(archive, text: str, k: int) -> list[str]:
     try:
         # Dense counted once: the tracer fuses its own dense rankings beside this one (twice
         # here cost source recall@5 0.864 → 0.837, docs/trace.md).
-        _, _, _, fused, _, _ = archive.hybrid.rank(query_text(text), mode=mode, depth=k, dense_weight=1.0)
+        fused = archive.hybrid.rank(query_text(text), mode=mode, depth=k, dense_weight=1.0).fused
     except (QueryError, ValueError, RuntimeError):
         return []
     return _doc_ids(archive.store, [d for d, _ in fused[:k]])

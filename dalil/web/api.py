@@ -1,6 +1,8 @@
 """The JSON API.  Each endpoint returns the same JSON contract as the matching CLI command."""
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import anyio.to_thread
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -45,10 +47,11 @@ def search_params(request: Request) -> dict:
     return params
 
 
-def run_search(archive: Archive, params: dict) -> SearchResult:
-    """The search of `params`, or ApiError (400) for a bad query or a mode the archive cannot serve."""
+def run_search(archive: Archive, params: dict, search: Callable[..., Any] | None = None) -> Any:
+    """`search` (default `archive.search`) called with the request's parameters; a bad query or a
+    mode the archive cannot serve becomes an ApiError (400)."""
     try:
-        return archive.search(**params)
+        return (search or archive.search)(**params)
     except QueryError as exc:
         raise ApiError(400, "bad_query", f"bad query: {exc}") from None
     except RuntimeError as exc:

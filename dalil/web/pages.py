@@ -38,15 +38,15 @@ def search_page(request: Request) -> Response:
     if ctx["lang"]:
         params["lang"] = ctx["lang"]
     try:
-        result = run_search(archive, params)
+        found = run_search(archive, params, archive.search_set)
     except ApiError as exc:
         return render(request, "search.html", status_code=400, error=exc.message, **ctx)
     ui = ui_lang(request)
-    scope = (q, params.get("mode"), params.get("lang"))
-    months = insights.months(archive, *scope) if result.total else {}
+    result = found.result
+    months = insights.months(archive, found) if result.total else {}
     return render(request, "search.html", result=result, offset=offset, page_size=PAGE_SIZE,
                   timeline=timeline_svg(months, q, _translator(ui), ui),
-                  people=insights.top_correspondents(archive, *scope) if result.total else [],
+                  people=insights.top_correspondents(archive, found) if result.total else [],
                   filters=FILTER_TOKEN.findall(q), facet_token=facet_token, refine=lambda token: _refine(q, token),
                   unfilter=lambda token: _unfilter(q, token), **ctx)
 
