@@ -1,0 +1,7 @@
+"""PostgreSQL: the people index: correspondent forms, persons, aliases, roles, message keys."""
+from __future__ import annotations
+
+
+class PostgresPeople:
+    """Mixin of PostgresStore; `self.db` is the thread's psycopg connection.  Not implemented yet
+    (phase 1 of the backend): see `PostgresStore.concerns`."""
