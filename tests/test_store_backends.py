@@ -209,3 +209,49 @@ def test_cli_status_on_an_empty_database_is_a_one_line_error(pg_url):
     r = dalil("status", "--db", pg_url)
     assert r.returncode != 0 and "no archive at postgresql://" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_postgres_reads_for_features(pg_url):
+    """The document reads the features use (written for PostgreSQL ahead of their SQLite twins'
+    merge): each agrees with what `document()` and the tables say."""
+    ingest(pg_url, [str(DEMO)])
+    store = open_store(pg_url, readonly=True)
+    try:
+        docs = table_rows(pg_url, "documents", "id, doc_id", "id")
+        assert store.document_count() == len(docs) == store.status()["documents"]
+        assert store.doc_ids_of([i for i, _ in docs] + [10 ** 9]) == dict(docs)
+        assert all(store.has_document(d) for _, d in docs) and not store.has_document("NO-SUCH-DOC")
+        assert sum(store.language_counts().values()) <= len(docs)
+        passages = store.passages_of([d for _, d in docs])
+        assert sum(map(len, passages.values())) == len(table_rows(pg_url, "passages", "id", "id"))
+        with_mail = [d for _, d in docs if store.document(d)["messages"]]
+        assert with_mail
+        doc_id = with_mail[0]
+        message = store.messages_of(doc_id)[0]
+        assert store.messages_of(doc_id) == store.document(doc_id)["messages"]
+        assert doc_id in store.message_documents(senders=[message["sender"]])
+        if message["recipients"]:
+            assert doc_id in store.message_documents(recipients=message["recipients"][:1])
+        day = (message["date"] or "")[:10]
+        if day:
+            assert doc_id in store.message_documents(days=(day, day))
+        assert store.message_documents(senders=["nobody@example.invalid"]) == {}
+        vocabulary = store.index_vocabulary(1)
+        assert vocabulary and all(df >= 1 for _, df in vocabulary)
+    finally:
+        store.close()
+
+
+def test_a_method_not_written_yet_raises_and_drops_its_concern():
+    from abc import abstractmethod
+
+    from dalil.store.postgres import PostgresStore, _not_yet
+
+    class Partial(PostgresStore):
+        @abstractmethod
+        def status(self): ...
+
+    _not_yet(Partial)
+    assert Partial.concerns == PostgresStore.concerns - {"documents"}
+    with pytest.raises(NotImplementedError, match="status.*PostgreSQL"):
+        Partial.status(None)

@@ -23,17 +23,20 @@ class PostgresStore(PostgresConnection, PostgresIngest, PostgresDocuments, Postg
                     PostgresPeople, PostgresThread, PostgresDuplicate, Store):
     """`Store` on a PostgreSQL database; see the parts for each concern."""
 
+    # Phase 1: the schema, ingest and document reads.  Search, vectors, people, threads and
+    # duplicates come next (docs/architecture.md, "PostgreSQL backend").
     concerns = frozenset({"ingest", "documents"})
 
 
 def _not_yet(cls: type[Store]) -> type[Store]:
-    """Give each abstract method of a concern `cls` does not implement yet a body that says so."""
-    for concern, base in CONCERNS.items():
-        if concern in cls.concerns:
-            continue
-        for name in base.__abstractmethods__:
-            if name in cls.__abstractmethods__:
-                setattr(cls, name, _raiser(concern, name))
+    """Give each interface method `cls` does not implement yet a body that says so, and leave in
+    `cls.concerns` only the concerns it implements whole (what `Store.implements` answers)."""
+    partial: set[str] = set()
+    for name in sorted(cls.__abstractmethods__):
+        concern = next((c for c, base in CONCERNS.items() if name in base.__abstractmethods__), "store")
+        partial.add(concern)
+        setattr(cls, name, _raiser(concern, name))
+    cls.concerns = cls.concerns - partial
     update_abstractmethods(cls)
     return cls
 
