@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from dalil.ingest.pipeline import IngestReport, Ingestor
 from dalil.search.lexical import LexicalSearcher
 from dalil.search.results import ResultSet, SearchResult
-from dalil.store.sqlite import SQLiteStore
+from dalil.store import display_name, is_server_url, open_store, store_exists, upgrade_store
 
 if TYPE_CHECKING:
     from dalil.search.dense import VectorIndex
@@ -24,15 +24,16 @@ if TYPE_CHECKING:
 
 
 def default_db() -> str:
+    """The archive to open: $DALIL_DB (a file path or a postgresql:// URL), then ./dalil.db."""
     return os.environ.get("DALIL_DB") or "dalil.db"
 
 
 class Archive:
     def __init__(self, path: str | None = None, readonly: bool = False):
         self.path = path or default_db()
-        if readonly and not os.path.exists(self.path):
+        if readonly and not is_server_url(self.path) and not os.path.exists(self.path):
             raise FileNotFoundError(f"no archive at {self.path} (run `dalil ingest` first)")
-        self.store = SQLiteStore(self.path, readonly=readonly)
+        self.store = open_store(self.path, readonly=readonly)
         self._lexical: LexicalSearcher | None = None
         self._vectors: VectorIndex | None = None
         self._hybrid: HybridSearcher | None = None
@@ -49,9 +50,27 @@ class Archive:
         report = Ingestor(self.store, workers=workers, hint=hint, progress=progress).run(
             list(paths), retry_failed=retry_failed)
         self._lexical = None
-        if report.added and build_intel:
+        # A backend still being built (PostgreSQL, phase 1) has no people index yet: skip the pass.
+        if report.added and build_intel and self.store.implements("people", "threads", "duplicates"):
             report.intel = self.build_intel()
         return report
+
+    @staticmethod
+    def exists(path: str | None = None) -> bool:
+        """Whether an archive is at `path` (default: $DALIL_DB, then ./dalil.db): a SQLite file, or a
+        PostgreSQL database holding dalil's schema."""
+        return store_exists(path or default_db())
+
+    @staticmethod
+    def display_name(path: str | None = None) -> str:
+        """The archive's path or URL as shown to a user (a URL's password masked)."""
+        return display_name(path or default_db())
+
+    @staticmethod
+    def upgrade_schema(path: str | None = None) -> dict[str, Any]:
+        """Apply the missing schema migrations (`dalil db upgrade`); returns the versions before and after."""
+        before, after = upgrade_store(path or default_db())
+        return {"before": before, "after": after}
 
     @staticmethod
     def estimate_inputs(paths: list[str]) -> int | None:

