@@ -23,6 +23,7 @@ import numpy as np
 
 from dalil.search.bridge import Bridge, Bridged
 from dalil.search.dense import VectorIndex, clean_passage
+from dalil.search.fusion import fuse_ranks
 from dalil.search.lexical import WEIGHTS, LexicalSearcher, query_terms
 from dalil.search.proximity import MAX_CHARS as PROXIMITY_CHARS, best_window, cap_native, concept_terms
 from dalil.search.query import Atom, Query, parse_query
@@ -429,11 +430,8 @@ def _ids(db, sql: str, params: list, max_id: int) -> np.ndarray:
 
 def rrf(rankings: list[list[int]], weights: list[float] | None = None,
         k: int = RRF_K) -> list[tuple[int, float]]:
-    """Weighted reciprocal rank fusion: score(d) = Σ w_i / (k + rank of d in ranking i)."""
-    scores: dict[int, float] = {}
-    for ranking, w in zip(rankings, weights or [1.0] * len(rankings)):
-        for i, d in enumerate(ranking):
-            scores[d] = scores.get(d, 0.0) + w / (k + i + 1)
+    """Weighted reciprocal rank fusion (ranks from 1), best first."""
+    scores = fuse_ranks(rankings, weights or [1.0] * len(rankings), k, first_rank=1)
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
