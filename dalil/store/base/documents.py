@@ -17,3 +17,47 @@ class DocumentStore(ABC):
 
     @abstractmethod
     def documents_by_ids(self, doc_ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
+
+    # --- reads for claim tracing -------------------------------------------------------------
+    @abstractmethod
+    def document_count(self) -> int:
+        """The number of documents in the archive."""
+
+    @abstractmethod
+    def language_counts(self) -> dict[str, int]:
+        """Language code → number of documents in it (documents of unknown language left out)."""
+
+    @abstractmethod
+    def index_vocabulary(self, min_docs: int) -> list[tuple[str, int]]:
+        """(index term, number of documents holding it) of the terms in at least `min_docs` documents."""
+
+    @abstractmethod
+    def doc_ids_by_rows(self, rows: list[int]) -> dict[int, str]:
+        """documents.id → doc_id of the given rows that exist."""
+
+    @abstractmethod
+    def passages_of(self, doc_ids: list[str]) -> dict[str, list[tuple[int, int | None, int, int]]]:
+        """doc_id → its passages in order, each (passage id, page or None, start, end) in characters."""
+
+    @abstractmethod
+    def messages_of(self, doc_id: str) -> list[dict[str, Any]]:
+        """The parsed messages (headers and their spans) of a document, in order."""
+
+    @abstractmethod
+    def message_documents(self, senders: list[str] | None = None, recipients: list[str] | None = None,
+                          days: tuple[str, str] | None = None, limit: int = 20000) -> dict[str, int]:
+        """doc_id → documents.id of the documents holding a message sent by one of `senders`,
+        addressed (To or Cc) to one of `recipients`, dated (its first ten characters) within the
+        inclusive ISO range `days`; a condition that is None is not applied.  At most `limit`."""
+
+    @abstractmethod
+    def documents_matching(self, phrases: list[str], limit: int,
+                           weights: tuple[float, ...] | None = None) -> list[str]:
+        """doc_ids of the `limit` documents holding any of `phrases` (each a space-separated
+        sequence of index terms, matched as a phrase), best BM25 first; `weights`: one per
+        indexed field (body, subject, sender, recipients, cc), all 1 when None."""
+
+    @abstractmethod
+    def texts_matching(self, phrases: list[str], limit: int) -> list[tuple[str, str]]:
+        """(doc_id, text) of the `limit` documents holding any of `phrases` (as in
+        `documents_matching`), best BM25 first."""
