@@ -86,11 +86,12 @@ class HybridSearcher:
 
     # --- rankings ---------------------------------------------------------------
     def rank(self, query: str, mode: str | None = None, lang: str | None = None,
-             depth: int = DEPTH, dense_weight: float | None = None
+             depth: int = DEPTH, dense_weight: float | None = None, bridged: Bridged | None = None
              ) -> tuple[Query, str, str, list[tuple[int, float]], dict, list[str]]:
         """Fused ranking of documents.id; also the parsed query, language, mode, best passage
         per document (dense) and the highlight patterns.  `dense_weight` overrides the dense
-        ranking's weight (default: by the query's language, see WEIGHTS_FUSION)."""
+        ranking's weight (default: by the query's language, see WEIGHTS_FUSION); `bridged`: the
+        bridge's reading of the query's words in `lang`, when the caller has it already."""
         mode = mode or self.default_mode()
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r} (lexical, dense or hybrid)")
@@ -113,7 +114,8 @@ class HybridSearcher:
             strict_expr, _, _ = self.lexical.build(q)
             strict = self._lexical_rank(strict_expr, where, params, depth) if strict_expr else []
             marks += self._marks(free)
-            bag_q, bridged = self._bag_query(q, free, field_groups, lang, free_text if mode == "hybrid" else None)
+            bag_q, bridged = self._bag_query(q, free, field_groups, lang, free_text if mode == "hybrid" else None,
+                                             bridged)
             bag: list[int] = []
             if bag_q is not None:
                 expr, _, _ = self.lexical.build(bag_q)
@@ -164,10 +166,11 @@ class HybridSearcher:
         return out
 
     def _bag_query(self, q: Query, free: list[Atom], field_groups: list[list[Atom]],
-                   lang: str, query_text: str | None = None) -> tuple[Query | None, Bridged | None]:
+                   lang: str, query_text: str | None = None, known: Bridged | None = None
+                   ) -> tuple[Query | None, Bridged | None]:
         atoms = [a for a in free if not a.prefix and not (lang != "en" and function_word(a.value, lang))]
-        bridged = self.bridge.bridge(" ".join(a.value for a in free), lang, also_embed=query_text) \
-            if free else None
+        bridged = None if not free else known if known is not None else \
+            self.bridge.bridge(" ".join(a.value for a in free), lang, also_embed=query_text)
         if bridged:
             atoms += [Atom("phrase" if " " in t else "word", t) for t in bridged.all()]
         n_docs = self.store.db.execute("SELECT max(id) FROM documents").fetchone()[0] or 1

@@ -1,14 +1,8 @@
-"""Claim tracing: find the source of each claim of an article in the archive and judge it."""
+"""Claim tracing: find the source of each claim of an article in the archive and judge it.
+
+`Archive.trace` is the entry point; `Archive` builds one `Tracer` (dalil/trace/tracer.py) from
+the parts it uses."""
 from dalil.trace.article import ArticleError
 from dalil.trace.report import TraceReport
 
-__all__ = ["ArticleError", "TraceReport", "trace"]
-
-
-def trace(archive, data, name=None, **opts) -> TraceReport:
-    """Trace an article (text, Markdown or saved HTML, as str or bytes) against `archive`."""
-    from dalil.trace.tracer import Tracer
-    tracer = getattr(archive, "_tracer", None)
-    if tracer is None:
-        tracer = archive._tracer = Tracer(archive)
-    return tracer.trace(data, name=name, **opts)
+__all__ = ["ArticleError", "TraceReport"]

@@ -46,7 +46,7 @@ def trace_claim(tracer: Tracer, claim: dict) -> dict:
 
 def trace_items(archive, claims: list[dict]) -> list[dict]:
     """Trace each dev claim; one item per claim with gold and predicted label, docs and features."""
-    tracer = Tracer(archive)
+    tracer = archive.tracer
     items = []
     for c in claims:
         t0 = time.perf_counter()
