@@ -39,7 +39,7 @@ def main() -> None:
     cold = time.perf_counter() - t0
     warm = []
     for _ in range(args.runs):
-        archive._tracer.finder.encoder.cache.clear()      # no help from the previous run's vectors
+        archive.tracer.finder.encoder.cache.clear()      # no help from the previous run's vectors
         t0 = time.perf_counter()
         report = archive.trace(data, name=args.article)
         warm.append(time.perf_counter() - t0)

@@ -37,6 +37,7 @@ class Archive:
         self._lexical: LexicalSearcher | None = None
         self._vectors: VectorIndex | None = None
         self._hybrid: HybridSearcher | None = None
+        self._tracer: "Tracer | None" = None
 
     # --- ingest -------------------------------------------------------------------
     def ingest(self, paths: list[str] | str, workers: int | None = None, retry_failed: bool = False,
@@ -49,7 +50,7 @@ class Archive:
         hint = {k: v for k, v in options.items() if v is not None}
         report = Ingestor(self.store, workers=workers, hint=hint, progress=progress).run(
             list(paths), retry_failed=retry_failed)
-        self._lexical = None
+        self._lexical = self._tracer = None
         # A backend still being built (PostgreSQL, phase 1) has no people index yet: skip the pass.
         if report.added and build_intel and self.store.implements("people", "threads", "duplicates"):
             report.intel = self.build_intel()
@@ -194,8 +195,18 @@ class Archive:
 
     def trace(self, text_or_html: str | bytes, **opts: Any) -> "TraceReport":
         """Trace each claim of an article (text, Markdown or saved HTML) to its sources; see dalil/trace."""
-        from dalil.trace import trace
-        return trace(self, text_or_html, **opts)
+        return self.tracer.trace(text_or_html, **opts)
+
+    @property
+    def tracer(self) -> "Tracer":
+        """The claim tracer, built once (again after an ingest or a vector build) from the parts
+        it uses: the store, search, the passage vectors, people resolution and term statistics."""
+        from dalil.trace.evidence import Retriever
+        from dalil.trace.tracer import Tracer
+        if self._tracer is None:
+            self._tracer = Tracer(self.store, Retriever(self.hybrid, self.vectors), self.vectors,
+                                  self.person, self.same_person, self.lexical.spelling.df)
+        return self._tracer
 
     def build_vectors(self, progress: Callable[[int, int], None] | None = None,
                       workers: int = 2) -> dict[str, Any]:
@@ -205,7 +216,7 @@ class Archive:
         names = NameTable(self.vectors.dir / "names.json")
         report["name_documents"] = names.update(self.store)
         report["vocabulary_added"] = WordVocabulary(self.vectors.dir).update(names, workers=workers)
-        self._hybrid = None
+        self._hybrid = self._tracer = None
         return report
 
     def has_vectors(self) -> bool:

@@ -87,11 +87,10 @@ def test_a_word_no_document_holds_marks_the_claim_unknown(full, corpus_doc):
     archive does not hold.  The check reads plain words only in a language of the archive: the
     French words of a French claim are absent from an English archive for no reason that matters."""
     from dalil.trace.terms import TermExtractor
-    from dalil.trace.tracer import Tracer
     extractor = TermExtractor.for_store(full.store)
     df = full.lexical.spelling.df
     ev = _evidence(corpus_doc, "C05768556", "Grassley is going to vote in favor of cloture and oppose on confirmation vote.")
-    assert Tracer(full).languages == {"en"}
+    assert full.tracer.languages == {"en"}
     cases = [("Cheryl Mills forwarded Clinton a CDC update on a dengue fever outbreak in Haiti.", True, 1),
              ("Cheryl Mills forwarded Clinton a CDC update on a cholera outbreak in Haiti.", True, 0),
              ("Cheryl Mills a transmis à Clinton une note sur l'épidémie de choléra en Haïti.", False, 0)]
@@ -107,16 +106,15 @@ def test_arabic_addressee_glued_to_the_sender_is_split(full):
     as one sender; the archive's people and names split them.  Lavrov's name starts with ل
     and stays whole."""
     from dalil.trace.claims import extract_metadata
-    from dalil.trace.tracer import Tracer
     from dalil.trace.verdict import split_addressee
-    tracer = Tracer(full)
+    tracer = full.tracer
     meta = extract_metadata("وفي رسالة سابقة قال فيرما لكلينتون إن فريقه أرسل الوثائق.", "ar")
     assert meta["sender"] == "فيرما لكلينتون"
-    split = split_addressee(meta, full.person, tracer._name_score)
+    split = split_addressee(meta, full.person, tracer.name_score)
     assert split["sender"] == "فيرما" and split["recipient"] == "كلينتون"
     assert full.person(split["recipient"]).name == "Hillary Clinton"
     lavrov = {"sender": "سيرغي لافروف"}
-    assert split_addressee(lavrov, full.person, tracer._name_score) == lavrov
+    assert split_addressee(lavrov, full.person, tracer.name_score) == lavrov
 
 
 def test_no_negation_flip_where_the_lexicon_does_not_know_the_language(corpus_doc):
@@ -179,20 +177,19 @@ def test_source_sentences_over_ocr_lines_addresses_and_quotes():
 def test_messages_from_the_claimed_sender_to_the_claimed_recipient(full):
     """"Mara Rudman wrote to Cheryl Mills": the messages Rudman addressed to Mills are a narrower
     set than all of Rudman's, and a claim that names both is traced to one of them."""
-    from dalil.trace.evidence import EvidenceFinder, _person
-    from dalil.trace.tracer import Tracer
-    finder = EvidenceFinder(full)
+    from dalil.trace.evidence import _person
+    finder = full.tracer.finder
     meta = {"sender": "مارا رودمان", "recipient": "شيريل ميلز"}
     sent, pair = finder._correspondent_docs(meta), finder._correspondent_docs(meta, to=True)
     assert pair and set(pair) < set(sent)
-    rudman, mills = set(_person(full, "Mara Rudman").forms), set(_person(full, "Cheryl Mills").forms)
+    rudman, mills = set(_person(full.person, "Mara Rudman").forms), set(_person(full.person, "Cheryl Mills").forms)
     for doc_id in pair:
         rows = full.store.db.execute("SELECT sender, recipients, cc FROM messages WHERE doc_id = ?", (doc_id,))
         assert any(s in rudman and mills & set(json.loads(r) + json.loads(c)) for s, r, c in rows)
     # A recipient who is the sender, or whom the archive does not know, narrows nothing.
     assert finder._correspondent_docs({"sender": "Mara Rudman", "recipient": "Mara Rudman"}, to=True) == {}
     assert finder._correspondent_docs({"sender": "Mara Rudman", "recipient": "Zzyzx Qwerty"}, to=True) == {}
-    report = Tracer(full).trace("كتبت مارا رودمان لشيريل ميلز أن جورج ميتشل يحتاج إلى تعزيز فريقه بموظفين إضافيين.")
+    report = full.trace("كتبت مارا رودمان لشيريل ميلز أن جورج ميتشل يحتاج إلى تعزيز فريقه بموظفين إضافيين.")
     claim = report.claims[0]
     assert claim.claim.meta.get("recipient") == "شيريل ميلز"
     cited = {e.doc_id for e in claim.evidence[:5]} | {d for e in claim.evidence[:5] for d in e.duplicates}
@@ -203,12 +200,14 @@ def test_claim_words_carry_the_bridge_translations(quality_archive):
     """An Arabic claim's words reach the English sources through the search bridge: مكالمة آمنة
     is a secure call, not the names Amina or Amin that transliteration alone guessed; sure names
     and numbers keep their forms."""
+    from dalil.trace.claims import Claim
     from dalil.trace.terms import with_translations
-    from dalil.trace.tracer import Tracer
-    tracer = Tracer(quality_archive)        # an archive with vectors: the bridge's vocabulary
+    from dalil.trace.tracer import translated_terms
+    tracer = quality_archive.tracer        # an archive with vectors: the bridge's vocabulary
     claim = "طلبت كلينتون ترتيب مكالمة آمنة مع غيتس بين الثامنة والعاشرة."
     plain = {t.surface: t for t in tracer.terms.terms(claim)}
-    translated = {t.surface: t for t in tracer._translated(list(plain.values()), claim, "ar")}
+    bridged = tracer.bridge(Claim(claim, 0, len(claim), "ar"))
+    translated = {t.surface: t for t in translated_terms(list(plain.values()), claim, bridged)}
     assert "secure" not in plain["آمنة"].alts and "secure" in translated["آمنة"].alts
     assert translated["آمنة"].kind == "word" and not translated["آمنة"].guess
     assert translated["غيتس"].alts == plain["غيتس"].alts and "gates" in translated["غيتس"].alts
@@ -219,23 +218,21 @@ def test_claim_words_carry_the_bridge_translations(quality_archive):
     merged = with_translations(words, text, {"جدول الأعمال": ["agenda"]})
     assert [(t.surface, t.alts[-1]) for t in merged] == [("ناقشوا", "ناقشوا"), ("جدول الأعمال", "agenda")]
     # English claims are left as they are.
-    english = tracer.terms.terms("Clinton asked for a secure call with Gates.")
-    assert tracer._translated(english, "Clinton asked for a secure call with Gates.", "en") == english
+    english = "Clinton asked for a secure call with Gates."
+    assert tracer.bridge(Claim(english, 0, len(english), "en")) is None
 
 
 def test_a_content_claim_with_a_full_date_looks_at_that_day(full):
     """"Clinton's schedule of 12 July 2010 ...": the documents with a message of that day (a day
     of time-zone slack either way) are candidates and carry the date as a signal."""
-    from dalil.trace.evidence import EvidenceFinder
-    from dalil.trace.tracer import Tracer
-    finder = EvidenceFinder(full)
+    finder = full.tracer.finder
     dated = finder._correspondent_docs({"date": "2010-07-12"})
     assert "C05769552" in dated          # the schedule for that Monday
     for doc_id in dated:
         days = [r[0][:10] for r in full.store.db.execute("SELECT date FROM messages WHERE doc_id = ?", (doc_id,)) if r[0]]
         assert any("2010-07-11" <= d <= "2010-07-13" for d in days if d)
     claim = "Selon l'agenda de Clinton du 12 juillet 2010, elle devait appeler Ahmet Davutoglu à 10 heures."
-    terms = Tracer(full).terms.terms(claim)
+    terms = full.tracer.terms.terms(claim)
     c = finder.candidates(claim, terms, {})
     assert c.signals and all(sig["dated"] == float(d in dated) for d, sig in c.signals.items())
     assert any(sig["dated"] for sig in c.signals.values())
@@ -245,8 +242,7 @@ def test_an_absolute_the_source_lacks_makes_a_claim_partly_supported(quality_arc
     """Boxer's statement: "8.3 million borrowers, 97 percent of whom are women".  A French article
     that makes them all women is partly supported, and says which word goes too far; one that
     says "mostly" is supported."""
-    from dalil.trace.tracer import Tracer
-    tracer = Tracer(quality_archive)
+    tracer = quality_archive.tracer
     over = tracer.trace("Selon la déclaration du sénateur Boxer, la Grameen Bank prête à 8,3 millions "
                         "d'emprunteurs, toutes des femmes.", max_claims=1, every_sentence=True).claims[0]
     fair = tracer.trace("Selon la déclaration du sénateur Boxer, la Grameen Bank prête à 8,3 millions "
@@ -259,13 +255,12 @@ def test_an_absolute_the_source_lacks_makes_a_claim_partly_supported(quality_arc
 def test_a_french_demonym_is_a_word_not_an_unknown_name(quality_archive):
     """"les Irakiens" is capitalized like a name, but no document holds it: the bridge translates
     it (Iraqi), so the claim is not read as naming something the archive lacks."""
-    from dalil.trace.tracer import Tracer
     bridge = quality_archive.hybrid.bridge
     assert "iraqi" in bridge.bridge("Les Irakiens", "fr").sources.get("Irakiens", [])
     assert "Clinton" not in bridge.bridge("Clinton", "fr").sources or \
         "clinton" in bridge.bridge("Clinton", "fr").sources["Clinton"]     # a name stays itself
     claim = "Christopher Hill a répondu qu'il restait inquiet au sujet des Irakiens."
-    result = Tracer(quality_archive).trace(claim, max_claims=1, every_sentence=True).claims[0]
+    result = quality_archive.trace(claim, max_claims=1, every_sentence=True).claims[0]
     assert result.verdict.features["names_unknown"] == 0
     assert "never mentions" not in result.verdict.explanation
 

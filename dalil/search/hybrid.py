@@ -21,6 +21,7 @@ import numpy as np
 
 from dalil.search.bridge import Bridge, Bridged
 from dalil.search.dense import VectorIndex, clean_passage
+from dalil.search.fusion import fuse_ranks
 from dalil.search.lexical import LexicalSearcher, query_terms
 from dalil.search.proximity import MAX_CHARS as PROXIMITY_CHARS, best_window, cap_native, concept_terms
 from dalil.search.query import Atom, Query, parse_query
@@ -86,11 +87,13 @@ class HybridSearcher:
 
     # --- rankings ---------------------------------------------------------------
     def rank(self, query: str, mode: str | None = None, lang: str | None = None,
-             depth: int = DEPTH, dense_weight: float | None = None) -> Ranking:
+             depth: int = DEPTH, dense_weight: float | None = None, bridged: Bridged | None = None
+             ) -> Ranking:
         """Fused ranking of documents.id, with the parsed query, language, mode, best passage
         per document (dense) and the highlight patterns.  `query`: text, or a query parsed
         already.  `dense_weight` overrides the dense ranking's weight (default: by the query's
-        language, see WEIGHTS_FUSION)."""
+        language, see WEIGHTS_FUSION); `bridged`: the bridge's reading of the query's words in
+        `lang`, when the caller has it already."""
         mode = mode or self.default_mode()
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r} (lexical, dense or hybrid)")
@@ -114,7 +117,8 @@ class HybridSearcher:
             strict_expr, _, _ = self.lexical.build(q)
             strict = self.store.ranked_rows(strict_expr, filters, depth) if strict_expr else []
             marks += self._marks(free)
-            bag_q, bridged = self._bag_query(q, free, field_groups, lang, free_text if mode == "hybrid" else None)
+            bag_q, bridged = self._bag_query(q, free, field_groups, lang, free_text if mode == "hybrid" else None,
+                                             bridged)
             bag: list[int] = []
             if bag_q is not None:
                 expr, _, _ = self.lexical.build(bag_q)
@@ -166,10 +170,11 @@ class HybridSearcher:
         return out
 
     def _bag_query(self, q: Query, free: list[Atom], field_groups: list[list[Atom]],
-                   lang: str, query_text: str | None = None) -> tuple[Query | None, Bridged | None]:
+                   lang: str, query_text: str | None = None, known: Bridged | None = None
+                   ) -> tuple[Query | None, Bridged | None]:
         atoms = [a for a in free if not a.prefix and not (lang != "en" and function_word(a.value, lang))]
-        bridged = self.bridge.bridge(" ".join(a.value for a in free), lang, also_embed=query_text) \
-            if free else None
+        bridged = None if not free else known if known is not None else \
+            self.bridge.bridge(" ".join(a.value for a in free), lang, also_embed=query_text)
         if bridged:
             atoms += [Atom("phrase" if " " in t else "word", t) for t in bridged.all()]
         n_docs = self.store.max_doc_row() or 1
@@ -314,7 +319,7 @@ class HybridSearcher:
             rows = [int(d) for d, _ in ranking.fused]
         else:
             rows = found.rows.tolist()
-        doc_ids = list(self.store.doc_ids_by_row(found.rows.tolist()).values()) if len(found.rows) else []
+        doc_ids = list(self.store.doc_ids_of(found.rows.tolist()).values()) if len(found.rows) else []
         return ResultSet(result=result, rows=rows, matching=doc_ids)
 
     def _search(self, query: str, limit: int, offset: int, mode: str | None, lang: str | None,
@@ -365,7 +370,7 @@ class HybridSearcher:
         meta = self.store.hit_rows(heads)
         rows = [(*meta[d], -score.get(d, 0.0)) for d in heads]
         hits = self.lexical._hits(rows, marks)
-        names = self.store.doc_ids_by_row([d for g in groups for d in g[1:]])
+        names = self.store.doc_ids_of([d for g in groups for d in g[1:]])
         for hit, group in zip(hits, groups):
             hit.duplicates = [names[d] for d in group[1:]]
             pid = best_passage.get(group[0])
@@ -418,11 +423,8 @@ def _ids(rows: list[int], max_id: int) -> np.ndarray:
 
 def rrf(rankings: list[list[int]], weights: list[float] | None = None,
         k: int = RRF_K) -> list[tuple[int, float]]:
-    """Weighted reciprocal rank fusion: score(d) = Σ w_i / (k + rank of d in ranking i)."""
-    scores: dict[int, float] = {}
-    for ranking, w in zip(rankings, weights or [1.0] * len(rankings)):
-        for i, d in enumerate(ranking):
-            scores[d] = scores.get(d, 0.0) + w / (k + i + 1)
+    """Weighted reciprocal rank fusion (ranks from 1), best first."""
+    scores = fuse_ranks(rankings, weights or [1.0] * len(rankings), k, first_rank=1)
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 

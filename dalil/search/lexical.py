@@ -105,7 +105,7 @@ class LexicalSearcher:
 
     def matching_doc_ids(self, q: Query) -> list[str]:
         """doc_id of every document matching the query (see `matches`), in no particular order."""
-        return list(self.store.doc_ids_by_row(self.matches(q).rows.tolist()).values())
+        return list(self.store.doc_ids_of(self.matches(q).rows.tolist()).values())
 
     def search(self, query: str | Query, limit: int = 10, offset: int = 0,
                facets: bool = True) -> SearchResult:

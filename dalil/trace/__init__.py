@@ -1,17 +1,12 @@
-"""Claim tracing: find the source of each claim of an article in the archive and judge it."""
+"""Claim tracing: find the source of each claim of an article in the archive and judge it.
+
+`Archive.trace` is the entry point; `Archive` builds one `Tracer` (dalil/trace/tracer.py) from
+the parts it uses."""
 from dalil.trace.article import ArticleError
 from dalil.trace.report import TraceReport
 from dalil.trace.verdict import MODEL_PATH, decide
 
 # decide and MODEL_PATH: the verdict procedure and its stored thresholds, for refitting them
 # (tools/dalil_dev fit) from the features a trace report carries.
-__all__ = ["ArticleError", "MODEL_PATH", "TraceReport", "decide", "trace"]
+__all__ = ["ArticleError", "MODEL_PATH", "TraceReport", "decide"]
 
-
-def trace(archive, data, name=None, **opts) -> TraceReport:
-    """Trace an article (text, Markdown or saved HTML, as str or bytes) against `archive`."""
-    from dalil.trace.tracer import Tracer
-    tracer = getattr(archive, "_tracer", None)
-    if tracer is None:
-        tracer = archive._tracer = Tracer(archive)
-    return tracer.trace(data, name=name, **opts)

@@ -51,6 +51,7 @@ class Claim:
     lang: str
     kind: str = "content"                           # content | metadata
     meta: dict[str, str] = field(default_factory=dict)   # sender, recipient, date, subject
+    own_lang: str = "und"      # detected from the sentence alone ("und": too little; `lang` is then the article's)
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -143,11 +144,10 @@ def extract_claims(text: str, lang: str | None = None, limit: int = MAX_CLAIMS,
         total += 1
         if len(claims) >= limit:
             continue
-        clang = detect_lang(sentence)
-        if clang == "und":
-            clang = lang or "und"
+        own = detect_lang(sentence)
+        clang = (lang or "und") if own == "und" else own
         meta = extract_metadata(sentence, clang)
-        claims.append(Claim(sentence, s, e, clang, "metadata" if meta else "content", meta))
+        claims.append(Claim(sentence, s, e, clang, "metadata" if meta else "content", meta, own))
     return claims, total
 
 

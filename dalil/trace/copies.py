@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from dalil.store.base import Store
 from dalil.text.foia_patterns import HEADER_OR_STAMP_LINE
 from dalil.text.normalize import normalize_for_index
 
@@ -35,7 +36,7 @@ def shingles(toks: list[str]) -> list[tuple[str, ...]]:
     return [tuple(toks[i:i + SHINGLE]) for i in range(len(toks) - SHINGLE + 1)]
 
 
-def passage_copies(store, passage: str, exclude: set[str], limit: int = 40) -> list[tuple[str, float]]:
+def passage_copies(store: Store, passage: str, exclude: set[str], limit: int = 40) -> list[tuple[str, float]]:
     """(doc_id, share of the passage's 4-word sequences it holds) for documents other than
     `exclude` that carry `passage`, best first."""
     toks = tokens(body_text(passage))
@@ -43,10 +44,7 @@ def passage_copies(store, passage: str, exclude: set[str], limit: int = 40) -> l
     if len(grams) < MIN_SHINGLES:
         return []
     step = max(1, len(grams) // MAX_PHRASES)
-    phrases = ['"' + " ".join(g) + '"' for g in grams[::step][:MAX_PHRASES]]
-    rows = store.db.execute(
-        "SELECT d.doc_id, d.text FROM docs_fts JOIN documents d ON d.id = docs_fts.rowid "
-        "WHERE docs_fts MATCH ? ORDER BY bm25(docs_fts) LIMIT ?", (" OR ".join(phrases), limit)).fetchall()
+    rows = store.texts_matching([" ".join(g) for g in grams[::step][:MAX_PHRASES]], limit)
     wanted = set(grams)
     out = []
     for doc_id, text in rows:

@@ -11,14 +11,14 @@ import threading
 
 import numpy as np
 
-from dalil.search.dense import DIM
+from dalil.search.dense import DIM, VectorIndex
 
 
 class PassageVectors:
     """The archive's passage vectors in memory, addressable by passage id."""
 
-    def __init__(self, archive):
-        self.archive = archive
+    def __init__(self, vectors: VectorIndex):
+        self.index = vectors
         self._lock = threading.Lock()
         self._stamp = None          # the loaded matrix this copy was made from
         self.matrix = np.zeros((0, DIM), np.float32)
@@ -27,7 +27,7 @@ class PassageVectors:
 
     def available(self) -> bool:
         try:
-            return self.archive.vectors.exists()
+            return self.index.exists()
         except (OSError, ValueError):
             return False
 
@@ -36,7 +36,7 @@ class PassageVectors:
         if not self.available():
             return False
         with self._lock:
-            matrix, ids, docs = self.archive.vectors.load()
+            matrix, ids, docs = self.index.load()
             if matrix is not self._stamp:
                 self._stamp = matrix
                 if len(ids) > 1 and np.any(ids[1:] < ids[:-1]):     # shards are built in id order
@@ -47,7 +47,7 @@ class PassageVectors:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Texts → L2-normalized vectors with the same model the passages were embedded with."""
-        vecs = np.asarray(self.archive.vectors.embedder.encode(list(texts)), dtype=np.float32)
+        vecs = np.asarray(self.index.embedder.encode(list(texts)), dtype=np.float32)
         return vecs / (np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-9)
 
     def scores(self, qv: np.ndarray) -> np.ndarray:

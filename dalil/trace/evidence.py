@@ -17,15 +17,24 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
 
+from dalil.intel.dupes import duplicates_of
+from dalil.intel.people import Person
 from dalil.model import char_to_byte
-from dalil.search.dense import DIM
+from dalil.search.bridge import Bridged
+from dalil.search.dense import DIM, VectorIndex
+from dalil.search.fusion import fuse_ranks
+from dalil.search.hybrid import HybridSearcher
+from dalil.search.lexical import query_terms
 from dalil.search.query import QueryError
+from dalil.store.base import Store
 from dalil.text.foia_patterns import HEADER_LABEL
+from dalil.text.lexicon import NameLexicon
 from dalil.trace.copies import body_text, passage_copies
 from dalil.trace.dense import PassageVectors
 from dalil.trace.terms import Term
@@ -38,6 +47,7 @@ PASSAGES_PER_DOC = 3
 WINDOWS_PER_DOC = 4
 WINDOW_CHARS = 300
 EVIDENCE_ITEMS = 5
+FUSION_K = 30                 # reciprocal rank fusion of the candidate rankings (ranks from 0)
 FUSION_WEIGHT = {"bag": 1.0, "lex": 1.0, "rare": 1.0, "dense": 1.5, "content": 1.5, "sender": 1.5, "pair": 1.5,
                  "dated": 1.5}
 COPIES_FOR = 3                # evidence items whose passage copies are looked up
@@ -67,6 +77,10 @@ class Evidence:
     duplicates: list[str] = field(default_factory=list)
     matched: list[tuple[Term, tuple[int, int]]] = field(default_factory=list, repr=False)
     messages: list[dict] = field(default_factory=list, repr=False)   # parsed headers, for metadata checks
+    # The claim's terms found in the whole document (by index into `hit_terms`), as retrieval
+    # found them: the verdict reuses them when it reads the same terms.
+    hit_terms: list[Term] = field(default_factory=list, repr=False)
+    hits: dict[int, list[tuple[int, int]]] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict:
         return {"doc_id": self.doc_id, "duplicates": self.duplicates, "release": self.release,
@@ -114,45 +128,65 @@ def reported_content(text: str) -> str:
     return text
 
 
-def fuse(rankings: list[tuple[list[str], float]], k: int = 30) -> dict[str, float]:
-    """Weighted reciprocal rank fusion of doc_id rankings."""
-    out: dict[str, float] = {}
-    for ranking, weight in rankings:
-        for r, doc_id in enumerate(dict.fromkeys(ranking)):
-            out[doc_id] = out.get(doc_id, 0.0) + weight / (k + r)
-    return out
+class Retriever:
+    """What tracing asks of search: the archive's hybrid ranking of a claim, the bridge's English
+    reading of its words, the names the archive's name table holds, and whether passage vectors
+    are built."""
 
+    def __init__(self, hybrid: HybridSearcher, vectors: VectorIndex):
+        self._hybrid = hybrid
+        self._vectors = vectors
 
-def _hybrid(archive, text: str, k: int) -> list[str]:
-    """The archive's hybrid ranking of the claim: its words, their English translations and
-    bridged names (BM25), and its dense neighbours, fused."""
-    mode = "hybrid" if archive.vectors.exists() else "lexical"
-    try:
+    def dense(self) -> bool:
+        """Whether the archive's passage vectors (and with them the bridge's vocabulary) are built."""
+        return self._vectors.exists()
+
+    def names(self) -> NameLexicon | None:
+        """The names learnt from the archive's documents, when its name table is built."""
+        folder = self._vectors.dir
+        return self._hybrid.bridge.lexicon if folder.exists() and (folder / "names.json").exists() else None
+
+    def bridge(self, text: str, lang: str) -> Bridged:
+        """The bridge's English terms for a claim's words (`lang`: the claim's language)."""
+        return self._hybrid.bridge.bridge(query_text(text), lang)
+
+    def rank(self, text: str, lang: str | None, depth: int, bridged: Bridged | None = None) -> list[int]:
+        """documents.id of the hybrid ranking of a claim (its words, their bridged English forms
+        by BM25, and its dense neighbours, fused), best first; `lang` None: detected by search;
+        `bridged`: `bridge(text, lang)` when the caller has it.  Raises what search raises
+        (QueryError, ValueError, RuntimeError)."""
+        mode = "hybrid" if self.dense() else "lexical"
         # Dense counted once: the tracer fuses its own dense rankings beside this one (twice
         # here cost source recall@5 0.864 → 0.837, docs/trace.md).
-        fused = archive.hybrid.rank(query_text(text), mode=mode, depth=k, dense_weight=1.0).fused
+        fused = self._hybrid.rank(query_text(text), mode=mode, lang=lang, depth=depth,
+                                  dense_weight=1.0, bridged=bridged).fused
+        return [d for d, _ in fused[:depth]]
+
+
+def _hybrid(retriever: Retriever, store: Store, text: str, lang: str | None, bridged: Bridged | None,
+            k: int) -> list[str]:
+    """The archive's hybrid ranking of the claim, as doc_ids."""
+    try:
+        rows = retriever.rank(text, lang, k, bridged)
     except (QueryError, ValueError, RuntimeError):
         return []
-    return _doc_ids(archive.store, [d for d, _ in fused[:k]])
+    return _doc_ids(store, rows)
 
 
-def _doc_ids(store, rows: list[int]) -> list[str]:
+def _doc_ids(store: Store, rows: list[int]) -> list[str]:
     if not rows:
         return []
-    q = ",".join("?" * len(rows))
-    name = dict(store.db.execute(f"SELECT id, doc_id FROM documents WHERE id IN ({q})", rows).fetchall())
+    name = store.doc_ids_of(rows)
     return [name[r] for r in rows if r in name]
 
 
 RARE_DF = 150                 # a name in at most this many documents identifies its sources
 
 
-def _rare_names(archive, terms: list[Term], k: int) -> list[str]:
+def _rare_names(store: Store, df: Callable[[str], int], terms: list[Term], k: int) -> list[str]:
     """Documents holding the claim's rare names (a senator, a place, a bill): one ranking per
     name, fused with more weight for the rarer and for names not reached by a transliteration
     guess; common words and frequent names would drown them in one BM25 query."""
-    from dalil.search.lexical import query_terms
-    df = archive.lexical.spelling.df
     weights: dict[str, float] = {}
     for t in terms:
         if t.kind != "name":
@@ -162,36 +196,28 @@ def _rare_names(archive, terms: list[Term], k: int) -> list[str]:
             n = df(words[0]) if len(words) == 1 else 0
             if 0 < n <= RARE_DF:
                 weights[words[0]] = max(weights.get(words[0], 0.0), (0.5 if t.guess else 1.0) / math.log2(2 + n))
-    rankings = []
-    for word, weight in sorted(weights.items(), key=lambda kv: -kv[1])[:6]:
-        rows = archive.store.db.execute(
-            "SELECT d.doc_id FROM docs_fts JOIN documents d ON d.id = docs_fts.rowid WHERE docs_fts MATCH ? "
-            "ORDER BY bm25(docs_fts) LIMIT ?", (f'"{word}"', k)).fetchall()
-        rankings.append(([r[0] for r in rows], weight))
-    fused = fuse(rankings, k=5)
+    chosen = sorted(weights.items(), key=lambda kv: -kv[1])[:6]
+    fused = fuse_ranks([store.documents_matching([word], k) for word, _ in chosen], [w for _, w in chosen], k=5)
     return sorted(fused, key=lambda d: -fused[d])[:k]
 
 
-def _lexical(archive, terms: list[Term], k: int) -> list[str]:
+LEXICAL_FIELD_WEIGHTS = (1.0, 3.0, 2.0, 1.0, 1.0)     # body, subject, sender, recipients, cc
+
+
+def _lexical(store: Store, terms: list[Term], k: int) -> list[str]:
     """BM25 over an OR of the claim's bridged forms (no spelling expansion: fast, and the
     coverage and dense stages that follow absorb OCR variants)."""
-    from dalil.search.lexical import query_terms
     alts: list[str] = []
     for t in sorted(terms, key=lambda t: -_WEIGHT[t.kind]):
         for a in t.alts[:3]:
             if a.endswith("*"):
                 continue
-            words = query_terms(a)
-            expr = ('"' + " ".join(words) + '"') if len(words) > 1 else (words[0] if words else "")
-            if expr and expr not in alts:
-                alts.append(expr)
+            phrase = " ".join(query_terms(a))
+            if phrase and phrase not in alts:
+                alts.append(phrase)
     if not alts:
         return []
-    rows = archive.store.db.execute(
-        "SELECT d.doc_id FROM docs_fts JOIN documents d ON d.id = docs_fts.rowid WHERE docs_fts MATCH ? "
-        "ORDER BY bm25(docs_fts, 1.0, 3.0, 2.0, 1.0, 1.0) LIMIT ?",
-        (" OR ".join(alts[:40]), k)).fetchall()
-    return [r[0] for r in rows]
+    return store.documents_matching(alts[:40], k, LEXICAL_FIELD_WEIGHTS)
 
 
 _PATTERNS: dict[str, re.Pattern] = {}
@@ -254,19 +280,30 @@ def weighted_share(terms: list[Term], found) -> float:
 
 
 class EvidenceFinder:
-    def __init__(self, archive):
-        self.archive = archive
-        self.store = archive.store
-        self.vectors = PassageVectors(archive)
+    """Finds and ranks the passages a claim may rest on (see the module's docstring).
+
+    `person(name)`: the archive's person a name denotes (None: no people index); `df(term)`:
+    how many documents hold an index term."""
+
+    def __init__(self, store: Store, retriever: Retriever, vectors: VectorIndex,
+                 person: Callable[[str], Person | None] | None, df: Callable[[str], int]):
+        self.store = store
+        self.retriever = retriever
+        self.person = person
+        self.df = df
+        self.vectors = PassageVectors(vectors)
         self.encoder = Encoder(self.vectors)
 
-    def candidates(self, text: str, terms: list[Term], meta: dict[str, str] | None = None) -> "Candidates":
-        """Candidate documents of a claim, each with the signals its rank rests on."""
+    def candidates(self, text: str, terms: list[Term], meta: dict[str, str] | None = None,
+                   lang: str | None = None, bridged: Bridged | None = None) -> "Candidates":
+        """Candidate documents of a claim, each with the signals its rank rests on; `lang`: the
+        claim's language (None: detected by search), `bridged`: its words bridged, when known."""
         dense = self.vectors.refresh()
         content = reported_content(text)
         claim_vec, content_vec = self.encoder.encode([text, content])
-        named = {"bag": _hybrid(self.archive, text, CANDIDATE_DOCS), "lex": _lexical(self.archive, terms, CANDIDATE_DOCS),
-                 "rare": _rare_names(self.archive, terms, CANDIDATE_DOCS)}
+        named = {"bag": _hybrid(self.retriever, self.store, text, lang, bridged, CANDIDATE_DOCS),
+                 "lex": _lexical(self.store, terms, CANDIDATE_DOCS),
+                 "rare": _rare_names(self.store, self.df, terms, CANDIDATE_DOCS)}
         correspondents = self._correspondent_docs(meta or {})
         pair = self._correspondent_docs(meta or {}, to=True) if correspondents else {}
         day = next((t.value for t in terms if t.kind == "date" and t.value and len(t.value) == 10
@@ -295,13 +332,13 @@ class EvidenceFinder:
             if dated:
                 rows = self.vectors.best_docs(scores, list(dated.values()), CANDIDATE_DOCS // 2)
                 named["dated"] = _doc_ids(self.store, rows)
-        fused = fuse([(r, FUSION_WEIGHT[k]) for k, r in named.items()])
+        fused = fuse_ranks(list(named.values()), [FUSION_WEIGHT[k] for k in named], FUSION_K)
         # Every ranking's own leaders are examined, whatever the fusion makes of them.
         leaders = [d for r in named.values() for d in r[:LEADERS]]
         doc_ids = list(dict.fromkeys(sorted(fused, key=lambda d: -fused[d])[:CANDIDATE_DOCS] + leaders))
         docs = self.store.documents_by_ids(doc_ids)
         doc_ids = [d for d in doc_ids if d in docs]
-        passages = self._passages(doc_ids)
+        passages = self.store.passages_of(doc_ids)
         pids = [p[0] for ps in passages.values() for p in ps]
         psim = self.vectors.similarities(claim_vec, pids) if dense else {}
         if dense and content != text:
@@ -321,8 +358,11 @@ class EvidenceFinder:
             }
         return Candidates(claim_vec, dense, doc_ids, docs, passages, psim, hits, signals)
 
-    def find(self, text: str, terms: list[Term], meta: dict[str, str] | None = None) -> list[Evidence]:
-        c = self.candidates(text, terms, meta)
+    def find(self, text: str, terms: list[Term], meta: dict[str, str] | None = None,
+             lang: str | None = None, bridged: Bridged | None = None) -> list[Evidence]:
+        """The claim's best evidence, one item per document (its copies listed with it), best
+        first; the first item carries its document's messages for the metadata checks."""
+        c = self.candidates(text, terms, meta, lang, bridged)
         if not c.doc_ids:
             return []
         claim_vec, dense, docs, passages, psim, hits = c.claim_vec, c.dense, c.docs, c.passages, c.psim, c.hits
@@ -360,7 +400,10 @@ class EvidenceFinder:
                 ev.doc_coverage = weighted_share(terms, hits[doc_id])
                 best[doc_id] = (rank_score, ev)
         items = [ev for _, ev in sorted(best.values(), key=lambda x: -x[0])]
-        return self._group(items)[:EVIDENCE_ITEMS]
+        out = self._group(items)[:EVIDENCE_ITEMS]
+        if out:
+            out[0].messages = self.store.messages_of(out[0].doc_id)
+        return out
 
     def _correspondent_docs(self, meta: dict[str, str], to: bool = False) -> dict[str, int]:
         """doc_id → documents.id of the documents holding a message from the claimed sender
@@ -368,41 +411,24 @@ class EvidenceFinder:
         with `to`, only messages addressed (To or Cc) to the claimed recipient, when sender and
         recipient both resolve (otherwise none)."""
         name, day = meta.get("sender"), meta.get("date")
-        person = _person(self.archive, name) if name else None
+        person = _person(self.person, name) if name else None
         if person is None and not day:
             return {}
-        sql = "SELECT DISTINCT d.doc_id, d.id FROM messages m JOIN documents d ON d.doc_id = m.doc_id WHERE 1"
-        args: list = []
+        recipients = None
         if to:
-            recipient = _person(self.archive, meta["recipient"]) if person and meta.get("recipient") else None
+            recipient = _person(self.person, meta["recipient"]) if person and meta.get("recipient") else None
             if recipient is None or recipient.id == person.id:
                 return {}
-            forms = list(recipient.forms)[:400]
-            marks = ",".join("?" * len(forms))
-            sql += (f" AND (EXISTS (SELECT 1 FROM json_each(m.recipients) WHERE value IN ({marks}))"
-                    f" OR EXISTS (SELECT 1 FROM json_each(m.cc) WHERE value IN ({marks})))")
-            args += forms + forms
-        if person is not None:
-            forms = list(person.forms)[:400]
-            sql += f" AND m.sender IN ({','.join('?' * len(forms))})"
-            args += forms
+            recipients = list(recipient.forms)[:400]
+        days = None
         if day:
             try:
                 d0 = date.fromisoformat(day)
             except ValueError:
                 return {}
-            sql += " AND substr(m.date, 1, 10) BETWEEN ? AND ?"
-            args += [(d0 - timedelta(days=1)).isoformat(), (d0 + timedelta(days=1)).isoformat()]
-        return dict(self.store.db.execute(sql + " LIMIT 20000", args).fetchall())
-
-    def _passages(self, doc_ids: list[str]) -> dict[str, list[tuple[int, int | None, int, int]]]:
-        out: dict[str, list] = {}
-        q = ",".join("?" * len(doc_ids))
-        for pid, doc_id, page, s, e in self.store.db.execute(
-                f"SELECT id, doc_id, page, start, end FROM passages WHERE doc_id IN ({q}) ORDER BY doc_id, seq",
-                doc_ids):
-            out.setdefault(doc_id, []).append((pid, page, s, e))
-        return out
+            days = ((d0 - timedelta(days=1)).isoformat(), (d0 + timedelta(days=1)).isoformat())
+        senders = list(person.forms)[:400] if person is not None else None
+        return self.store.message_documents(senders, recipients, days, limit=20000)
 
     def _group(self, items: list[Evidence]) -> list[Evidence]:
         """Collapse documents carrying the same passage: the best-scored one cites, the others
@@ -428,13 +454,15 @@ class EvidenceFinder:
 
     @staticmethod
     def _evidence(doc, page, a, b, score, sim, cov, terms, hits) -> Evidence:
+        """An evidence item for the span a:b of `doc`; `hits`: the claim's terms in the whole document."""
         doc_text = doc["text"]
         matched = [(terms[i], span) for i, spans in hits.items() for span in spans if a <= span[0] < b]
         page_no = page if page is not None else doc_text.count("\f", 0, a) + 1
         return Evidence(doc_id=doc["doc_id"], release=doc.get("release"), page=page_no,
                         char_start=a, char_end=b, byte_start=char_to_byte(doc_text, a),
                         byte_end=char_to_byte(doc_text, b), quote=doc_text[a:b], score=score,
-                        similarity=sim, coverage=cov, doc_text=doc_text, matched=matched)
+                        similarity=sim, coverage=cov, doc_text=doc_text, matched=matched,
+                        hit_terms=terms, hits=hits)
 
 
 @dataclass
@@ -463,10 +491,9 @@ def doc_score_of(signals: dict[str, float]) -> float:
     return sum(w * signals.get(k, 0.0) for k, w in DOC_WEIGHTS.items())
 
 
-def _person(archive, name: str):
+def _person(lookup: Callable[[str], Person | None] | None, name: str) -> Person | None:
     """The person a claimed name denotes, trying the whole name, then each word of it (the
     extracted name can carry a neighbouring word)."""
-    lookup = getattr(archive, "person", None)
     if lookup is None:
         return None
     words = name.split()
@@ -477,7 +504,7 @@ def _person(archive, name: str):
             person = lookup(candidate)
         except Exception:       # people resolution is optional (an archive without intel tables)
             return None
-        if person is not None and getattr(person, "forms", None):
+        if person is not None and person.forms:
             return person
     return None
 
@@ -518,12 +545,8 @@ def source_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def _archive_duplicates(store, doc_ids: list[str]) -> dict[str, list[str]]:
+def _archive_duplicates(store: Store, doc_ids: list[str]) -> dict[str, list[str]]:
     """Duplicate clusters from the archive's duplicate detection, when it is available."""
-    try:
-        from dalil.intel.dupes import duplicates_of
-    except ImportError:
-        return {}
     try:
         found = duplicates_of(store, doc_ids)
     except Exception:       # an archive built before duplicate detection has no clusters

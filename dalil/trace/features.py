@@ -88,7 +88,9 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     f.update(sim=ev.similarity, psim=ev.passage_similarity, cov=ev.coverage, dcov=ev.doc_coverage,
              score=ev.score, sim_gap=ev.similarity - (evidence[1].similarity if len(evidence) > 1 else 0.0))
     matched = [f"{t.surface} = {ev.doc_text[s:e]!r}" for t, (s, e) in _first_per_term(ev.matched)][:8]
-    doc_hits = term_hits(terms, ev.doc_text)
+    # Retrieval found the same terms in the document already when the verdict reads the claim's
+    # terms as retrieval did (an English claim, or one the bridge left as it was).
+    doc_hits = ev.hits if ev.hit_terms == terms else term_hits(terms, ev.doc_text)
     window = ev.doc_text[max(0, ev.char_start - CONTEXT):ev.char_end + CONTEXT]
     # Names of the claim that the cited document never mentions (a wrong person or place).
     # Arabic words reach names through transliteration guesses, so a name in Arabic script

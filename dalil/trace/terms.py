@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from dalil.store.base import Store
 from dalil.text.datafile import tsv_rows
 from dalil.text.english import cognate_prefix
 from dalil.text.lexicon import NameLexicon
@@ -50,7 +51,7 @@ class TermExtractor:
         self.names = names        # names learnt from the archive (capitalization), when built
 
     @classmethod
-    def for_store(cls, store, names: NameLexicon | None = None) -> "TermExtractor":
+    def for_store(cls, store: Store, names: NameLexicon | None = None) -> "TermExtractor":
         return cls(_lexicon_for(store), names)
 
     def terms(self, text: str) -> list[Term]:
@@ -192,13 +193,13 @@ _LEXICONS: dict[str, NameLexicon] = {}
 _LOCK = threading.Lock()
 
 
-def _lexicon_for(store) -> NameLexicon:
+def _lexicon_for(store: Store) -> NameLexicon:
     """A name lexicon from the index vocabulary (alphabetic terms in two or more documents)."""
-    key = f"{store.path}:{store.db.execute('SELECT count(*) FROM documents').fetchone()[0]}"
+    key = f"{store.path}:{store.document_count()}"
     with _LOCK:
         lex = _LEXICONS.get(key)
         if lex is None:
-            rows = store.db.execute("SELECT term, doc FROM docs_vocab WHERE doc >= 2").fetchall()
+            rows = store.index_vocabulary(2)
             lex = NameLexicon((t, d) for t, d in rows if len(t) >= 3 and t.isascii() and t.isalpha())
             _LEXICONS.clear()
             _LEXICONS[key] = lex

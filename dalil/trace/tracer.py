@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
-from dalil.text.lang import detect_lang
+from dalil.intel.people import Person
+from dalil.search.bridge import Bridged
+from dalil.search.dense import VectorIndex
+from dalil.store.base import Store
 from dalil.trace.article import ArticleError, read_article
-from dalil.trace.claims import MAX_CLAIMS, extract_claims
-from dalil.trace.evidence import EvidenceFinder, query_text
+from dalil.trace.claims import MAX_CLAIMS, Claim, extract_claims
+from dalil.trace.evidence import EvidenceFinder, Retriever
 from dalil.trace.report import ClaimResult, TraceReport
-from dalil.trace.terms import TermExtractor, bridged_words, with_translations
+from dalil.trace.terms import Term, TermExtractor, bridged_words, with_translations
 from dalil.trace.verdict import judge, split_addressee
 
 SUPPORTED_LANGS = {"ar", "fr", "en"}
@@ -16,33 +20,41 @@ WORD_CHECK_MIN_DOCS = 1000      # below this, ordinary words are missing from th
 
 
 class Tracer:
-    """Holds what is worth keeping warm between articles: the name lexicon and the encoder cache."""
+    """Holds what is worth keeping warm between articles: the name lexicon and the encoder cache.
 
-    def __init__(self, archive):
-        self.archive = archive
-        names = None
-        if archive.vectors.dir.exists() and (archive.vectors.dir / "names.json").exists():
-            names = archive.hybrid.bridge.lexicon
-        self.terms = TermExtractor.for_store(archive.store, names)
-        self.finder = EvidenceFinder(archive)
+    Built by `Archive` from the parts tracing uses: the store, search (`retriever`), the passage
+    vectors and their encoder, the people index (`person(name)`, `same_person(a, b)`; None when
+    the archive offers none) and the index's document frequencies (`df(term)`)."""
+
+    def __init__(self, store: Store, retriever: Retriever, vectors: VectorIndex,
+                 person: Callable[[str], Person | None] | None,
+                 same_person: Callable[[str, str], tuple[bool, float]] | None,
+                 df: Callable[[str], int]):
+        self.retriever = retriever
+        self.person = person
+        self.same_person = same_person
+        self.df = df
+        self.terms = TermExtractor.for_store(store, retriever.names())
+        self.finder = EvidenceFinder(store, retriever, vectors, person, df)
         # Languages whose plain words the archive's vocabulary covers: a word no document of a
         # large enough archive holds ("dengue") says the claim is about something else.
-        self.languages = archive_languages(archive.store) if _documents(archive.store) >= WORD_CHECK_MIN_DOCS else set()
+        self.languages = archive_languages(store) if store.document_count() >= WORD_CHECK_MIN_DOCS else set()
 
-    def _name_score(self, word: str) -> float:
+    def name_score(self, word: str) -> float:
+        """The name lexicon's best score for a word (0 when it reads as no name)."""
         found = self.terms.lexicon.lookup(word, 1)
         return found[0][1] if found else 0.0
 
-    def _translated(self, terms: list, text: str, lang: str) -> list:
-        """The claim's terms with its words translated by the archive's search bridge, where the
-        archive has one (vectors built) and the claim is not English."""
-        if lang == "en" or not self.archive.vectors.exists():
-            return terms
+    def bridge(self, claim: Claim) -> Bridged | None:
+        """The search bridge's English reading of a claim's words, where the archive has one
+        (vectors built) and the claim is not English; None otherwise or when the bridge's
+        vocabulary is damaged (the claim then keeps its names only)."""
+        if claim.lang == "en" or not self.retriever.dense():
+            return None
         try:
-            sources = self.archive.hybrid.bridge.bridge(query_text(text), lang).sources
-        except (OSError, ValueError, RuntimeError):     # a damaged vocabulary: names only
-            return terms
-        return with_translations(terms, text, sources)
+            return self.retriever.bridge(claim.text, claim.lang)
+        except (OSError, ValueError, RuntimeError):
+            return None
 
     def trace(self, data: str | bytes, name: str | None = None, max_claims: int = MAX_CLAIMS,
               every_sentence: bool = False) -> TraceReport:
@@ -61,37 +73,27 @@ class Tracer:
         if article.lang not in SUPPORTED_LANGS and article.lang != "und":
             notes.append(f"The article's language ({article.lang}) is not one dalil is tuned for; it was traced "
                          "with the multilingual model and names matched by spelling, so expect lower recall.")
-        people = _people_matcher(self.archive)
-        df = self.archive.lexical.spelling.df
         results = []
-        resolve = getattr(self.archive, "person", None)
         for claim in claims:
             terms = self.terms.terms(claim.text)
-            claim.meta = split_addressee(claim.meta, resolve, self._name_score)
-            translated = self._translated(terms, claim.text, claim.lang)
-            evidence = self.finder.find(claim.text, translated, claim.meta)
-            if evidence:
-                doc = self.archive.store.document(evidence[0].doc_id)
-                evidence[0].messages = doc["messages"] if doc else []
-            lang = detect_lang(claim.text)
-            verdict = judge(claim.text, bridged_words(terms, translated), claim.meta, evidence, people, df, resolve,
-                            lang in self.languages, lang)
+            claim.meta = split_addressee(claim.meta, self.person, self.name_score)
+            bridged = self.bridge(claim)
+            translated = translated_terms(terms, claim.text, bridged)
+            evidence = self.finder.find(claim.text, translated, claim.meta, claim.lang, bridged)
+            verdict = judge(claim.text, bridged_words(terms, translated), claim.meta, evidence, self.same_person,
+                            self.df, self.person, claim.own_lang in self.languages, claim.own_lang)
             results.append(ClaimResult(claim, terms, evidence, verdict))
         return TraceReport(article, results, notes, seconds=time.perf_counter() - t0)
 
 
-def _documents(store) -> int:
-    return store.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+def translated_terms(terms: list[Term], text: str, bridged: Bridged | None) -> list[Term]:
+    """The claim's terms with its words translated by the search bridge (`bridged`: the
+    bridge's reading of the claim, None where there is none)."""
+    return terms if bridged is None else with_translations(terms, text, bridged.sources)
 
 
-def archive_languages(store, share: float = 0.05) -> set[str]:
+def archive_languages(store: Store, share: float = 0.05) -> set[str]:
     """Languages of at least `share` of the archive's documents."""
-    rows = store.db.execute("SELECT lang, count(*) FROM documents WHERE lang IS NOT NULL GROUP BY lang").fetchall()
-    total = sum(n for _, n in rows) or 1
-    return {lang for lang, n in rows if n / total >= share and lang != "und"}
-
-
-def _people_matcher(archive):
-    """`same_person(a, b)` from people resolution when the archive offers it."""
-    same = getattr(archive, "same_person", None)
-    return same if callable(same) else None
+    counts = store.language_counts()
+    total = sum(counts.values()) or 1
+    return {lang for lang, n in counts.items() if n / total >= share and lang != "und"}

@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dalil.intel.people import Person
 from dalil.text.normalize import normalize_for_index
 from dalil.trace.evidence import Evidence
 from dalil.trace.features import claim_features, dates_agree
@@ -86,7 +88,11 @@ def decide(f: dict[str, float], m: dict | None = None) -> tuple[str, float]:
     return "supported", round(min(c["max"], c["base"] + c["per_closeness"] * max(sim, cov)), 3)
 
 
-def _known_person(name: str, resolve) -> bool:
+Resolve = Callable[[str], Person | None]             # the archive's person a name denotes
+SamePerson = Callable[[str, str], tuple[bool, float]]   # (same person?, confidence) of two names
+
+
+def _known_person(name: str, resolve: Resolve | None) -> bool:
     """Whether a claimed name denotes a correspondent of the archive: a name extracted from free
     text that resolves to nobody says nothing about the headers."""
     if resolve is None:
@@ -98,7 +104,8 @@ def _known_person(name: str, resolve) -> bool:
 
 
 def judge(claim_text: str, terms: list[Term], meta: dict[str, str], evidence: list[Evidence],
-          people=None, df=None, resolve=None, same_language: bool = False, lang: str | None = None) -> Verdict:
+          people: SamePerson | None = None, df: Callable[[str], int] | None = None,
+          resolve: Resolve | None = None, same_language: bool = False, lang: str | None = None) -> Verdict:
     """`people(a, b)`: same-person test; `df(term)`: archive document frequency; `resolve(name)`:
     the archive's person for a name (all optional); `same_language`: the claim is in a language
     the archive's documents are written in; `lang`: the claim's language."""
@@ -126,7 +133,7 @@ def judge(claim_text: str, terms: list[Term], meta: dict[str, str], evidence: li
     return Verdict(label, confidence, " ".join(parts), checks, f)
 
 
-def _correspondent_test(ev: Evidence, resolve):
+def _correspondent_test(ev: Evidence, resolve: Resolve | None) -> Callable[[str], bool] | None:
     """`test(name)`: whether a claimed name resolves to a sender or recipient of the cited
     document's messages, so that a name found only in the headers is not reported missing."""
     if resolve is None or not ev.messages:
@@ -140,7 +147,7 @@ def _correspondent_test(ev: Evidence, resolve):
                 p = resolve(t)
             except Exception:       # people resolution is optional
                 p = None
-            if p is not None and getattr(p, "id", 0):
+            if p is not None and p.id:
                 out.add(p.id)
         return out
     present: set | None = None
@@ -154,7 +161,8 @@ def _correspondent_test(ev: Evidence, resolve):
 
 
 # --- metadata ---------------------------------------------------------------------------------
-def split_addressee(meta: dict[str, str], resolve, name_score=None) -> dict[str, str]:
+def split_addressee(meta: dict[str, str], resolve: Resolve | None,
+                    name_score: Callable[[str], float] | None = None) -> dict[str, str]:
     """An Arabic sender read as two words whose second carries the preposition لـ ("to"):
     "قال فيرما لكلينتون" is Verma speaking to Clinton, not a person "Verma Liclinton".  Split
     only when the archive knows the first word as a person and not the pair, and the second
@@ -175,7 +183,7 @@ def split_addressee(meta: dict[str, str], resolve, name_score=None) -> dict[str,
     return out
 
 
-def metadata_checks(meta: dict[str, str], ev: Evidence, people=None) -> list[dict]:
+def metadata_checks(meta: dict[str, str], ev: Evidence, people: SamePerson | None = None) -> list[dict]:
     """Each metadata claim against the headers of the message that holds the passage."""
     if not meta:
         return []
@@ -198,7 +206,7 @@ def metadata_checks(meta: dict[str, str], ev: Evidence, people=None) -> list[dic
     return out
 
 
-def _check(fld: str, claimed: str, msg: dict, people) -> tuple[str, bool]:
+def _check(fld: str, claimed: str, msg: dict, people: SamePerson | None) -> tuple[str, bool]:
     """(what the message's header says, whether it agrees with the claimed value)."""
     if fld == "sender":
         found = msg.get("sender") or ""
@@ -217,7 +225,7 @@ def _messages_of(ev: Evidence) -> list[dict]:
     return ev.messages or []
 
 
-def _name_matches(claimed: str, found: list[str], people=None) -> bool:
+def _name_matches(claimed: str, found: list[str], people: SamePerson | None = None) -> bool:
     """Fuzzy match of a claimed person against header names: any claimed name token (or its
     transliteration) equal to a header token, allowing OCR damage."""
     from rapidfuzz import fuzz
@@ -227,8 +235,7 @@ def _name_matches(claimed: str, found: list[str], people=None) -> bool:
     if people is not None:
         try:
             for f in found:
-                same = people(claimed, f) if f else False
-                if (same[0] if isinstance(same, tuple) else same):
+                if f and people(claimed, f)[0]:
                     return True
         except Exception:      # people resolution is optional; fall back to names
             pass

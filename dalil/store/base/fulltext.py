@@ -84,10 +84,6 @@ class FullTextStore(ABC):
         """(documents.id, text) of every document above `row`, in id order (read as a stream)."""
 
     @abstractmethod
-    def doc_ids_by_row(self, rows: Sequence[int]) -> dict[int, str]:
-        """documents.id → doc_id, for those of `rows` that exist."""
-
-    @abstractmethod
     def short_rows(self, max_bytes: int) -> list[int]:
         """documents.id of the documents whose text is at most `max_bytes` bytes of UTF-8."""
 

@@ -36,7 +36,6 @@ class PostgresDocuments:
         """Row id (documents.id, as rankings carry it) → doc_id, for the rows that exist."""
         return dict(self.db.execute("SELECT id, doc_id FROM documents WHERE id = ANY(%s)", (list(rows),)).fetchall())
 
-    doc_ids_by_rows = doc_ids_of
 
     def document_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM documents").fetchone()[0]

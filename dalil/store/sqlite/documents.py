@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 
 class SQLiteDocuments:
@@ -13,8 +13,7 @@ class SQLiteDocuments:
         if row is None:
             return None
         doc = _document_row(row)
-        doc["messages"] = [_message_row(m) for m in self.db.execute(
-            "SELECT * FROM messages WHERE doc_id=? ORDER BY idx", (doc_id,))]
+        doc["messages"] = self.messages_of(doc_id)
         doc["pages"] = [dict(p) | {"exemptions": json.loads(p["exemptions"])} for p in self.db.execute(
             "SELECT * FROM pages WHERE doc_id=? ORDER BY number", (doc_id,))]
         doc["children"] = [r[0] for r in self.db.execute(
@@ -34,13 +33,13 @@ class SQLiteDocuments:
                 out[row["doc_id"]] = _document_row(row)
         return out
 
-    def doc_ids_of(self, rows: list[int]) -> dict[int, str]:
-        out: dict[int, str] = {}
-        for i in range(0, len(rows), 500):
-            chunk = rows[i:i + 500]
-            q = ",".join("?" * len(chunk))
-            out.update(self.db.execute(f"SELECT id, doc_id FROM documents WHERE id IN ({q})", chunk).fetchall())
-        return out
+    def doc_ids_of(self, rows: Sequence[int]) -> dict[int, str]:
+        if not len(rows):
+            return {}
+        # One statement whatever the number of rows (a result set can hold thousands): the ids
+        # travel as one JSON array instead of chunks of bound variables.
+        return dict(self.db.execute("SELECT id, doc_id FROM documents WHERE id IN (SELECT value FROM json_each(?))",
+                                    [json.dumps([int(r) for r in rows])]).fetchall())
 
     def status(self) -> dict[str, Any]:
         db = self.db
@@ -69,6 +68,59 @@ class SQLiteDocuments:
         row = self.db.execute("SELECT doc_id FROM documents LIMIT 1").fetchone()
         return row[0] if row else None
 
+    # --- reads for claim tracing -------------------------------------------------------------
+    def document_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    def language_counts(self) -> dict[str, int]:
+        return dict(self.db.execute(
+            "SELECT lang, count(*) FROM documents WHERE lang IS NOT NULL GROUP BY lang").fetchall())
+
+    def index_vocabulary(self, min_docs: int) -> list[tuple[str, int]]:
+        return [(t, d) for t, d in self.db.execute("SELECT term, doc FROM docs_vocab WHERE doc >= ?", (min_docs,))]
+
+    def passages_of(self, doc_ids: list[str]) -> dict[str, list[tuple[int, int | None, int, int]]]:
+        out: dict[str, list[tuple[int, int | None, int, int]]] = {}
+        q = ",".join("?" * len(doc_ids))
+        for pid, doc_id, page, s, e in self.db.execute(
+                f"SELECT id, doc_id, page, start, end FROM passages WHERE doc_id IN ({q}) ORDER BY doc_id, seq",
+                doc_ids):
+            out.setdefault(doc_id, []).append((pid, page, s, e))
+        return out
+
+    def messages_of(self, doc_id: str) -> list[dict[str, Any]]:
+        return [_message_row(m) for m in self.db.execute(
+            "SELECT * FROM messages WHERE doc_id=? ORDER BY idx", (doc_id,))]
+
+    def message_documents(self, senders: list[str] | None = None, recipients: list[str] | None = None,
+                          days: tuple[str, str] | None = None, limit: int = 20000) -> dict[str, int]:
+        sql = "SELECT DISTINCT d.doc_id, d.id FROM messages m JOIN documents d ON d.doc_id = m.doc_id WHERE 1"
+        args: list[Any] = []
+        if recipients is not None:
+            marks = ",".join("?" * len(recipients))
+            sql += (f" AND (EXISTS (SELECT 1 FROM json_each(m.recipients) WHERE value IN ({marks}))"
+                    f" OR EXISTS (SELECT 1 FROM json_each(m.cc) WHERE value IN ({marks})))")
+            args += recipients + recipients
+        if senders is not None:
+            sql += f" AND m.sender IN ({','.join('?' * len(senders))})"
+            args += senders
+        if days is not None:
+            sql += " AND substr(m.date, 1, 10) BETWEEN ? AND ?"
+            args += list(days)
+        return dict(self.db.execute(sql + f" LIMIT {int(limit)}", args).fetchall())
+
+    def documents_matching(self, phrases: list[str], limit: int,
+                           weights: tuple[float, ...] | None = None) -> list[str]:
+        rank = f"bm25(docs_fts, {', '.join(str(w) for w in weights)})" if weights else "bm25(docs_fts)"
+        return [r[0] for r in self.db.execute(
+            "SELECT d.doc_id FROM docs_fts JOIN documents d ON d.id = docs_fts.rowid WHERE docs_fts MATCH ? "
+            f"ORDER BY {rank} LIMIT ?", (_any_phrase(phrases), limit))]
+
+    def texts_matching(self, phrases: list[str], limit: int) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT d.doc_id, d.text FROM docs_fts JOIN documents d ON d.id = docs_fts.rowid "
+            "WHERE docs_fts MATCH ? ORDER BY bm25(docs_fts) LIMIT ?", (_any_phrase(phrases), limit))]
+
 
 def _document_row(row: sqlite3.Row) -> dict[str, Any]:
     d = dict(row)
@@ -82,3 +134,8 @@ def _message_row(row: sqlite3.Row) -> dict[str, Any]:
     for key in ("recipients", "cc", "bcc", "attachments", "extra"):
         m[key] = json.loads(m[key])
     return m
+
+
+def _any_phrase(phrases: list[str]) -> str:
+    """An FTS5 query for any of `phrases` (index terms hold no double quote)."""
+    return " OR ".join('"' + p + '"' for p in phrases)

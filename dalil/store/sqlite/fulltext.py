@@ -128,12 +128,6 @@ class SQLiteFullText:
         for r in self.db.execute("SELECT id, text FROM documents WHERE id > ? ORDER BY id", (row,)):
             yield r[0], r[1]
 
-    def doc_ids_by_row(self, rows: Sequence[int]) -> dict[int, str]:
-        if not len(rows):
-            return {}
-        return dict(self.db.execute("SELECT id, doc_id FROM documents WHERE id IN (SELECT value FROM json_each(?))",
-                                    [_id_list(rows)]).fetchall())
-
     def short_rows(self, max_bytes: int) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT id FROM documents WHERE length(CAST(text AS BLOB)) <= ?",
                                               [max_bytes])]
