@@ -19,8 +19,11 @@ from dalil.search.results import ResultSet, SearchResult
 from dalil.store import display_name, is_server_url, open_store, store_exists, upgrade_store
 
 if TYPE_CHECKING:
+    from dalil.intel.people import Person
     from dalil.search.dense import VectorIndex
     from dalil.search.hybrid import HybridSearcher
+    from dalil.trace.report import TraceReport
+    from dalil.trace.tracer import Tracer
 
 
 def default_db() -> str:

@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from dalil import Archive, DocumentView, QueryError, SearchResult, TraceReport
+from dalil import Archive, DocumentView, QueryError, TraceReport
 from dalil.web import insights
 from dalil.web.article import article_text
 from dalil.web.errors import ApiError

@@ -1,10 +1,32 @@
 """Writing an ingest: documents with their rows, and the ledger of inputs."""
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import Any, Callable
 
 from dalil.model import PreparedDocument
+
+META_COLUMN = 11                    # position of `meta` in a prepared document row (store.sqlite.serialize)
+
+
+def free_doc_id(doc_id: str, taken: Callable[[str], bool]) -> str:
+    """`doc_id`, or `doc_id~2`, `~3` … the first one not `taken`: two contents read under one id
+    (a re-scan of a DocNo) are both kept, the second as a variant."""
+    candidate, n = doc_id, 1
+    while taken(candidate):
+        n += 1
+        candidate = f"{doc_id}~{n}"
+    return candidate
+
+
+def variant_row(doc: PreparedDocument, doc_id: str) -> tuple:
+    """The document row to store under `doc_id`: a variant's meta names the id it was read under."""
+    row = doc.document_row
+    if doc_id == doc.doc_id:
+        return row
+    meta = json.loads(row[META_COLUMN]) | {"variant_of": doc.doc_id}
+    return (*row[:META_COLUMN], json.dumps(meta, ensure_ascii=False), *row[META_COLUMN + 1:])
 
 
 class IngestStore(ABC):

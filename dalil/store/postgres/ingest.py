@@ -1,14 +1,13 @@
 """PostgreSQL: writing an ingest: documents with their rows, and the ledger of inputs."""
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timezone
 from typing import Any
 
 from dalil.model import PreparedDocument
+from dalil.store.base.ingest import free_doc_id, variant_row
 
-_META = 11                          # position of `meta` in the document row (see store.sqlite.serialize)
 _JSON_COLUMNS = (6, 7, 11)          # exemptions, classification, meta in the document row
 _MESSAGE_JSON = (2, 3, 4, 8, 15)    # recipients, cc, bcc, attachments, extra in a message row
 _PAGE_JSON = 6                      # exemptions in a page row
@@ -56,21 +55,14 @@ class PostgresIngest:
                               "ORDER BY id LIMIT 1", (content_hash, doc_id + "~%")).fetchone()
         return row[0] if row else None
 
-    def _free_doc_id(self, doc_id: str) -> str:
-        candidate, n = doc_id, 1
-        while self.db.execute("SELECT 1 FROM documents WHERE doc_id=%s", (candidate,)).fetchone():
-            n += 1
-            candidate = f"{doc_id}~{n}"
-        return candidate
+    def _taken(self, doc_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM documents WHERE doc_id=%s", (doc_id,)).fetchone() is not None
 
     def add_document(self, doc: PreparedDocument, content_hash: str | None, path: str | None,
                      raw: bytes | None) -> str:
         db = self.db
-        doc_id = self._free_doc_id(doc.doc_id)
-        row = doc.document_row
-        if doc_id != doc.doc_id:
-            meta = json.loads(row[_META]) | {"variant_of": doc.doc_id}
-            row = (*row[:_META], json.dumps(meta, ensure_ascii=False), *row[_META + 1:])
+        doc_id = free_doc_id(doc.doc_id, self._taken)
+        row = variant_row(doc, doc_id)
         fts = [_text(f) for f in doc.fts]
         fts_sql = _FTS if len(fts[0]) <= _FTS_POSITIONS_LIMIT else f"strip({_FTS})"
         db.execute(

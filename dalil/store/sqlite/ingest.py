@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from dalil.model import ParsedDocument, PreparedDocument
+from dalil.store.base.ingest import free_doc_id, variant_row
 from dalil.text.ocr_spelling import skeleton
 
 
@@ -18,7 +19,6 @@ def _j(value: Any) -> str:
     return _ENCODE(value)
 
 
-_META = 11                          # position of `meta` in serialize()'s document values
 
 
 class SQLiteIngest:
@@ -38,21 +38,14 @@ class SQLiteIngest:
                               (content_hash, doc_id + "~%")).fetchone()
         return row[0] if row else None
 
-    def _free_doc_id(self, doc_id: str) -> str:
-        candidate, n = doc_id, 1
-        while self.db.execute("SELECT 1 FROM documents WHERE doc_id=?", (candidate,)).fetchone():
-            n += 1
-            candidate = f"{doc_id}~{n}"
-        return candidate
+    def _taken(self, doc_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM documents WHERE doc_id=?", (doc_id,)).fetchone() is not None
 
     def add_document(self, doc: PreparedDocument, content_hash: str | None, path: str | None,
                      raw: bytes | None) -> str:
         db = self.db
-        doc_id = self._free_doc_id(doc.doc_id)
-        row = doc.document_row
-        if doc_id != doc.doc_id:
-            meta = json.loads(row[_META]) | {"variant_of": doc.doc_id}
-            row = (*row[:_META], _j(meta), *row[_META + 1:])
+        doc_id = free_doc_id(doc.doc_id, self._taken)
+        row = variant_row(doc, doc_id)
         cur = db.execute(
             """INSERT INTO documents (doc_id, source_format, title, case_no, release, release_date,
                disposition, exemptions, classification, lang, parent_id, parent_path, meta, n_pages,
