@@ -1,8 +1,6 @@
 """The JSON API.  Each endpoint returns the same JSON contract as the matching CLI command."""
 from __future__ import annotations
 
-import anyio.to_thread
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -10,6 +8,7 @@ from dalil import Archive, DocumentView, QueryError, SearchResult, TraceReport
 from dalil.web import insights
 from dalil.web.article import article_text
 from dalil.web.errors import ApiError
+from dalil.web.limits import admit, run_heavy
 
 MODES = ("lexical", "dense", "hybrid")
 
@@ -61,10 +60,11 @@ def run_search(archive: Archive, params: dict) -> SearchResult:
 
 async def api_search(request: Request) -> JSONResponse:
     """Search the archive; the body is the JSON contract of `dalil search --json`.  Runs on the
-    searches' own thread pool (see dalil/web/app.py)."""
+    searches' own thread pool (see dalil/web/app.py), within the limits of dalil/web/limits.py."""
     params = search_params(request)
-    body = await anyio.to_thread.run_sync(search_json, request.app.state.archive, params,
-                                          limiter=getattr(request.app.state, "search_limiter", None))
+    admit(request, "search")
+    body = await run_heavy(request, search_json, request.app.state.archive, params,
+                           limiter=request.app.state.search_limiter)
     return JSONResponse(body)
 
 
@@ -101,8 +101,9 @@ def api_status(request: Request) -> JSONResponse:
 async def api_trace(request: Request) -> JSONResponse:
     """Trace an article (text or HTML in the body) to its sources; the JSON of `dalil trace --json`."""
     archive = request.app.state.archive
+    admit(request, "trace")
     text = await article_text(request)
-    report = await run_in_threadpool(run_trace, archive, text)
+    report = await run_heavy(request, run_trace, archive, text)
     return JSONResponse(report.to_dict())
 
 
