@@ -180,6 +180,8 @@ class Limits:
     max_heavy: int = 16                  # searches and traces in progress per server process
     search_per_minute: int = 240         # searches per client per minute (web)
     trace_per_minute: int = 30           # traces per client per minute (web)
+    work_seconds_per_minute: float = 20.0   # seconds of search and trace work per client per minute (web)
+    max_heavy_per_client: int = 2        # searches and traces in progress per client address (web)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Limits":

@@ -11,7 +11,7 @@ from dalil.model import Limits
 
 # `dalil serve` options that set a limit (docs/web.md, "Limits"); each is also DALIL_<NAME>.
 LIMIT_OPTIONS = ("max_upload_bytes", "max_article_chars", "request_seconds", "max_heavy",
-                 "search_per_minute", "trace_per_minute", "max_query_chars")
+                 "search_per_minute", "trace_per_minute", "work_seconds_per_minute", "max_query_chars")
 MAX_CONNECTIONS = 256      # open connections per process before uvicorn answers 503
 
 
@@ -40,6 +40,8 @@ def is_loopback(host: str) -> bool:
 @click.option("--max-heavy", type=click.IntRange(1), help="Searches and traces in progress per process [16].")
 @click.option("--search-per-minute", type=click.IntRange(1), help="Searches per client address a minute [240].")
 @click.option("--trace-per-minute", type=click.IntRange(1), help="Traces per client address a minute [30].")
+@click.option("--work-seconds-per-minute", type=click.FloatRange(0.1),
+              help="Seconds of search and trace work per client address a minute [20].")
 @click.option("--max-query-chars", type=click.IntRange(1), help="Longest query [1000].")
 @click.option("--max-connections", type=click.IntRange(1), default=MAX_CONNECTIONS, show_default=True,
               help="Open connections per process; beyond them uvicorn answers 503.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from dalil import Archive, DocumentView, QueryError, SearchResult, TraceReport
+from dalil import Archive, DocumentView, QueryError, SearchResult, TraceReport, parse_query
 from dalil.web import insights
 from dalil.web.article import article_text
 from dalil.web.errors import ApiError
@@ -31,6 +31,7 @@ def search_params(request: Request) -> dict:
     q = request.query_params.get("q", "").strip()
     if not q:
         raise ApiError(400, "bad_query", "bad query: empty query (give q=…)")
+    check_query(q)
     params = {"query": q, "limit": _int_param(request, "limit", 10, 1, 1000),
               "offset": _int_param(request, "offset", 0, 0, 1_000_000)}
     mode = request.query_params.get("mode")
@@ -42,6 +43,15 @@ def search_params(request: Request) -> dict:
     if lang:
         params["lang"] = lang
     return params
+
+
+def check_query(q: str) -> None:
+    """ApiError (400) for a query over its limits or malformed: checked before the client's rates
+    are counted and before any search work."""
+    try:
+        parse_query(q)
+    except QueryError as exc:
+        raise ApiError(400, "bad_query", f"bad query: {exc}") from None
 
 
 def run_search(archive: Archive, params: dict) -> SearchResult:

@@ -22,7 +22,7 @@ from dalil.web import api, insights, pages
 from dalil.web.errors import ApiError, error_response
 from dalil.web.limits import BodyLimit, HeavyGate, RateLimiter
 from dalil.web.openapi import SCHEMA
-from dalil.web.security import SecurityHeaders
+from dalil.web.security import HEADERS, SecurityHeaders
 from dalil.web.templating import HERE, render
 
 log = logging.getLogger("dalil.web")
@@ -58,8 +58,13 @@ async def on_crash(request: Request, exc: Exception):
     log.exception("unhandled error %s on %s", incident, request.url.path)
     message = f"internal error (incident {incident}, details in the server log)"
     if _is_api(request):
-        return error_response(500, "internal", message)
-    return render(request, "error.html", status_code=500, message=message)
+        response = error_response(500, "internal", message)
+    else:
+        response = render(request, "error.html", status_code=500, message=message)
+    # Starlette answers a crash from outside every middleware: the headers are set here.
+    for name, value in HEADERS:
+        response.headers[name.decode()] = value.decode()
+    return response
 
 
 def warm_up(archive: Archive) -> None:
@@ -117,8 +122,9 @@ def create_app(db: str | Archive | None = None, search_threads: int | None = Non
         ApiError: on_api_error, HTTPException: on_http_error, Exception: on_crash})
     app.state.archive = archive
     app.state.limits = limits
-    app.state.gate = HeavyGate(limits.max_heavy)
-    app.state.rates = RateLimiter({"search": limits.search_per_minute, "trace": limits.trace_per_minute})
+    app.state.gate = HeavyGate(limits.max_heavy, limits.max_heavy_per_client)
+    app.state.rates = RateLimiter({"search": limits.search_per_minute, "trace": limits.trace_per_minute,
+                                   "work": limits.work_seconds_per_minute})
     app.add_middleware(BodyLimit, limits=limits)
     app.add_middleware(SecurityHeaders)      # added last: outermost, so refusals carry the headers too
     return app

@@ -1,10 +1,11 @@
 """What one client or one request may take from the server (docs/web.md, "Limits").
 
-A search or a trace is *heavy*: it is admitted only while the client is within its rate
-(token bucket per client address and kind: 429 and Retry-After beyond it), while fewer than
-`max_heavy` heavy requests are in progress in this process (503 and Retry-After beyond it,
-at once rather than queued, so a flood cannot build a backlog), and it gets `request_seconds`
-of work before the client receives a 503.  A thread cannot be stopped, so a request over its
+A search or a trace is *heavy*: it is admitted only while the client is within its rates
+(token buckets per client address: requests of each kind a minute, and seconds of work a
+minute; 429 and Retry-After beyond them) and has fewer than `max_heavy_per_client` heavy
+requests in progress, while fewer than `max_heavy` are in progress in this process (503 and
+Retry-After beyond it, at once rather than queued, so a flood cannot build a backlog), and it
+gets `request_seconds` of work before the client receives a 503.  A thread cannot be stopped, so a request over its
 budget keeps its place in the count until its thread ends: the bound counts work, not clients.
 Request bodies are refused from their declared length before they are read (`BodyLimit`).
 """
@@ -29,76 +30,117 @@ MAX_CLIENTS = 10_000    # rate buckets kept before the full (idle) ones are drop
 
 
 class RateLimiter:
-    """Token buckets per (client, kind): `per_minute` requests a minute, bursts up to that many."""
+    """Token buckets per (client, kind), refilled at `per_minute[kind]` a minute up to that many.
+    A request of kind "search" or "trace" costs one token; kind "work" holds seconds of work,
+    charged after the work is done, so a client that sent costly requests waits until its
+    balance is positive again (the count of requests alone lets a few slow queries take a core)."""
 
-    def __init__(self, per_minute: dict[str, int]):
+    def __init__(self, per_minute: dict[str, float]):
         self.per_minute = per_minute
         self.buckets: dict[tuple[str, str], tuple[float, float]] = {}     # key → (tokens, when)
         self.lock = threading.Lock()
 
-    def take(self, client: str, kind: str, now: float | None = None) -> float:
-        """0 when the request may go ahead (a token is taken), else the seconds until one is free."""
-        rate = self.per_minute[kind]
+    def _level(self, key: tuple[str, str], now: float) -> float:
+        rate = self.per_minute[key[1]]
+        tokens, when = self.buckets.get(key, (float(rate), now))
+        return min(float(rate), tokens + (now - when) * rate / 60.0)
+
+    def take(self, client: str, kind: str, cost: float = 1.0, now: float | None = None) -> float:
+        """0 when the client has `cost` tokens (and they are taken; cost 0 asks for a positive
+        balance), else the seconds until it has."""
         now = time.monotonic() if now is None else now
+        key = (client, kind)
         with self.lock:
-            tokens, when = self.buckets.get((client, kind), (float(rate), now))
-            tokens = min(float(rate), tokens + (now - when) * rate / 60.0)
-            if tokens < 1.0:
-                self.buckets[(client, kind)] = (tokens, now)
-                return (1.0 - tokens) * 60.0 / rate
+            tokens = self._level(key, now)
+            need = cost if cost > 0 else 1e-9
+            if tokens < need:
+                self.buckets[key] = (tokens, now)
+                return (need - tokens) * 60.0 / self.per_minute[kind]
             if len(self.buckets) > MAX_CLIENTS:
                 self._forget_idle(now)
-            self.buckets[(client, kind)] = (tokens - 1.0, now)
+            self.buckets[key] = (tokens - cost, now)
             return 0.0
+
+    def charge(self, client: str, kind: str, amount: float) -> None:
+        """Take `amount` tokens after the fact (the balance may go below zero)."""
+        now = time.monotonic()
+        key = (client, kind)
+        with self.lock:
+            self.buckets[key] = (self._level(key, now) - amount, now)
 
     def _forget_idle(self, now: float) -> None:
         # A bucket that has refilled carries no state worth keeping.
-        self.buckets = {k: (t, w) for k, (t, w) in self.buckets.items()
-                        if t + (now - w) * self.per_minute[k[1]] / 60.0 < self.per_minute[k[1]]}
+        self.buckets = {k: (t, w) for k, (t, w) in self.buckets.items() if self._level(k, now) < self.per_minute[k[1]]}
 
 
 class HeavyGate:
-    """A count of the heavy requests in progress, refused beyond `limit` (never waited for)."""
+    """The heavy requests in progress, in all and per client, refused beyond their bounds
+    (never waited for: a queue would let a flood build a backlog)."""
 
-    def __init__(self, limit: int):
-        self.limit = limit
+    def __init__(self, limit: int, per_client: int):
+        self.limit, self.per_client = limit, per_client
         self.busy = 0
+        self.by_client: dict[str, int] = {}
         self.lock = threading.Lock()
 
-    def try_enter(self) -> bool:
+    def try_enter(self, client: str) -> str | None:
+        """None when admitted (leave() must follow), else why not: "busy" or "client"."""
         with self.lock:
             if self.busy >= self.limit:
-                return False
+                return "busy"
+            if self.by_client.get(client, 0) >= self.per_client:
+                return "client"
             self.busy += 1
-            return True
+            self.by_client[client] = self.by_client.get(client, 0) + 1
+            return None
 
-    def leave(self) -> None:
+    def leave(self, client: str) -> None:
         with self.lock:
             self.busy -= 1
+            left = self.by_client.pop(client) - 1
+            if left:
+                self.by_client[client] = left
 
 
 def limits_of(request: Request) -> Limits:
     return request.app.state.limits
 
 
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 def admit(request: Request, kind: str) -> None:
-    """ApiError 429 when the client has used its rate of `kind` (search, trace) requests."""
-    client = request.client.host if request.client else "unknown"
-    wait = request.app.state.rates.take(client, kind)
+    """ApiError 429 when the client has used its rate of `kind` (search, trace) requests or its
+    seconds of work a minute."""
+    rates: RateLimiter = request.app.state.rates
+    client = client_of(request)
+    wait = rates.take(client, "work", cost=0)
+    what = f"{rates.per_minute['work']:g} s of search and trace work a minute"
+    if not wait:
+        wait = rates.take(client, kind)
+        what = f"{rates.per_minute[kind]:g} {kind} requests a minute"
     if wait:
-        per = request.app.state.rates.per_minute[kind]
-        raise ApiError(429, "rate_limited", f"over {per} {kind} requests a minute from this address; "
-                       f"retry in {math.ceil(wait)} s", headers={"Retry-After": str(math.ceil(wait))})
+        retry = math.ceil(wait)
+        raise ApiError(429, "rate_limited", f"this address used its {what} (the limit); retry in {retry} s",
+                       headers={"Retry-After": str(retry)})
 
 
 async def run_heavy(request: Request, fn: Callable[..., T], *args, limiter: anyio.CapacityLimiter | None = None) -> T:
-    """`fn(*args)` on a worker thread within the heavy-request bound and the time budget:
-    ApiError 503 with Retry-After when the bound is reached or the budget runs out."""
+    """`fn(*args)` on a worker thread within the heavy-request bounds and the time budget:
+    ApiError 503 with Retry-After when a bound is reached or the budget runs out.  The seconds
+    of work are charged to the client's work rate."""
     gate: HeavyGate = request.app.state.gate
+    rates: RateLimiter = request.app.state.rates
+    client = client_of(request)
     budget = limits_of(request).request_seconds
-    if not gate.try_enter():
+    refused = gate.try_enter(client)
+    if refused == "busy":
         raise ApiError(503, "busy", f"the server is at its limit of {gate.limit} searches and traces "
                        f"in progress; retry in {RETRY_BUSY} s", headers={"Retry-After": str(RETRY_BUSY)})
+    if refused == "client":
+        raise ApiError(429, "rate_limited", f"this address already has {gate.per_client} searches or traces "
+                       f"in progress (the limit); retry in 1 s", headers={"Retry-After": "1"})
     state = {"phase": "waiting"}
     lock = threading.Lock()
 
@@ -107,10 +149,12 @@ async def run_heavy(request: Request, fn: Callable[..., T], *args, limiter: anyi
             if state["phase"] == "abandoned":      # the budget ran out before a thread was free
                 raise TimeoutError
             state["phase"] = "running"
+        t0 = time.perf_counter()
         try:
             return fn(*args)
         finally:
-            gate.leave()
+            rates.charge(client, "work", time.perf_counter() - t0)
+            gate.leave(client)
 
     with anyio.move_on_after(budget) as scope:
         return await anyio.to_thread.run_sync(work, limiter=limiter, abandon_on_cancel=True)
@@ -118,7 +162,7 @@ async def run_heavy(request: Request, fn: Callable[..., T], *args, limiter: anyi
         with lock:
             if state["phase"] == "waiting":
                 state["phase"] = "abandoned"
-                gate.leave()
+                gate.leave(client)
     retry = max(1, math.ceil(budget / 4))
     raise ApiError(503, "time_budget", f"the request needed more than {budget:g} s of work (the limit); "
                    f"retry in {retry} s", headers={"Retry-After": str(retry)})

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from dalil import QUERY_FILTERS, ClaimResult, DocumentView, Evidence, TraceReport
 from dalil.web import insights
-from dalil.web.api import run_search, run_trace
+from dalil.web.api import check_query, run_search, run_trace
 from dalil.web.article import article_text
 from dalil.web.errors import ApiError
 from dalil.web.limits import admit, run_heavy
@@ -23,22 +23,27 @@ FILTER_TOKEN = re.compile(r'(?<!\S)-?(?:' + "|".join(QUERY_FILTERS) + r'):(?:"[^
 
 async def search_page(request: Request) -> Response:
     """The search page; a search counts as a heavy request (dalil/web/limits.py)."""
-    if not request.query_params.get("q", "").strip():
-        return render(request, "search.html", q="", mode=request.query_params.get("mode", ""),
-                      lang=request.query_params.get("lang", ""), modes=_modes(request))
+    ctx = _search_context(request)
+    if not ctx["q"]:
+        return render(request, "search.html", **ctx)
+    try:
+        check_query(ctx["q"])
+    except ApiError as exc:
+        return render(request, "search.html", status_code=400, error=exc.message, **ctx)
     admit(request, "search")
     # The page keeps the shared thread pool it had (its facets and timeline are more than a search).
     return await run_heavy(request, _search_page, request)
 
 
-def _modes(request: Request) -> tuple[str, ...]:
-    return ("lexical", "hybrid", "dense") if request.app.state.archive.has_vectors() else ("lexical",)
+def _search_context(request: Request) -> dict:
+    return {"q": request.query_params.get("q", "").strip(), "mode": request.query_params.get("mode", ""),
+            "lang": request.query_params.get("lang", ""),
+            "modes": ("lexical", "hybrid", "dense") if request.app.state.archive.has_vectors() else ("lexical",)}
 
 
 def _search_page(request: Request) -> Response:
-    q = request.query_params.get("q", "").strip()
-    ctx = {"q": q, "mode": request.query_params.get("mode", ""), "lang": request.query_params.get("lang", ""),
-           "modes": _modes(request)}
+    ctx = _search_context(request)
+    q = ctx["q"]
     archive = request.app.state.archive
     try:
         offset = max(0, int(request.query_params.get("offset", 0) or 0))
