@@ -182,6 +182,7 @@ class Limits:
     trace_per_minute: int = 30           # traces per client per minute (web)
     work_seconds_per_minute: float = 20.0   # seconds of search and trace work per client per minute (web)
     max_heavy_per_client: int = 2        # searches and traces in progress per client address (web)
+    max_trace_threads: int = 2           # traces running at once per server process (web)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Limits":

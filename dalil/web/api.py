@@ -73,7 +73,7 @@ async def api_search(request: Request) -> JSONResponse:
     searches' own thread pool (see dalil/web/app.py), within the limits of dalil/web/limits.py."""
     params = search_params(request)
     admit(request, "search")
-    body = await run_heavy(request, search_json, request.app.state.archive, params,
+    body = await run_heavy(request, "search", search_json, request.app.state.archive, params,
                            limiter=request.app.state.search_limiter)
     return JSONResponse(body)
 
@@ -113,7 +113,7 @@ async def api_trace(request: Request) -> JSONResponse:
     archive = request.app.state.archive
     admit(request, "trace")
     text = await article_text(request)
-    report = await run_heavy(request, run_trace, archive, text)
+    report = await run_heavy(request, "trace", run_trace, archive, text)
     return JSONResponse(report.to_dict())
 
 

@@ -20,7 +20,7 @@ from dalil import Archive
 from dalil.model import Limits
 from dalil.web import api, insights, pages
 from dalil.web.errors import ApiError, error_response
-from dalil.web.limits import BodyLimit, HeavyGate, RateLimiter
+from dalil.web.limits import BodyLimit, FairSlots, HeavyGate, RateLimiter
 from dalil.web.openapi import SCHEMA
 from dalil.web.security import HEADERS, SecurityHeaders
 from dalil.web.templating import HERE, render
@@ -115,6 +115,8 @@ def create_app(db: str | Archive | None = None, search_threads: int | None = Non
     @contextlib.asynccontextmanager
     async def lifespan(app):
         app.state.search_limiter = anyio.CapacityLimiter(threads)
+        # Searches take their threads in fair order; traces (seconds each, on the shared pool) too.
+        app.state.slots = {"search": FairSlots(threads), "trace": FairSlots(limits.max_trace_threads)}
         await run_in_threadpool(warm_up, archive)
         yield
 

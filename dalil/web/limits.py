@@ -1,16 +1,21 @@
 """What one client or one request may take from the server (docs/web.md, "Limits").
 
-A search or a trace is *heavy*: it is admitted only while the client is within its rates
+A search or a trace is *heavy*.  It is admitted only while the client is within its rates
 (token buckets per client address: requests of each kind a minute, and seconds of work a
 minute; 429 and Retry-After beyond them) and has fewer than `max_heavy_per_client` heavy
-requests in progress, while fewer than `max_heavy` are in progress in this process (503 and
-Retry-After beyond it, at once rather than queued, so a flood cannot build a backlog), and it
-gets `request_seconds` of work before the client receives a 503.  A thread cannot be stopped, so a request over its
-budget keeps its place in the count until its thread ends: the bound counts work, not clients.
-Request bodies are refused from their declared length before they are read (`BodyLimit`).
+requests in progress, and while fewer than `max_heavy` are in progress in the process (503 and
+Retry-After beyond it, at once: the line of waiting requests is never longer than that).  An
+admitted request waits for a place to run (FairSlots: the client with the least recent work
+goes first, so one client's costly queries wait behind everyone else's ordinary ones) and gets
+`request_seconds` in all before the client receives a 503.  A thread cannot be stopped, so a
+request over its budget keeps its place until its thread ends: the bounds count work, not
+clients.  Request bodies are refused from their declared length before they are read (`BodyLimit`).
 """
 from __future__ import annotations
 
+import asyncio
+import heapq
+import itertools
 import math
 import threading
 import time
@@ -61,6 +66,11 @@ class RateLimiter:
             self.buckets[key] = (tokens - cost, now)
             return 0.0
 
+    def used(self, client: str, kind: str) -> float:
+        """How far the client's bucket is below full: its recent use."""
+        with self.lock:
+            return self.per_minute[kind] - self._level((client, kind), time.monotonic())
+
     def charge(self, client: str, kind: str, amount: float) -> None:
         """Take `amount` tokens after the fact (the balance may go below zero)."""
         now = time.monotonic()
@@ -74,8 +84,8 @@ class RateLimiter:
 
 
 class HeavyGate:
-    """The heavy requests in progress, in all and per client, refused beyond their bounds
-    (never waited for: a queue would let a flood build a backlog)."""
+    """The heavy requests in progress (waiting for a place or running), in all and per client,
+    refused beyond their bounds rather than waited for."""
 
     def __init__(self, limit: int, per_client: int):
         self.limit, self.per_client = limit, per_client
@@ -102,6 +112,43 @@ class HeavyGate:
                 self.by_client[client] = left
 
 
+class FairSlots:
+    """`capacity` places to run heavy work, given out by least recent work first: while several
+    requests wait, the one whose client has used the fewest seconds of work lately goes next, so
+    a client sending costly queries waits behind everyone else's ordinary ones instead of taking
+    its turn in line.  Lives on the event loop; `release` is called there."""
+
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self.running = 0
+        self.waiting: list[list] = []          # heap of [priority, order, event, state]
+        self.order = itertools.count()
+
+    async def acquire(self, priority: float) -> None:
+        if self.running < self.capacity and not self.waiting:
+            self.running += 1
+            return
+        entry = [priority, next(self.order), anyio.Event(), "waiting"]
+        heapq.heappush(self.waiting, entry)
+        try:
+            await entry[2].wait()
+        except BaseException:                  # cancelled (time budget, client gone)
+            if entry[3] == "granted":
+                self.release()
+            else:
+                entry[3] = "cancelled"
+            raise
+
+    def release(self) -> None:
+        while self.waiting:
+            entry = heapq.heappop(self.waiting)
+            if entry[3] == "waiting":
+                entry[3] = "granted"           # the place passes on; `running` is unchanged
+                entry[2].set()
+                return
+        self.running -= 1
+
+
 def limits_of(request: Request) -> Limits:
     return request.app.state.limits
 
@@ -126,12 +173,15 @@ def admit(request: Request, kind: str) -> None:
                        headers={"Retry-After": str(retry)})
 
 
-async def run_heavy(request: Request, fn: Callable[..., T], *args, limiter: anyio.CapacityLimiter | None = None) -> T:
-    """`fn(*args)` on a worker thread within the heavy-request bounds and the time budget:
-    ApiError 503 with Retry-After when a bound is reached or the budget runs out.  The seconds
-    of work are charged to the client's work rate."""
+async def run_heavy(request: Request, queue: str, fn: Callable[..., T], *args,
+                    limiter: anyio.CapacityLimiter | None = None) -> T:
+    """`fn(*args)` on a worker thread, once a place of `queue` ("search", "trace": FairSlots of
+    app.state.slots) is free, within the heavy-request bounds and the time budget: ApiError 503
+    with Retry-After when a bound is reached or the budget runs out.  The seconds of work are
+    charged to the client's work rate; the place is held until the thread ends."""
     gate: HeavyGate = request.app.state.gate
     rates: RateLimiter = request.app.state.rates
+    slots: FairSlots = request.app.state.slots[queue]
     client = client_of(request)
     budget = limits_of(request).request_seconds
     refused = gate.try_enter(client)
@@ -141,7 +191,8 @@ async def run_heavy(request: Request, fn: Callable[..., T], *args, limiter: anyi
     if refused == "client":
         raise ApiError(429, "rate_limited", f"this address already has {gate.per_client} searches or traces "
                        f"in progress (the limit); retry in 1 s", headers={"Retry-After": "1"})
-    state = {"phase": "waiting"}
+    loop = asyncio.get_running_loop()
+    state = {"phase": "queued"}
     lock = threading.Lock()
 
     def work() -> T:
@@ -155,16 +206,24 @@ async def run_heavy(request: Request, fn: Callable[..., T], *args, limiter: anyi
         finally:
             rates.charge(client, "work", time.perf_counter() - t0)
             gate.leave(client)
+            loop.call_soon_threadsafe(slots.release)
 
     with anyio.move_on_after(budget) as scope:
+        try:
+            await slots.acquire(rates.used(client, "work"))
+        except BaseException:
+            gate.leave(client)
+            raise
+        state["phase"] = "waiting"
         return await anyio.to_thread.run_sync(work, limiter=limiter, abandon_on_cancel=True)
-    if scope.cancelled_caught:
+    if scope.cancelled_caught and state["phase"] != "running":
         with lock:
-            if state["phase"] == "waiting":
+            if state["phase"] == "waiting":        # in the thread pool's line: work() may never run
                 state["phase"] = "abandoned"
                 gate.leave(client)
+                slots.release()
     retry = max(1, math.ceil(budget / 4))
-    raise ApiError(503, "time_budget", f"the request needed more than {budget:g} s of work (the limit); "
+    raise ApiError(503, "time_budget", f"the request needed more than {budget:g} s (the limit); "
                    f"retry in {retry} s", headers={"Retry-After": str(retry)})
 
 

@@ -31,8 +31,9 @@ async def search_page(request: Request) -> Response:
     except ApiError as exc:
         return render(request, "search.html", status_code=400, error=exc.message, **ctx)
     admit(request, "search")
-    # The page keeps the shared thread pool it had (its facets and timeline are more than a search).
-    return await run_heavy(request, _search_page, request)
+    # The page waits for a search place like the API, then runs on the shared thread pool (its
+    # facets and timeline are more than a search).
+    return await run_heavy(request, "search", _search_page, request)
 
 
 def _search_context(request: Request) -> dict:
@@ -145,7 +146,7 @@ async def trace_page(request: Request) -> Response:
     try:
         admit(request, "trace")
         text = await article_text(request)
-        report = await run_heavy(request, run_trace, archive, text)
+        report = await run_heavy(request, "trace", run_trace, archive, text)
     except ApiError as exc:
         page = render(request, "trace.html", status_code=exc.status,
                       error=exc.message if exc.code != "empty" else None, empty=exc.code == "empty")
