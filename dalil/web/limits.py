@@ -5,8 +5,8 @@ A search or a trace is *heavy*.  It is admitted only while the client is within 
 minute; 429 and Retry-After beyond them) and has fewer than `max_heavy_per_client` heavy
 requests in progress, and while fewer than `max_heavy` are in progress in the process (503 and
 Retry-After beyond it, at once: the line of waiting requests is never longer than that).  An
-admitted request waits for a place to run (FairSlots: the client with the least recent work
-goes first, so one client's costly queries wait behind everyone else's ordinary ones) and gets
+admitted request waits for a place to run (FairSlots: fair queuing on the seconds each client's
+work really took, so one client's costly queries wait while the others have their share) and gets
 `request_seconds` in all before the client receives a 503.  A thread cannot be stopped, so a
 request over its budget keeps its place until its thread ends: the bounds count work, not
 clients.  Request bodies are refused from their declared length before they are read (`BodyLimit`).
@@ -66,11 +66,6 @@ class RateLimiter:
             self.buckets[key] = (tokens - cost, now)
             return 0.0
 
-    def used(self, client: str, kind: str) -> float:
-        """How far the client's bucket is below full: its recent use."""
-        with self.lock:
-            return self.per_minute[kind] - self._level((client, kind), time.monotonic())
-
     def charge(self, client: str, kind: str, amount: float) -> None:
         """Take `amount` tokens after the fact (the balance may go below zero)."""
         now = time.monotonic()
@@ -113,37 +108,54 @@ class HeavyGate:
 
 
 class FairSlots:
-    """`capacity` places to run heavy work, given out by least recent work first: while several
-    requests wait, the one whose client has used the fewest seconds of work lately goes next, so
-    a client sending costly queries waits behind everyone else's ordinary ones instead of taking
-    its turn in line.  Lives on the event loop; `release` is called there."""
+    """`capacity` places to run heavy work, shared between clients by start-time fair queuing:
+    each client's requests carry a virtual start tag, the later of the queue's virtual time and
+    the end of the client's previous work (its tag plus the seconds it really ran); the smallest
+    tag goes next.  Every client so gets an equal share of the threads' time, whatever its
+    requests cost: a client sending 4-second queries waits while the others run 4 seconds' worth
+    of theirs, and an ordinary query is never stuck behind a line of costly ones.  Lives on the
+    event loop; `release` is called there."""
 
     def __init__(self, capacity: int):
         self.capacity = capacity
         self.running = 0
-        self.waiting: list[list] = []          # heap of [priority, order, event, state]
+        self.vtime = 0.0                         # tag of the latest request started
+        self.finish: dict[str, float] = {}       # client → virtual end of its work so far
+        self.waiting: list[list] = []            # heap of [tag, order, event, state]
         self.order = itertools.count()
 
-    async def acquire(self, priority: float) -> None:
+    def tag(self, client: str) -> float:
+        return max(self.vtime, self.finish.get(client, 0.0))
+
+    async def acquire(self, client: str) -> float:
+        """Wait for a place; the request's start tag (give it back to `release`)."""
+        tag = self.tag(client)
         if self.running < self.capacity and not self.waiting:
             self.running += 1
-            return
-        entry = [priority, next(self.order), anyio.Event(), "waiting"]
-        heapq.heappush(self.waiting, entry)
-        try:
-            await entry[2].wait()
-        except BaseException:                  # cancelled (time budget, client gone)
-            if entry[3] == "granted":
-                self.release()
-            else:
-                entry[3] = "cancelled"
-            raise
+        else:
+            entry = [tag, next(self.order), anyio.Event(), "waiting"]
+            heapq.heappush(self.waiting, entry)
+            try:
+                await entry[2].wait()
+            except BaseException:                # cancelled (time budget, client gone)
+                if entry[3] == "granted":
+                    self.release(client, tag, 0.0)
+                else:
+                    entry[3] = "cancelled"
+                raise
+        self.vtime = max(self.vtime, tag)
+        return tag
 
-    def release(self) -> None:
+    def release(self, client: str, tag: float, seconds: float) -> None:
+        """The place of a request that started at `tag` and ran `seconds` passes to the next."""
+        if seconds:
+            self.finish[client] = max(self.finish.get(client, 0.0), tag + seconds)
+            if len(self.finish) > MAX_CLIENTS:   # a client behind the virtual time has no credit to keep
+                self.finish = {c: f for c, f in self.finish.items() if f > self.vtime}
         while self.waiting:
             entry = heapq.heappop(self.waiting)
             if entry[3] == "waiting":
-                entry[3] = "granted"           # the place passes on; `running` is unchanged
+                entry[3] = "granted"             # the place passes on; `running` is unchanged
                 entry[2].set()
                 return
         self.running -= 1
@@ -192,7 +204,7 @@ async def run_heavy(request: Request, queue: str, fn: Callable[..., T], *args,
         raise ApiError(429, "rate_limited", f"this address already has {gate.per_client} searches or traces "
                        f"in progress (the limit); retry in 1 s", headers={"Retry-After": "1"})
     loop = asyncio.get_running_loop()
-    state = {"phase": "queued"}
+    state = {"phase": "queued", "tag": 0.0}
     lock = threading.Lock()
 
     def work() -> T:
@@ -204,13 +216,14 @@ async def run_heavy(request: Request, queue: str, fn: Callable[..., T], *args,
         try:
             return fn(*args)
         finally:
-            rates.charge(client, "work", time.perf_counter() - t0)
+            took = time.perf_counter() - t0
+            rates.charge(client, "work", took)
             gate.leave(client)
-            loop.call_soon_threadsafe(slots.release)
+            loop.call_soon_threadsafe(slots.release, client, state["tag"], took)
 
     with anyio.move_on_after(budget) as scope:
         try:
-            await slots.acquire(rates.used(client, "work"))
+            state["tag"] = await slots.acquire(client)
         except BaseException:
             gate.leave(client)
             raise
@@ -221,7 +234,7 @@ async def run_heavy(request: Request, queue: str, fn: Callable[..., T], *args,
             if state["phase"] == "waiting":        # in the thread pool's line: work() may never run
                 state["phase"] = "abandoned"
                 gate.leave(client)
-                slots.release()
+                slots.release(client, state["tag"], 0.0)
     retry = max(1, math.ceil(budget / 4))
     raise ApiError(503, "time_budget", f"the request needed more than {budget:g} s (the limit); "
                    f"retry in {retry} s", headers={"Retry-After": str(retry)})
