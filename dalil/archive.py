@@ -13,7 +13,9 @@ import os
 from typing import Any, Callable
 
 from dalil.ingest.pipeline import IngestReport, Ingestor
+from dalil.model import Limits
 from dalil.search.lexical import LexicalSearcher
+from dalil.search.query import parse_query
 from dalil.search.results import SearchResult
 from dalil.store.sqlite import SQLiteStore
 
@@ -106,7 +108,9 @@ class Archive:
     def search(self, query: str, limit: int = 10, offset: int = 0, mode: str | None = None,
                lang: str | None = None, **options: Any) -> SearchResult:
         """mode: "hybrid" (default when vectors are built), "lexical" or "dense"; lang: query
-        language (default: detected).  See dalil/search/hybrid.py."""
+        language (default: detected).  See dalil/search/hybrid.py.  A query over the limits of
+        Limits.from_env() (length, words, terms, wildcards) raises QueryError before any work."""
+        parse_query(query, Limits.from_env())
         return self.hybrid.search(query, limit=limit, offset=offset, mode=mode, lang=lang,
                                   facets=options.get("facets", True))
 

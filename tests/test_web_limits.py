@@ -276,3 +276,29 @@ def test_server_stays_responsive_under_a_hostile_client(web_db):
         assert p95(loaded) <= max(3 * p95(idle), p95(idle) + 0.5), (p95(idle), p95(loaded))
     finally:
         srv.stop()
+
+
+def test_limits_bind_typed_queries_not_internal_ones(web_db):
+    """The tracer searches a claim's words (often more than 32) through parse_query without limits;
+    Archive.search, the entry of the CLI and the web, applies them."""
+    from dalil import Archive, QueryError, parse_query
+    from dalil.model import Limits
+    claim = " ".join(["libya"] * 60)
+    assert len(parse_query(claim).positive_atoms()) == 60
+    with pytest.raises(QueryError, match="the limit is 32"):
+        parse_query(claim, Limits())
+    archive = Archive(str(web_db), readonly=True)
+    try:
+        with pytest.raises(QueryError, match="the limit is 32"):
+            archive.search(claim)
+    finally:
+        archive.close()
+
+
+def test_limits_from_the_environment():
+    from dalil.model import Limits
+    assert Limits.from_env({}) == Limits()
+    assert Limits.from_env({"DALIL_MAX_QUERY_CHARS": "50", "DALIL_REQUEST_SECONDS": "2.5"}) == \
+        Limits(max_query_chars=50, request_seconds=2.5)
+    with pytest.raises(ValueError, match="DALIL_MAX_HEAVY"):
+        Limits.from_env({"DALIL_MAX_HEAVY": "0"})

@@ -50,9 +50,11 @@ _TOKEN = re.compile(r'''\s*(?:(?P<neg>-)?(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phras
 
 
 def parse_query(text: str, limits: Limits | None = None) -> Query:
-    """The parsed query, or QueryError; `limits` (default: Limits.from_env()) bound its size."""
-    limits = limits or Limits.from_env()
-    _check_size(text, limits)
+    """The parsed query, or QueryError.  `limits` bound the size of a query someone typed
+    (Archive.search passes Limits.from_env()); internal queries, such as a claim's words
+    searched by the tracer, are parsed without them."""
+    if limits is not None:
+        _check_size(text, limits)
     if text.count('"') % 2:
         raise QueryError('unbalanced quote: every " needs a closing "')
     q = Query(text=text)
@@ -93,7 +95,8 @@ def parse_query(text: str, limits: Limits | None = None) -> Query:
         raise QueryError("OR needs a term on each side")
     if not q.groups and not q.filters:
         raise QueryError("a query needs at least one term or filter besides exclusions")
-    _check_terms(q, limits)
+    if limits is not None:
+        _check_terms(q, limits)
     return q
 
 

@@ -5,10 +5,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from dalil import Archive, DocumentView, QueryError, SearchResult, TraceReport, parse_query
+from dalil.model import Limits
 from dalil.web import insights
 from dalil.web.article import article_text
 from dalil.web.errors import ApiError
-from dalil.web.limits import admit, run_heavy
+from dalil.web.limits import admit, limits_of, run_heavy
 
 MODES = ("lexical", "dense", "hybrid")
 
@@ -31,7 +32,7 @@ def search_params(request: Request) -> dict:
     q = request.query_params.get("q", "").strip()
     if not q:
         raise ApiError(400, "bad_query", "bad query: empty query (give q=…)")
-    check_query(q)
+    check_query(q, limits_of(request))
     params = {"query": q, "limit": _int_param(request, "limit", 10, 1, 1000),
               "offset": _int_param(request, "offset", 0, 0, 1_000_000)}
     mode = request.query_params.get("mode")
@@ -45,11 +46,11 @@ def search_params(request: Request) -> dict:
     return params
 
 
-def check_query(q: str) -> None:
+def check_query(q: str, limits: Limits) -> None:
     """ApiError (400) for a query over its limits or malformed: checked before the client's rates
     are counted and before any search work."""
     try:
-        parse_query(q)
+        parse_query(q, limits)
     except QueryError as exc:
         raise ApiError(400, "bad_query", f"bad query: {exc}") from None
 

@@ -12,7 +12,7 @@ from dalil.web import insights
 from dalil.web.api import check_query, run_search, run_trace
 from dalil.web.article import article_text
 from dalil.web.errors import ApiError
-from dalil.web.limits import admit, run_heavy
+from dalil.web.limits import admit, limits_of, run_heavy
 from dalil.web.render import clip_spans, shared_term_spans, timeline_svg
 from dalil.web.security import iframe_document, safe_filename
 from dalil.web.templating import render, ui_lang
@@ -27,7 +27,7 @@ async def search_page(request: Request) -> Response:
     if not ctx["q"]:
         return render(request, "search.html", **ctx)
     try:
-        check_query(ctx["q"])
+        check_query(ctx["q"], limits_of(request))
     except ApiError as exc:
         return render(request, "search.html", status_code=400, error=exc.message, **ctx)
     admit(request, "search")
