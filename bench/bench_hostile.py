@@ -1,10 +1,11 @@
-"""Hostile-load benchmark of `dalil serve`: 8 clients of ordinary searches, first alone, then
-while a 9th client sends oversized and pathological requests; the ordinary clients' p95 must
+"""Hostile-load benchmark of `dalil serve`: 8 clients of ordinary searches, alternately alone
+and while a 9th client sends oversized and pathological requests (in `--rounds` rounds, so that
+the drifting load of a shared machine falls on both phases alike); the ordinary clients' p95 must
 stay within twice its idle value (issue 25).  Each client speaks from its own loopback
 address (127.0.2.x, the attacker 127.0.3.1), as separate people would, so the per-client
 limits apply to each one and the server runs with its default limits.
 
-    python bench/bench_hostile.py --db /work/full/dalil.db --seconds 30
+    python bench/bench_hostile.py --db /work/full/dalil.db --seconds 60 --rounds 4
 
 Also measures, in this process with the query limits lifted, what one long word costs a search
 (`--word-lengths`): the cost the limits stand between the server and.  Prints a summary and
@@ -70,11 +71,17 @@ def start_server(db: str, port: int, workers: int) -> subprocess.Popen:
     raise SystemExit("dalil serve did not start within 180 s")
 
 
-def ordinary_load(base: str, clients: int, seconds: float) -> dict:
-    """Closed-loop clients cycling over bench_web's ordinary queries for `seconds`."""
+def summary(latencies: list[float], codes: collections.Counter) -> dict:
+    return {"requests": len(latencies), "codes": dict(codes),
+            "latency_ms": {"p50": round(percentile(latencies, 50), 1), "p95": round(percentile(latencies, 95), 1),
+                           "p99": round(percentile(latencies, 99), 1), "max": round(max(latencies), 1)}}
+
+
+def ordinary_load(base: str, clients: int, seconds: float, latencies: list[float],
+                  codes: collections.Counter) -> None:
+    """Closed-loop clients cycling over bench_web's ordinary queries for `seconds`; adds to
+    `latencies` (ms) and `codes`."""
     stop = time.monotonic() + seconds
-    latencies: list[float] = []
-    codes: collections.Counter = collections.Counter()
     lock = threading.Lock()
 
     def one(i: int) -> None:
@@ -96,9 +103,6 @@ def ordinary_load(base: str, clients: int, seconds: float) -> dict:
         t.start()
     for t in threads:
         t.join()
-    return {"requests": len(latencies), "codes": dict(codes),
-            "latency_ms": {"p50": round(percentile(latencies, 50), 1), "p95": round(percentile(latencies, 95), 1),
-                           "p99": round(percentile(latencies, 99), 1), "max": round(max(latencies), 1)}}
 
 
 def attacker(base: str, stop: threading.Event, out: dict) -> None:
@@ -149,6 +153,8 @@ def main() -> None:
     ap.add_argument("--db", default=os.environ.get("DALIL_DB", "/work/full/dalil.db"))
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=30, help="length of each phase (idle, under attack)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="alternate the phases in this many rounds (the load of a shared machine drifts)")
     ap.add_argument("--workers", type=int, default=1, help="server processes")
     ap.add_argument("--word-lengths", default="2000,20000",
                     help="long words to time in-process with the limits lifted ('' to skip)")
@@ -159,16 +165,20 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     proc = start_server(args.db, port, args.workers)
     try:
-        ordinary_load(base, args.clients, min(10.0, args.seconds))          # warm-up
-        idle = ordinary_load(base, args.clients, args.seconds)
-        stop, hostile = threading.Event(), {}
-        thread = threading.Thread(target=attacker, args=(base, stop, hostile))
-        thread.start()
-        try:
-            attacked = ordinary_load(base, args.clients, args.seconds)
-        finally:
-            stop.set()
-            thread.join(300)
+        ordinary_load(base, args.clients, min(10.0, args.seconds), [], collections.Counter())     # warm-up
+        runs = {"idle": ([], collections.Counter()), "under_attack": ([], collections.Counter())}
+        hostile: dict = {}
+        for _ in range(args.rounds):
+            ordinary_load(base, args.clients, args.seconds / args.rounds, *runs["idle"])
+            stop = threading.Event()
+            thread = threading.Thread(target=attacker, args=(base, stop, hostile))
+            thread.start()
+            try:
+                ordinary_load(base, args.clients, args.seconds / args.rounds, *runs["under_attack"])
+            finally:
+                stop.set()
+                thread.join(300)
+        idle, attacked = summary(*runs["idle"]), summary(*runs["under_attack"])
         after = httpx.get(base + "/api/status", timeout=30).status_code
     finally:
         proc.terminate()
@@ -178,7 +188,8 @@ def main() -> None:
     report = {
         "benchmark": "ordinary search latency while one client sends hostile requests (loopback)",
         "command": " ".join(["python", Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
-        "db": args.db, "clients": args.clients, "seconds_per_phase": args.seconds, "server_workers": args.workers,
+        "db": args.db, "clients": args.clients, "seconds_per_phase": args.seconds, "rounds": args.rounds,
+        "server_workers": args.workers,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
         "idle": idle, "under_attack": attacked, "p95_ratio": round(ratio, 2),
