@@ -100,12 +100,12 @@ def parse_query(text: str, limits: Limits | None = None) -> Query:
     return q
 
 
-_LONG_WORD = {}   # limit → compiled pattern of a word over it
+_LONG_WORD: dict[int, re.Pattern[str]] = {}   # limit → pattern of a word over it
 
 
 def _check_size(text: str, limits: Limits) -> None:
-    """Refuse, before any work, a query too long or with a word too long (the spelling and
-    highlighting of a word cost grows with its length)."""
+    """Refuse, before any work, a query too long or with a word too long (what a word costs the
+    spelling expansion and the highlighting grows with its length)."""
     if len(text) > limits.max_query_chars:
         raise QueryError(f"query too long: {len(text)} characters (the limit is {limits.max_query_chars})")
     n = limits.max_word_chars
