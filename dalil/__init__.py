@@ -14,12 +14,12 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 from dalil.archive import Archive, DocumentView, default_db  # noqa: E402
 from dalil.ingest.pipeline import IngestReport  # noqa: E402
 from dalil.model import IngestError  # noqa: E402
-from dalil.search.query import KNOWN as QUERY_FILTERS, QueryError  # noqa: E402
+from dalil.search.query import KNOWN as QUERY_FILTERS, QueryError, parse_query  # noqa: E402
 from dalil.search.results import ResultSet, SearchHit, SearchResult  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = ["Archive", "ArticleError", "ClaimResult", "DocumentView", "Evidence", "IngestError", "IngestReport",
-           "QUERY_FILTERS", "QueryError", "ResultSet", "SearchHit", "SearchResult", "TraceReport", "default_db",
+           "QUERY_FILTERS", "QueryError", "parse_query", "ResultSet", "SearchHit", "SearchResult", "TraceReport", "default_db",
            "__version__"]
 
 

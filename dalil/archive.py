@@ -14,7 +14,9 @@ import re
 from typing import TYPE_CHECKING, Any, Callable
 
 from dalil.ingest.pipeline import IngestReport, Ingestor
+from dalil.model import Limits
 from dalil.search.lexical import LexicalSearcher
+from dalil.search.query import parse_query
 from dalil.search.results import ResultSet, SearchResult
 from dalil.store import display_name, is_server_url, open_store, store_exists, upgrade_store
 
@@ -154,7 +156,9 @@ class Archive:
     def search(self, query: str, limit: int = 10, offset: int = 0, mode: str | None = None,
                lang: str | None = None, **options: Any) -> SearchResult:
         """mode: "hybrid" (default when vectors are built), "lexical" or "dense"; lang: query
-        language (default: detected).  See dalil/search/hybrid.py."""
+        language (default: detected).  See dalil/search/hybrid.py.  A query over the limits of
+        Limits.from_env() (length, words, terms, wildcards) raises QueryError before any work."""
+        parse_query(query, Limits.from_env())
         return self.hybrid.search(query, limit=limit, offset=offset, mode=mode, lang=lang,
                                   facets=options.get("facets", True))
 

@@ -7,7 +7,8 @@ Offsets: every `start`/`end` in these objects is a *character* offset into
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+import os
+from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
 from typing import Any
 
@@ -171,3 +172,47 @@ class IngestError(Exception):
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
         self.detail = detail
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one query or one web request may ask (docs/web.md, "Limits").
+
+    Each field is overridden by the environment variable DALIL_<FIELD NAME IN CAPITALS>, e.g.
+    DALIL_MAX_QUERY_CHARS=2000; `dalil serve` options set the same variables for its workers."""
+    max_query_chars: int = 1000          # characters in one query
+    max_word_chars: int = 200            # characters in one word of a query
+    max_query_terms: int = 32            # words (phrase words included) and filters in one query
+    max_wildcards: int = 4               # prefix* terms in one query
+    min_prefix_chars: int = 2            # characters before the * of a prefix term
+    max_article_chars: int = 200_000     # characters of an article sent to trace (web)
+    max_upload_bytes: int = 2 * 1024 * 1024   # bytes of a request body (web)
+    body_seconds: float = 20.0           # to receive a whole request body (web)
+    header_seconds: float = 10.0         # to receive a request's headers (web)
+    request_seconds: float = 30.0        # of work for one request before a 503 (web)
+    max_heavy: int = 16                  # searches and traces in progress per server process
+    search_per_minute: int = 240         # searches per client per minute (web)
+    trace_per_minute: int = 30           # traces per client per minute (web)
+    work_seconds_per_minute: float = 20.0   # seconds of search and trace work per client per minute (web)
+    max_heavy_per_client: int = 2        # searches and traces in progress per client address (web)
+    max_trace_threads: int = 2           # traces running at once per server process (web)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Limits":
+        """The defaults, overridden by any DALIL_<NAME> set in `environ` (os.environ by default);
+        ValueError names the variable when one is not a positive number."""
+        env = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            raw = env.get("DALIL_" + f.name.upper())
+            if raw is None or raw.strip() == "":
+                continue
+            kind = float if f.type in ("float", float) else int
+            try:
+                value = kind(raw)
+            except ValueError:
+                raise ValueError(f"DALIL_{f.name.upper()} must be a number, got {raw!r}") from None
+            if value <= 0:
+                raise ValueError(f"DALIL_{f.name.upper()} must be above 0, got {raw!r}")
+            values[f.name] = value
+        return cls(**values)

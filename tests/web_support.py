@@ -2,6 +2,7 @@
 emails, and the real `dalil serve` started as a subprocess on a free loopback port."""
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -56,15 +57,17 @@ def build_archive(root: Path, corpus_dir: Path, extra: list[Path] = ()) -> Path:
 
 
 class Server:
-    """`dalil serve --db DB --port PORT` as a subprocess, stopped on exit."""
+    """`dalil serve --db DB --port PORT` as a subprocess, stopped on exit; `env` adds variables
+    (such as DALIL_<LIMIT>) to its environment."""
 
-    def __init__(self, db: Path, extra_args: tuple[str, ...] = ()):
+    def __init__(self, db: Path, extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from dalil.cli import run; run()", "serve", "--db", str(db),
              "--port", str(self.port), *extra_args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, **(env or {})})
         deadline = time.monotonic() + 60
         while True:
             if self.proc.poll() is not None:

@@ -7,6 +7,12 @@ import os
 import click
 
 from dalil.cli.common import db_option, open_archive
+from dalil.model import Limits
+
+# `dalil serve` options that set a limit (docs/web.md, "Limits"); each is also DALIL_<NAME>.
+LIMIT_OPTIONS = ("max_upload_bytes", "max_article_chars", "request_seconds", "max_heavy",
+                 "search_per_minute", "trace_per_minute", "work_seconds_per_minute", "max_query_chars")
+MAX_CONNECTIONS = 256      # open connections per process before uvicorn answers 503
 
 
 def is_loopback(host: str) -> bool:
@@ -28,12 +34,31 @@ def is_loopback(host: str) -> bool:
               help="Server processes (each answers requests from its own thread pool).")
 @click.option("--search-threads", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Threads per process that run searches (CPU-bound: add processes with --workers instead).")
-def serve(db, host, port, public, workers, search_threads):
-    """Serve the web interface and the JSON API (http://127.0.0.1:8080 by default)."""
+@click.option("--max-upload-bytes", type=click.IntRange(1), help="Largest request body [2097152].")
+@click.option("--max-article-chars", type=click.IntRange(1), help="Longest article to trace [200000].")
+@click.option("--request-seconds", type=click.FloatRange(0.1), help="Work per request before a 503 [30].")
+@click.option("--max-heavy", type=click.IntRange(1), help="Searches and traces in progress per process [16].")
+@click.option("--search-per-minute", type=click.IntRange(1), help="Searches per client address a minute [240].")
+@click.option("--trace-per-minute", type=click.IntRange(1), help="Traces per client address a minute [30].")
+@click.option("--work-seconds-per-minute", type=click.FloatRange(0.1),
+              help="Seconds of search and trace work per client address a minute [20].")
+@click.option("--max-query-chars", type=click.IntRange(1), help="Longest query [1000].")
+@click.option("--max-connections", type=click.IntRange(1), default=MAX_CONNECTIONS, show_default=True,
+              help="Open connections per process; beyond them uvicorn answers 503.")
+def serve(db, host, port, public, workers, search_threads, max_connections, **limits):
+    """Serve the web interface and the JSON API (http://127.0.0.1:8080 by default), within the
+    limits of docs/web.md (options below, or DALIL_<NAME> environment variables)."""
     import uvicorn
 
     if not is_loopback(host) and not public:
         raise click.UsageError(f"--host {host} is reachable from other machines; add --public to allow it")
+    for name in LIMIT_OPTIONS:       # the workers read their limits from the environment
+        if limits.get(name) is not None:
+            os.environ["DALIL_" + name.upper()] = str(limits[name])
+    try:
+        Limits.from_env()        # a bad DALIL_<NAME> value stops here with one line
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     archive = open_archive(db)
     path = os.path.abspath(archive.path)
     archive.close()
@@ -45,6 +70,9 @@ def serve(db, host, port, public, workers, search_threads):
     os.environ["DALIL_DB"] = path
     os.environ["DALIL_SEARCH_THREADS"] = str(search_threads)
     # Worker processes inherit the one-BLAS-thread setting made when `dalil` was imported.
+    # Slow clients: 5 s to start the next request on a kept-alive connection, header_seconds to
+    # send a request's headers (dalil.web.serving), body_seconds to send its body (dalil.web.limits).
     uvicorn.run("dalil.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                http="dalil.web.serving:NoDelayHTTPProtocol",
+                http="dalil.web.serving:NoDelayHTTPProtocol", timeout_keep_alive=5,
+                limit_concurrency=max_connections, h11_max_incomplete_event_size=16 * 1024,
                 log_level="warning", server_header=False, proxy_headers=False)

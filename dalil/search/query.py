@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from dalil.model import Limits
+
 FTS_FIELDS = {"from": "sender", "to": "recipients", "cc": "cc", "subject": "subject"}
 SQL_FIELDS = {"doc", "release", "exemption", "after", "before", "lang"}
 KNOWN = sorted(FTS_FIELDS) + sorted(SQL_FIELDS)
@@ -47,7 +49,12 @@ class Query:
 _TOKEN = re.compile(r'''\s*(?:(?P<neg>-)?(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+)))''')
 
 
-def parse_query(text: str) -> Query:
+def parse_query(text: str, limits: Limits | None = None) -> Query:
+    """The parsed query, or QueryError.  `limits` bound the size of a query someone typed
+    (Archive.search passes Limits.from_env()); internal queries, such as a claim's words
+    searched by the tracer, are parsed without them."""
+    if limits is not None:
+        _check_size(text, limits)
     if text.count('"') % 2:
         raise QueryError('unbalanced quote: every " needs a closing "')
     q = Query(text=text)
@@ -88,7 +95,37 @@ def parse_query(text: str) -> Query:
         raise QueryError("OR needs a term on each side")
     if not q.groups and not q.filters:
         raise QueryError("a query needs at least one term or filter besides exclusions")
+    if limits is not None:
+        _check_terms(q, limits)
     return q
+
+
+_LONG_WORD: dict[int, re.Pattern[str]] = {}   # limit → pattern of a word over it
+
+
+def _check_size(text: str, limits: Limits) -> None:
+    """Refuse, before any work, a query too long or with a word too long (what a word costs the
+    spelling expansion and the highlighting grows with its length)."""
+    if len(text) > limits.max_query_chars:
+        raise QueryError(f"query too long: {len(text)} characters (the limit is {limits.max_query_chars})")
+    n = limits.max_word_chars
+    pattern = _LONG_WORD.get(n) or _LONG_WORD.setdefault(n, re.compile(r"[^\s\"]{%d,}" % (n + 1)))
+    if pattern.search(text):
+        raise QueryError(f"a word of the query is longer than {n} characters (the limit)")
+
+
+def _check_terms(q: Query, limits: Limits) -> None:
+    atoms = [*q.positive_atoms(), *q.negatives]
+    terms = sum(len(a.value.split()) for a in atoms) + len(q.filters)
+    if terms > limits.max_query_terms:
+        raise QueryError(f"too many terms: {terms} (the limit is {limits.max_query_terms})")
+    prefixes = [a for a in atoms if a.prefix]
+    if len(prefixes) > limits.max_wildcards:
+        raise QueryError(f"too many prefix* terms: {len(prefixes)} (the limit is {limits.max_wildcards})")
+    short = next((a for a in prefixes if len(a.value) < limits.min_prefix_chars), None)
+    if short is not None:
+        raise QueryError(f"prefix {short.value}* is too short: give at least {limits.min_prefix_chars} "
+                         "characters before the *")
 
 
 def _atom(fname: str | None, word: str | None, phrase: str | None, neg: bool) -> Atom | None:

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import anyio.to_thread
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from dalil import Archive, DocumentView, QueryError, TraceReport
+from dalil import Archive, DocumentView, QueryError, TraceReport, parse_query
+from dalil.model import Limits
 from dalil.web import insights
 from dalil.web.article import article_text
 from dalil.web.errors import ApiError
+from dalil.web.limits import admit, limits_of, run_heavy
 
 MODES = ("lexical", "dense", "hybrid")
 
@@ -34,6 +34,7 @@ def search_params(request: Request) -> dict:
     q = request.query_params.get("q", "").strip()
     if not q:
         raise ApiError(400, "bad_query", "bad query: empty query (give q=…)")
+    check_query(q, limits_of(request))
     params = {"query": q, "limit": _int_param(request, "limit", 10, 1, 1000),
               "offset": _int_param(request, "offset", 0, 0, 1_000_000)}
     mode = request.query_params.get("mode")
@@ -45,6 +46,15 @@ def search_params(request: Request) -> dict:
     if lang:
         params["lang"] = lang
     return params
+
+
+def check_query(q: str, limits: Limits) -> None:
+    """ApiError (400) for a query over its limits or malformed: checked before the client's rates
+    are counted and before any search work."""
+    try:
+        parse_query(q, limits)
+    except QueryError as exc:
+        raise ApiError(400, "bad_query", f"bad query: {exc}") from None
 
 
 def run_search(archive: Archive, params: dict, search: Callable[..., Any] | None = None) -> Any:
@@ -64,10 +74,11 @@ def run_search(archive: Archive, params: dict, search: Callable[..., Any] | None
 
 async def api_search(request: Request) -> JSONResponse:
     """Search the archive; the body is the JSON contract of `dalil search --json`.  Runs on the
-    searches' own thread pool (see dalil/web/app.py)."""
+    searches' own thread pool (see dalil/web/app.py), within the limits of dalil/web/limits.py."""
     params = search_params(request)
-    body = await anyio.to_thread.run_sync(search_json, request.app.state.archive, params,
-                                          limiter=getattr(request.app.state, "search_limiter", None))
+    admit(request, "search")
+    body = await run_heavy(request, "search", search_json, request.app.state.archive, params,
+                           limiter=request.app.state.search_limiter)
     return JSONResponse(body)
 
 
@@ -104,8 +115,9 @@ def api_status(request: Request) -> JSONResponse:
 async def api_trace(request: Request) -> JSONResponse:
     """Trace an article (text or HTML in the body) to its sources; the JSON of `dalil trace --json`."""
     archive = request.app.state.archive
+    admit(request, "trace")
     text = await article_text(request)
-    report = await run_in_threadpool(run_trace, archive, text)
+    report = await run_heavy(request, "trace", run_trace, archive, text)
     return JSONResponse(report.to_dict())
 
 

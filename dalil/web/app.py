@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import secrets
 
 import anyio
 
@@ -16,10 +17,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from dalil import Archive
+from dalil.model import Limits
 from dalil.web import api, insights, pages
 from dalil.web.errors import ApiError, error_response
+from dalil.web.limits import BodyLimit, FairSlots, HeavyGate, RateLimiter
 from dalil.web.openapi import SCHEMA
-from dalil.web.security import SecurityHeaders
+from dalil.web.security import HEADERS, SecurityHeaders
 from dalil.web.templating import HERE, render
 
 log = logging.getLogger("dalil.web")
@@ -35,8 +38,10 @@ def _is_api(request: Request) -> bool:
 
 async def on_api_error(request: Request, exc: ApiError):
     if _is_api(request):
-        return error_response(exc.status, exc.code, exc.message)
-    return render(request, "error.html", status_code=exc.status, message=exc.message)
+        return error_response(exc.status, exc.code, exc.message, exc.headers)
+    page = render(request, "error.html", status_code=exc.status, message=exc.message)
+    page.headers.update(exc.headers)
+    return page
 
 
 async def on_http_error(request: Request, exc: HTTPException):
@@ -47,10 +52,19 @@ async def on_http_error(request: Request, exc: HTTPException):
 
 
 async def on_crash(request: Request, exc: Exception):
-    log.exception("unhandled error on %s", request.url.path)
+    # The visitor gets an incident number, never the exception: its text can hold file paths,
+    # SQL or document content.  The log has the whole traceback under the same number.
+    incident = secrets.token_hex(4)
+    log.exception("unhandled error %s on %s", incident, request.url.path)
+    message = f"internal error (incident {incident}, details in the server log)"
     if _is_api(request):
-        return error_response(500, "internal", f"{type(exc).__name__}: {exc}")
-    return render(request, "error.html", status_code=500, message=f"{type(exc).__name__}")
+        response = error_response(500, "internal", message)
+    else:
+        response = render(request, "error.html", status_code=500, message=message)
+    # Starlette answers a crash from outside every middleware: the headers are set here.
+    for name, value in HEADERS:
+        response.headers[name.decode()] = value.decode()
+    return response
 
 
 def warm_up(archive: Archive) -> None:
@@ -76,8 +90,11 @@ def warm_up(archive: Archive) -> None:
 SEARCH_THREADS = 1
 
 
-def create_app(db: str | Archive | None = None, search_threads: int | None = None) -> Starlette:
-    """The web application over one archive (opened read-only when given a path)."""
+def create_app(db: str | Archive | None = None, search_threads: int | None = None,
+               limits: Limits | None = None) -> Starlette:
+    """The web application over one archive (opened read-only when given a path), within
+    `limits` (default: Limits.from_env())."""
+    limits = limits or Limits.from_env()
     archive = db if isinstance(db, Archive) else Archive(db, readonly=True)
     threads = search_threads or int(os.environ.get("DALIL_SEARCH_THREADS") or SEARCH_THREADS)
     routes = [
@@ -98,13 +115,20 @@ def create_app(db: str | Archive | None = None, search_threads: int | None = Non
     @contextlib.asynccontextmanager
     async def lifespan(app):
         app.state.search_limiter = anyio.CapacityLimiter(threads)
+        # Searches take their threads in fair order; traces (seconds each, on the shared pool) too.
+        app.state.slots = {"search": FairSlots(threads), "trace": FairSlots(limits.max_trace_threads)}
         await run_in_threadpool(warm_up, archive)
         yield
 
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
         ApiError: on_api_error, HTTPException: on_http_error, Exception: on_crash})
     app.state.archive = archive
-    app.add_middleware(SecurityHeaders)
+    app.state.limits = limits
+    app.state.gate = HeavyGate(limits.max_heavy, limits.max_heavy_per_client)
+    app.state.rates = RateLimiter({"search": limits.search_per_minute, "trace": limits.trace_per_minute,
+                                   "work": limits.work_seconds_per_minute})
+    app.add_middleware(BodyLimit, limits=limits)
+    app.add_middleware(SecurityHeaders)      # added last: outermost, so refusals carry the headers too
     return app
 
 

@@ -4,24 +4,32 @@ from __future__ import annotations
 
 import json
 
+import anyio
 from charset_normalizer import from_bytes
 from starlette.requests import Request
 
 from dalil.web.errors import ApiError
+from dalil.web.limits import limits_of
 
-MAX_BODY = 6 * 1024 * 1024
 
-
-async def read_limited(request: Request, limit: int = MAX_BODY) -> bytes:
+async def read_limited(request: Request) -> bytes:
+    """The request body, or ApiError: 413 when it is (or, chunked, becomes) larger than the upload
+    limit, 408 when the client takes longer than the body deadline to send it."""
+    limits = limits_of(request)
+    limit = limits.max_upload_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, "too_large", f"request body over {limit // (1024 * 1024)} MB")
+        raise ApiError(413, "too_large", f"request body of {declared} bytes is over the limit of {limit} bytes")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ApiError(413, "too_large", f"request body over {limit // (1024 * 1024)} MB")
-        chunks.append(chunk)
+    with anyio.move_on_after(limits.body_seconds) as scope:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise ApiError(413, "too_large", f"request body is over the limit of {limit} bytes")
+            chunks.append(chunk)
+    if scope.cancelled_caught:
+        raise ApiError(408, "too_slow", f"request body not received within {limits.body_seconds:g} s (the limit)",
+                       headers={"Connection": "close"})
     return b"".join(chunks)
 
 
@@ -51,6 +59,9 @@ async def article_text(request: Request) -> str:
         text = decode(body)
     if not text.strip():
         raise ApiError(400, "empty", "the article is empty")
+    limit = limits_of(request).max_article_chars
+    if len(text) > limit:
+        raise ApiError(413, "too_large", f"article of {len(text)} characters is over the limit of {limit} characters")
     return text
 
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 import re
 from urllib.parse import quote as quote_path
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from dalil import QUERY_FILTERS, ClaimResult, DocumentView, Evidence, TraceReport
 from dalil.web import insights
-from dalil.web.api import run_search, run_trace
+from dalil.web.api import check_query, run_search, run_trace
 from dalil.web.article import article_text
 from dalil.web.errors import ApiError
+from dalil.web.limits import admit, limits_of, run_heavy
 from dalil.web.render import clip_spans, shared_term_spans, timeline_svg
 from dalil.web.security import iframe_document, safe_filename
 from dalil.web.templating import render, ui_lang
@@ -21,12 +21,30 @@ PAGE_SIZE = 20
 FILTER_TOKEN = re.compile(r'(?<!\S)-?(?:' + "|".join(QUERY_FILTERS) + r'):(?:"[^"]*"|\S+)')
 
 
-def search_page(request: Request) -> Response:
-    q = request.query_params.get("q", "").strip()
-    ctx = {"q": q, "mode": request.query_params.get("mode", ""), "lang": request.query_params.get("lang", ""),
-           "modes": ("lexical", "hybrid", "dense") if request.app.state.archive.has_vectors() else ("lexical",)}
-    if not q:
+async def search_page(request: Request) -> Response:
+    """The search page; a search counts as a heavy request (dalil/web/limits.py)."""
+    ctx = _search_context(request)
+    if not ctx["q"]:
         return render(request, "search.html", **ctx)
+    try:
+        check_query(ctx["q"], limits_of(request))
+    except ApiError as exc:
+        return render(request, "search.html", status_code=400, error=exc.message, **ctx)
+    admit(request, "search")
+    # The page waits for a search place like the API, then runs on the shared thread pool (its
+    # facets and timeline are more than a search).
+    return await run_heavy(request, "search", _search_page, request)
+
+
+def _search_context(request: Request) -> dict:
+    return {"q": request.query_params.get("q", "").strip(), "mode": request.query_params.get("mode", ""),
+            "lang": request.query_params.get("lang", ""),
+            "modes": ("lexical", "hybrid", "dense") if request.app.state.archive.has_vectors() else ("lexical",)}
+
+
+def _search_page(request: Request) -> Response:
+    ctx = _search_context(request)
+    q = ctx["q"]
     archive = request.app.state.archive
     try:
         offset = max(0, int(request.query_params.get("offset", 0) or 0))
@@ -126,11 +144,14 @@ async def trace_page(request: Request) -> Response:
     if request.method == "GET":
         return render(request, "trace.html")
     try:
+        admit(request, "trace")
         text = await article_text(request)
-        report = await run_in_threadpool(run_trace, archive, text)
+        report = await run_heavy(request, "trace", run_trace, archive, text)
     except ApiError as exc:
-        return render(request, "trace.html", status_code=exc.status,
+        page = render(request, "trace.html", status_code=exc.status,
                       error=exc.message if exc.code != "empty" else None, empty=exc.code == "empty")
+        page.headers.update(exc.headers)
+        return page
     return render(request, "trace.html", report=trace_view(report),
                   article=None if getattr(request.state, "article_file", None) else text)
 
