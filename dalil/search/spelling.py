@@ -14,10 +14,11 @@ from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
-from dalil.text.ocr_spelling import skeleton
 from dalil.store.base import FullTextStore
+from dalil.text.ocr_spelling import skeleton
 
 MAX_PIECE = 64      # longest half of a word that OCR split in two
+
 
 class SpellingIndex:
     """Query-time expansion over the index's term vocabulary, built at the end of each ingest."""
