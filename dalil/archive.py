@@ -263,6 +263,18 @@ class Archive:
                 related = max(0, result.total - total)
             yield {"query": query, "total": total, "related": related, "top": [h.doc_id for h in result.hits]}
 
+    @staticmethod
+    def read_queries(text: str) -> list[str]:
+        """The queries of a batch file (CSV: its `query` column, else its first column)."""
+        from dalil.search.export import read_queries
+        return read_queries(text)
+
+    @staticmethod
+    def batch_csv(answers: Iterable[dict[str, Any]]) -> Iterator[str]:
+        """`batch` answers as CSV lines (query, total, related, top), the header first."""
+        from dalil.search.export import batch_csv
+        return batch_csv(answers)
+
     def vectors_pending(self) -> int:
         """Passages the next `build_vectors` will embed (all of them when the model changed)."""
         return self.vectors.pending(self.store)

@@ -43,7 +43,7 @@ class progress:
 
     def __enter__(self) -> Callable[..., None]:
         self.t0 = self.last = time.perf_counter()
-        self.done = 0
+        self.done, self.printed = 0, None
         if not sys.stderr.isatty():
             return self.line
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
@@ -70,10 +70,11 @@ class progress:
             self._print()
 
     def _print(self) -> None:
+        self.printed = (self.done, self.total)
         click.echo(f"{self.label} {self.done}/{self.total if self.total is not None else '?'}", err=True)
 
     def __exit__(self, *exc) -> None:
         if self.bar:
             self.bar.stop()
-        elif self.last > self.t0 and not exc[0]:      # a job that printed progress ends on its last count
-            self._print()
+        elif self.last > self.t0 and not exc[0] and self.printed != (self.done, self.total):
+            self._print()       # a job that printed progress ends on its last count

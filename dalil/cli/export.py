@@ -1,13 +1,11 @@
 """`dalil export`, `dalil cite` and `dalil batch`: results that leave the tool."""
 from __future__ import annotations
 
-import csv
-import io
 import sys
-from typing import Iterator, TextIO
 
 import click
 
+from dalil import Archive
 from dalil.cli.common import db_option, emit_json, open_archive, progress
 
 FORMATS = ("csv", "jsonl", "zip")
@@ -96,38 +94,18 @@ def batch(source, db, output, top, mode):
                 text = fh.read().decode("utf-8-sig", errors="replace")
         except OSError as exc:
             raise click.ClickException(f"cannot read {source}: {exc.strerror}") from None
-    queries = read_queries(text)
+    queries = Archive.read_queries(text)
     archive = open_archive(db)
     out_fh = sys.stdout if output == "-" else open(output, "w", encoding="utf-8", newline="")
     try:
         with progress("batch", len(queries)) as tick:
-            write_batch(archive.batch(queries, top=top, mode=mode), out_fh, lambda n: tick(n, None, len(queries)))
+            for n, line in enumerate(Archive.batch_csv(archive.batch(queries, top=top, mode=mode))):
+                out_fh.write(line)
+                out_fh.flush()      # each answer is on disk as soon as it is known
+                if n:
+                    tick(n, None, len(queries))
     finally:
         if out_fh is not sys.stdout:
             out_fh.close()
     if output != "-":
         click.echo(f"{len(queries)} queries answered in {output}", err=True)
-
-
-def read_queries(text: str) -> list[str]:
-    """The queries of a CSV text: its `query` column when the header has one, else the first
-    column of every row (a first row that is a header named query/name/names is skipped)."""
-    rows = [r for r in csv.reader(io.StringIO(text)) if r and any(c.strip() for c in r)]
-    if not rows:
-        return []
-    header = [c.strip().lower() for c in rows[0]]
-    col = header.index("query") if "query" in header else 0
-    if header[col] in ("query", "name", "names"):
-        rows = rows[1:]
-    return [r[col].strip() for r in rows if len(r) > col and r[col].strip()]
-
-
-def write_batch(answers: Iterator[dict], out: TextIO, tick=None) -> None:
-    """The answers as CSV rows, each written (and flushed) as soon as it is known."""
-    w = csv.writer(out)
-    w.writerow(["query", "total", "related", "top"])
-    for n, a in enumerate(answers, 1):
-        w.writerow([a["query"], a["total"], "" if a["related"] is None else a["related"], " ".join(a["top"])])
-        out.flush()
-        if tick:
-            tick(n)

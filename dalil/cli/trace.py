@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from dalil.cli.common import db_option, emit_json, open_archive
+from dalil.cli.common import db_option, emit_json, open_archive, progress
 
 
 @click.command("trace")
@@ -31,12 +31,14 @@ def trace_cmd(source, db, as_json, as_markdown, html_out, ui_base, max_claims):
         name = source
     archive = open_archive(db)
     try:
-        report = archive.trace(data, name=name, max_claims=max_claims)
+        with progress("trace") as tick:
+            report = archive.trace(data, name=name, max_claims=max_claims,
+                                   progress=lambda done, total: tick(done, None, total))
     except ArticleError as exc:
         raise click.ClickException(str(exc)) from None
     if html_out:
         with open(html_out, "w", encoding="utf-8") as fh:
-            fh.write(report.to_html(ui_base_url=ui_base))
+            fh.write(report.to_html(ui_base_url=ui_base, cite=archive.cite))
     if as_json:
         emit_json(report.to_dict())
     elif as_markdown or not html_out:

@@ -12,7 +12,7 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 from urllib.parse import quote
 
 import numpy as np
@@ -211,6 +211,34 @@ def _drain(buf: io.StringIO) -> str:
 
 def _file_name(doc_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", doc_id).strip("._") or "document"
+
+
+# --- batch search -------------------------------------------------------------------------
+BATCH_COLUMNS = ["query", "total", "related", "top"]
+
+
+def read_queries(text: str) -> list[str]:
+    """The queries of a CSV text: its `query` column when the header has one, else the first
+    column of every row (a first row that is a header named query/name/names is skipped)."""
+    rows = [r for r in csv.reader(io.StringIO(text)) if r and any(c.strip() for c in r)]
+    if not rows:
+        return []
+    header = [c.strip().lower() for c in rows[0]]
+    col = header.index("query") if "query" in header else 0
+    if header[col] in ("query", "name", "names"):
+        rows = rows[1:]
+    return [r[col].strip() for r in rows if len(r) > col and r[col].strip()]
+
+
+def batch_csv(answers: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """The header, then one CSV line per answer of `Archive.batch`, each as soon as it comes."""
+    buf = io.StringIO()
+    out = csv.writer(buf)
+    out.writerow(BATCH_COLUMNS)
+    yield _drain(buf)
+    for a in answers:
+        out.writerow([a["query"], a["total"], "" if a["related"] is None else a["related"], " ".join(a["top"])])
+        yield _drain(buf)
 
 
 # --- citations ----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from typing import Callable
 
 from dalil.text.lang import detect_lang
 from dalil.trace.article import ArticleError, read_article
@@ -45,8 +46,9 @@ class Tracer:
         return with_translations(terms, text, sources)
 
     def trace(self, data: str | bytes, name: str | None = None, max_claims: int = MAX_CLAIMS,
-              every_sentence: bool = False) -> TraceReport:
-        """`every_sentence`: trace each sentence, checkable or not (a list of claims, not an article)."""
+              every_sentence: bool = False, progress: Callable[[int, int], None] | None = None) -> TraceReport:
+        """`every_sentence`: trace each sentence, checkable or not (a list of claims, not an article);
+        `progress(claims traced, claims)` before the first claim and after each."""
         t0 = time.perf_counter()
         article = read_article(data, name)
         claims, total = extract_claims(article.text, article.lang, limit=max_claims, every_sentence=every_sentence)
@@ -65,7 +67,9 @@ class Tracer:
         df = self.archive.lexical.spelling.df
         results = []
         resolve = getattr(self.archive, "person", None)
-        for claim in claims:
+        for n, claim in enumerate(claims):
+            if progress:
+                progress(n, len(claims))
             terms = self.terms.terms(claim.text)
             claim.meta = split_addressee(claim.meta, resolve, self._name_score)
             translated = self._translated(terms, claim.text, claim.lang)
@@ -77,6 +81,8 @@ class Tracer:
             verdict = judge(claim.text, bridged_words(terms, translated), claim.meta, evidence, people, df, resolve,
                             lang in self.languages, lang)
             results.append(ClaimResult(claim, terms, evidence, verdict))
+        if progress:
+            progress(len(claims), len(claims))
         return TraceReport(article, results, notes, seconds=time.perf_counter() - t0)
 
 
