@@ -174,3 +174,18 @@ def test_api_cite_and_batch(server, full):
         too_many = "\n".join(f"name{i}" for i in range(1001)).encode()
         assert client.post("/api/batch", content=too_many).status_code == 413
         assert client.post("/api/batch", content=b"x" * (1024 * 1024 + 1)).status_code == 413
+
+
+def test_trace_report_exports_its_sources_and_cites_each_passage(full, full_archive, tmp_path):
+    article = tmp_path / "article.txt"
+    article.write_text("Cheryl Mills forwarded to Hillary Clinton a Wall Street Journal piece about Libya "
+                       "in November 2012.\n", encoding="utf-8")
+    out, page = tmp_path / "sources.csv", tmp_path / "report.html"
+    r = dalil("trace", article, "--export", out, "--html", page, "--db", full_archive)
+    assert r.returncode == 0, r.stderr
+    rows = _csv_rows(out.read_bytes())
+    assert rows and all(row["match"] and row["page"] and row["case"] for row in rows)
+    html = page.read_text(encoding="utf-8")
+    # Every traced passage of the report carries its citation.
+    assert html.count('<details class="cite">') == html.count('<div class="ev">') > 0
+    assert full.cite(rows[0]["doc_id"], page=int(rows[0]["page"]))["fields"]["doc_no"] in html
