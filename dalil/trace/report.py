@@ -73,7 +73,7 @@ class TraceReport:
                 cite: Callable[..., dict | None] | None = None) -> str:
         """A self-contained HTML report.  `cite(doc_id, page=…)` (`Archive.cite`) puts a "cite"
         box with the citation on every traced passage; without it, with `ui_base_url`, a link
-        to the server's /api/cite."""
+        to the cite box of the document's page."""
         a = self.article
         direction = "rtl" if a.lang in RTL_LANGS else "ltr"
         title = html.escape(a.title or "Trace report")
@@ -118,13 +118,14 @@ class TraceReport:
 
 
 def _cite_html(e: Evidence, base: str | None, cite: Callable[..., dict | None] | None) -> str:
-    """The "cite" box of a traced passage: its citation, plain and Markdown, or a link to /api/cite."""
+    """The "cite" box of a traced passage: its citation, plain and Markdown, or a link to the
+    document page's cite box."""
     c = cite(e.doc_id, page=e.page) if cite else None
     if c:
         return (f"<details class=\"cite\"><summary>cite</summary><pre>{html.escape(c['plain'])}</pre>"
                 f"<pre>{html.escape(c['markdown'])}</pre></details>")
-    if base:
-        href = f"{base.rstrip('/')}/api/cite/{quote(e.doc_id)}?format=text" + (f"&page={e.page}" if e.page else "")
+    if base:        # the document page's cite box
+        href = f"{base.rstrip('/')}/documents/{quote(e.doc_id)}#cite"
         return f"<p class=\"cite\"><a href=\"{html.escape(href)}\">cite</a></p>"
     return ""
 
