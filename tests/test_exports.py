@@ -189,3 +189,27 @@ def test_trace_report_exports_its_sources_and_cites_each_passage(full, full_arch
     # Every traced passage of the report carries its citation.
     assert html.count('<details class="cite">') == html.count('<div class="ev">') > 0
     assert full.cite(rows[0]["doc_id"], page=int(rows[0]["page"]))["fields"]["doc_no"] in html
+
+
+def test_export_button_and_cite_box_in_chromium(server, full, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+    total = full.search("Qaddafi", mode="lexical", limit=1).total
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_context(base_url=server.base, accept_downloads=True).new_page()
+            page.goto("/?q=Qaddafi&mode=lexical&ui=en")
+            with page.expect_download() as got:
+                page.locator(".export-links a", has_text="CSV").click()
+            path = tmp_path / "download.csv"
+            got.value.save_as(path)
+            assert len(_csv_rows(path.read_bytes())) == total
+            page.goto(f"/documents/{DOC}?ui=en")
+            box = page.locator("details.cite")
+            expect(box.locator(".cite-plain")).to_be_hidden()
+            box.locator("summary").click()
+            expect(box.locator(".cite-plain")).to_contain_text(f"DocNo {DOC}")
+            expect(box.locator("a")).to_have_attribute("href", full.cite(DOC)["url"])
+        finally:
+            browser.close()
