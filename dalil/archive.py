@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from dalil.ingest.pipeline import IngestReport, Ingestor
 from dalil.model import Limits
@@ -22,6 +22,7 @@ from dalil.store import display_name, is_server_url, open_store, store_exists, u
 
 if TYPE_CHECKING:
     from dalil.intel.people import Person
+    from dalil.search.export import Export
     from dalil.search.dense import VectorIndex
     from dalil.search.hybrid import HybridSearcher
     from dalil.trace.report import TraceReport
@@ -214,6 +215,86 @@ class Archive:
             self._tracer = Tracer(self.store, Retriever(self.hybrid, self.vectors), self.vectors,
                                   self.person, self.same_person, self.lexical.spelling.df)
         return self._tracer
+
+    # --- exports, citations, batch search (dalil/search/export.py) ----------------------
+    def export(self, query: str | None = None, person: str | None = None, thread: str | None = None,
+               doc_ids: list[str] | None = None, mode: str | None = None, lang: str | None = None) -> "Export":
+        """A result set to write out (`write_export`): every hit of `query` in ranked order (no
+        cap), the messages of `person` (any form or name), the documents of the thread of
+        `thread` (a doc_id), or the documents `doc_ids`.  `.total` is known before any row is read."""
+        from dalil.search.export import documents_export, search_export
+        if query is not None:
+            return search_export(self.hybrid, query, mode=mode, lang=lang)
+        if person is not None:
+            found = self.person(person)
+            if found is None:
+                raise LookupError(f"no person {person!r} (run `dalil build-intel` if people are not built)")
+            return documents_export(self.store, self.store.person_doc_ids(found.id), label=found.name)
+        if thread is not None:
+            conv = self.thread(thread)
+            if conv is None:
+                raise LookupError(f"no document {thread}")
+            return documents_export(self.store, [m["doc_id"] for m in conv["messages"]], label=conv["doc_id"])
+        return documents_export(self.store, [_doc_id(d) for d in doc_ids or []])
+
+    def export_trace(self, report: "TraceReport") -> "Export":
+        """The source documents of a trace report, one row per document (its first cited passage:
+        page, quote as snippet, the claim's verdict as match, the evidence score)."""
+        from dalil.search.export import documents_export
+        passages: dict[str, dict[str, Any]] = {}
+        for claim in report.claims:
+            for ev in claim.evidence[:3] if claim.verdict.label != "not_found" else claim.evidence[:1]:
+                passages.setdefault(ev.doc_id, {"page": ev.page, "snippet": " ".join(ev.quote.split()),
+                                                "match": claim.verdict.label, "score": round(float(ev.score), 4)})
+        return documents_export(self.store, list(passages), label=report.article.title or "trace",
+                                passages=passages)
+
+    @staticmethod
+    def write_export(export: "Export", fmt: str,
+                     progress: Callable[[int, int], None] | None = None) -> Iterator[bytes]:
+        """An export as "csv", "jsonl" or "zip" (one .txt per document and manifest.json), as a
+        stream of byte chunks; `progress(rows written, total)`."""
+        from dalil.search.export import write
+        return write(export, fmt, progress)
+
+    def cite(self, doc_id: str, page: int | None = None, start: int | None = None,
+             end: int | None = None) -> dict[str, Any] | None:
+        """A citation of a document or of a passage (its page, or its character range): {plain,
+        markdown, url, fields}; `url` searches the State Department FOIA reading room for the
+        DocNo.  None when there is no such document."""
+        from dalil.search.export import citation
+        doc = self.store.document(_doc_id(doc_id))
+        return citation(doc, page=page, start=start, end=end) if doc else None
+
+    def batch(self, queries: Iterable[str], top: int = 5, mode: str | None = None) -> Iterator[dict[str, Any]]:
+        """One answer per query, in order: {query, total, related, top}.  `total`: documents
+        matching all the query's terms (the lexical count); `related`: what a hybrid or dense
+        ranking adds beyond those (None in lexical mode); `top`: the best `top` doc_ids."""
+        from dalil.search.query import parse_query
+        for query in queries:
+            result = self.search(query, limit=top, mode=mode, facets=False)
+            if result.mode == "lexical":
+                total, related = result.total, None
+            else:
+                total = len(self.lexical.matches(parse_query(query)).rows)
+                related = max(0, result.total - total)
+            yield {"query": query, "total": total, "related": related, "top": [h.doc_id for h in result.hits]}
+
+    @staticmethod
+    def read_queries(text: str) -> list[str]:
+        """The queries of a batch file (CSV: its `query` column, else its first column)."""
+        from dalil.search.export import read_queries
+        return read_queries(text)
+
+    @staticmethod
+    def batch_csv(answers: Iterable[dict[str, Any]]) -> Iterator[str]:
+        """`batch` answers as CSV lines (query, total, related, top), the header first."""
+        from dalil.search.export import batch_csv
+        return batch_csv(answers)
+
+    def vectors_pending(self) -> int:
+        """Passages the next `build_vectors` will embed (all of them when the model changed)."""
+        return self.vectors.pending(self.store)
 
     def build_vectors(self, progress: Callable[[int, int], None] | None = None,
                       workers: int = 2) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import sys
 import click
 
 from dalil import QueryError
-from dalil.cli import database, documents, intel, search, serve, trace
+from dalil.cli import database, documents, export, intel, search, serve, trace
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,6 +25,7 @@ def main() -> None:
 for _command in (documents.ingest, documents.status, documents.show,
                  search.search, search.index,
                  trace.trace_cmd,
+                 export.export, export.cite, export.batch,
                  intel.build_intel, intel.people, intel.thread, intel.dupes, intel.timeline, intel.graph,
                  serve.serve,
                  database.db_group):

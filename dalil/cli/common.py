@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from typing import Any, Callable
 
 import click
@@ -28,16 +29,23 @@ def emit_json(data: Any) -> None:
 
 
 class progress:
-    """A rich progress bar with rate and ETA on a terminal; nothing on a pipe."""
+    """Progress with a total: a rich bar with rate and ETA on a terminal; on a pipe, a plain
+    "label N/M" line on stderr every few seconds once the job has run two seconds (a short job
+    stays silent).  The context value is `tick(done, _added=None, total=None)`."""
+
+    EVERY = 5.0      # seconds between two plain lines
+    QUIET = 2.0      # a job shorter than this prints nothing on a pipe
 
     def __init__(self, label: str, total: int | None = None):
         self.label = label
         self.total = total
         self.bar = None
 
-    def __enter__(self) -> Callable[..., None] | None:
+    def __enter__(self) -> Callable[..., None]:
+        self.t0 = self.last = time.perf_counter()
+        self.done, self.printed = 0, None
         if not sys.stderr.isatty():
-            return None
+            return self.line
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                    TimeElapsedColumn, TimeRemainingColumn)
         self.bar = Progress(TextColumn(f"[bold]{self.label}"), BarColumn(), MofNCompleteColumn(),
@@ -45,16 +53,28 @@ class progress:
                             transient=False)
         self.bar.start()
         self.task = self.bar.add_task(self.label, total=self.total, rate="")
-        import time
-        self.t0 = time.perf_counter()
         return self.tick
 
     def tick(self, done: int, _added: int | None = None, total: int | None = None) -> None:
         """`done` items so far; `total` when the caller knows it better than the estimate."""
-        import time
         rate = done / max(time.perf_counter() - self.t0, 1e-6)
-        self.bar.update(self.task, completed=done, total=total or self.total, rate=f"{rate:,.0f}/s")
+        self.total = total or self.total
+        self.bar.update(self.task, completed=done, total=self.total, rate=f"{rate:,.0f}/s")
+
+    def line(self, done: int, _added: int | None = None, total: int | None = None) -> None:
+        """The plain form of `tick` for a pipe or a log file."""
+        self.total, self.done = total or self.total, done
+        now = time.perf_counter()
+        if now - self.t0 >= self.QUIET and now - self.last >= self.EVERY:
+            self.last = now
+            self._print()
+
+    def _print(self) -> None:
+        self.printed = (self.done, self.total)
+        click.echo(f"{self.label} {self.done}/{self.total if self.total is not None else '?'}", err=True)
 
     def __exit__(self, *exc) -> None:
         if self.bar:
             self.bar.stop()
+        elif self.last > self.t0 and not exc[0] and self.printed != (self.done, self.total):
+            self._print()       # a job that printed progress ends on its last count

@@ -1,8 +1,6 @@
 """`dalil ingest`, `status` and `show`."""
 from __future__ import annotations
 
-import sys
-
 import click
 
 from dalil import Archive
@@ -26,14 +24,14 @@ def ingest(paths, db, workers, retry_failed, ocr, ocr_lang, build_vectors, as_js
         raise click.UsageError("give at least one PATH (or --retry-failed)")
     archive = open_archive(db, must_exist=False)
     total = None
-    if sys.stderr.isatty() and paths:
-        total = Archive.estimate_inputs(list(paths))   # for the ETA; a quick pass over folders and archives
+    if paths:
+        total = Archive.estimate_inputs(list(paths))   # the progress total; a quick pass over folders and archives
     with progress("ingest", total) as tick:
         report = archive.ingest(list(paths), workers=workers, retry_failed=retry_failed,
                                 progress=tick, ocr=ocr, ocr_lang=ocr_lang)
     if build_vectors:
-        with progress("vectors") as tick:
-            archive.build_vectors(progress=tick)
+        with progress("vectors", archive.vectors_pending()) as tick:
+            archive.build_vectors(progress=lambda done, total: tick(done, None, total))
     if as_json:
         emit_json(report.to_dict())
         return

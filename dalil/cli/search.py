@@ -56,8 +56,8 @@ def _highlight(snippet: str, spans: list[tuple[int, int]]) -> str:
 def index(db, workers):
     """Build the dense vectors for cross-lingual search (only passages added since the last build)."""
     archive = open_archive(db)
-    with progress("vectors") as tick:
-        report = archive.build_vectors(progress=(lambda done, total: tick(done, None, total)) if tick else None,
-                                       workers=workers)
+    # The total comes from the store before the model loads, so the bar never reads "N/?".
+    with progress("vectors", archive.vectors_pending()) as tick:
+        report = archive.build_vectors(progress=lambda done, total: tick(done, None, total), workers=workers)
     click.echo(f"{report['added']} passages embedded, {report['total']} in the index"
                + (" (rebuilt: the model changed)" if report["rebuilt"] else ""))

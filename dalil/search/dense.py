@@ -178,6 +178,14 @@ class VectorIndex:
         return self._embedder
 
     # --- build ----------------------------------------------------------------
+    def pending(self, store: VectorStore) -> int:
+        """Passages `build` will embed, known without loading the model (for a progress total):
+        those after the last one embedded, or all when the index is missing or of another model."""
+        m = self._read_manifest()
+        same = m is not None and all(m.get("signature", {}).get(k) == v for k, v in
+                                     (("model", MODEL_NAME), ("dim", DIM), ("text_version", TEXT_VERSION)))
+        return store.passages_after(m["last_passage_id"] if same else 0)
+
     def build(self, store: VectorStore, progress: Callable[[int, int], None] | None = None,
               workers: int = 2) -> dict:
         """Embed the passages not embedded yet; returns {"added", "total", "rebuilt"}."""

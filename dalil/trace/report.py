@@ -5,6 +5,8 @@ import html
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
+from urllib.parse import quote
 
 from dalil.trace.article import Article
 from dalil.trace.claims import Claim
@@ -67,7 +69,11 @@ class TraceReport:
         return "\n".join(out) + "\n"
 
     # --- HTML -----------------------------------------------------------------------------
-    def to_html(self, ui_base_url: str | None = None) -> str:
+    def to_html(self, ui_base_url: str | None = None,
+                cite: Callable[..., dict | None] | None = None) -> str:
+        """A self-contained HTML report.  `cite(doc_id, page=…)` (`Archive.cite`) puts a "cite"
+        box with the citation on every traced passage; without it, with `ui_base_url`, a link
+        to the cite box of the document's page."""
         a = self.article
         direction = "rtl" if a.lang in RTL_LANGS else "ltr"
         title = html.escape(a.title or "Trace report")
@@ -77,11 +83,12 @@ class TraceReport:
                 + f" · {len(self.claims)} claims traced</p>"]
         body += [f"<p class=\"note\">{html.escape(n)}</p>" for n in self.notes]
         for i, c in enumerate(self.claims, 1):
-            body.append(self._claim_html(i, c, ui_base_url))
+            body.append(self._claim_html(i, c, ui_base_url, cite))
         return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>"
                 f"<style>{report_css()}</style></head><body>{''.join(body)}</body></html>")
 
-    def _claim_html(self, i: int, c: ClaimResult, base: str | None) -> str:
+    def _claim_html(self, i: int, c: ClaimResult, base: str | None,
+                    cite: Callable[..., dict | None] | None = None) -> str:
         v = c.verdict
         lang = c.claim.lang if c.claim.lang != "und" else self.article.lang
         direction = "rtl" if lang in RTL_LANGS else "ltr"
@@ -96,7 +103,8 @@ class TraceReport:
             dups = (" · also in " + ", ".join(html.escape(d) for d in e.duplicates)) if e.duplicates else ""
             ev_html.append(f"<div class=\"ev\"><div class=\"cite\">{link} · {html.escape(e.release or '')} · page "
                            f"{e.page} · bytes {e.byte_start}–{e.byte_end} · score {e.score:.2f}{dups}</div>"
-                           f"<blockquote lang=\"en\" dir=\"ltr\">{_highlight(e.quote, spans)}</blockquote></div>")
+                           f"<blockquote lang=\"en\" dir=\"ltr\">{_highlight(e.quote, spans)}</blockquote>"
+                           f"{_cite_html(e, base, cite)}</div>")
         checks = "".join(f"<li class=\"{'ok' if m['ok'] else 'bad'}\">{html.escape(m['field'])}: "
                          f"{html.escape(str(m['claimed']))} → {html.escape(str(m['found']))}</li>"
                          for m in v.metadata_checks)
@@ -107,6 +115,19 @@ class TraceReport:
                 f"dir=\"{direction}\">{claim_html}</p><p class=\"why\">{html.escape(v.explanation)}</p>"
                 + (f"<ul class=\"checks\">{checks}</ul>" if checks else "")
                 + f"</div><div class=\"col\">{''.join(ev_html) or '<p>No evidence.</p>'}</div></div></section>")
+
+
+def _cite_html(e: Evidence, base: str | None, cite: Callable[..., dict | None] | None) -> str:
+    """The "cite" box of a traced passage: its citation, plain and Markdown, or a link to the
+    document page's cite box."""
+    c = cite(e.doc_id, page=e.page) if cite else None
+    if c:
+        return (f"<details class=\"cite\"><summary>cite</summary><pre>{html.escape(c['plain'])}</pre>"
+                f"<pre>{html.escape(c['markdown'])}</pre></details>")
+    if base:        # the document page's cite box
+        href = f"{base.rstrip('/')}/documents/{quote(e.doc_id)}#cite"
+        return f"<p class=\"cite\"><a href=\"{html.escape(href)}\">cite</a></p>"
+    return ""
 
 
 def _highlight(text: str, spans: list[tuple[int, int]]) -> str:

@@ -57,8 +57,9 @@ class Tracer:
             return None
 
     def trace(self, data: str | bytes, name: str | None = None, max_claims: int = MAX_CLAIMS,
-              every_sentence: bool = False) -> TraceReport:
-        """`every_sentence`: trace each sentence, checkable or not (a list of claims, not an article)."""
+              every_sentence: bool = False, progress: Callable[[int, int], None] | None = None) -> TraceReport:
+        """`every_sentence`: trace each sentence, checkable or not (a list of claims, not an article);
+        `progress(claims traced, claims)` before the first claim and after each."""
         t0 = time.perf_counter()
         article = read_article(data, name)
         claims, total = extract_claims(article.text, article.lang, limit=max_claims, every_sentence=every_sentence)
@@ -74,7 +75,9 @@ class Tracer:
             notes.append(f"The article's language ({article.lang}) is not one dalil is tuned for; it was traced "
                          "with the multilingual model and names matched by spelling, so expect lower recall.")
         results = []
-        for claim in claims:
+        for n, claim in enumerate(claims):
+            if progress:
+                progress(n, len(claims))
             terms = self.terms.terms(claim.text)
             claim.meta = split_addressee(claim.meta, self.person, self.name_score)
             bridged = self.bridge(claim)
@@ -83,6 +86,8 @@ class Tracer:
             verdict = judge(claim.text, bridged_words(terms, translated), claim.meta, evidence, self.same_person,
                             self.df, self.person, claim.own_lang in self.languages, claim.own_lang)
             results.append(ClaimResult(claim, terms, evidence, verdict))
+        if progress:
+            progress(len(claims), len(claims))
         return TraceReport(article, results, notes, seconds=time.perf_counter() - t0)
 
 

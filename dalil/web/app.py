@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 
 from dalil import Archive
 from dalil.model import Limits
-from dalil.web import api, insights, pages
+from dalil.web import api, exports, insights, pages
 from dalil.web.errors import ApiError, error_response
 from dalil.web.limits import BodyLimit, FairSlots, HeavyGate, RateLimiter
 from dalil.web.openapi import SCHEMA
@@ -108,6 +108,9 @@ def create_app(db: str | Archive | None = None, search_threads: int | None = Non
         Route("/api/documents/{doc_id}/duplicates", api.api_duplicates),
         Route("/api/trace", api.api_trace, methods=["POST"]),
         Route("/api/status", api.api_status),
+        Route("/api/export", exports.api_export),
+        Route("/api/cite/{doc_id}", exports.api_cite),
+        Route("/api/batch", exports.api_batch, methods=["POST"]),
         Route("/openapi.json", openapi),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

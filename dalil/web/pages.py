@@ -105,7 +105,7 @@ def document_page(request: Request) -> Response:
     pages = _pages(doc, spans)
     html_frame = iframe_document(doc.row["html"]) if doc.row.get("html") else None
     return render(request, "document.html", doc=doc, d=doc.to_dict(text=False), pages=pages, q=q,
-                  hit_count=len(spans), html_frame=html_frame,
+                  hit_count=len(spans), html_frame=html_frame, cite=archive.cite(doc.doc_id),
                   dupes=insights.duplicates(archive, doc.doc_id)["duplicates"])
 
 

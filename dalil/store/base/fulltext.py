@@ -8,7 +8,7 @@ exemption, after, before, lang (the query syntax's filters, dalil.search.query.S
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 Filter = tuple[str, str, bool]
 # (documents.id, doc_id, subject, sender, date, release, n_pages): what a search hit shows.
@@ -82,6 +82,15 @@ class FullTextStore(ABC):
     @abstractmethod
     def texts_after(self, row: int) -> Iterator[tuple[int, str]]:
         """(documents.id, text) of every document above `row`, in id order (read as a stream)."""
+
+    @abstractmethod
+    def rows_of_doc_ids(self, doc_ids: Sequence[str]) -> dict[str, int]:
+        """doc_id → documents.id, for those of `doc_ids` that exist."""
+
+    @abstractmethod
+    def export_fields(self, rows: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """documents.id → {doc_id, release, case, date, sender, subject, recipients (of the first
+        message, a list)}: the columns of an export row, for those of `rows` that exist."""
 
     @abstractmethod
     def short_rows(self, max_bytes: int) -> list[int]:

@@ -69,3 +69,7 @@ class PeopleStore(ABC):
         """(person, messages sent, received, first date, last date) counted over the correspondents
         of the given documents (all documents when None), the most frequent person first; dates
         (YYYY-MM-DD) only from 1990 to 2039."""
+
+    @abstractmethod
+    def person_doc_ids(self, pid: int) -> list[str]:
+        """doc_id of every document with a message the person sent or received, oldest first."""

@@ -128,6 +128,25 @@ class SQLiteFullText:
         for r in self.db.execute("SELECT id, text FROM documents WHERE id > ? ORDER BY id", (row,)):
             yield r[0], r[1]
 
+    def rows_of_doc_ids(self, doc_ids: Sequence[str]) -> dict[str, int]:
+        if not doc_ids:
+            return {}
+        return {r[1]: r[0] for r in self.db.execute(
+            "SELECT id, doc_id FROM documents WHERE doc_id IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(doc_ids))])}
+
+    def export_fields(self, rows: Sequence[int]) -> dict[int, dict[str, Any]]:
+        if not len(rows):
+            return {}
+        out = {}
+        for r in self.db.execute(
+                "SELECT d.id, d.doc_id, d.release, d.case_no, d.date, d.sender, d.subject, "
+                "(SELECT m.recipients FROM messages m WHERE m.doc_id = d.doc_id ORDER BY m.idx LIMIT 1) "
+                "FROM documents d WHERE d.id IN (SELECT value FROM json_each(?))", [_id_list(rows)]):
+            out[r[0]] = {"doc_id": r[1], "release": r[2], "case": r[3], "date": r[4], "sender": r[5],
+                         "subject": r[6], "recipients": json.loads(r[7]) if r[7] else []}
+        return out
+
     def short_rows(self, max_bytes: int) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT id FROM documents WHERE length(CAST(text AS BLOB)) <= ?",
                                               [max_bytes])]

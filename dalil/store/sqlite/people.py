@@ -75,3 +75,9 @@ class SQLitePeople:
             f"max(CASE WHEN m.date >= '1990' AND m.date < '2040' THEN substr(m.date, 1, 10) END) "
             f"FROM correspondents c JOIN person_forms pf ON pf.form = c.raw JOIN messages m ON m.id = c.message "
             f"WHERE {where} GROUP BY pf.person ORDER BY count(*) DESC" + (f" LIMIT {int(limit)}" if limit else ""))]
+
+    def person_doc_ids(self, pid: int) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT c.doc_id FROM correspondents c JOIN person_forms pf ON pf.form = c.raw "
+            "JOIN messages m ON m.id = c.message WHERE pf.person = ? "
+            "GROUP BY c.doc_id ORDER BY min(m.date), c.doc_id", (pid,))]
