@@ -12,11 +12,11 @@ from dalil.web.errors import ApiError
 from dalil.web.limits import limits_of
 
 
-async def read_limited(request: Request) -> bytes:
-    """The request body, or ApiError: 413 when it is (or, chunked, becomes) larger than the upload
-    limit, 408 when the client takes longer than the body deadline to send it."""
+async def read_limited(request: Request, limit: int | None = None) -> bytes:
+    """The request body, or ApiError: 413 when it is (or, chunked, becomes) larger than `limit`
+    (default: the upload limit), 408 when the client takes longer than the body deadline to send it."""
     limits = limits_of(request)
-    limit = limits.max_upload_bytes
+    limit = min(limit, limits.max_upload_bytes) if limit else limits.max_upload_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise ApiError(413, "too_large", f"request body of {declared} bytes is over the limit of {limit} bytes")

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import anyio.to_thread
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
 from dalil import Archive, QueryError
-from dalil.web.api import MODES, _int_param
+from dalil.web.api import MODES, _int_param, check_query
 from dalil.web.article import decode, read_limited
 from dalil.web.errors import ApiError
+from dalil.web.limits import admit, limits_of, run_heavy
 from dalil.web.security import safe_filename
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8",
@@ -34,12 +33,14 @@ async def api_export(request: Request) -> Response:
     mode = p.get("mode") or None
     if mode and mode not in MODES:
         raise ApiError(400, "bad_parameter", f"mode must be one of {', '.join(MODES)}")
+    if q:
+        check_query(q, limits_of(request))
+    # The ranking behind an export is a search: the same rates, places and time budget.
+    admit(request, "search")
     archive: Archive = request.app.state.archive
     try:
-        export = await anyio.to_thread.run_sync(
-            lambda: archive.export(q or None, person=person or None, thread=thread or None, mode=mode,
-                                   lang=p.get("lang") or None),
-            limiter=getattr(request.app.state, "search_limiter", None))
+        export = await run_heavy(request, "search", lambda: archive.export(
+            q or None, person=person or None, thread=thread or None, mode=mode, lang=p.get("lang") or None))
     except QueryError as exc:
         raise ApiError(400, "bad_query", f"bad query: {exc}") from None
     except LookupError as exc:
@@ -92,13 +93,18 @@ async def api_batch(request: Request) -> Response:
         raise ApiError(400, "empty", "no query in the uploaded CSV")
     if len(queries) > BATCH_MAX_ROWS:
         raise ApiError(413, "too_large", f"{len(queries)} queries; at most {BATCH_MAX_ROWS} per batch")
+    for q in queries:
+        check_query(q, limits_of(request))
     archive: Archive = request.app.state.archive
 
     def answer() -> str:
         return "".join(Archive.batch_csv(archive.batch(queries, top=top, mode=mode)))
 
+    # A batch is many searches: it takes a search place and the request's time budget (a list
+    # longer than the budget allows belongs to `dalil batch`, which has no budget).
+    admit(request, "search")
     try:
-        out = await run_in_threadpool(answer)
+        out = await run_heavy(request, "search", answer)
     except QueryError as exc:
         raise ApiError(400, "bad_query", f"bad query: {exc}") from None
     return Response(out, media_type="text/csv; charset=utf-8",
