@@ -58,14 +58,3 @@ class DocumentStore(ABC):
         addressed (To or Cc) to one of `recipients`, dated (its first ten characters) within the
         inclusive ISO range `days`; a condition that is None is not applied.  At most `limit`."""
 
-    @abstractmethod
-    def documents_matching(self, phrases: list[str], limit: int,
-                           weights: tuple[float, ...] | None = None) -> list[str]:
-        """doc_ids of the `limit` documents holding any of `phrases` (each a space-separated
-        sequence of index terms, matched as a phrase), best BM25 first; `weights`: one per
-        indexed field (body, subject, sender, recipients, cc), all 1 when None."""
-
-    @abstractmethod
-    def texts_matching(self, phrases: list[str], limit: int) -> list[tuple[str, str]]:
-        """(doc_id, text) of the `limit` documents holding any of `phrases` (as in
-        `documents_matching`), best BM25 first."""

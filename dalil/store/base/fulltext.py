@@ -109,3 +109,16 @@ class FullTextStore(ABC):
     def correspondents_of(self, rows: Sequence[int], limit: int) -> list[tuple[str, int, int]]:
         """(correspondent as written, documents, documents sent) of the `limit` correspondents in
         most of these documents (name, else address, else the raw form; grouped case-blind)."""
+
+    # --- BM25 reads for claim tracing ------------------------------------------------------------
+    @abstractmethod
+    def documents_matching(self, phrases: list[str], limit: int,
+                           weights: tuple[float, ...] | None = None) -> list[str]:
+        """doc_ids of the `limit` documents holding any of `phrases` (each a space-separated
+        sequence of index terms, matched as a phrase), best BM25 first; `weights`: one per
+        indexed field (body, subject, sender, recipients, cc), all 1 when None."""
+
+    @abstractmethod
+    def texts_matching(self, phrases: list[str], limit: int) -> list[tuple[str, str]]:
+        """(doc_id, text) of the `limit` documents holding any of `phrases` (as in
+        `documents_matching`), best BM25 first."""

@@ -171,3 +171,21 @@ class SQLiteFullText:
             "sum(c.role = 'from') AS sent FROM correspondents c JOIN documents d ON d.doc_id = c.doc_id "
             "WHERE d.id IN (SELECT value FROM json_each(?)) GROUP BY lower(who) ORDER BY n DESC LIMIT ?",
             [_id_list(rows), limit])]
+
+    # --- BM25 reads for claim tracing ------------------------------------------------------------
+    def documents_matching(self, phrases: list[str], limit: int,
+                           weights: tuple[float, ...] | None = None) -> list[str]:
+        rank = f"bm25(docs_fts, {', '.join(str(w) for w in weights)})" if weights else "bm25(docs_fts)"
+        return [r[0] for r in self.db.execute(
+            "SELECT d.doc_id FROM docs_fts JOIN documents d ON d.id = docs_fts.rowid WHERE docs_fts MATCH ? "
+            f"ORDER BY {rank} LIMIT ?", (_any_phrase(phrases), limit))]
+
+    def texts_matching(self, phrases: list[str], limit: int) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT d.doc_id, d.text FROM docs_fts JOIN documents d ON d.id = docs_fts.rowid "
+            "WHERE docs_fts MATCH ? ORDER BY bm25(docs_fts) LIMIT ?", (_any_phrase(phrases), limit))]
+
+
+def _any_phrase(phrases: list[str]) -> str:
+    """An FTS5 query for any of `phrases` (index terms hold no double quote)."""
+    return " OR ".join('"' + p + '"' for p in phrases)
