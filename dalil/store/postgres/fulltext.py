@@ -193,8 +193,8 @@ class PostgresFullText:
 
     def months_of(self, rows: Sequence[int]) -> dict[str, int]:
         found = self.db.execute(
-            'SELECT substr(date, 1, 7) AS m, count(*) FROM documents WHERE id = ANY(%s) '
-            'AND date IS NOT NULL AND date >= \'1990\' COLLATE "C" GROUP BY m ORDER BY m COLLATE "C"',
+            'SELECT substr(date, 1, 7) COLLATE "C" AS m, count(*) FROM documents WHERE id = ANY(%s) '
+            'AND date IS NOT NULL AND date >= \'1990\' COLLATE "C" GROUP BY m ORDER BY m',
             (_ints(rows),)).fetchall()
         return {m: n for m, n in found if m and len(m) == 7}
 
