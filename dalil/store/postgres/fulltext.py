@@ -112,11 +112,16 @@ class PostgresFullText:
         words = sorted({t for p in phrases for t in (p.terms[:-1] if p.prefix else p.terms)})
         prefixes = sorted({p.terms[-1] for p in phrases if p.prefix and p.terms})
         found: dict[int, tuple[int, dict[str, dict[int, str]]]] = {}
+        # Each matching document's positions of the query's words (the cost of exact bm25 here:
+        # its tsvector is read whole, where FTS5 reads the words' postings).
+        wanted, args = "x.lexeme = ANY(%s)", [words]
+        if prefixes:
+            wanted += " OR EXISTS (SELECT 1 FROM unnest(%s::text[]) p WHERE starts_with(x.lexeme, p))"
+            args.append(prefixes)
         for row, length, lexeme, positions, weights in db.execute(
                 f"SELECT d.id, d.fts_len, u.lexeme, u.positions, u.weights FROM documents d "
-                f"LEFT JOIN LATERAL (SELECT * FROM unnest(d.fts) x WHERE x.lexeme = ANY(%s) OR EXISTS "
-                f"(SELECT 1 FROM unnest(%s::text[]) p WHERE starts_with(x.lexeme, p))) u ON true "
-                f"WHERE d.fts @@ %s::tsquery AND {where}", [words, prefixes, q, *params]):
+                f"LEFT JOIN LATERAL (SELECT * FROM unnest(d.fts) x WHERE {wanted}) u ON true "
+                f"WHERE d.fts @@ %s::tsquery AND {where}", [*args, q, *params]):
             doc = found.setdefault(row, (length, {}))
             if lexeme is not None and positions:
                 doc[1][lexeme] = dict(zip(positions, weights))
