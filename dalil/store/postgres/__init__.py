@@ -1,7 +1,9 @@
 """The server store: PostgreSQL through a psycopg 3 connection pool, composed of one part per concern.
 
-Phase 1 implements ingest and documents (with the schema, migrations and the tsvector index);
-the methods of the other concerns raise NotImplementedError until their part is written.
+Every concern is implemented: ingest and documents (phase 1, with the schema and migrations), and
+full-text search, vectors (the passages the dense index embeds), people, threads and duplicates.
+`_not_yet` stays for a concern added to the interface before its PostgreSQL part is written: its
+methods raise NotImplementedError and the concern drops out of `concerns`.
 """
 from __future__ import annotations
 
@@ -23,9 +25,8 @@ class PostgresStore(PostgresConnection, PostgresIngest, PostgresDocuments, Postg
                     PostgresPeople, PostgresThread, PostgresDuplicate, Store):
     """`Store` on a PostgreSQL database; see the parts for each concern."""
 
-    # Phase 1: the schema, ingest and document reads.  Search, vectors, people, threads and
-    # duplicates come next (docs/architecture.md, "PostgreSQL backend").
-    concerns = frozenset({"ingest", "documents"})
+    # Full-text ranking differs from SQLite's BM25 (docs/architecture.md, "PostgreSQL backend").
+    concerns = frozenset({"ingest", "documents", "fulltext", "vectors", "people", "threads", "duplicates"})
 
 
 def _not_yet(cls: type[Store]) -> type[Store]:

@@ -7,16 +7,13 @@ from typing import Any
 
 from dalil.model import PreparedDocument
 from dalil.store.base.ingest import free_doc_id, variant_row
+from dalil.store.postgres.fts_query import tsvector_text
 
 _JSON_COLUMNS = (6, 7, 11)          # exemptions, classification, meta in the document row
 _MESSAGE_JSON = (2, 3, 4, 8, 15)    # recipients, cc, bcc, attachments, extra in a message row
 _PAGE_JSON = 6                      # exemptions in a page row
 _JSON_NUL = re.compile(r"((?:^|[^\\])(?:\\\\)*)\\u0000")
 
-# The five indexed fields with the weight each carries in `documents.fts` (body lowest).
-_FTS = ("setweight(to_tsvector('simple', %s), 'D') || setweight(to_tsvector('simple', %s), 'A') || "
-        "setweight(to_tsvector('simple', %s), 'B') || setweight(to_tsvector('simple', %s), 'C') || "
-        "setweight(to_tsvector('simple', %s), 'C')")
 # A tsvector holds at most 1 MB; a huge body is indexed without positions (still found, not phrased).
 _FTS_POSITIONS_LIMIT = 200_000
 
@@ -63,16 +60,16 @@ class PostgresIngest:
         db = self.db
         doc_id = free_doc_id(doc.doc_id, self._taken)
         row = variant_row(doc, doc_id)
-        fts = [_text(f) for f in doc.fts]
-        fts_sql = _FTS if len(fts[0]) <= _FTS_POSITIONS_LIMIT else f"strip({_FTS})"
+        fts, fts_len = tsvector_text(doc.fts, positions=len(doc.fts[0]) <= _FTS_POSITIONS_LIMIT)
         db.execute(
-            f"""INSERT INTO documents (doc_id, source_format, title, case_no, release, release_date,
+            """INSERT INTO documents (doc_id, source_format, title, case_no, release, release_date,
                disposition, exemptions, classification, lang, parent_id, parent_path, meta, n_pages,
-               n_messages, date, sender, subject, text, raw, html, content_hash, path, status, reason, fts)
+               n_messages, date, sender, subject, text, raw, html, content_hash, path, status, reason, fts,
+               fts_len)
                VALUES (%s,%s,%s,%s,%s,%s,%s,%s::jsonb,%s::jsonb,%s,%s,%s,%s::jsonb,%s,%s,%s,%s,%s,%s,%s,%s,%s,
-                       %s,%s,%s,{fts_sql})""",
+                       %s,%s,%s,%s::tsvector,%s)""",
             (_text(doc_id), *_row(row, _JSON_COLUMNS), _text(doc.text), raw, _text(doc.html), content_hash,
-             _text(path), doc.status, _text(doc.reason), *fts))
+             _text(path), doc.status, _text(doc.reason), fts, fts_len))
         msg_rows: dict[int, int] = {}
         if doc.messages:
             with db.cursor() as cur:
@@ -131,7 +128,9 @@ class PostgresIngest:
         from dalil.text.ocr_spelling import skeleton
         db = self.db
         known = db.execute("SELECT count(*) FROM terms").fetchone()[0]
-        rows = db.execute("SELECT word, ndoc FROM ts_stat('SELECT fts FROM documents')").fetchall()
+        # The column markers (`@to:word`, fts_query) are no words of the vocabulary.
+        rows = db.execute("SELECT word, ndoc FROM ts_stat('SELECT fts FROM documents') "
+                          "WHERE left(word, 1) != '@'").fetchall()
         if known and len(rows) == known:
             return
         with db.transaction():

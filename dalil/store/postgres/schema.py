@@ -122,4 +122,15 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX copy_pairs_b ON copy_pairs(b)",
     ],
+    # 4: BM25 as FTS5 computes it needs each document's length in index words; term lookups by
+    # range compare code points, as SQLite does, whatever the database's collation
+    [
+        "ALTER TABLE documents ADD COLUMN fts_len integer NOT NULL DEFAULT 0",
+        # Rows of an older archive: their indexed positions (a stripped vector: its lexemes),
+        # column markers (`@to:word`, a second entry of a word) left out.
+        """UPDATE documents SET fts_len = (SELECT coalesce(sum(coalesce(cardinality(positions), 1)), 0)
+                                          FROM unnest(fts) WHERE left(lexeme, 1) != '@')""",
+        'CREATE INDEX terms_term_c ON terms (term COLLATE "C")',
+        'CREATE INDEX terms_skel_c ON terms (skel COLLATE "C")',
+    ],
 ]

@@ -69,12 +69,13 @@ class SQLitePeople:
     def person_counts(self, doc_ids: Iterable[str] | None,
                       limit: int | None = None) -> list[tuple[int, int, int, str | None, str | None]]:
         where = scope(self.db, doc_ids, "c.doc_id")
+        # Ties in activity in person order: the same list on every run and every backend.
         return [tuple(r) for r in self.db.execute(
             f"SELECT pf.person, sum(c.role = 'from'), sum(c.role != 'from'), "
             f"min(CASE WHEN m.date >= '1990' AND m.date < '2040' THEN substr(m.date, 1, 10) END), "
             f"max(CASE WHEN m.date >= '1990' AND m.date < '2040' THEN substr(m.date, 1, 10) END) "
             f"FROM correspondents c JOIN person_forms pf ON pf.form = c.raw JOIN messages m ON m.id = c.message "
-            f"WHERE {where} GROUP BY pf.person ORDER BY count(*) DESC" + (f" LIMIT {int(limit)}" if limit else ""))]
+            f"WHERE {where} GROUP BY pf.person ORDER BY count(*) DESC, pf.person" + (f" LIMIT {int(limit)}" if limit else ""))]
 
     def person_doc_ids(self, pid: int) -> list[str]:
         return [r[0] for r in self.db.execute(
