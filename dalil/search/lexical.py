@@ -149,7 +149,7 @@ class LexicalSearcher:
             page = text.count("\f", 0, snip.start) + 1 if (r[6] and snip.start is not None) else None
             hits.append(SearchHit(doc_id=r[1], score=-float(r[7]), subject=r[2], sender=r[3],
                                   date=r[4][:10] if r[4] else None, page=page, snippet=snip.text,
-                                  highlights=snip.highlights, release=r[5], start=snip.start))
+                                  highlights=snip.highlights, release=r[5], start=snip.start, row=r[0]))
         return hits
 
     def facet_cache(self) -> "FacetCache":
