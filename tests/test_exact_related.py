@@ -5,6 +5,7 @@ hit exact); the tests that need related documents take an archive with vectors (
 when it has them, else the quality archive)."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -137,6 +138,26 @@ def test_search_cli_prints_the_two_groups(full_archive):
     out = CliRunner().invoke(main, ["search", "--db", str(full_archive), NONSENSE])
     assert out.exit_code == 0
     assert out.output.splitlines()[0].startswith(f"no document contains {NONSENSE}")
+
+
+def test_search_json_contract(full_archive):
+    out = CliRunner().invoke(main, ["search", "--db", str(full_archive), "--json", "Spindelegger"])
+    body = json.loads(out.output)
+    assert {"total", "related_total", "no_exact", "missing", "hits", "facets"} <= set(body)
+    assert body["no_exact"] is False and body["missing"] == []
+    assert body["hits"][0]["match"] == "exact" and body["hits"][0]["matched_terms"] == ["spindelegger"]
+
+
+def test_search_page_says_what_contains_the_words_then_what_is_related(dense_archive):
+    from starlette.testclient import TestClient
+    from dalil.web.app import create_app
+    client = TestClient(create_app(dense_archive))
+    page = client.get("/", params={"q": "jubilation", "mode": "hybrid"}).text
+    total = dense_archive.search("jubilation", mode="hybrid", limit=1, facets=False).total
+    summary = page.index(f"{total} documents contain jubilation")
+    assert summary < page.index("Related in meaning")
+    empty = client.get("/", params={"q": NONSENSE, "mode": "hybrid"}).text
+    assert f"No document contains {NONSENSE}" in empty and "Related in meaning" in empty
 
 
 def test_query_language_by_its_words_not_its_names():

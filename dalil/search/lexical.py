@@ -103,10 +103,6 @@ class LexicalSearcher:
         return Matches(rows=np.asarray(ids, dtype=np.int64), scores=np.asarray(scores, dtype=np.float64),
                        marks=marks, expansions=expansions)
 
-    def matching_doc_ids(self, q: Query) -> list[str]:
-        """doc_id of every document matching the query (see `matches`), in no particular order."""
-        return list(self.store.doc_ids_by_row(self.matches(q).rows.tolist()).values())
-
     def search(self, query: str | Query, limit: int = 10, offset: int = 0,
                facets: bool = True) -> SearchResult:
         """Documents matching all the query's terms, best BM25 first (newest first for filters alone)."""
