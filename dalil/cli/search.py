@@ -34,8 +34,9 @@ def search(query, db, limit, offset, mode, lang, as_json):
             f"{t} → {', '.join(v)}" for t, v in result.expansions.items()))
     kind = None
     for i, hit in enumerate(result.hits, start=offset + 1):
-        if hit.match != kind and hit.match == "related":
-            click.secho(f"\nRelated in meaning ({result.related_total} documents)", bold=True)
+        if hit.match != kind and (kind or hit.match == "related"):
+            click.secho(f"\nRelated in meaning ({result.related_total} documents)" if hit.match == "related"
+                        else "\nContaining the words", bold=True)
         kind = hit.match
         click.secho(f"\n{i:>3}. {hit.doc_id}", bold=True, nl=False)
         click.echo(f"  {hit.date or '????-??-??'}  p.{hit.page or '-'}  {hit.sender or ''}")

@@ -58,6 +58,10 @@ COMMON_DF = 0.2          # bag-of-words drops terms found in more than this shar
 PROXIMITY_COMMON_DF = 0.5  # proximity keeps terms up to half of the documents: "call", "8" (in
                          # 23 % of them) still tell the window that says "call ... btw 8-10"
 MODES = ("lexical", "dense", "hybrid")
+EXACT_FIRST_K = 5        # the fused ranking's first hits keep their places (exact ones first among
+                         # them): exact-first over the whole list lowered the dev queries' search
+                         # recall@5 from 0.893 to 0.847 (a long query's words are seldom all in
+                         # the best documents; docs/search.md, "Exact and related")
 
 
 class HybridSearcher:
@@ -430,23 +434,26 @@ class HybridSearcher:
         concepts = self.concepts(q, ranking.lang, ranking.bridged)
         expr = self._exact_expression(q, [g for g in q.groups if any(a.field for a in g)], concepts)
         filters = self.lexical.filters(q)
-        if expr:
-            ids, bm25 = self.store.match_scores(expr, filters)
-            order = sorted(range(len(ids)), key=bm25.__getitem__)
-            by_bm25 = [ids[i] for i in order]
-        else:
-            by_bm25 = self.store.filter_rows(filters)
-        exact = set(by_bm25)
-        # Exact matches by the fused score, then those the fusion did not reach by BM25; then
-        # the documents the fusion ranked that do not hold the query (similar in meaning only).
+        rows = self.store.match_rows(expr, filters) if expr else self.store.filter_rows(filters)
+        exact = set(rows)
+        # The fused ranking's first EXACT_FIRST_K hits keep their places as a set (exact ones
+        # first among them); then the other exact matches by the fused score, then those the
+        # fusion did not reach (by BM25 as far as the page needs, the rest as the index lists
+        # them); then the other documents the fusion ranked (similar in meaning only).
+        head = [g[0] for g in self.collapse([d for d, _ in fused])[:EXACT_FIRST_K]]
         ranked = [d for d, _ in fused if d in exact]
         reached = set(ranked)
-        exact_groups = self.collapse(ranked + [d for d in by_bm25 if d not in reached])
-        shown = {d for g in exact_groups for d in g}
-        related_groups = self.collapse([d for d, _ in fused if d not in exact], exclude=shown)
-        related_rows = [d for g in related_groups for d in g]
+        if expr and len(exact) > len(reached) and len(self.collapse(ranked)) < offset + limit:
+            tail = [d for d in self.store.ranked_rows(expr, filters, len(reached) + 2 * (offset + limit))
+                    if d not in reached]
+            ranked += tail
+            reached.update(tail)
+        order = ([d for d in head if d in exact] + [d for d in head if d not in exact] + ranked
+                 + [d for d in rows if d not in reached] + [d for d, _ in fused if d not in exact])
+        groups = self.collapse(order)
+        related_rows = [d for g in groups if g[0] not in exact for d in g]
         score = dict(fused)
-        page = (exact_groups + related_groups)[offset:offset + limit]
+        page = groups[offset:offset + limit]
         hits = self._hits(page, score, ranking.best_passage, ranking.marks)
         self._mark_hits(hits, exact, concepts)
         result = SearchResult(query=q.text, total=len(exact), hits=hits, lang=ranking.lang, mode=ranking.mode,
@@ -473,11 +480,10 @@ class HybridSearcher:
         them all)."""
         return [c.label for c in concepts if not self.store.ranked_rows(c.expression(), [], 1)]
 
-    def collapse(self, ranked: list[int], exclude: set[int] | None = None) -> list[list[int]]:
-        """Ranked documents → ranked groups [hit, duplicate, ...]; a duplicate never shows twice,
-        nor any document of `exclude` (shown already)."""
+    def collapse(self, ranked: list[int]) -> list[list[int]]:
+        """Ranked documents → ranked groups [hit, duplicate, ...]; a duplicate never shows twice."""
         dup = self.dupes.duplicates_of(ranked)
-        seen: set[int] = set(exclude or ())
+        seen: set[int] = set()
         out = []
         for d in ranked:
             if d in seen:
