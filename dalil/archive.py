@@ -139,13 +139,15 @@ class Archive:
         return graph(self.store, query, self._scope(query, None))
 
     def _scope(self, query: str | None, doc_ids: list[str] | None) -> list[str] | None:
-        """The doc_ids a query selects for the people and message views (None: no query, all)."""
+        """The doc_ids a query selects for the people and message views (None: no query, all):
+        the documents holding every concept of the query (`search`'s exact matches)."""
         if doc_ids is not None:
             return doc_ids
         if not query or not query.strip():
             return None
-        from dalil.search.query import parse_query
-        return self.lexical.matching_doc_ids(parse_query(query))
+        # The exact matches of `search`, in any language: the same documents its facets count.
+        rows = self.hybrid.exact_rows(query)
+        return list(self.store.doc_ids_of(rows).values()) if rows else []
 
     @staticmethod
     def format_graph(graph: dict[str, Any], fmt: str) -> str:

@@ -37,6 +37,8 @@ def build_intel(db, as_json):
 def people(query, db, limit, as_json):
     """People (all, or those in the documents matching QUERY) with their forms and counts."""
     result = _intel_archive(db).people(" ".join(query) or None, limit=limit if as_json else (limit or 50))
+    if _no_match(result, as_json):
+        return
     if as_json:
         emit_json(result)
         return
@@ -91,6 +93,8 @@ def dupes(doc_id, db, as_json):
 def timeline(query, db, as_json):
     """Messages per month in the documents matching QUERY."""
     result = _intel_archive(db).timeline(" ".join(query))
+    if _no_match(result, as_json):
+        return
     if as_json:
         emit_json(result)
         return
@@ -109,6 +113,8 @@ def timeline(query, db, as_json):
 def graph(query, db, fmt, as_json, output):
     """Who writes to whom in the documents matching QUERY (persons resolved, edge counts)."""
     g = _intel_archive(db).graph(" ".join(query))
+    if _no_match(g, as_json):
+        return
     text = Archive.format_graph(g, "json" if as_json else fmt)
     if output:
         with open(output, "w", encoding="utf-8") as fh:
@@ -116,3 +122,12 @@ def graph(query, db, fmt, as_json, output):
         click.echo(f"{len(g['nodes'])} people, {len(g['edges'])} edges → {output}", err=True)
     else:
         click.echo(text)
+
+
+def _no_match(result: dict, as_json: bool) -> bool:
+    """Says "no match" (one line) when a query selected no document; JSON output stays JSON
+    (its `documents` is 0)."""
+    if result.get("documents") == 0 and not as_json:
+        click.echo(f"no match: no document contains {result['query']}")
+        return True
+    return False

@@ -24,17 +24,27 @@ def search(query, db, limit, offset, mode, lang, as_json):
     if as_json:
         emit_json(result.to_dict())
         return
-    click.echo(f"{result.total} documents ({result.took_ms:.0f} ms)"
-               + (f"  [{result.mode}, {result.lang}]" if result.lang else ""))
+    mode = f"  [{result.mode}, {result.lang}]" if result.lang else ""
+    if result.no_exact:
+        click.echo(f"no document contains {' '.join(result.missing) or result.query}{mode}")
+    else:
+        click.echo(f"{result.total} documents contain {result.query} ({result.took_ms:.0f} ms){mode}")
     if result.expansions:
         click.echo("also matched OCR spellings: " + "; ".join(
             f"{t} → {', '.join(v)}" for t, v in result.expansions.items()))
+    kind = None
     for i, hit in enumerate(result.hits, start=offset + 1):
+        if hit.match != kind and (kind or hit.match == "related"):
+            click.secho(f"\nRelated in meaning ({result.related_total} documents)" if hit.match == "related"
+                        else "\nContaining the words", bold=True)
+        kind = hit.match
         click.secho(f"\n{i:>3}. {hit.doc_id}", bold=True, nl=False)
         click.echo(f"  {hit.date or '????-??-??'}  p.{hit.page or '-'}  {hit.sender or ''}")
         if hit.subject:
             click.echo(f"     {hit.subject}")
         click.echo("     " + _highlight(hit.snippet, hit.highlights))
+        if hit.matched_terms:
+            click.echo(f"     matched: {', '.join(hit.matched_terms)}")
         if hit.duplicates:
             click.echo(f"     same email also in: {', '.join(hit.duplicates)}")
 

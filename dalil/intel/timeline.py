@@ -51,7 +51,7 @@ def graph(store: Store, query: str | None, ids: list[str] | None) -> dict[str, A
     names = store.person_names()
     nodes = [{"id": p, "name": names.get(p, WITHHELD_NAME), "sent": sent[p], "received": received[p]}
              for p in sorted(set(sent) | set(received))]
-    return {"query": query, "nodes": nodes,
+    return {"query": query, "documents": len(ids) if ids is not None else None, "nodes": nodes,
             "edges": [{"source": s, "target": t, "weight": n} for (s, t), n in edges.most_common()]}
 
 
@@ -63,7 +63,7 @@ def people(store: Store, query: str | None, ids: list[str] | None, limit: int | 
         forms = store.person_forms(pid, 25)
         out.append({"id": pid, "name": record["name"] if record else WITHHELD_NAME, "forms": forms,
                     "sent": sent, "received": received, "first": first, "last": last})
-    return {"query": query, "people": out}
+    return {"query": query, "documents": len(ids) if ids is not None else None, "people": out}
 
 
 # --- exports ---------------------------------------------------------------------------------

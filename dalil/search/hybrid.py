@@ -25,13 +25,13 @@ from dalil.search.fusion import fuse_ranks
 from dalil.search.lexical import LexicalSearcher, query_terms
 from dalil.search.proximity import MAX_CHARS as PROXIMITY_CHARS, best_window, cap_native, concept_terms
 from dalil.search.query import Atom, Query, parse_query
-from dalil.search.results import Matches, Ranking, ResultSet, SearchResult
+from dalil.search.results import Concept, Ranking, ResultSet, SearchHit, SearchResult
 from dalil.store.base import Store
 from dalil.store.base.fulltext import Filter
 from dalil.text.english import cognate_prefix, stem_prefix
 from dalil.text.foia_patterns import STAMP_OR_RELEASE_LINE
 from dalil.text.lang import detect_lang
-from dalil.text.normalize import index_terms
+from dalil.text.normalize import index_terms, is_arabic
 from dalil.text.stopwords import function_word
 
 # Fusion: k=10 (a short list rewards agreement near the top); the bag of words carries the
@@ -59,6 +59,10 @@ COMMON_DF = 0.2          # bag-of-words drops terms found in more than this shar
 PROXIMITY_COMMON_DF = 0.5  # proximity keeps terms up to half of the documents: "call", "8" (in
                          # 23 % of them) still tell the window that says "call ... btw 8-10"
 MODES = ("lexical", "dense", "hybrid")
+EXACT_FIRST_K = 5        # the fused ranking's first hits keep their places (exact ones first among
+                         # them): exact-first over the whole list lowered the dev queries' search
+                         # recall@5 from 0.893 to 0.847 (a long query's words are seldom all in
+                         # the best documents; docs/search.md, "Exact and related")
 
 
 class HybridSearcher:
@@ -112,11 +116,13 @@ class HybridSearcher:
         marks: list[str] = []
         best_passage: dict[int, int] = {}
         near: dict[int, float] = {}
+        bridged: Bridged | None = None
         filters = self.lexical.filters(q)
         if mode in ("lexical", "hybrid"):
             strict_expr, _, _ = self.lexical.build(q)
             strict = self.store.ranked_rows(strict_expr, filters, depth) if strict_expr else []
-            marks += self._marks(free)
+            # Only the words an exact match must hold are highlighted (not "in" of a French query).
+            marks += self._marks([a for a in free if _content(a, lang)] or free)
             bag_q, bridged = self._bag_query(q, free, field_groups, lang, free_text if mode == "hybrid" else None,
                                              bridged)
             bag: list[int] = []
@@ -157,8 +163,102 @@ class HybridSearcher:
             if near:       # a passage holding most of the query is evidence whatever the rest say
                 fused = sorted(((d, s + WINDOW_BONUS * max(0.0, near.get(d, 0.0) - WINDOW_SHARE))
                                 for d, s in fused), key=lambda kv: -kv[1])
+        if mode == "dense" and free:
+            bridged = self.bridge.bridge(" ".join(a.value for a in free), lang)
         return Ranking(query=q, lang=lang, mode=mode, fused=fused, best_passage=best_passage,
-                       marks=list(dict.fromkeys(marks)))
+                       marks=list(dict.fromkeys(marks)), bridged=bridged)
+
+    # --- exact matches ------------------------------------------------------------
+    def concepts(self, q: Query, lang: str, bridged: Bridged | None) -> list[Concept]:
+        """The content concepts of a query, each with the forms through which a document holds
+        it: each group of free words (a word, a phrase, words joined by OR) but the function
+        words of the query's language ("in" of "otages in Amenas"), each word with its OCR
+        spellings and what the bridge made of it."""
+        groups = [[_without_elision(a) if lang != "en" else a for a in g]
+                  for g in q.groups if all(a.field is None for a in g)]
+        content = [[a for a in g if _content(a, lang)] for g in groups]
+        if not any(content):            # a query of function words alone: they are its content
+            content = groups
+        sources = [(set(query_terms(src)), forms) for src, forms in (bridged.sources if bridged else {}).items()]
+        out = []
+        for group in content:
+            forms: dict[str, str] = {}       # expression → form as shown
+            for atom in group:
+                for shown, expr in self._forms(atom):
+                    forms.setdefault(expr, shown)
+                terms = set(query_terms(atom.value))
+                for src_terms, bridged_forms in sources:
+                    if not terms or not (src_terms & terms):
+                        continue
+                    for f in bridged_forms:
+                        expr, _ = self.lexical.expand(Atom("phrase" if " " in f.strip() else "word", f), {})
+                        if expr:
+                            forms.setdefault(expr, f)
+            if forms:
+                out.append(Concept(label=" OR ".join(a.value for a in group),
+                                   forms=[(shown, expr) for expr, shown in forms.items()]))
+        return out
+
+    def _forms(self, atom: Atom) -> list[tuple[str, str]]:
+        """(form as shown, expression) of a query word: itself, its OCR spellings and splits
+        (as the lexical search expands it), one by one so that a hit can say which it holds."""
+        terms = query_terms(atom.value)
+        if not terms:
+            return []
+        if atom.kind == "phrase" or len(terms) > 1:
+            return [(atom.value, '"' + " ".join(terms) + '"')]
+        t = terms[0]
+        if atom.prefix:
+            return [(t + "*", f'"{t}"*')]
+        out = [(t, f'"{t}"')]
+        if not is_arabic(t):
+            out += [(v, f'"{v}"') for v in self.lexical.spelling.variants(t)]
+            out += [(f"{a} {b}", f'"{a} {b}"') for a, b in self.lexical.spelling.splits(t)]
+        return out
+
+    def _exact_expression(self, q: Query, field_groups: list[list[Atom]], concepts: list[Concept]) -> str | None:
+        """The full-text expression of the documents holding every concept, the field terms and
+        none of the exclusions (None: a query of filters alone)."""
+        parts = [c.expression() for c in concepts]
+        if field_groups:
+            expr, _, _ = self.lexical.build(Query(text=q.text, groups=field_groups))
+            if expr:
+                parts.append(expr)
+        if not parts:
+            return None
+        expr = "(" + " AND ".join(parts) + ")"
+        for atom in q.negatives:
+            neg, _ = self.lexical.expand(atom, {})
+            if neg:
+                expr = f"({expr} NOT {neg})"
+        return expr
+
+    def exact_rows(self, query: str, lang: str | None = None) -> list[int]:
+        """documents.id of every document holding every concept of the query (see `concepts`)
+        and passing its filters: the exact matches of a search, in any language."""
+        q = parse_query(query)
+        free = [a for g in q.groups if all(a.field is None for a in g) for a in g]
+        field_groups = [g for g in q.groups if any(a.field for a in g)]
+        free_text = " ".join(a.value for a in free)
+        lang = (lang or detect_lang(free_text or query)).lower()
+        if lang != "en":
+            free = [_without_elision(a) for a in free]
+        bridged = self.bridge.bridge(" ".join(a.value for a in free), lang) if free else None
+        expr = self._exact_expression(q, field_groups, self.concepts(q, lang, bridged))
+        filters = self.lexical.filters(q)
+        return self.store.match_rows(expr, filters) if expr else self.store.filter_rows(filters)
+
+    def matched_terms(self, concepts: list[Concept], rows: list[int]) -> dict[int, list[str]]:
+        """documents.id → the forms of the query's concepts it holds, for the given documents
+        (one statement for all of them)."""
+        forms = [(shown, expr) for c in concepts for shown, expr in c.forms]
+        found = self.store.rows_matching_each([expr for _, expr in forms], rows)
+        out: dict[int, list[str]] = {d: [] for d in rows}
+        for (shown, _), held in zip(forms, found):
+            for d in held:
+                if shown not in out[d]:
+                    out[d].append(shown)
+        return out
 
     def _marks(self, atoms: list[Atom]) -> list[str]:
         """Highlight patterns of the atoms that occur in the archive at all: an Arabic word of a
@@ -311,21 +411,15 @@ class HybridSearcher:
 
     def search_set(self, query: str, limit: int = 10, offset: int = 0, mode: str | None = None,
                    lang: str | None = None, facets: bool = True) -> ResultSet:
-        """A page of results with the documents of the whole result set and those matching the
-        query's terms, from the one ranking the page is made of."""
-        result, q, ranking, found = self._search(query, limit, offset, mode, lang, facets)
-        if found is None:
-            found = self.lexical.matches(q)
-            rows = [int(d) for d, _ in ranking.fused]
-        else:
-            rows = found.rows.tolist()
-        doc_ids = list(self.store.doc_ids_of(found.rows.tolist()).values()) if len(found.rows) else []
-        return ResultSet(result=result, rows=rows, matching=doc_ids)
+        """A page of results with the documents the panels beside it count: the exact matches
+        (the related documents when there is none), the same the facets are counted from."""
+        result, rows = self._search(query, limit, offset, mode, lang, facets)
+        doc_ids = list(self.store.doc_ids_of(rows).values()) if rows else []
+        return ResultSet(result=result, rows=rows, matching=doc_ids if result.total else [])
 
     def _search(self, query: str, limit: int, offset: int, mode: str | None, lang: str | None,
-                facets: bool) -> tuple[SearchResult, Query, Ranking | None, Matches | None]:
-        """(result page, the parsed query, the ranking it was made from or, in lexical mode,
-        every match it was made from)."""
+                facets: bool) -> tuple[SearchResult, list[int]]:
+        """(result page, documents.id of the set its facets count)."""
         t0 = time.perf_counter()
         if (mode or self.default_mode()) == "lexical":
             # The foundation's search as it is: all terms must match, exact total, every copy shown.
@@ -334,20 +428,62 @@ class HybridSearcher:
             result.mode = "lexical"
             result.lang = (lang or detect_lang(" ".join(
                 a.value for a in q.positive_atoms() if a.field is None) or query)).lower()
+            concepts = self.concepts(q, result.lang, None)
+            self._mark_hits(result.hits, [], concepts)
+            if not result.total:
+                result.missing = self._missing(concepts)
             result.took_ms = (time.perf_counter() - t0) * 1000
-            return result, q, None, found
+            return result, found.rows.tolist()
         ranking = self.rank(query, mode, lang)
         q, fused = ranking.query, ranking.fused
-        groups = self.collapse([d for d, _ in fused])
+        concepts = self.concepts(q, ranking.lang, ranking.bridged)
+        expr = self._exact_expression(q, [g for g in q.groups if any(a.field for a in g)], concepts)
+        filters = self.lexical.filters(q)
+        rows = self.store.match_rows(expr, filters) if expr else self.store.filter_rows(filters)
+        exact = set(rows)
+        # The fused ranking's first EXACT_FIRST_K hits keep their places as a set (exact ones
+        # first among them); then the other exact matches by the fused score, then those the
+        # fusion did not reach (by BM25 as far as the page needs, the rest as the index lists
+        # them); then the other documents the fusion ranked (similar in meaning only).
+        head = [g[0] for g in self.collapse([d for d, _ in fused])[:EXACT_FIRST_K]]
+        ranked = [d for d, _ in fused if d in exact]
+        reached = set(ranked)
+        if expr and len(exact) > len(reached) and len(self.collapse(ranked)) < offset + limit:
+            tail = [d for d in self.store.ranked_rows(expr, filters, len(reached) + 2 * (offset + limit))
+                    if d not in reached]
+            ranked += tail
+            reached.update(tail)
+        order = ([d for d in head if d in exact] + [d for d in head if d not in exact] + ranked
+                 + [d for d in rows if d not in reached] + [d for d, _ in fused if d not in exact])
+        groups = self.collapse(order)
+        related_rows = [d for g in groups if g[0] not in exact for d in g]
         score = dict(fused)
         page = groups[offset:offset + limit]
         hits = self._hits(page, score, ranking.best_passage, ranking.marks)
-        result = SearchResult(query=q.text, total=len(groups), hits=hits, lang=ranking.lang, mode=ranking.mode)
+        self._mark_hits(hits, exact, concepts)
+        result = SearchResult(query=q.text, total=len(exact), hits=hits, lang=ranking.lang, mode=ranking.mode,
+                              related_total=len(related_rows))
+        counted = list(exact) if exact else related_rows
         if facets:
-            ids = np.fromiter((d for g in groups for d in g), dtype=np.int64)
-            result.facets = self.lexical.facet_cache().count(ids)
+            result.facets = self.lexical.facet_cache().count(np.asarray(counted, dtype=np.int64))
+        if not exact:
+            result.missing = self._missing(concepts)
         result.took_ms = (time.perf_counter() - t0) * 1000
-        return result, q, ranking, None
+        return result, counted
+
+    def _mark_hits(self, hits: list[SearchHit], exact: set[int] | list, concepts: list[Concept]) -> None:
+        """Each hit's match kind (`exact` unless `exact` is a set that lacks it; a lexical search's
+        hits are all exact) and the forms of the query's concepts it holds."""
+        rows = [h.row for h in hits if h.row is not None]
+        held = self.matched_terms(concepts, rows) if concepts and rows else {}
+        for h in hits:
+            h.match = "exact" if not isinstance(exact, set) or h.row in exact else "related"
+            h.matched_terms = held.get(h.row, [])
+
+    def _missing(self, concepts: list[Concept]) -> list[str]:
+        """The concepts no document holds in any of their forms (asked only when nothing holds
+        them all)."""
+        return [c.label for c in concepts if not self.store.ranked_rows(c.expression(), [], 1)]
 
     def collapse(self, ranked: list[int]) -> list[list[int]]:
         """Ranked documents → ranked groups [hit, duplicate, ...]; a duplicate never shows twice."""
@@ -385,6 +521,14 @@ class HybridSearcher:
             text = clean_passage(row[2])
             hit.snippet = text if len(text) <= 240 else text[:240].rsplit(" ", 1)[0] + "…"
             hit.highlights = []
+
+
+def _content(atom: Atom, lang: str) -> bool:
+    """Whether a query word carries content: not a function word of the query's language, nor,
+    in a query in another language, of English (the archive's): "In" of "otages In Amenas"."""
+    if atom.kind == "phrase" or atom.prefix:
+        return True
+    return not function_word(atom.value, lang) and not (lang != "en" and function_word(atom.value, "en"))
 
 
 def _cognate(word: str, lang: str) -> list[str]:

@@ -103,10 +103,6 @@ class LexicalSearcher:
         return Matches(rows=np.asarray(ids, dtype=np.int64), scores=np.asarray(scores, dtype=np.float64),
                        marks=marks, expansions=expansions)
 
-    def matching_doc_ids(self, q: Query) -> list[str]:
-        """doc_id of every document matching the query (see `matches`), in no particular order."""
-        return list(self.store.doc_ids_of(self.matches(q).rows.tolist()).values())
-
     def search(self, query: str | Query, limit: int = 10, offset: int = 0,
                facets: bool = True) -> SearchResult:
         """Documents matching all the query's terms, best BM25 first (newest first for filters alone)."""
@@ -149,7 +145,7 @@ class LexicalSearcher:
             page = text.count("\f", 0, snip.start) + 1 if (r[6] and snip.start is not None) else None
             hits.append(SearchHit(doc_id=r[1], score=-float(r[7]), subject=r[2], sender=r[3],
                                   date=r[4][:10] if r[4] else None, page=page, snippet=snip.text,
-                                  highlights=snip.highlights, release=r[5], start=snip.start))
+                                  highlights=snip.highlights, release=r[5], start=snip.start, row=r[0]))
         return hits
 
     def facet_cache(self) -> "FacetCache":

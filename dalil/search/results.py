@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
+    from dalil.search.bridge import Bridged
     from dalil.search.query import Query
 
 
@@ -24,12 +25,15 @@ class SearchHit:
     release: str | None = None
     start: int | None = None         # char offset of the first match in the document text
     duplicates: list[str] = field(default_factory=list)
+    match: str = "exact"             # exact: holds every concept of the query; related: similar only
+    matched_terms: list[str] = field(default_factory=list)   # the query's forms the document holds
+    row: int | None = None           # documents.id (not in the JSON)
 
     def to_dict(self) -> dict[str, Any]:
         return {"doc_id": self.doc_id, "score": round(self.score, 6), "subject": self.subject,
                 "from": self.sender, "date": self.date, "page": self.page, "snippet": self.snippet,
                 "highlights": [list(h) for h in self.highlights], "release": self.release,
-                "duplicates": self.duplicates}
+                "duplicates": self.duplicates, "match": self.match, "matched_terms": self.matched_terms}
 
 
 @dataclass
@@ -42,9 +46,17 @@ class SearchResult:
     mode: str = "lexical"
     took_ms: float = 0.0
     expansions: dict[str, list[str]] = field(default_factory=dict)
+    related_total: int = 0           # documents similar in meaning only, listed after the exact ones
+    missing: list[str] = field(default_factory=list)   # the query's concepts no document holds
+
+    @property
+    def no_exact(self) -> bool:
+        """No document holds every concept of the query (its words, or their bridged forms)."""
+        return self.total == 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"query": self.query, "lang": self.lang, "mode": self.mode, "total": self.total,
+                "related_total": self.related_total, "no_exact": self.no_exact, "missing": self.missing,
                 "hits": [h.to_dict() for h in self.hits], "facets": self.facets,
                 "expansions": self.expansions, "took_ms": round(self.took_ms, 2)}
 
@@ -59,6 +71,18 @@ class Matches:
 
 
 @dataclass
+class Concept:
+    """One content concept of a query (a word, a phrase, or words joined by OR) and the forms
+    through which a document holds it: the words themselves, their OCR spellings, their bridged
+    translations and transliterations."""
+    label: str                         # the query's words
+    forms: list[tuple[str, str]]       # (form as shown, full-text expression)
+
+    def expression(self) -> str:
+        return "(" + " OR ".join(expr for _, expr in self.forms) + ")"
+
+
+@dataclass
 class Ranking:
     """The fused ranking of a query (`HybridSearcher.rank`)."""
     query: Query                     # the parsed query
@@ -67,6 +91,7 @@ class Ranking:
     fused: list[tuple[int, float]]   # (documents.id, fused score), best first
     best_passage: dict[int, int]     # documents.id → id of its best passage (dense)
     marks: list[str]                 # highlight patterns
+    bridged: Bridged | None = None   # what the bridge made of the query's words
 
 
 @dataclass
@@ -74,5 +99,6 @@ class ResultSet:
     """A page of search results with the documents the whole result covers, so that the panels
     beside it (timeline, correspondents) are counted from the same ranking."""
     result: SearchResult
-    rows: list[int]                  # documents.id of the result set: the fused ranking, or every lexical match
-    matching: list[int]              # documents.id of the documents matching all the query's terms and filters
+    rows: list[int]                  # documents.id the panels count: the exact matches (the related
+                                     # ones when there is none)
+    matching: list[str]              # doc_id of the exact matches

@@ -26,6 +26,7 @@ _EN_STOP = frozenset("the of and to in is that for on with was are be by this fr
                      "me my our your their what who".split())
 _FR_STOP = frozenset("le la les des du de un une et est dans pour sur au aux avec par que qui "
                      "ne pas son sa ses ce cette il elle ils sont été à été".split())
+SHORT = 10           # words: a query shorter than this is mostly names, which say nothing of its language
 CONFIDENT = 0.99     # classifier probability trusted over the stopword counts, for ten words or more
 _ES_STOP = frozenset("el los las del por para como muy pero una es y con se lo su al más está".split())
 _ES_MARKS = re.compile(r"[ñ¿¡]|ción\b", re.I)
@@ -67,6 +68,38 @@ def _dominant_script(text: str) -> str | None:
     return _script("".join(non_latin))
 
 
+def _without_names(text: str) -> str:
+    """A short query without its names, so that its language is told by its words: the
+    capitalized words after the first ("otages In Amenas": "In" is part of a place name, not
+    the English preposition), when some lowercase word remains."""
+    words = list(_WORD.finditer(text))
+    if len(words) >= SHORT or not any(w.group().islower() for w in words):
+        return text
+    names = [w for w in words[1:] if w.group()[0].isupper()]
+    if not names:
+        return text
+    out, pos = [], 0
+    for w in names:
+        out.append(text[pos:w.start()])
+        pos = w.end()
+    return "".join(out) + text[pos:]
+
+
+@lru_cache(maxsize=1)
+def _dictionary():
+    from dalil.text.dictionary import Dictionary
+    return Dictionary()
+
+
+def _french_only(word: str) -> bool:
+    """A word of the French dictionary that does not translate to itself (otages → hostages;
+    not "sanctions", which English writes alike)."""
+    if len(word) < 4:
+        return False
+    senses = _dictionary().lookup(word, "fr")
+    return bool(senses) and word not in {s.lower() for s in senses}
+
+
 def detect_lang(text: str) -> str:
     """ISO 639-1 code of `text` ('ar', 'fr', 'en', ...), or 'und' when there is too little to tell."""
     script = _dominant_script(text)
@@ -82,6 +115,8 @@ def detect_lang(text: str) -> str:
         return lang if lang in ("ru", "uk") else "ru"
     if lang not in ("en", "fr") and prob >= CONFIDENT and len(words) >= 10:
         return lang   # a sentence of Spanish or Turkish: "de", "que", a "ç" must not make it French
+    # Stopwords are counted outside names: "In" of "otages In Amenas" is no English word.
+    words = [w.lower() for w in _WORD.findall(_without_names(text))]
     en = sum(w in _EN_STOP for w in words)
     fr = sum(w in _FR_STOP for w in words) + len(_FR_MARKS.findall(text))
     es = sum(w in _ES_STOP for w in words) + len(_ES_MARKS.findall(text))
@@ -94,6 +129,8 @@ def detect_lang(text: str) -> str:
     if len(words) < 10 and prob < 0.95:
         # Short Latin-script text is mostly names; the classifier drifts to nl/id/es/it on them.
         # Between the two Latin-script query languages, take the one the classifier prefers.
+        if words and all(_french_only(w) for w in words):
+            return "fr"     # "otages In Amenas": its one word is French, the rest a name
         ranked = dict(_identifier().rank(text))
         return "fr" if ranked["fr"] > ranked["en"] * 1.5 else "en"
     return lang

@@ -1,6 +1,7 @@
 """Aggregates of a whole result set for the search page (timeline by month, top
 correspondents) and the duplicates of a document, read through the Archive.  The panels of a
-search page count the documents of the page's own ranking (`Archive.search_set`)."""
+search page count the documents its hits and facets come from: the exact matches
+(`Archive.search_set`)."""
 from __future__ import annotations
 
 import re
@@ -10,9 +11,8 @@ from dalil import Archive, ResultSet
 
 
 def months(archive: Archive, found: ResultSet) -> dict[str, int]:
-    """Messages per month ('YYYY-MM' → count) of the documents matching the query's terms, or,
-    where the people index has none of theirs (a cross-lingual result), documents per month of
-    the whole result set."""
+    """Messages per month ('YYYY-MM' → count) of the exact matches, or, where the people index
+    has none of theirs, documents per month of the result set's documents."""
     timeline = archive.timeline(found.result.query, doc_ids=found.matching)
     counted = {m["month"][:7]: m["messages"] for m in timeline["months"] if m["month"] and m["messages"]}
     return counted or archive.months_of(found.rows)
@@ -20,8 +20,8 @@ def months(archive: Archive, found: ResultSet) -> dict[str, int]:
 
 def top_correspondents(archive: Archive, found: ResultSet, limit: int = 10) -> list[dict[str, Any]]:
     """The people who wrote or received the most messages of the result set: resolved persons
-    (all their spellings and addresses together) of the documents matching the query's terms,
-    else correspondents as written in the whole result set."""
+    (all their spellings and addresses together) of the exact matches, else correspondents as
+    written in the result set's documents."""
     people = archive.people(found.result.query, limit=limit, doc_ids=found.matching)["people"]
     if people:
         return [{"name": p["name"], "documents": (p["sent"] or 0) + (p["received"] or 0),

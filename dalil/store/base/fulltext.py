@@ -55,6 +55,10 @@ class FullTextStore(ABC):
         expression and the filters, in index order."""
 
     @abstractmethod
+    def rows_matching_each(self, matches: Sequence[str], rows: Sequence[int]) -> list[set[int]]:
+        """For each expression, those of the documents.id `rows` that match it (one set each)."""
+
+    @abstractmethod
     def ranked_rows(self, match: str, filters: Sequence[Filter], limit: int) -> list[int]:
         """documents.id of the `limit` best documents matching the expression and the filters, by BM25."""
 

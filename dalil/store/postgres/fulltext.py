@@ -88,6 +88,16 @@ class PostgresFullText:
             f"SELECT d.id FROM documents d WHERE d.fts @@ %s::tsquery AND {where} ORDER BY d.id",
             [to_tsquery(match), *params])]
 
+    def rows_matching_each(self, matches: Sequence[str], rows: Sequence[int]) -> list[set[int]]:
+        out: list[set[int]] = [set() for _ in matches]
+        if not matches or not len(rows):
+            return out
+        ids = _ints(rows)
+        for k, m in enumerate(matches):
+            out[k] = {r[0] for r in self.db.execute(
+                "SELECT id FROM documents WHERE id = ANY(%s) AND fts @@ %s::tsquery", (ids, to_tsquery(m)))}
+        return out
+
     def match_scores(self, match: str, filters: Sequence[Filter] = ()) -> tuple[list[int], list[float]]:
         where, params = where_clause(filters)
         q, phrases = parse(match)

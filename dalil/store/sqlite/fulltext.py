@@ -86,6 +86,20 @@ class SQLiteFullText:
                                  f"WHERE docs_fts MATCH ? AND {where}", [match, *params]).fetchall()
         return [r[0] for r in scored], [r[1] for r in scored]
 
+    def rows_matching_each(self, matches: Sequence[str], rows: Sequence[int]) -> list[set[int]]:
+        out: list[set[int]] = [set() for _ in matches]
+        if not matches or not rows:
+            return out
+        # One statement for all the expressions: each tagged by its position.
+        one = "SELECT ? AS k, rowid FROM docs_fts WHERE docs_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))"
+        ids = _id_list(rows)
+        params: list[Any] = []
+        for k, m in enumerate(matches):
+            params += [k, m, ids]
+        for k, row in self.db.execute(" UNION ALL ".join([one] * len(matches)), params):
+            out[k].add(row)
+        return out
+
     def ranked_rows(self, match: str, filters: Sequence[Filter], limit: int) -> list[int]:
         where, params = where_clause(filters)
         if where == "1":
