@@ -156,12 +156,12 @@ def test_search_json_contract(full_archive):
 def test_search_page_says_what_contains_the_words_then_what_is_related(dense_archive):
     from starlette.testclient import TestClient
     from dalil.web.app import create_app
-    client = TestClient(create_app(dense_archive))
-    page = client.get("/", params={"q": "jubilation", "mode": "hybrid"}).text
+    with TestClient(create_app(dense_archive)) as client:       # `with`: the app's lifespan runs
+        page = client.get("/", params={"q": "jubilation", "mode": "hybrid"}).text
+        empty = client.get("/", params={"q": NONSENSE, "mode": "hybrid"}).text
     total = dense_archive.search("jubilation", mode="hybrid", limit=1, facets=False).total
     summary = page.index(f"{total} documents contain jubilation")
     assert summary < page.index("Related in meaning")
-    empty = client.get("/", params={"q": NONSENSE, "mode": "hybrid"}).text
     assert f"No document contains {NONSENSE}" in empty and "Related in meaning" in empty
 
 
