@@ -147,6 +147,13 @@ def test_arabic_pages(client, path, label):
     assert ">People<" not in r.text and ">Timeline<" not in r.text
 
 
+@pytest.mark.parametrize("path", ["/people", "/timeline", "/graph", "/graph/download"])
+def test_query_over_the_limits_is_refused(client, path):
+    r = client.get(path, params={"q": "libya " * 400, "ui": "en"})
+    assert r.status_code == 400
+    assert "bad query" in r.text
+
+
 def test_views_are_linked_from_search_and_document(client):
     page = client.get("/", params={"q": "benghazi", "mode": "lexical", "ui": "en"}).text
     for path in ("/people", "/timeline", "/graph", "/dupes"):

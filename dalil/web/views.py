@@ -10,7 +10,9 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from dalil.web.api import check_query
 from dalil.web.i18n import Translator
+from dalil.web.limits import limits_of
 from dalil.web.render import timeline_svg
 from dalil.web.security import safe_filename
 from dalil.web.templating import render, ui_lang
@@ -21,7 +23,11 @@ GRAPH_SIZE = 600
 
 
 def _q(request: Request) -> str:
-    return request.query_params.get("q", "").strip()
+    """The page's query, refused (400) over the query limits before any work, as on the search page."""
+    q = request.query_params.get("q", "").strip()
+    if q:
+        check_query(q, limits_of(request))
+    return q
 
 
 def _months(timeline: dict) -> dict[str, int]:
