@@ -107,6 +107,11 @@ class Archive:
         from dalil.intel.lookup import person
         return person(self.store, name_or_form)
 
+    def person_by_id(self, person_id: int) -> "Person | None":
+        """The person with this id in the people index, or None."""
+        from dalil.intel.lookup import load_person
+        return load_person(self.store, person_id)
+
     def same_person(self, a: str, b: str) -> tuple[bool, float]:
         """(same?, confidence) for two correspondent forms or names."""
         from dalil.intel.lookup import same_person

@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 
 from dalil import Archive
 from dalil.model import Limits
-from dalil.web import api, exports, insights, pages
+from dalil.web import api, exports, insights, pages, views
 from dalil.web.errors import ApiError, error_response
 from dalil.web.limits import BodyLimit, FairSlots, HeavyGate, RateLimiter
 from dalil.web.openapi import SCHEMA
@@ -103,6 +103,14 @@ def create_app(db: str | Archive | None = None, search_threads: int | None = Non
         Route("/documents/{doc_id}/original", pages.original_file),
         Route("/trace", pages.trace_page, methods=["GET", "POST"]),
         Route("/archive", pages.status_page),
+        Route("/people", views.people_page),
+        Route("/people/{person_id}", views.person_page),
+        Route("/thread/{doc_id}", views.thread_page),
+        Route("/timeline", views.timeline_page),
+        Route("/graph", views.graph_page),
+        Route("/graph/download", views.graph_download),
+        Route("/dupes", views.dupes_page),
+        Route("/dupes/{doc_id}", views.dupes_doc_page),
         Route("/api/search", api.api_search),
         Route("/api/documents/{doc_id}", api.api_document),
         Route("/api/documents/{doc_id}/duplicates", api.api_duplicates),
