@@ -12,12 +12,14 @@ from dalil.store.base.documents import DocumentStore
 from dalil.store.base.duplicates import DuplicateStore
 from dalil.store.base.fulltext import FullTextStore
 from dalil.store.base.ingest import IngestStore
+from dalil.store.base.integrity import IntegrityStore
 from dalil.store.base.people import PeopleStore
 from dalil.store.base.threads import ThreadStore
 from dalil.store.base.vectors import VectorStore
 
 
-class Store(IngestStore, DocumentStore, FullTextStore, VectorStore, PeopleStore, ThreadStore, DuplicateStore):
+class Store(IngestStore, DocumentStore, FullTextStore, VectorStore, PeopleStore, ThreadStore, DuplicateStore,
+            IntegrityStore):
     path: str
     readonly: bool
 
@@ -25,5 +27,5 @@ class Store(IngestStore, DocumentStore, FullTextStore, VectorStore, PeopleStore,
     def close(self) -> None: ...
 
 
-__all__ = ["Store", "DocumentStore", "DuplicateStore", "FullTextStore", "IngestStore", "PeopleStore",
+__all__ = ["Store", "DocumentStore", "DuplicateStore", "FullTextStore", "IngestStore", "IntegrityStore", "PeopleStore",
            "ThreadStore", "VectorStore"]
