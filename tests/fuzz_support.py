@@ -214,7 +214,8 @@ def _formats() -> dict[str, Format]:
         Format("text", ".md", [b"plain words\nsecond line\n", "نص عربي قصير\n".encode("utf-8"),
                                "\ufeffBOM text".encode("utf-8"), "caf\xe9 cr\xe8me".encode("latin-1"),
                                "utf16 words".encode("utf-16")]),
-        Format("eml", ".eml", [_eml(), eml, _arabic_eml()] + _samples("eml", "*.eml")),
+        Format("eml", ".eml", [_eml(), eml, _arabic_eml(), _eml("archive", attach=_zip(HOSTILE), name="a.zip")]
+               + _samples("eml", "*.eml")),
         Format("mbox", ".mbox", [_mbox()] + _samples("mbox", "*.mbox")),
         Format("maildir", "", [_eml(), _arabic_eml()] + _samples("maildir", "*"), folder=True),
         Format("msg", ".msg", _samples("msg", "*.msg")),
