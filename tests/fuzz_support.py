@@ -188,7 +188,26 @@ def _7z(members: dict[str, bytes]) -> bytes:
 
 
 HOSTILE = {"../escape.txt": b"escaped", ABS_TARGET: b"absolute", "a/../../escape2.txt": b"up",
-           "C:\\evil.txt": b"drive", "ok.txt": b"plain words"}
+           "C:\\evil.txt": b"drive", "..\\..\\win-escape.txt": b"backslashes", "ok.txt": b"plain words"}
+
+
+def _zip_symlink() -> bytes:
+    """A zip whose member is a Unix symbolic link to /etc/passwd (extractors that honour it write through it)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        link = zipfile.ZipInfo("link-to-passwd")
+        link.external_attr = (0o120777 << 16)
+        zf.writestr(link, "/etc/passwd")
+        zf.writestr("ok.txt", "plain words")
+    return out.getvalue()
+
+
+def _nested(depth: int) -> bytes:
+    """A zip in a zip ... `depth` times, an e-mail at the bottom (the depth budget is 5)."""
+    data = _zip({"mail.eml": _eml()})
+    for i in range(depth):
+        data = _zip({f"level{i}.zip": data})
+    return data
 
 
 def _samples(folder: str, *patterns: str) -> list[bytes]:
@@ -228,7 +247,8 @@ def _formats() -> dict[str, Format]:
                                  "<p dir='rtl'>اجتماع</p>".encode("utf-8")]),
         Format("docx", ".docx", [_docx()]),
         Format("zip", ".zip", [_zip({"a.eml": _eml(), "b.txt": b"words", "C05739545.txt": FOIA_TEXT.encode()}),
-                               _zip(HOSTILE), nested_zip, _zip({"in.zip": _zip({"x.txt": b"x words"})})]
+                               _zip(HOSTILE), nested_zip, _zip({"in.zip": _zip({"x.txt": b"x words"})}),
+                               _zip_symlink(), _nested(7)]
                + _samples("zip", "*.zip")),
         Format("tar", ".tar.gz", [_tar({"a.eml": _eml(), "dir/b.txt": b"words"}), _tar(HOSTILE, links=True),
                                   _tar({"in.zip": nested_zip}, mode="w")]),

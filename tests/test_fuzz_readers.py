@@ -26,8 +26,8 @@ from fuzz_support import REGRESSIONS, check, formats, mutate, pipeline_harness, 
 
 SCALE = float(os.environ.get("DALIL_FUZZ_SCALE", "1"))
 # Examples per reader: about 60 s for the whole file on two shared cores (msg and pst parse slowly).
-EXAMPLES = {"msg": 12, "pst": 25, "maildir": 30, "pdf": 30, "docx": 30, "zip": 30, "tar": 30, "7z": 30}
-DEFAULT_EXAMPLES = 40
+EXAMPLES = {"msg": 15, "pst": 30, "maildir": 40, "pdf": 40, "docx": 40, "zip": 40, "tar": 40, "7z": 40}
+DEFAULT_EXAMPLES = 50
 OPS = ("flip", "truncate", "insert", "delete", "header", "duplicate", "zero")
 
 
