@@ -131,6 +131,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=20000, help="inputs per format")
     ap.add_argument("--seconds", type=int, default=600, help="wall-clock budget per format")
     ap.add_argument("--restarts", type=int, default=5, help="restarts after a finding, per format")
+    ap.add_argument("--results", type=Path, default=RESULTS, help="JSON file the counts are merged into")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--work", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -144,15 +145,15 @@ def main() -> None:
     log_dir = Path("/tmp/dalil-fuzz-logs")
     log_dir.mkdir(parents=True, exist_ok=True)
     REGRESSIONS.mkdir(parents=True, exist_ok=True)
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results.setdefault("formats", {})
     for name in names:
         r = run_format(name, args.runs, args.seconds, args.restarts, log_dir)
         r["date"] = time.strftime("%Y-%m-%d %H:%M")
-        results["formats"][name] = r
+        # Read again before writing: another run may have merged its formats meanwhile.
+        results = json.loads(args.results.read_text()) if args.results.exists() else {}
+        results.setdefault("formats", {})[name] = r
         results["tool"] = f"atheris {_version()} (libFuzzer), -timeout=10 -rss_limit_mb=1024"
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+        args.results.parent.mkdir(parents=True, exist_ok=True)
+        args.results.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
         print(f"{name}: {r['runs']} inputs in {r['seconds']} s, crashes {r['crashes']}, "
               f"hangs {r['hangs_over_10s']}, memory {r['memory_over_1gb']}", flush=True)
 
