@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable
 
 from dalil.ingest.pipeline import Outcome, leaf_sources, read_source
+from dalil.ingest.sources import estimate_count
 
 ROOT = Path(__file__).resolve().parent.parent
 # ../shared beside the checkout, or beside the folder of worktrees.
@@ -323,6 +324,7 @@ def run_input(fmt: Format, data: bytes, work: Path) -> list[Outcome]:
     os.chdir(work / "cwd" if (work / "cwd").is_dir() else _mkdir(work / "cwd"))
     tempfile.tempdir = str(work / "tmp")
     try:
+        estimate_count([str(path)])       # the progress bar's count, made before `dalil ingest` on a terminal
         for source in leaf_sources([str(path)], json.loads(json.dumps(HINT))):
             if source.hint.get("container"):
                 continue                      # the container's own ledger row (always ok)
