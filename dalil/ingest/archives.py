@@ -96,7 +96,7 @@ class ZipReader(Reader):
             raise IngestError("unsupported_compression", str(exc)) from None
         with raw, zf:
             for info in zf.infolist():
-                if info.is_dir():
+                if info.filename.endswith("/"):     # ZipInfo.is_dir() fails on an empty name
                     continue
                 stop = _spent(source, budget, info.filename)
                 if stop:

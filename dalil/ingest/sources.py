@@ -81,7 +81,7 @@ def estimate_count(paths: list[str]) -> int | None:
             try:                     # is_zipfile reads only the end record: the directory may still be broken
                 with zipfile.ZipFile(raw) as zf:
                     total += sum(1 for i in zf.infolist() if not i.is_dir())
-            except (zipfile.BadZipFile, NotImplementedError, OSError, ValueError, EOFError):
+            except (zipfile.BadZipFile, NotImplementedError, OSError, ValueError, EOFError, IndexError):
                 return None
         elif raw.endswith((".tar", ".tgz", ".tar.gz", ".tar.bz2", ".tar.xz")) and os.path.getsize(raw) < 2**30:
             try:
