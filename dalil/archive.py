@@ -350,8 +350,131 @@ class Archive:
         """The id of some document of the archive (for warming caches), or None when it is empty."""
         return self.store.first_doc_id()
 
+    # --- integrity (`dalil check`) ---------------------------------------------------
+    @classmethod
+    def check_file(cls, path: str, full: bool = False, repair: bool = False) -> dict[str, Any]:
+        """`check()` of the archive at `path`, including the failures of opening it at all."""
+        if not os.path.isfile(path):
+            return _check_report([_problem("file", f"no archive file at {path}", None)], {})
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+        if head != b"SQLite format 3\x00":
+            what = "is empty" if not head else "does not start with the SQLite header"
+            return _check_report([_problem("file", f"{path} {what}: not a dalil archive, or truncated or "
+                                           "overwritten from its first page", RESTORE)], {})
+        try:
+            archive = cls(path, readonly=not repair)
+        except Exception as exc:        # a damaged file fails where it is first read
+            return _check_report([_problem("storage", _one_line(exc), RESTORE)], {})
+        try:
+            return archive.check(full=full, repair=repair)
+        finally:
+            archive.close()
+
+    def check(self, full: bool = False, repair: bool = False) -> dict[str, Any]:
+        """Integrity of the archive: the engine's own check (`full`: every index against its table),
+        the full-text index against the documents, rows whose document is gone, the vector index
+        against the passages.  Each problem has a one-line diagnosis and, where there is one, a
+        repair; `repair` runs the repairs that need no input (full-text rebuild, orphan rows dropped)
+        and checks again.  Returns {"ok", "problems", "counts", "repaired"}."""
+        problems, counts = self._problems(full)
+        if not repair or not problems:
+            return _check_report(problems, counts)
+        if any(p["check"] in ("storage", "schema") for p in problems):
+            return _check_report(problems, counts, {"refused": "the file itself is damaged: restore it first"})
+        repaired: dict[str, Any] = {}
+        store = self.store
+        orphans = {k: v for k, v in counts.items() if k.endswith("_orphans") and k != "fulltext_orphans" and v}
+        if orphans:
+            repaired["rows_dropped"] = {t: n for t, n in store.drop_orphans().items() if n}
+        # Stray rows of a contentless index cannot be deleted one by one: the index is rebuilt whole.
+        damaged = bool(counts.get("fulltext_orphans") or store.fulltext_problems())
+        todo = store.all_doc_ids() if damaged else store.unindexed_documents()
+        if damaged:
+            store.clear_fulltext()
+        if todo:
+            from dalil.ingest.reindex import fulltext_fields
+            for doc_id in todo:
+                store.index_fulltext(doc_id, fulltext_fields(store.document(doc_id)))
+            store.finish_ingest()
+            store.commit()
+            repaired["fulltext_rebuilt" if damaged else "fulltext_added"] = len(todo)
+        self._lexical = None
+        problems, counts = self._problems(full)
+        return _check_report(problems, counts, repaired)
+
+    def _problems(self, full: bool) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        store = self.store
+        storage = store.storage_problems(full=full)
+        if storage:
+            more = f" (and {len(storage) - 1} more)" if len(storage) > 1 else ""
+            return [_problem("storage", f"the file is damaged: {storage[0]}{more}", RESTORE)], {}
+        try:
+            counts = store.integrity_counts()
+        except Exception as exc:        # tables missing or unreadable: not an archive of this dalil
+            return [_problem("schema", f"not a complete dalil archive: {_one_line(exc)}", RESTORE)], {}
+        problems = [_problem("fulltext", f"the full-text index is damaged: {line}", REPAIR)
+                    for line in store.fulltext_problems()[:1]]
+        if counts["fulltext_missing"]:
+            problems.append(_problem("fulltext", f"{counts['fulltext_missing']} of {counts['documents']} documents "
+                                     "are missing from the full-text index (search cannot find them)", REPAIR))
+        if counts["fulltext_orphans"]:
+            problems.append(_problem("fulltext", f"{counts['fulltext_orphans']} full-text rows have no document "
+                                     "(search may return ids that do not exist)", REPAIR))
+        for key, n in counts.items():
+            if key.endswith("_orphans") and key != "fulltext_orphans" and n:
+                table = key[:-len("_orphans")]
+                fix = REPAIR + (" (then `dalil ingest` the inputs again to restore their documents)"
+                                if table == "ledger" else "")
+                problems.append(_problem("orphans", f"{n} {table} rows belong to no document", fix))
+        problems += self._vector_problems(counts)
+        return problems, counts
+
+    def _vector_problems(self, counts: dict[str, int]) -> list[dict[str, Any]]:
+        rebuild = f"remove {self.vectors.dir} and run `dalil index --db {self.path}`"
+        try:
+            manifest = self.vectors.manifest()
+        except (OSError, ValueError) as exc:
+            return [_problem("vectors", f"the vector index manifest is unreadable: {_one_line(exc)}", rebuild)]
+        if manifest is None:
+            counts["vectors"] = 0
+            return []
+        counts["vectors"] = int(manifest.get("count", 0))
+        missing = [s for s in manifest.get("shards", []) for kind in ("vec", "ids", "doc")
+                   if not (self.vectors.dir / f"{kind}-{s}.npy").is_file()]
+        if missing:
+            return [_problem("vectors", f"{len(missing)} vector index files are missing (first: {missing[0]})",
+                             rebuild)]
+        try:
+            held = self.vectors.passages_held()
+        except (OSError, ValueError) as exc:
+            return [_problem("vectors", f"a vector index file is unreadable: {_one_line(exc)}", rebuild)]
+        expected = self.store.passages_up_to(int(manifest.get("last_passage_id", 0)))
+        if held != expected:
+            return [_problem("vectors", f"the vector index holds {held} passages, the archive {expected} up to "
+                             "the last one indexed", rebuild)]
+        return []
+
     def close(self) -> None:
         self.store.close()
+
+
+RESTORE = "restore the archive from a backup, or salvage its rows with `sqlite3 DB .recover | sqlite3 NEW.db`, " \
+          "then `dalil check --repair --db NEW.db`"
+REPAIR = "`dalil check --repair`"
+
+
+def _problem(check: str, diagnosis: str, repair: str | None) -> dict[str, Any]:
+    return {"check": check, "diagnosis": diagnosis, "repair": repair}
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def _check_report(problems: list[dict[str, Any]], counts: dict[str, int],
+                  repaired: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"ok": not problems, "problems": problems, "counts": counts, "repaired": repaired or {}}
 
 
 def _doc_id(doc_id: str) -> str:

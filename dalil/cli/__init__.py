@@ -13,7 +13,7 @@ import sys
 import click
 
 from dalil import QueryError
-from dalil.cli import database, documents, export, intel, search, serve, trace
+from dalil.cli import check, database, documents, export, intel, search, serve, trace
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,7 +22,7 @@ def main() -> None:
     """dalil — search released email archives in any language and trace claims to their sources."""
 
 
-for _command in (documents.ingest, documents.status, documents.show,
+for _command in (documents.ingest, documents.status, documents.show, check.check,
                  search.search, search.index,
                  trace.trace_cmd,
                  export.export, export.cite, export.batch,

@@ -91,9 +91,12 @@ class ZipReader(Reader):
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
             raw.close()
             raise IngestError("corrupt_archive", str(exc)) from None
+        except NotImplementedError as exc:      # a central directory asking for a zip version we cannot read
+            raw.close()
+            raise IngestError("unsupported_compression", str(exc)) from None
         with raw, zf:
             for info in zf.infolist():
-                if info.is_dir():
+                if info.filename.endswith("/"):     # ZipInfo.is_dir() fails on an empty name
                     continue
                 stop = _spent(source, budget, info.filename)
                 if stop:

@@ -100,7 +100,7 @@ class _Lines:
             chunks.pop()                # every file ends with \f: the last split is not a page
         for chunk in chunks:
             pos += len(chunk) + 1
-            self.page_ends.append(pos)
+            self.page_ends.append(min(pos, len(text)))      # a last page without its \f ends with the text
         self.kinds: list[int] = []
         self.drop: list[tuple[int, int]] = []
         self.margin: list[tuple[str, int, int]] = []          # (code, offset, line index)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import warnings
 from typing import Iterator
 
@@ -47,7 +48,10 @@ class ImageReader(Reader):
                 pages = self._ocr(img, source, mode)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise IngestError("too_large", str(exc)) from None
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        # Pillow's plugins also fail with TypeError ("Missing dimensions"), IndexError and struct.error
+        # on damaged headers.
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, TypeError, IndexError,
+                struct.error) as exc:
             detail = re.sub(r"\s*<[^>]* at 0x[0-9a-f]+>", "", str(exc))     # no object addresses
             raise IngestError("corrupt_image", f"{type(exc).__name__}: {detail}") from None
         yield self._document(source, pages)

@@ -74,6 +74,11 @@ def _open(source: Source):
         raise IngestError("corrupt_pdf", str(exc)) from None
 
 
+def _pdfium_error() -> type[Exception]:
+    import pypdfium2 as pdfium
+    return pdfium.PdfiumError
+
+
 def _tail(source: Source, n: int = 2048) -> bytes:
     if source.data is not None or not source.path:
         return source.read()[-n:]
@@ -125,6 +130,8 @@ class PdfReader(Reader):
         pdf = _open(source)
         try:
             pages, title = self._pages(pdf, source, mode)
+        except _pdfium_error() as exc:          # a page object pdfium cannot load ("Failed to load page.")
+            raise IngestError("corrupt_pdf", str(exc)) from None
         finally:
             pdf.close()
         doc_id = doc_id_for(source)

@@ -126,6 +126,8 @@ def _reader_named(name: str | None):
 
 
 def _hash_of(source: Source) -> str | None:
+    if source.data is None and source.path is None:
+        return None                 # a member its container refused: nothing to hash
     try:
         return sha256(source.read()) if source.path is None or os.path.isfile(source.path) else None
     except OSError:

@@ -78,8 +78,11 @@ def estimate_count(paths: list[str]) -> int | None:
         if os.path.isdir(raw):
             total += sum(len(files) for _, _, files in os.walk(raw))
         elif zipfile.is_zipfile(raw):
-            with zipfile.ZipFile(raw) as zf:
-                total += sum(1 for i in zf.infolist() if not i.is_dir())
+            try:                     # is_zipfile reads only the end record: the directory may still be broken
+                with zipfile.ZipFile(raw) as zf:
+                    total += sum(1 for i in zf.infolist() if not i.is_dir())
+            except (zipfile.BadZipFile, NotImplementedError, OSError, ValueError, EOFError, IndexError):
+                return None
         elif raw.endswith((".tar", ".tgz", ".tar.gz", ".tar.bz2", ".tar.xz")) and os.path.getsize(raw) < 2**30:
             try:
                 with tarfile.open(raw, "r|*") as tf:

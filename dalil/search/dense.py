@@ -167,6 +167,12 @@ class VectorIndex:
         tmp.write_text(json.dumps(manifest, indent=1))
         os.replace(tmp, self.dir / "manifest.json")
 
+    def passages_held(self) -> int:
+        """Distinct passages the shards hold (a passage may be embedded as several text variants)."""
+        m = self._read_manifest()
+        ids = [np.load(self.dir / f"ids-{n}.npy") for n in (m or {}).get("shards", [])]
+        return int(len(np.unique(np.concatenate(ids)))) if ids else 0
+
     def exists(self) -> bool:
         m = self._read_manifest()
         return bool(m and m.get("count"))

@@ -12,6 +12,7 @@ from dalil.store.base.documents import DocumentStore
 from dalil.store.base.duplicates import DuplicateStore
 from dalil.store.base.fulltext import FullTextStore
 from dalil.store.base.ingest import IngestStore
+from dalil.store.base.integrity import IntegrityStore
 from dalil.store.base.people import PeopleStore
 from dalil.store.base.threads import ThreadStore
 from dalil.store.base.vectors import VectorStore
@@ -19,10 +20,11 @@ from dalil.store.base.vectors import VectorStore
 
 CONCERNS: dict[str, type] = {"ingest": IngestStore, "documents": DocumentStore, "fulltext": FullTextStore,
                              "vectors": VectorStore, "people": PeopleStore, "threads": ThreadStore,
-                             "duplicates": DuplicateStore}
+                             "duplicates": DuplicateStore, "integrity": IntegrityStore}
 
 
-class Store(IngestStore, DocumentStore, FullTextStore, VectorStore, PeopleStore, ThreadStore, DuplicateStore):
+class Store(IngestStore, DocumentStore, FullTextStore, VectorStore, PeopleStore, ThreadStore, DuplicateStore,
+            IntegrityStore):
     path: str
     readonly: bool
     # The concerns this backend implements; a backend being built lists fewer (its other methods
@@ -37,5 +39,5 @@ class Store(IngestStore, DocumentStore, FullTextStore, VectorStore, PeopleStore,
     def close(self) -> None: ...
 
 
-__all__ = ["CONCERNS", "Store", "DocumentStore", "DuplicateStore", "FullTextStore", "IngestStore", "PeopleStore",
+__all__ = ["CONCERNS", "Store", "DocumentStore", "DuplicateStore", "FullTextStore", "IngestStore", "IntegrityStore", "PeopleStore",
            "ThreadStore", "VectorStore"]
