@@ -19,7 +19,7 @@ from dalil.cli.common import db_option, emit_json, open_archive, progress
               help="Also build the dense vectors for cross-lingual search.")
 @click.option("--max-document-bytes", type=click.IntRange(min=1), default=None,
               help="Record larger inputs as skipped (too large) instead of reading them "
-                   "(default: $DALIL_MAX_DOCUMENT_BYTES, else 20 MB; mbox files and archives are "
+                   "(default: $DALIL_MAX_DOCUMENT_BYTES, else 20 MB; mailboxes (mbox, pst) and archives are "
                    "read message by message and member by member).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def ingest(paths, db, workers, retry_failed, ocr, ocr_lang, build_vectors, max_document_bytes, as_json):

@@ -27,7 +27,7 @@ BATCH_BYTES = 2_000_000
 BATCH_COUNT = 200
 WHOLE_READ_LIMIT = 64 * 2**20
 MAX_DOCUMENT_BYTES = 20 * 2**20   # default; DALIL_MAX_DOCUMENT_BYTES or the `max_document_bytes` hint
-SPLIT_READERS = ("mbox",)         # one file of many messages: each message is its own document
+SPLIT_READERS = ("mbox", "pst")  # one file of many messages: each message is its own document
 COMMIT_SECONDS = 1.0           # each commit is a resume point
 
 
