@@ -17,8 +17,12 @@ from dalil.cli.common import db_option, emit_json, open_archive, progress
 @click.option("--ocr-lang", default=None, help="Tesseract languages, e.g. ara+eng (default: chosen per page).")
 @click.option("--index/--no-index", "build_vectors", default=False,
               help="Also build the dense vectors for cross-lingual search.")
+@click.option("--max-document-bytes", type=click.IntRange(min=1), default=None,
+              help="Record larger inputs as skipped (too large) instead of reading them "
+                   "(default: $DALIL_MAX_DOCUMENT_BYTES, else 20 MB; mailboxes (mbox, pst) and archives are "
+                   "read message by message and member by member).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def ingest(paths, db, workers, retry_failed, ocr, ocr_lang, build_vectors, as_json):
+def ingest(paths, db, workers, retry_failed, ocr, ocr_lang, build_vectors, max_document_bytes, as_json):
     """Read files, folders and .zip/.tar/.tar.gz/.7z archives into the archive."""
     if not paths and not retry_failed:
         raise click.UsageError("give at least one PATH (or --retry-failed)")
@@ -28,7 +32,8 @@ def ingest(paths, db, workers, retry_failed, ocr, ocr_lang, build_vectors, as_js
         total = Archive.estimate_inputs(list(paths))   # the progress total; a quick pass over folders and archives
     with progress("ingest", total) as tick:
         report = archive.ingest(list(paths), workers=workers, retry_failed=retry_failed,
-                                progress=tick, ocr=ocr, ocr_lang=ocr_lang)
+                                progress=tick, ocr=ocr, ocr_lang=ocr_lang,
+                                max_document_bytes=max_document_bytes)
     if build_vectors:
         with progress("vectors", archive.vectors_pending()) as tick:
             archive.build_vectors(progress=lambda done, total: tick(done, None, total))
@@ -36,7 +41,8 @@ def ingest(paths, db, workers, retry_failed, ocr, ocr_lang, build_vectors, as_js
         emit_json(report.to_dict())
         return
     click.echo(f"{report.added} documents added; inputs: {report.ok} ok, {report.duplicate} duplicate, "
-               f"{report.failed} failed, {report.unchanged} unchanged ({report.seconds:.1f} s)")
+               f"{report.failed} failed, {report.skipped} skipped, {report.unchanged} unchanged "
+               f"({report.seconds:.1f} s)")
     for f in report.failures[:20]:
         click.echo(f"  failed: {f['path']}: {f['reason']}", err=True)
     if len(report.failures) > 20:

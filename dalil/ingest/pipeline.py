@@ -26,6 +26,8 @@ MAX_DEPTH = 5
 BATCH_BYTES = 2_000_000
 BATCH_COUNT = 200
 WHOLE_READ_LIMIT = 64 * 2**20
+MAX_DOCUMENT_BYTES = 20 * 2**20   # default; DALIL_MAX_DOCUMENT_BYTES or the `max_document_bytes` hint
+SPLIT_READERS = ("mbox", "pst")  # one file of many messages: each message is its own document
 COMMIT_SECONDS = 1.0           # each commit is a resume point
 
 
@@ -35,6 +37,7 @@ class IngestReport:
     ok: int = 0                    # inputs read
     duplicate: int = 0
     failed: int = 0
+    skipped: int = 0               # inputs not read (too large)
     unchanged: int = 0             # inputs already in the archive
     seconds: float = 0.0
     bytes: int = 0
@@ -148,8 +151,34 @@ def leaf_sources(paths: list[str], hint: dict | None = None) -> Iterator[Source]
         yield from _expand(source)
 
 
+def max_document_bytes(hint: dict) -> int:
+    """The size above which one input is recorded as skipped instead of read."""
+    value = hint.get("max_document_bytes") or os.environ.get("DALIL_MAX_DOCUMENT_BYTES")
+    return int(value) if value else MAX_DOCUMENT_BYTES
+
+
+def _too_large(source: Source) -> str | None:
+    """Why the source is skipped unread: larger than the limit and read as one document.
+    Decided from the file or member size and a sniff of its first bytes, before any read."""
+    limit = max_document_bytes(source.hint)
+    if source.size <= limit or (source.path and os.path.isdir(source.path)):
+        return None
+    try:
+        reader_cls = pick(source)
+    except IngestError:
+        reader_cls = None
+    if reader_cls and (reader_cls.container or reader_cls.name in SPLIT_READERS):
+        return None                        # read member by member / message by message
+    return f"too large ({source.size} bytes > limit {limit})"
+
+
 def _expand(source: Source) -> Iterator[Source]:
     if source.hint.get("error"):
+        yield source
+        return
+    skip = _too_large(source)
+    if skip:
+        source.hint["skip"] = skip
         yield source
         return
     if source.data is None and source.path and source.size < WHOLE_READ_LIMIT and os.path.isfile(source.path):
@@ -283,10 +312,14 @@ class Ingestor:
             self._write([Outcome(path, member, source.root, None, source.size, reader=source.hint["container"])],
                         counts=False)
             return None
+        if source.hint.get("skip"):
+            self._write([Outcome(path, member, source.root, None, source.size, status="skipped",
+                                 reason=source.hint["skip"])])
+            return None
         if source.hint.get("error") or (source.path and os.path.isdir(source.path)):
             return source, None
         try:
-            if source.data is None and source.size > 512 * 2**20:
+            if source.data is None and source.size > max_document_bytes(source.hint):
                 h = _hash_file(source.path)          # large files: hashed in chunks, read by their reader
             else:
                 h = sha256(source.read())
@@ -327,6 +360,8 @@ class Ingestor:
                                              "reason": o.reason or ""})
             elif o.status == "duplicate":
                 self.report.duplicate += 1
+            elif o.status == "skipped":
+                self.report.skipped += 1
             else:
                 self.report.ok += 1
             self._tick()
@@ -337,7 +372,8 @@ class Ingestor:
 
     def _tick(self) -> None:
         if self.progress:
-            self.progress(self.report.ok + self.report.failed + self.report.duplicate + self.report.unchanged)
+            self.progress(self.report.ok + self.report.failed + self.report.duplicate + self.report.unchanged
+                          + self.report.skipped)
 
 
 def _hash_file(path: str) -> str:

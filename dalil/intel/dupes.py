@@ -39,6 +39,7 @@ from dalil.store.base import Store
 from dalil.text.cleaning import clean_text
 
 SHINGLE = 5
+MINHASH_SLICE = 20_000
 NUM_PERM = 128
 THRESHOLD = 0.8
 LSH_BANDS = (20, 6)        # bands x rows: ~99.8% chance to propose a pair at Jaccard 0.8
@@ -63,8 +64,11 @@ def words(text: str) -> list[str]:
 
 def shingles(ws: list[str]) -> np.ndarray:
     """Sorted unique 32-bit hashes of the word 5-grams."""
-    grams = {" ".join(ws[i:i + SHINGLE]) for i in range(max(len(ws) - SHINGLE + 1, 1))}
-    return np.unique(np.fromiter((zlib.crc32(g.encode()) for g in grams), dtype=np.uint64, count=len(grams)))
+    # Hashed as they are made, deduplicated as numbers: no set of n-gram strings held (a
+    # 20 MB text has millions).
+    n = max(len(ws) - SHINGLE + 1, 1)
+    return np.unique(np.fromiter((zlib.crc32(" ".join(ws[i:i + SHINGLE]).encode()) for i in range(n)),
+                                 dtype=np.uint64, count=n))
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -80,8 +84,9 @@ def _doc_words(store: Store):
 
 def _gram_hashes(ws: list[str]) -> np.ndarray:
     """Sorted unique 32-bit hashes of the word 3-grams (for copies)."""
-    found = {" ".join(ws[i:i + COPY_GRAM]) for i in range(len(ws) - COPY_GRAM + 1)}
-    return np.unique(np.fromiter((zlib.crc32(g.encode()) for g in found), np.uint32, len(found)))
+    n = max(len(ws) - COPY_GRAM + 1, 0)
+    return np.unique(np.fromiter((zlib.crc32(" ".join(ws[i:i + COPY_GRAM]).encode()) for i in range(n)),
+                                 np.uint32, n))
 
 
 def build_dupes(store: Store) -> dict[str, Any]:
@@ -101,7 +106,10 @@ def build_dupes(store: Store) -> dict[str, Any]:
     with lsh.insertion_session() as session:
         for doc_id, arr in sh.items():
             m = template.copy()
-            m.update_batch(arr.tolist())
+            # In slices: one update makes a (hashes × permutations) array, 1 KB per shingle, so a
+            # long document would cost GBs; the signature (a running minimum) is the same.
+            for start in range(0, len(arr), MINHASH_SLICE):
+                m.update_batch(arr[start:start + MINHASH_SLICE].tolist())
             sigs[doc_id] = m
             session.insert(doc_id, m, check_duplication=False)
     pairs: dict[tuple[str, str], float] = {}

@@ -107,14 +107,14 @@ class PostgresIngest:
                "reason": None, "doc_id": None, "release": None, **row}
         row = {k: _text(v) for k, v in row.items()}
         row["at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        # A failed input that is retried replaces its failed row (none to look for in most archives).
+        # A failed or skipped input read again replaces its row (none to look for in most archives).
         if self._has_failed is None:
             self._has_failed = self.db.execute(
-                "SELECT 1 FROM ledger WHERE status='failed' LIMIT 1").fetchone() is not None
+                "SELECT 1 FROM ledger WHERE status IN ('failed','skipped') LIMIT 1").fetchone() is not None
         if self._has_failed:
-            self.db.execute("DELETE FROM ledger WHERE path=%s AND member=%s AND status='failed'",
+            self.db.execute("DELETE FROM ledger WHERE path=%s AND member=%s AND status IN ('failed','skipped')",
                             (row["path"], row["member"]))
-        self._has_failed = self._has_failed or row["status"] == "failed"
+        self._has_failed = self._has_failed or row["status"] in ("failed", "skipped")
         self.db.execute(
             """INSERT INTO ledger (path, member, root, content_hash, size, reader, status, reason, doc_id,
                release, at) VALUES (%(path)s, %(member)s, %(root)s, %(content_hash)s, %(size)s, %(reader)s,

@@ -80,13 +80,14 @@ class SQLiteIngest:
         row = {"member": "", "root": None, "content_hash": None, "size": None, "reader": None,
                "reason": None, "doc_id": None, "release": None, **row}
         row["at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        # A failed input that is retried replaces its failed row (none to look for in most archives).
+        # A failed or skipped input read again replaces its row (none to look for in most archives).
         if self._has_failed is None:
-            self._has_failed = self.db.execute("SELECT 1 FROM ledger WHERE status='failed' LIMIT 1").fetchone() is not None
+            self._has_failed = self.db.execute(
+                "SELECT 1 FROM ledger WHERE status IN ('failed','skipped') LIMIT 1").fetchone() is not None
         if self._has_failed:
-            self.db.execute("DELETE FROM ledger WHERE path=? AND member=? AND status='failed'",
+            self.db.execute("DELETE FROM ledger WHERE path=? AND member=? AND status IN ('failed','skipped')",
                             (row["path"], row["member"]))
-        self._has_failed = self._has_failed or row["status"] == "failed"
+        self._has_failed = self._has_failed or row["status"] in ("failed", "skipped")
         self.db.execute(
             """INSERT OR IGNORE INTO ledger (path, member, root, content_hash, size, reader, status,
                reason, doc_id, release, at) VALUES (:path,:member,:root,:content_hash,:size,:reader,
