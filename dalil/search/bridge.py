@@ -24,6 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -192,14 +193,30 @@ EMAIL_SHORT = email_short_forms()
 
 
 class Bridge:
-    def __init__(self, lexicon: NameLexicon, vocabulary: WordVocabulary | None = None, embed=None,
-                 dictionary: Dictionary | None = None):
-        self.lexicon = lexicon
+    def __init__(self, lexicon: NameLexicon | Callable[[], NameLexicon], vocabulary: WordVocabulary | None = None,
+                 embed=None, dictionary: Dictionary | Callable[[], Dictionary] | None = None):
+        self._lexicon = lexicon
         self.phrase_in_archive = None     # phrase → whether a document holds it (set by for_archive)
         self.vocabulary = vocabulary
         self.embed = embed
-        self.dictionary = dictionary
+        self._dictionary = dictionary
         self._recent: dict[tuple[str, str], Bridged] = {}
+
+    @property
+    def lexicon(self) -> NameLexicon:
+        """The name lexicon, read on first use: an English query never needs it, and reading the
+        archive's name table took a quarter of a cold English search (docs/benchmarks.md)."""
+        if not isinstance(self._lexicon, NameLexicon):
+            self._lexicon = self._lexicon()
+        return self._lexicon
+
+    @property
+    def dictionary(self) -> Dictionary | None:
+        """The bilingual dictionaries (None without a vocabulary), read on first use: only a
+        query in another language than English looks words up."""
+        if self._dictionary is not None and not isinstance(self._dictionary, Dictionary):
+            self._dictionary = self._dictionary()
+        return self._dictionary
 
     @classmethod
     def for_archive(cls, store: FullTextStore, vectors) -> "Bridge":
@@ -208,11 +225,11 @@ class Bridge:
         vocabulary = WordVocabulary(vectors.dir)
         vocabulary = vocabulary if vocabulary.exists() else None
         embed = (lambda words, also=None: vectors.encode_many(words, also)) if vocabulary else None
-        dictionary = Dictionary() if vocabulary else None
+        dictionary = Dictionary if vocabulary else None
         if table.path.exists():
-            bridge = cls(table.lexicon(), vocabulary, embed, dictionary)
+            bridge = cls(table.lexicon, vocabulary, embed, dictionary)
         else:      # no name table yet: only the gazetteer (fuzzy names need to know what a name is)
-            bridge = cls(NameLexicon([], gazetteer=load_gazetteer()), vocabulary, embed, dictionary)
+            bridge = cls(lambda: NameLexicon([], gazetteer=load_gazetteer()), vocabulary, embed, dictionary)
         bridge.phrase_in_archive = store.phrase_exists
         return bridge
 

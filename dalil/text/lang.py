@@ -35,9 +35,17 @@ _FR_MARKS = re.compile(r"[éèêàçùœâîôûëï]|\b[ldjqns]'[a-zàâéèê�
 
 @lru_cache(maxsize=1)
 def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    # The model's arrays are kept parsed (model_cache): decompressing its LZMA file took half a
+    # second of every one-query process.  `from_model_file` builds the same identifier from them.
+    from importlib.metadata import version
 
-    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier, _load_model_file
+
+    from dalil.text.model_cache import cached_model
+    path = MODEL_DIR / MODEL_FILE
+    ptc, pc, classes, nextmove, row, output = cached_model(
+        "py3langid", path, version("py3langid"), lambda: _load_model_file(path))
+    ident = LanguageIdentifier(ptc, pc, classes, nextmove, output, norm_probs=True, tk_row=row)
     ident.set_languages(LANGS)
     return ident
 

@@ -1,0 +1,74 @@
+"""Cold `dalil search`: each query in a new process, as a user at the command line runs it.
+
+    python bench/bench_cold.py --db ARCHIVE [--runs 3]
+
+Runs every query of QUERIES in lexical and hybrid mode, `--runs` times each, each a new
+`python -m dalil search` process, and prints and saves (bench/results/cold.json) the wall time
+(p50, max) and peak resident memory (max RSS of the child, from getrusage) per mode.  The first
+run of all fills dalil's model cache (see dalil/text/model_cache.py) and the page cache; it is
+run once before timing and not counted.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+# English, Arabic and French queries, written for this benchmark (none from the evaluation set).
+QUERIES = [
+    "pipeline contract negotiations",
+    "ambassador visit Cairo",
+    "وزير الخارجية ليبيا",
+    "انتخابات البرلمان",
+    "réunion du conseil de sécurité",
+    "aide humanitaire Haïti",
+]
+MODES = ("lexical", "hybrid")
+
+
+def run_once(db: str, query: str, mode: str) -> tuple[float, int]:
+    """(wall seconds, peak RSS in KB) of one `dalil search` process."""
+    t0 = time.perf_counter()
+    pid = subprocess.Popen([sys.executable, "-m", "dalil", "search", query, "--mode", mode, "--db", db],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy()).pid
+    _, status, usage = os.wait4(pid, 0)
+    wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"dalil search {query!r} --mode {mode} failed")
+    return wall, usage.ru_maxrss
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--out", default=str(Path(__file__).parent / "results" / "cold.json"))
+    args = ap.parse_args()
+    run_once(args.db, QUERIES[0], "hybrid")          # warm the model cache and the page cache
+    out: dict = {"db": args.db, "runs": args.runs, "queries": QUERIES, "modes": {}}
+    for mode in MODES:
+        walls, rss = [], []
+        for _ in range(args.runs):
+            for q in QUERIES:
+                w, r = run_once(args.db, q, mode)
+                walls.append(w)
+                rss.append(r)
+        out["modes"][mode] = {"n": len(walls), "wall_p50_s": round(statistics.median(walls), 3),
+                              "wall_max_s": round(max(walls), 3), "peak_rss_mb": round(max(rss) / 1024),
+                              "rss_p50_mb": round(statistics.median(rss) / 1024)}
+        m = out["modes"][mode]
+        print(f"{mode:8s} n={m['n']:3d}  wall p50 {m['wall_p50_s']:.2f} s  max {m['wall_max_s']:.2f} s  "
+              f"peak RSS {m['peak_rss_mb']} MB (p50 {m['rss_p50_mb']} MB)")
+    out["load_average"] = os.getloadavg()
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(out, indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
