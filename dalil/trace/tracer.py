@@ -49,7 +49,9 @@ class Tracer:
         """`every_sentence`: trace each sentence, checkable or not (a list of claims, not an article)."""
         t0 = time.perf_counter()
         article = read_article(data, name)
-        claims, total = extract_claims(article.text, article.lang, limit=max_claims, every_sentence=every_sentence)
+        skipped: list[dict] = []
+        claims, total = extract_claims(article.text, article.lang, limit=max_claims, every_sentence=every_sentence,
+                                       skipped=skipped)
         notes = []
         if article.truncated:
             notes.append("The input was larger than 8 MB; only its beginning was read.")
@@ -77,7 +79,7 @@ class Tracer:
             verdict = judge(claim.text, bridged_words(terms, translated), claim.meta, evidence, people, df, resolve,
                             lang in self.languages, lang)
             results.append(ClaimResult(claim, terms, evidence, verdict))
-        return TraceReport(article, results, notes, seconds=time.perf_counter() - t0)
+        return TraceReport(article, results, notes, seconds=time.perf_counter() - t0, skipped=skipped)
 
 
 def _documents(store) -> int:
