@@ -51,6 +51,7 @@ def test_headline_printed_twice_is_one_sentence():
     assert furniture_reason("Les conseillers de Clinton ont parlé de la Libye", seen) == ""
     assert furniture_reason("Les conseillers de Clinton ont parlé de la Libye", seen) == "furniture"
     assert furniture_reason("Clinton's aides discussed Syria in 2012", seen) == ""   # another headline
+    assert furniture_reason("Clinton’s aides discussed Libya in 2012.", seen) == ""   # another year: a claim
 
 
 @pytest.mark.parametrize("article,claim_part", [

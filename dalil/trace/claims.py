@@ -215,7 +215,7 @@ _TIME = re.compile(r"(?<!\d)\d{1,2}\s?[:h.]\s?\d{2}(?!\d)(?:\s?[ap]\.?m\.?)?", r
 MAX_BYLINE_WORDS = 6         # "By Jane Doe and John Roe, Paris correspondent"
 MAX_CAPTION_WORDS = 40
 MAX_CREDIT_WORDS = 4          # "AFP", "Reuters / Jane Doe"
-NEAR_DUPLICATE = 92           # rapidfuzz ratio of two sentences that are one headline printed twice
+NEAR_DUPLICATE = 96           # rapidfuzz ratio of two sentences that are one headline printed twice
 NEAR_DUPLICATE_SCAN = 200     # near duplicates are looked for among the first sentences (the head)
 MAX_SKIPPED = 1000            # a report lists at most this many skipped sentences
 
@@ -269,7 +269,10 @@ def _is_repeat(key: str, seen: dict[str, None]) -> bool:
     if len(seen) > NEAR_DUPLICATE_SCAN:
         return False
     from rapidfuzz import fuzz
-    return any(abs(len(k) - len(key)) <= len(key) // 10 and fuzz.ratio(k, key) >= NEAR_DUPLICATE for k in seen)
+    # Two sentences with different figures are two claims, however alike their words.
+    digits = re.findall(r"\d+", key)
+    return any(abs(len(k) - len(key)) <= len(key) // 10 and re.findall(r"\d+", k) == digits
+               and fuzz.ratio(k, key) >= NEAR_DUPLICATE for k in seen)
 
 
 # --- metadata claims ------------------------------------------------------------------------
