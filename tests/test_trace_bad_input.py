@@ -39,9 +39,10 @@ def test_binary_garbage(tiny):
 
 
 def test_five_megabyte_article_is_capped(tiny):
-    sentence = "On 18 December 2010 Richard Verma told Clinton that the McCain amendment would be defeated. "
+    # Each claim differs (a number in it): a sentence printed twice is one claim.
+    sentence = "On 18 December 2010 Richard Verma told Clinton that the McCain amendment would be defeated ({}). "
     filler = "This paragraph is ordinary prose without anything to check in it at all. "
-    body = (sentence + filler * 40) * 1700
+    body = "".join(sentence.format(i) + filler * 40 for i in range(1700))
     assert len(body.encode()) > 5_000_000
     report = _bounded(lambda: tiny.trace(body, max_claims=5), 120)
     assert len(report.claims) == 5

@@ -28,11 +28,11 @@ def small(corpus_doc, tmp_path_factory):
 
 def test_json_contract(small):
     d = small.trace(ARTICLE_EN).to_dict()
-    assert set(d) == {"article", "claims"}
+    assert set(d) == {"article", "claims", "skipped"}
     assert set(d["article"]) == {"lang", "title", "date"} and d["article"]["lang"] == "en"
     claim = d["claims"][0]
-    assert set(claim) == {"text", "start", "end", "kind", "verdict", "confidence", "explanation", "evidence",
-                          "metadata_checks"}
+    assert set(claim) == {"text", "start", "end", "kind", "verdict", "confidence", "needs_review", "explanation",
+                          "facts", "evidence", "metadata_checks"}
     assert ARTICLE_EN[claim["start"]:claim["end"]] == claim["text"]
     assert claim["kind"] == "metadata"
     assert claim["verdict"] in ("supported", "partly_supported", "contradicted", "not_found")
@@ -40,7 +40,7 @@ def test_json_contract(small):
     for ev in claim["evidence"]:
         assert set(ev) == {"doc_id", "duplicates", "release", "page", "start", "end", "quote", "score"}
     for check in claim["metadata_checks"]:
-        assert set(check) == {"field", "claimed", "found", "ok"}
+        assert set(check) - {"role_of"} == {"field", "claimed", "found", "ok", "status"}
         assert check["field"] in ("sender", "recipient", "date", "subject")
     fields = {c["field"]: c for c in claim["metadata_checks"]}
     assert fields["sender"]["ok"] and fields["date"]["ok"]

@@ -15,6 +15,7 @@ from dalil.text.multidate import find_dates
 
 MAX_CLAIMS = 50
 DATA = Path(__file__).with_name("data") / "claims.tsv"
+FURNITURE_DATA = Path(__file__).with_name("data") / "furniture.tsv"
 
 
 @lru_cache(maxsize=1)
@@ -32,7 +33,8 @@ def _alternatives(name: str, lang: str | None = None) -> str:
 
 
 # A sentence ends at . ! ? ؟ ؛ … or a line break; not after an abbreviation or an initial.
-_END = re.compile(r"(?:[.!?؟؛…]+[\"'”»)\]]*)(?=\s)|\n+")
+# Japanese and Chinese put no space after 。！？, so those end a sentence wherever they stand.
+_END = re.compile(r"(?:[.!?؟؛…]+[\"'”»)\]]*)(?=\s)|[。！？]+[」』）)]*|\n+")
 _ABBREV = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gen|Col|Lt|St|Jr|Sr|Mt|No|vs|etc|cf|M|Mme|Mlle|e\.g|i\.e|U\.S|U\.N|U\.K|a\.m|p\.m)|\b[A-Z])\.$")
 _LONG_SENTENCE = 400          # beyond this, the Arabic comma also separates claims
 _ATTRIBUTION = re.compile(
@@ -41,6 +43,11 @@ _ATTRIBUTION = re.compile(
 _NUMBER = re.compile(r"[0-9\u0660-\u0669\u06F0-\u06F9]")
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ÿ]+")
 _WORDS = re.compile(r"[^\W_]+")
+
+
+# Scripts written without spaces between words: a run of them counts by its characters.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+_UNSPACED_CHARS_PER_WORD = 2
 
 
 @dataclass
@@ -111,10 +118,17 @@ def _split_long(text: str, a: int, b: int) -> list[tuple[int, int]]:
     return spans
 
 
+def word_count(sentence: str) -> int:
+    """Words of a sentence; in a script with no spaces (Japanese, Chinese, Thai), every
+    `_UNSPACED_CHARS_PER_WORD` characters count as one word."""
+    unspaced = len(_UNSPACED.findall(sentence))
+    spaced = _WORDS.findall(_UNSPACED.sub(" ", sentence)) if unspaced else _WORDS.findall(sentence)
+    return len(spaced) + unspaced // _UNSPACED_CHARS_PER_WORD
+
+
 def is_checkable(sentence: str) -> bool:
     """Attribution to a source, or a factual statement with names, dates or numbers."""
-    words = _WORDS.findall(sentence)
-    if len(words) < 5 or sentence.rstrip().endswith("?") or sentence.rstrip().endswith("؟"):
+    if word_count(sentence) < 5 or sentence.rstrip().endswith("?") or sentence.rstrip().endswith("؟"):
         return False
     if _ATTRIBUTION.search(sentence):
         return True
@@ -132,15 +146,45 @@ def _gazetteer():
     return NameLexicon([], gazetteer=load_gazetteer())
 
 
+def skip_reason(sentence: str) -> str:
+    """Why an article sentence is not traced ("" when it is checkable)."""
+    if sentence.rstrip().endswith(("?", "؟", "？")):
+        return "question"
+    if word_count(sentence) < 5:
+        return "too short to state a checkable fact"
+    if not is_checkable(sentence):
+        return "no attribution, name, number or date to check"
+    return ""
+
+
 def extract_claims(text: str, lang: str | None = None, limit: int = MAX_CLAIMS,
-                   every_sentence: bool = False) -> tuple[list[Claim], int]:
+                   every_sentence: bool = False,
+                   skipped: list[dict] | None = None) -> tuple[list[Claim], int]:
     """The checkable claims of `text` (at most `limit`) and the number of checkable ones in all.
-    `every_sentence`: take each sentence as a claim (the caller says it is one)."""
+    `every_sentence`: take each sentence as a claim (the caller says it is one).  A text of one
+    sentence (after its furniture) is always a claim: whoever gives one sentence asks about it.
+    `skipped`: receives {text, reason} for each sentence not traced (furniture, nothing checkable)."""
     claims, total = [], 0
+    spans, furniture = [], []
+    seen: dict[str, None] = {}
     for s, e in split_sentences(text):
+        reason = furniture_reason(text[s:e], seen)
+        if reason:
+            furniture.append((s, {"text": text[s:e], "reason": reason}))
+        else:
+            spans.append((s, e))
+    if not spans and furniture and len(furniture) == 1:
+        # A lone line that only looks like furniture ("By 2011 …" cut short) is still the question.
+        spans, furniture = [(0, len(text))], []
+    dropped = list(furniture)
+    every_sentence = every_sentence or len(spans) == 1
+    for s, e in spans:
         sentence = text[s:e]
-        if not every_sentence and not is_checkable(sentence):
-            continue
+        if not every_sentence:
+            reason = skip_reason(sentence)
+            if reason:
+                dropped.append((s, {"text": sentence, "reason": reason}))
+                continue
         total += 1
         if len(claims) >= limit:
             continue
@@ -148,12 +192,106 @@ def extract_claims(text: str, lang: str | None = None, limit: int = MAX_CLAIMS,
         clang = (lang or "und") if own == "und" else own
         meta = extract_metadata(sentence, clang)
         claims.append(Claim(sentence, s, e, clang, "metadata" if meta else "content", meta, own))
+    if skipped is not None:
+        skipped.extend(d for _s, d in sorted(dropped, key=lambda x: x[0])[:MAX_SKIPPED])
     return claims, total
 
 
+# --- article furniture ------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def furniture_lexicon() -> dict[str, list[str]]:
+    """data/furniture.tsv, read once: list name → its entries (all languages), longest first."""
+    out: dict[str, list[str]] = {}
+    for name, _lang, entry in tsv_rows(FURNITURE_DATA):
+        out.setdefault(name, []).append(entry)
+    return {k: sorted(v, key=len, reverse=True) for k, v in out.items()}
+
+
+def _whole(name: str) -> str:
+    return r"(?<!\w)(?:" + "|".join(re.escape(e) for e in furniture_lexicon()[name]) + r")(?!\w)"
+
+
+_TIME = re.compile(r"(?<!\d)\d{1,2}\s?[:h.]\s?\d{2}(?!\d)(?:\s?[ap]\.?m\.?)?", re.I)
+MAX_BYLINE_WORDS = 6         # "By Jane Doe and John Roe, Paris correspondent"
+MAX_CAPTION_WORDS = 40
+MAX_CREDIT_WORDS = 4          # "AFP", "Reuters / Jane Doe"
+NEAR_DUPLICATE = 96           # rapidfuzz ratio of two sentences that are one headline printed twice
+NEAR_DUPLICATE_SCAN = 200     # near duplicates are looked for among the first sentences (the head)
+MAX_SKIPPED = 1000            # a report lists at most this many skipped sentences
+
+
+@lru_cache(maxsize=1)
+def _furniture_patterns() -> dict[str, re.Pattern]:
+    from dalil.text.multidate import month_names
+    months = sorted({n for rows in month_names().values() for _i, n in rows}, key=len, reverse=True)
+    return {
+        "filler": re.compile(_whole("weekday") + "|" + _whole("dateline_word") + r"|(?<!\w)(?:"
+                             + "|".join(re.escape(m) for m in months) + r")(?!\w)", re.I),
+        "byline": re.compile(r"^\W*" + _whole("byline") + r"\s*:?\s+\S", re.I),
+        "caption": re.compile(r"^\W*(?:©|\(c\)|" + _whole("caption") + r"\s*[:/|-])", re.I),
+        "agency": re.compile(r"^\W*" + _whole("agency") + r"(?:\s*(?:/|via|$))", re.I),
+        "credit_end": re.compile(r"(?:©|[/(]\s*" + _whole("agency") + r")\W*$", re.I),
+    }
+
+
+def furniture_reason(sentence: str, seen: dict[str, None]) -> str:
+    """"furniture" for a line an article prints around its text (a dateline, a byline, a
+    publication date, an image caption or credit, a headline printed again), else "".
+    `seen`: the normalized sentences read so far, in order (this one is added)."""
+    p = _furniture_patterns()
+    key = " ".join(_WORDS.findall(sentence.casefold()))
+    if key and _is_repeat(key, seen):
+        return "furniture"
+    seen[key] = None
+    words = word_count(sentence)
+    # A dateline: dates, times, weekdays and "published/updated" words and nothing else.
+    rest = sentence
+    dated = False
+    for s, e, _v in sorted(find_dates(sentence), reverse=True):
+        rest, dated = rest[:s] + " " + rest[e:], True
+    rest, times = _TIME.subn(" ", rest)
+    rest = p["filler"].sub(" ", rest)
+    if (dated or times) and not re.search(r"[^\W\d_]", rest):
+        return "furniture"
+    if p["byline"].search(sentence) and words <= MAX_BYLINE_WORDS and not _NUMBER.search(sentence):
+        return "furniture"
+    if p["caption"].search(sentence) and words <= MAX_CAPTION_WORDS:
+        return "furniture"
+    if (p["agency"].search(sentence) or p["credit_end"].search(sentence)) and words <= MAX_CREDIT_WORDS + 8 \
+            and (words <= MAX_CREDIT_WORDS or p["credit_end"].search(sentence) or "/" in sentence):
+        return "furniture"
+    return ""
+
+
+def _is_repeat(key: str, seen: dict[str, None]) -> bool:
+    if key in seen:
+        return True
+    if len(seen) > NEAR_DUPLICATE_SCAN:
+        return False
+    from rapidfuzz import fuzz
+    # Two sentences with different figures are two claims, however alike their words.
+    digits = re.findall(r"\d+", key)
+    return any(abs(len(k) - len(key)) <= len(key) // 10 and re.findall(r"\d+", k) == digits
+               and fuzz.ratio(k, key) >= NEAR_DUPLICATE for k in seen)
+
+
 # --- metadata claims ------------------------------------------------------------------------
-_TITLES = r"(?:(?:" + _alternatives("title") + r")\s+)?"
-_NAME = r"(?P<{g}>[A-Z][\w'’-]+(?:\s+(?:(?:de|van|von|bin|al|el|la|le|du)\s+)?[A-Z][\w'’-]+){{0,3}})"
+# "a person named X", "une personne nommée X", "شخص يدعى X": the person is X.
+_INTRO = r"(?:(?:" + _alternatives("named_intro") + r")\s+)?"
+_AR_INTRO = re.compile(r"^\s*(?:" + _alternatives("named_intro", "ar") + r")\s+")
+
+
+@lru_cache(maxsize=1)
+def _role_phrases() -> str:
+    """The offices of data/roles.tsv ("the Secretary of State") as an alternation, any case."""
+    from dalil.trace.verdict import roles
+    return "|".join(re.escape(r).replace(r"\ ", r"\s+") for r, _p, _s, _e in roles())
+
+
+_ROLE = r"(?i:(?:the\s+|la\s+|le\s+|l['’])?(?:" + _role_phrases() + r"))(?!\w)"
+_TITLES = _INTRO + r"(?:(?:" + _alternatives("title") + r")\s+)?"
+_NAME = (r"(?P<{g}>" + _ROLE.replace("{", "{{").replace("}", "}}")
+         + r"|[A-Z][\w'’-]+(?:\s+(?:(?:de|van|von|bin|al|el|la|le|du)\s+)?[A-Z][\w'’-]+){{0,3}})")
 _LATIN_SENDER = [
     re.compile(_TITLES + _NAME.format(g="who") + r"\s+(?:had\s+|has\s+)?(?:" + _alternatives("sender_verb") + r")\b"),
     re.compile(r"\b(?:" + _alternatives("sender_by") + r")\s+" + _TITLES + _NAME.format(g="who")),
@@ -177,6 +315,10 @@ _DATE_CUE = re.compile(r"(?:\b(?:on|dated|sent on|du|daté|datée|le)\s*$|(?:ب�
 
 
 def _ar_name(rest: str, max_words: int = 3) -> str | None:
+    rest = _AR_INTRO.sub("", rest, count=1)
+    role = re.match(r"\s*(" + _role_phrases() + r")(?!\w)", rest)
+    if role:
+        return role.group(1)
     words = []
     for w in rest.split()[:max_words + 1]:
         bare = w.strip("\"'“”«»().,،:؛")
@@ -243,6 +385,8 @@ _NOT_NAMES = {e for _, e in claim_lexicon()["not_name"]}
 
 
 def _is_month_or_stop(name: str) -> bool:
+    if re.fullmatch(_ROLE, name):
+        return False          # "the Secretary of State" is an office, read as its holder
     return name.split()[0].lower() in _NOT_NAMES
 
 

@@ -63,7 +63,8 @@ FEATURES = ["sim", "psim", "cov", "dcov", "score", "sim_gap", "names_missing", "
 
 def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], checks: list[dict],
                    df=None, correspondent=None, same_language: bool = False,
-                   lang: str | None = None) -> tuple[dict[str, float], list[str], list[str]]:
+                   lang: str | None = None,
+                   conflicts: list[dict] | None = None) -> tuple[dict[str, float], list[str], list[str]]:
     """(features, what matched, what differs) for a claim and its ranked evidence.
 
     `df(term)`: how many archive documents hold an index term (for names the archive never
@@ -71,8 +72,10 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     document's messages (the headers say 'H' where the article says Clinton); `same_language`:
     the claim is written in a language of the archive, so that its plain words can be looked
     up too ("dengue" in no document); `lang`: the claim's language, for the negation check (run
-    only where the lexicon knows the language's negations)."""
+    only where the lexicon knows the language's negations); `conflicts`: receives each claim value that
+    the source contradicts, as {kind, claim, source}."""
     f = dict.fromkeys(FEATURES, 0.0)
+    conflicts = [] if conflicts is None else conflicts
     # Spanish, Italian or Portuguese capitalize the nouns of an institution ("el Departamento
     # de Estado"): a capitalized word the archive never holds is read as an unknown name only in
     # a language of the archive or one whose capitals dalil knows (English, French, and the
@@ -126,6 +129,7 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
                 f["num_mismatch"] += 1
                 said = [" ".join(window[slice(*src_numbers[v][0])].split()) for v in others[:3]]   # its own wording
                 differs.append(f"the article says {t.surface}, the source says {', '.join(said)}")
+                conflicts.append({"kind": "number", "claim": t.surface, "source": ", ".join(said)})
     # Dates: a claimed date that no date of the document (text or headers) agrees with, where
     # the cited passage gives a date.
     near_spans = find_dates(window)
@@ -137,11 +141,14 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
             f["date_mismatch"] += 1
             s0, e0, _ = near_spans[0]
             differs.append(f"the article says {t.surface}, the source says {' '.join(window[s0:e0].split())}")
+            conflicts.append({"kind": "date", "claim": t.surface, "source": " ".join(window[s0:e0].split())})
     claimed_days, source_days = weekdays(claim), weekdays(window)
     if claimed_days and source_days and not claimed_days & source_days:
         f["date_mismatch"] += 1
         differs.append(f"the article names {', '.join(sorted(claimed_days))}, the source "
                        f"{', '.join(sorted(source_days))}")
+        conflicts.append({"kind": "date", "claim": ", ".join(sorted(claimed_days)),
+                          "source": ", ".join(sorted(source_days))})
     # Polarity: one side negates what the other states.  A negation counts only where its clause
     # holds one of the claim's terms found in the source ("a letter saying it is Afghan tradition
     # not to send back empty boxes" does not negate "she sent back some Afghan sweets", nor "Not
@@ -162,20 +169,25 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     if flip and (lang is None or lang in NEGATION_LANGS):
         f["neg_flip"] = 1.0
         differs.append(flip)
+        conflicts.append({"kind": "polarity", "claim": "negated" if claim_neg else "affirmed",
+                          "source": "negated" if src_neg else "affirmed"})
     # A claimed place the document lacks where the stating sentence names another of its kind.
     stating_text = " ".join(ev.doc_text[a:b] for a, b in stating)
     swaps = substitutions(terms, absent, stating_text)
     differs += [f"the article says {c}, the source says {s}" for c, s in swaps]
+    conflicts += [{"kind": "place", "claim": c, "source": s} for c, s in swaps]
     # The same two terms compared the other way round ("more in the Falklands than in Afghanistan").
     turned = reversed_comparisons(claim, terms, ev.doc_text, stating, doc_hits)
     differs += [f"the comparison is turned round: the article puts {a} before {b}, the source {b} before {a}"
                 for a, b in turned]
+    conflicts += [{"kind": "direction", "claim": f"{a} before {b}", "source": f"{b} before {a}"} for a, b in turned]
     f["swapped"] = float(len(swaps) + len(turned))
     # Opposite stances (agreed / "I disagree", يعارض / "he supports"): no negation word marks them.
     if not _negated(claim):
         flips = stance_flips(claim, stating_text, window)
         f["stance_flip"] = float(len(flips))
         differs += [f"the article says {c!r} where the source says {s!r}" for c, s in flips]
+        conflicts += [{"kind": "stance", "claim": c, "source": s} for c, s in flips]
     hedge = HEDGE_SOURCE.search(ev.quote)
     if hedge and not _negated(claim):
         f["hedge"] = 1.0
@@ -185,10 +197,11 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
     f["overstated"] = float(len(added))
     differs += [f"the article says {w!r}, which the source passage does not" for w in added]
     for c in checks:
-        if not c["ok"] and c["found"]:
+        if c["status"] == "differs" and c["found"]:
             f["meta_fail"] += 1
             differs.append(f"the article gives the {c['field']} as {c['claimed']!r}, the message header says "
                            f"{c['found']!r}")
+            conflicts.append({"kind": c["field"], "claim": c["claimed"], "source": c["found"]})
     return f, matched, differs
 
 

@@ -29,7 +29,8 @@ class ClaimResult:
     def to_dict(self) -> dict:
         c, v = self.claim, self.verdict
         return {"text": c.text, "start": c.start, "end": c.end, "kind": c.kind, "verdict": v.label,
-                "confidence": float(v.confidence), "explanation": v.explanation,
+                "confidence": float(v.confidence), "needs_review": bool(v.needs_review),
+                "explanation": v.explanation, "facts": v.facts,
                 "evidence": [e.to_dict() for e in self.evidence] if v.label != "not_found" else
                 [e.to_dict() for e in self.evidence[:1]],
                 "metadata_checks": v.metadata_checks}
@@ -41,11 +42,12 @@ class TraceReport:
     claims: list[ClaimResult]
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    skipped: list[dict] = field(default_factory=list)    # {text, reason}: sentences not traced
 
     def to_dict(self) -> dict:
         a = self.article
         return {"article": {"lang": a.lang, "title": a.title, "date": a.date},
-                "claims": [c.to_dict() for c in self.claims]}
+                "claims": [c.to_dict() for c in self.claims], "skipped": self.skipped}
 
     # --- Markdown -------------------------------------------------------------------------
     def to_markdown(self) -> str:
@@ -56,8 +58,10 @@ class TraceReport:
         out += [f"> {n}" for n in self.notes]
         for i, c in enumerate(self.claims, 1):
             v = c.verdict
-            out += ["", f"## {i}. {v.label.replace('_', ' ')} ({v.confidence:.2f})", "", f"> {c.claim.text}", "",
+            review = " · needs review" if v.needs_review else ""
+            out += ["", f"## {i}. {v.label.replace('_', ' ')} ({v.confidence:.2f}){review}", "", f"> {c.claim.text}", "",
                     v.explanation, ""]
+            out += _facts_markdown(v.facts)
             for e in c.evidence[:3]:
                 dup = f" (also in {', '.join(e.duplicates)})" if e.duplicates else ""
                 quote = " ".join(e.quote.split())
@@ -65,7 +69,10 @@ class TraceReport:
                            f"{dup}: “{quote}”")
             for m in v.metadata_checks:
                 out.append(f"- {m['field']}: claimed {m['claimed']!r}, found {m['found']!r} — "
-                           f"{'ok' if m['ok'] else 'differs'}")
+                           f"{m['status'].replace('_', ' ')}")
+        if self.skipped:
+            out += ["", "## Not traced", ""]
+            out += [f"- {' '.join(k['text'].split())} — {k['reason']}" for k in self.skipped]
         return "\n".join(out) + "\n"
 
     # --- HTML -----------------------------------------------------------------------------
@@ -84,6 +91,10 @@ class TraceReport:
         body += [f"<p class=\"note\">{html.escape(n)}</p>" for n in self.notes]
         for i, c in enumerate(self.claims, 1):
             body.append(self._claim_html(i, c, ui_base_url, cite))
+        if self.skipped:
+            body.append("<section class=\"skipped\"><h2>Not traced</h2><ul>" + "".join(
+                f"<li><span dir=\"auto\">{html.escape(k['text'])}</span> — {html.escape(k['reason'])}</li>"
+                for k in self.skipped) + "</ul></section>")
         return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>"
                 f"<style>{report_css()}</style></head><body>{''.join(body)}</body></html>")
 
@@ -105,14 +116,17 @@ class TraceReport:
                            f"{e.page} · bytes {e.byte_start}–{e.byte_end} · score {e.score:.2f}{dups}</div>"
                            f"<blockquote lang=\"en\" dir=\"ltr\">{_highlight(e.quote, spans)}</blockquote>"
                            f"{_cite_html(e, base, cite)}</div>")
-        checks = "".join(f"<li class=\"{'ok' if m['ok'] else 'bad'}\">{html.escape(m['field'])}: "
-                         f"{html.escape(str(m['claimed']))} → {html.escape(str(m['found']))}</li>"
+        checks = "".join(f"<li class=\"{_CHECK_CLASS[m['status']]}\">{html.escape(m['field'])}: "
+                         f"{html.escape(str(m['claimed']))} → {html.escape(str(m['found']))} "
+                         f"({html.escape(m['status'].replace('_', ' '))})</li>"
                          for m in v.metadata_checks)
         color = _COLORS.get(v.label, "#57606a")
         return (f"<section class=\"claim\"><h2><span class=\"badge\" style=\"background:{color}\">"
-                f"{html.escape(v.label.replace('_', ' '))}</span> claim {i} · confidence {v.confidence:.2f}</h2>"
+                f"{html.escape(v.label.replace('_', ' '))}</span> claim {i} · confidence {v.confidence:.2f}"
+                + (" · <span class=\"review\">needs review</span>" if v.needs_review else "") + "</h2>"
                 f"<div class=\"row\"><div class=\"col\"><p class=\"text\" lang=\"{html.escape(lang)}\" "
                 f"dir=\"{direction}\">{claim_html}</p><p class=\"why\">{html.escape(v.explanation)}</p>"
+                + _facts_html(v.facts)
                 + (f"<ul class=\"checks\">{checks}</ul>" if checks else "")
                 + f"</div><div class=\"col\">{''.join(ev_html) or '<p>No evidence.</p>'}</div></div></section>")
 
@@ -128,6 +142,39 @@ def _cite_html(e: Evidence, base: str | None, cite: Callable[..., dict | None] |
         href = f"{base.rstrip('/')}/documents/{quote(e.doc_id)}#cite"
         return f"<p class=\"cite\"><a href=\"{html.escape(href)}\">cite</a></p>"
     return ""
+
+
+_CHECK_CLASS = {"ok": "ok", "differs": "bad", "not_checked": "unchecked"}
+
+
+def _fact_lines(facts: dict) -> list[tuple[str, str]]:
+    """(heading, line) for each aligned, missing and conflicting fact, in that order."""
+    out = [("aligned", f"{f['claim']} = {f['source']} ({f['where']})") for f in facts.get("aligned", [])]
+    out += [("missing", f"{f['claim']} ({f['kind']}{', core' if f['core'] else ''})") for f in facts.get("missing", [])]
+    out += [("conflicting", f"{f['kind']}: the article says {f['claim']}, the source says {f['source']}")
+            for f in facts.get("conflicting", [])]
+    return out
+
+
+def _facts_markdown(facts: dict) -> list[str]:
+    lines = _fact_lines(facts)
+    out = []
+    for head in ("aligned", "missing", "conflicting"):
+        items = [line for h, line in lines if h == head]
+        out.append(f"- {head.capitalize()}: " + ("; ".join(items) if items else "none"))
+    passage = facts.get("passage")
+    if passage:
+        out.append(f"- Passage: {passage['doc_id']}, page {passage['page']}, bytes {passage['start']}–{passage['end']}")
+    return out + [""]
+
+
+def _facts_html(facts: dict) -> str:
+    lines = _fact_lines(facts)
+    rows = []
+    for head in ("aligned", "missing", "conflicting"):
+        items = [html.escape(line) for h, line in lines if h == head]
+        rows.append(f"<dt>{head}</dt><dd dir=\"auto\">{'; '.join(items) if items else 'none'}</dd>")
+    return f"<dl class=\"facts\">{''.join(rows)}</dl>"
 
 
 def _highlight(text: str, spans: list[tuple[int, int]]) -> str:

@@ -62,7 +62,9 @@ class Tracer:
         `progress(claims traced, claims)` before the first claim and after each."""
         t0 = time.perf_counter()
         article = read_article(data, name)
-        claims, total = extract_claims(article.text, article.lang, limit=max_claims, every_sentence=every_sentence)
+        skipped: list[dict] = []
+        claims, total = extract_claims(article.text, article.lang, limit=max_claims, every_sentence=every_sentence,
+                                       skipped=skipped)
         notes = []
         if article.truncated:
             notes.append("The input was larger than 8 MB; only its beginning was read.")
@@ -88,7 +90,7 @@ class Tracer:
             results.append(ClaimResult(claim, terms, evidence, verdict))
         if progress:
             progress(len(claims), len(claims))
-        return TraceReport(article, results, notes, seconds=time.perf_counter() - t0)
+        return TraceReport(article, results, notes, seconds=time.perf_counter() - t0, skipped=skipped)
 
 
 def translated_terms(terms: list[Term], text: str, bridged: Bridged | None) -> list[Term]:

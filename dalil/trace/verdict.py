@@ -27,16 +27,23 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from dalil.intel.people import Person
+from dalil.text.datafile import tsv_rows
 from dalil.text.normalize import normalize_for_index
-from dalil.trace.evidence import Evidence
-from dalil.trace.features import claim_features, dates_agree
+from dalil.text.numbers import numbers_in
+from dalil.trace.evidence import Evidence, term_hits
+from dalil.trace.features import CONTEXT, claim_features, dates_agree
 from dalil.trace.terms import Term
 
 LABELS = ["supported", "partly_supported", "contradicted", "not_found"]
 MODEL_PATH = Path(__file__).with_name("verdict_model.json")
+ROLES_DATA = Path(__file__).with_name("data") / "roles.tsv"
+SUPPORTED_NEEDS_CORE_FACTS = False     # measured: lowers validation macro-F1 (docs/trace.md)
+REVIEW_BELOW = 0.6           # confidence under which a person should read the source before relying on it
+CORE_KINDS = ("name", "number", "date")
 
 
 @dataclass
@@ -46,6 +53,8 @@ class Verdict:
     explanation: str
     metadata_checks: list[dict] = field(default_factory=list)
     features: dict[str, float] = field(default_factory=dict, repr=False)
+    facts: dict = field(default_factory=dict)    # aligned, missing, conflicting, passage
+    needs_review: bool = False
 
 
 _MODEL: dict | None = None
@@ -109,13 +118,22 @@ def judge(claim_text: str, terms: list[Term], meta: dict[str, str], evidence: li
     """`people(a, b)`: same-person test; `df(term)`: archive document frequency; `resolve(name)`:
     the archive's person for a name (all optional); `same_language`: the claim is in a language
     the archive's documents are written in; `lang`: the claim's language."""
-    checks = metadata_checks(meta, evidence[0], people) if evidence else []
-    trusted = [c for c in checks if c["field"] in ("date", "subject") or _known_person(c["claimed"], resolve)]
+    checks = metadata_checks(meta, evidence[0], people, resolve) if evidence else []
+    trusted = [c for c in checks if c["status"] != "not_checked"
+               and (c["field"] in ("date", "subject") or c.get("role_of") or _known_person(c["claimed"], resolve))]
     correspondent = _correspondent_test(evidence[0], resolve) if evidence else None
+    conflicts: list[dict] = []
     f, matched, differs = claim_features(claim_text, terms, evidence, trusted, df, correspondent,
-                                         same_language, lang)
+                                         same_language, lang, conflicts)
     label, confidence = decide(f)
+    facts = claim_facts(terms, evidence, conflicts, correspondent)
+    core_missing = [m["claim"] for m in facts["missing"] if m["core"]]
     parts = []
+    if label == "supported" and core_missing and SUPPORTED_NEEDS_CORE_FACTS:
+        # Supported means the cited passage (or its message) states every name, number and date
+        # of the claim; a claim that adds one the source lacks is at most partly supported.
+        label = "partly_supported"
+        parts.append("The source does not state " + ", ".join(core_missing[:4]) + ".")
     if not evidence:
         parts.append("No document in the archive matches this claim.")
     elif label == "not_found":
@@ -130,7 +148,73 @@ def judge(claim_text: str, terms: list[Term], meta: dict[str, str], evidence: li
         best = evidence[0]
         parts.append(f"Source: {best.doc_id}, page {best.page} (similarity {best.similarity:.2f}, "
                      f"{best.coverage:.0%} of terms found).")
-    return Verdict(label, confidence, " ".join(parts), checks, f)
+    review = confidence < REVIEW_BELOW or (label == "supported" and bool(core_missing))
+    return Verdict(label, confidence, " ".join(parts), checks, f, facts, review)
+
+
+def claim_facts(terms: list[Term], evidence: list[Evidence], conflicts: list[dict],
+                correspondent=None) -> dict:
+    """Both sides of a claim against its best passage: `aligned` (claim words = source words,
+    in the passage, its message, or the message headers), `missing` (claim terms the passage and
+    its message lack; `core` for names, numbers and dates), `conflicting` (claim value vs source
+    value, from the checks of features.py) and the `passage` (document, page, byte range)."""
+    conflicting = [dict(c) for c in conflicts]
+    if not evidence:
+        return {"aligned": [], "conflicting": conflicting, "passage": None,
+                "missing": [_fact(t) | {"core": _core(t)} for t in terms]}
+    ev = evidence[0]
+    a, b = _message_span(ev)
+    scope = ev.doc_text[a:b]
+    in_passage = {}
+    for t, (s, e) in ev.matched:
+        in_passage.setdefault(id(t), ev.doc_text[s:e])
+    in_message = term_hits(terms, scope)
+    numbers = numbers_in(scope)
+    header_dates = [(m.get("date") or "")[:10] for m in ev.messages if m.get("date")]
+    in_conflict = {c["claim"] for c in conflicting}
+    aligned, missing = [], []
+    for i, t in enumerate(terms):
+        if t.surface in in_conflict:
+            continue              # listed once, as conflicting
+        if id(t) in in_passage:
+            aligned.append(_fact(t) | {"source": in_passage[id(t)], "where": "passage"})
+        elif i in in_message:
+            s, e = in_message[i][0]
+            aligned.append(_fact(t) | {"source": scope[s:e], "where": "message"})
+        elif t.kind == "number" and t.value and t.value in numbers:
+            s, e = numbers[t.value][0]
+            aligned.append(_fact(t) | {"source": " ".join(scope[s:e].split()), "where": "message"})
+        elif t.kind == "date" and t.value and any(dates_agree(t.value, d) for d in header_dates if d):
+            aligned.append(_fact(t) | {"source": next(d for d in header_dates if d and dates_agree(t.value, d)),
+                                       "where": "header"})
+        elif t.kind == "name" and correspondent is not None and correspondent(t.surface):
+            aligned.append(_fact(t) | {"source": t.surface, "where": "header"})
+        else:
+            missing.append(_fact(t) | {"core": _core(t)})
+    passage = {"doc_id": ev.doc_id, "page": ev.page, "start": ev.byte_start, "end": ev.byte_end, "quote": ev.quote}
+    return {"aligned": aligned, "missing": missing, "conflicting": conflicting, "passage": passage}
+
+
+def _fact(t: Term) -> dict:
+    return {"kind": t.kind, "claim": t.surface}
+
+
+def _core(t: Term) -> bool:
+    """A name, number or date a reader would check; not a transliteration guess (often a common
+    word) nor the "one" of "one of"."""
+    if t.kind not in CORE_KINDS or t.guess:
+        return False
+    return not (t.kind == "number" and t.value == "1" and not any(c.isdigit() for c in t.surface))
+
+
+def _message_span(ev: Evidence) -> tuple[int, int]:
+    """Character span of the message that holds the passage; the passage and its surroundings
+    when the document has no parsed messages."""
+    for m in ev.messages:
+        start, end = m.get("start"), m.get("end")
+        if start is not None and end is not None and start <= ev.char_start < end:
+            return start, end
+    return max(0, ev.char_start - CONTEXT), ev.char_end + CONTEXT
 
 
 def _correspondent_test(ev: Evidence, resolve: Resolve | None) -> Callable[[str], bool] | None:
@@ -183,8 +267,11 @@ def split_addressee(meta: dict[str, str], resolve: Resolve | None,
     return out
 
 
-def metadata_checks(meta: dict[str, str], ev: Evidence, people: SamePerson | None = None) -> list[dict]:
-    """Each metadata claim against the headers of the message that holds the passage."""
+def metadata_checks(meta: dict[str, str], ev: Evidence, people: SamePerson | None = None, resolve=None) -> list[dict]:
+    """Each metadata claim against the headers of the message that holds the passage, then of
+    every other message of the document (a forwarded chain, a memo forwarded the same day).
+    `status`: ok, differs, or not_checked (no header to compare: no message, no date in any
+    message, or a claimed person the people index does not know and no header name matches)."""
     if not meta:
         return []
     messages = _messages_of(ev)
@@ -195,25 +282,62 @@ def metadata_checks(meta: dict[str, str], ev: Evidence, people: SamePerson | Non
         if fld not in meta:
             continue
         claimed = meta[fld]
+        check = {"field": fld, "claimed": claimed}
         if msg is None:
-            out.append({"field": fld, "claimed": claimed, "found": None, "ok": False})
+            out.append(check | {"found": None, "ok": False, "status": "not_checked"})
             continue
-        found, ok = _check(fld, claimed, msg, people)
+        role_of = None
+        if fld in ("sender", "recipient"):
+            role_of = next((p for m in [msg, *messages] if (p := role_person(claimed, (m.get("date") or "")[:10]))),
+                           None)
+            if role_of:
+                check["role_of"] = role_of
+        name = role_of or claimed
+        found, ok = _check(fld, name, msg, people)
         if not ok:
-            # A claim about a forwarded chain can rest on a neighbouring message of the document.
-            ok = any(_check(fld, claimed, m, people)[1] for m in messages if m is not msg)
-        out.append({"field": fld, "claimed": claimed, "found": found or None, "ok": bool(ok)})
+            ok = any(_check(fld, name, m, people)[1] for m in messages if m is not msg)
+        if ok:
+            status = "ok"
+        elif fld == "date" and not any(m.get("date") for m in messages):
+            status = "not_checked"
+        elif fld in ("sender", "recipient") and not role_of and not _known_person(claimed, resolve):
+            status = "not_checked"
+        elif not found and not any(_check(fld, name, m, people)[0] for m in messages):
+            status = "not_checked"
+        else:
+            status = "differs"
+        out.append(check | {"found": found or None, "ok": bool(ok), "status": status})
     return out
+
+
+@lru_cache(maxsize=1)
+def roles() -> list[tuple[str, str, str, str]]:
+    """data/roles.tsv, read once: (role phrase, person, from, to), longest phrase first."""
+    rows = [(phrase.casefold(), person, start, end) for phrase, _lang, person, start, end in tsv_rows(ROLES_DATA)]
+    return sorted(rows, key=lambda r: len(r[0]), reverse=True)
+
+
+_ARTICLE = re.compile(r"^(?:the|la|le|l['’]|el|die|der)\s*", re.I)
+
+
+def role_person(claimed: str, date: str) -> str | None:
+    """The person an office named in place of a name denotes on `date` ("the Secretary of
+    State" in 2010 → Hillary Clinton), or None (not an office, or no holder known then)."""
+    phrase = _ARTICLE.sub("", " ".join(claimed.split()).casefold())
+    for role, person, start, end in roles():
+        if phrase == _ARTICLE.sub("", role) and (not date or start <= date <= end):
+            return person
+    return None
 
 
 def _check(fld: str, claimed: str, msg: dict, people: SamePerson | None) -> tuple[str, bool]:
     """(what the message's header says, whether it agrees with the claimed value)."""
     if fld == "sender":
         found = msg.get("sender") or ""
-        return found, _name_matches(claimed, [found], people)
+        return found, bool(found) and _name_matches(claimed, [found], people)
     if fld == "recipient":
         names = list(msg.get("recipients") or []) + list(msg.get("cc") or [])
-        return "; ".join(names), _name_matches(claimed, names, people)
+        return "; ".join(names), bool(names) and _name_matches(claimed, names, people)
     if fld == "date":
         found = (msg.get("date") or "")[:10]
         return found, bool(found) and dates_agree(claimed, found)

@@ -74,10 +74,20 @@ def eval_command(db, which, mode, eval_dir, items_file, limit_docs, as_json):
 @click.option("--limit", type=int, default=None, help="Score only the first N claims.")
 @click.option("--every", type=int, default=1, help="Score every N-th claim (a quick, spread-out subset).")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help="Also write the scores as JSON here.")
-def trace_eval_command(db, eval_dir, limit, every, out):
+@click.option("--split", "split_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A split file (eval/claims-split.json): score only the claims of --half.")
+@click.option("--half", type=click.Choice(["tuning", "validation"]), default="validation",
+              help="Which half of --split to score.")
+@click.option("--items", "items_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Score the claims of this JSON-lines file (e.g. claims-tuning.jsonl) instead of claims-dev.jsonl.")
+def trace_eval_command(db, eval_dir, limit, every, out, split_file, half, items_file):
     """Score claim tracing on the development claims: source recall, verdict accuracy and macro-F1."""
-    from tools.dalil_dev.trace_eval import evaluate, format_table, load_claims
-    claims = load_claims(eval_dir)[::every][:limit]
+    from tools.dalil_dev.trace_eval import evaluate, format_table, load_claims, load_claims_file, split_ids
+    claims = load_claims_file(items_file) if items_file else load_claims(eval_dir)
+    if split_file:
+        keep = split_ids(split_file, half)
+        claims = [c for c in claims if c["id"] in keep]
+    claims = claims[::every][:limit]
     scores = evaluate(open_archive(db), claims)
     click.echo(format_table(scores))
     if out:

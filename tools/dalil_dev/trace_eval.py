@@ -19,9 +19,18 @@ _EVAL_LABEL = {"not_in_corpus": "not_found"}
 
 def load_claims(eval_dir: str | Path) -> list[dict]:
     """The development claims of `eval_dir` (claims-dev.jsonl), one dict per line."""
-    path = Path(eval_dir) / "claims-dev.jsonl"
+    return load_claims_file(Path(eval_dir) / "claims-dev.jsonl")
+
+
+def load_claims_file(path: str | Path) -> list[dict]:
+    """The claims of one JSON-lines file, one dict per line."""
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+def split_ids(split_file: str | Path, half: str) -> set[str]:
+    """The claim ids of one half ("tuning" or "validation") of a committed split file."""
+    return set(json.loads(Path(split_file).read_text(encoding="utf-8"))[half])
 
 
 def trace_claim(archive: Archive, claim: dict) -> dict:
