@@ -172,11 +172,14 @@ def _first_ledger_key(location: str) -> tuple[str, str, str]:
     return path, member, content_hash
 
 
-def test_postgres_store_implements_every_concern(pg_url):
+def test_postgres_store_implements_every_concern_but_integrity(pg_url):
     from dalil.store.base import CONCERNS
     store = open_store(pg_url)
     try:
-        assert store.implements(*CONCERNS)
+        # `dalil check` reads SQLite's own checks of its file (quick_check, FTS5's integrity
+        # command); its PostgreSQL part (amcheck, tsvector counts) is not written yet.
+        assert store.implements(*(c for c in CONCERNS if c != "integrity"))
+        assert not store.implements("integrity")
     finally:
         store.close()
 

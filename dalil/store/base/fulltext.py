@@ -8,9 +8,29 @@ exemption, after, before, lang (the query syntax's filters, dalil.search.query.S
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 Filter = tuple[str, str, bool]
+
+
+def filter_clause(filters: Sequence[Filter], sql: Mapping[str, str], true: str) -> tuple[str, list[Any]]:
+    """SQL condition on `documents d` for the query's filters, and its parameters (`true` for none).
+    What each filter means lives here; `sql` is the backend's statement for each kind ("doc",
+    "doc_prefix", "release", "exemption", "after", "before", "lang"), with its own placeholder.
+    A negated filter is NOT(...): a document whose field is NULL passes neither it nor its negation."""
+    clauses, params = [], []
+    for field, value, negated in filters:
+        if field == "doc":
+            kind, p = ("doc_prefix", value.rstrip("*").upper() + "%") if value.endswith("*") else ("doc", value.upper())
+        elif field == "release":
+            kind, p = "release", f"%{value}%"
+        elif field in ("exemption", "after", "before"):
+            kind, p = field, value
+        else:   # lang
+            kind, p = "lang", value.lower()
+        clauses.append(f"NOT ({sql[kind]})" if negated else sql[kind])
+        params.append(p)
+    return (" AND ".join(clauses) or true), params
 # (documents.id, doc_id, subject, sender, date, release, n_pages): what a search hit shows.
 HitRow = tuple[int, str, str | None, str | None, str | None, str | None, int | None]
 # (documents.id, release, year, sender, lang): a document's facet values.

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Iterator, Sequence
 import json
 import math
 
-from dalil.store.base.fulltext import FacetRow, Filter, HitRow
+from dalil.store.base.fulltext import FacetRow, Filter, HitRow, filter_clause
 
 from dalil.store.postgres.fts_query import Phrase, parse, phrase, to_tsquery
 
@@ -28,29 +28,16 @@ _HIT_COLUMNS = "d.id, d.doc_id, d.subject, d.sender, d.date, d.release, d.n_page
 _ASCII_LOWER = ("'ABCDEFGHIJKLMNOPQRSTUVWXYZ'", "'abcdefghijklmnopqrstuvwxyz'")
 
 
+# SQLite's comparisons: LIKE ignores ASCII case and has no escape character, text compares by code point.
+_FILTER_SQL = {"doc": "d.doc_id = %s", "doc_prefix": "d.doc_id ILIKE %s ESCAPE ''",
+               "release": "d.release ILIKE %s ESCAPE ''",
+               "exemption": "d.doc_id IN (SELECT doc_id FROM exemptions WHERE code = %s)",
+               "after": 'd.date >= %s COLLATE "C"', "before": 'd.date < %s COLLATE "C"', "lang": "d.lang = %s"}
+
+
 def where_clause(filters: Sequence[Filter]) -> tuple[str, list[Any]]:
-    """SQL condition on `documents d` for the filters, and its parameters ("true" for none).
-    Comparisons are SQLite's: LIKE ignores ASCII case and has no escape character, text compares
-    by code point."""
-    clauses, params = [], []
-    for field, value, negated in filters:
-        if field == "doc":
-            sql, p = ("d.doc_id ILIKE %s ESCAPE ''", value.rstrip("*").upper() + "%") if value.endswith("*") \
-                else ("d.doc_id = %s", value.upper())
-        elif field == "release":
-            sql, p = "d.release ILIKE %s ESCAPE ''", f"%{value}%"
-        elif field == "exemption":
-            sql, p = "d.doc_id IN (SELECT doc_id FROM exemptions WHERE code = %s)", value
-        elif field == "after":
-            sql, p = 'd.date >= %s COLLATE "C"', value
-        elif field == "before":
-            sql, p = 'd.date < %s COLLATE "C"', value
-        else:   # lang
-            sql, p = "d.lang = %s", value.lower()
-        # SQLite's NOT of a NULL comparison is NULL too: a document without a date passes neither.
-        clauses.append(f"NOT ({sql})" if negated else sql)
-        params.append(p)
-    return (" AND ".join(clauses) or "true"), params
+    """SQL condition on `documents d` for the filters, and its parameters (see `filter_clause`)."""
+    return filter_clause(filters, _FILTER_SQL, "true")
 
 
 class PostgresFullText:

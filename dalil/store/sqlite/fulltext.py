@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Iterator, Sequence
 
-from dalil.store.base.fulltext import FacetRow, Filter, HitRow
+from dalil.store.base.fulltext import FacetRow, Filter, HitRow, filter_clause
 
 # Column weights for bm25(): body, subject, sender, recipients, cc.
 BM25_WEIGHTS = (1.0, 3.0, 2.0, 1.0, 1.0)
@@ -13,26 +13,14 @@ _BM25 = "bm25(docs_fts, " + ", ".join(str(x) for x in BM25_WEIGHTS) + ")"
 _HIT_COLUMNS = "d.id, d.doc_id, d.subject, d.sender, d.date, d.release, d.n_pages"
 
 
+_FILTER_SQL = {"doc": "d.doc_id = ?", "doc_prefix": "d.doc_id LIKE ?", "release": "d.release LIKE ?",
+               "exemption": "d.doc_id IN (SELECT doc_id FROM exemptions WHERE code = ?)",
+               "after": "d.date >= ?", "before": "d.date < ?", "lang": "d.lang = ?"}
+
+
 def where_clause(filters: Sequence[Filter]) -> tuple[str, list[Any]]:
-    """SQL condition on `documents d` for the filters, and its parameters ("1" for none)."""
-    clauses, params = [], []
-    for field, value, negated in filters:
-        if field == "doc":
-            sql, p = ("d.doc_id LIKE ?", value.rstrip("*").upper() + "%") if value.endswith("*") \
-                else ("d.doc_id = ?", value.upper())
-        elif field == "release":
-            sql, p = "d.release LIKE ?", f"%{value}%"
-        elif field == "exemption":
-            sql, p = "d.doc_id IN (SELECT doc_id FROM exemptions WHERE code = ?)", value
-        elif field == "after":
-            sql, p = "d.date >= ?", value
-        elif field == "before":
-            sql, p = "d.date < ?", value
-        else:   # lang
-            sql, p = "d.lang = ?", value.lower()
-        clauses.append(f"NOT ({sql})" if negated else sql)
-        params.append(p)
-    return (" AND ".join(clauses) or "1"), params
+    """SQL condition on `documents d` for the filters, and its parameters (see `filter_clause`)."""
+    return filter_clause(filters, _FILTER_SQL, "1")
 
 
 def _id_list(rows: Iterable[int]) -> str:
