@@ -36,7 +36,7 @@ def name_table(full_archive, tmp_path_factory):
     corpus into a folder of the test's own: the lexicons below are the ones the product uses."""
     archive = Archive(str(full_archive), readonly=True)
     table = NameTable(tmp_path_factory.mktemp("names") / "names.json")
-    table.update(archive.store.db)
+    table.update(archive.store)
     archive.close()
     return table
 

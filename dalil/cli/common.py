@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from typing import Any, Callable
@@ -40,6 +41,9 @@ class progress:
         self.label = label
         self.total = total
         self.bar = None
+        # A log that wants every count (or a test on a fast machine) sets these to 0.
+        self.every = _seconds("DALIL_PROGRESS_EVERY", self.EVERY)
+        self.quiet = _seconds("DALIL_PROGRESS_AFTER", self.QUIET)
 
     def __enter__(self) -> Callable[..., None]:
         self.t0 = self.last = time.perf_counter()
@@ -65,7 +69,7 @@ class progress:
         """The plain form of `tick` for a pipe or a log file."""
         self.total, self.done = total or self.total, done
         now = time.perf_counter()
-        if now - self.t0 >= self.QUIET and now - self.last >= self.EVERY:
+        if now - self.t0 >= self.quiet and now - self.last >= self.every:
             self.last = now
             self._print()
 
@@ -76,5 +80,16 @@ class progress:
     def __exit__(self, *exc) -> None:
         if self.bar:
             self.bar.stop()
-        elif self.last > self.t0 and not exc[0] and self.printed != (self.done, self.total):
+        elif self.printed is not None and not exc[0] and self.printed != (self.done, self.total):
             self._print()       # a job that printed progress ends on its last count
+
+
+def _seconds(name: str, default: float) -> float:
+    """A number of seconds from the environment, or `default` (a bad value gives a one-line error)."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        raise click.ClickException(f"{name} must be a number of seconds, not {value!r}") from None
