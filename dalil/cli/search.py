@@ -28,7 +28,8 @@ def search(query, db, limit, offset, mode, lang, as_json):
     if result.no_exact:
         click.echo(f"no document contains {' '.join(result.missing) or result.query}{mode}")
     else:
-        click.echo(f"{result.total} documents contain {result.query} ({result.took_ms:.0f} ms){mode}")
+        click.echo(f"{result.total} document{'' if result.total == 1 else 's'} contain{'s' if result.total == 1 else ''} "
+                   f"{result.query} ({result.took_ms:.0f} ms){mode}")
     if result.expansions:
         click.echo("also matched OCR spellings: " + "; ".join(
             f"{t} → {', '.join(v)}" for t, v in result.expansions.items()))
