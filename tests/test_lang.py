@@ -60,4 +60,4 @@ def test_a_confident_classifier_beats_french_stopwords():
     tr = ("Dışişleri Bakanlığı'nın yayımladığı bir e-postaya göre, Philippe Reines neyin uygulandığını "
           "gerçekten bilmediğini yazdı.")
     assert detect_lang(es) == "es" and detect_lang(tr) == "tr"
-    assert detect_lang("Selon Lael Brainard, le sénateur Grassley allait voter pour la clôture.") == "fr"
+    assert detect_lang("Selon son conseiller, la ministre devait rencontrer les négociateurs jeudi.") == "fr"

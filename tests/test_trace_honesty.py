@@ -160,8 +160,8 @@ def _evidence(archive, doc_id: str, quote: str) -> Evidence:
 # --- the report: facts on both sides, needs_review in every output ------------------------------
 def test_report_shows_both_sides_and_the_review_flag(full):
     article = ("Wednesday 3 March 2021 - 10:45\nBy Jane Doe\n"
-               "On 18 December 2010 Richard Verma told Clinton that the McCain amendment would be defeated "
-               "in Helsinki by 75 votes.")
+               "In December 2010 Richard Verma wrote to Clinton that the Senate vote on the treaty "
+               "would be held in Helsinki with 75 votes.")
     report = full.trace(article)
     d = report.to_dict()
     assert [s["reason"] for s in d["skipped"]] == ["furniture", "furniture"]
