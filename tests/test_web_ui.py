@@ -107,6 +107,10 @@ def test_search_in_arabic_with_arabic_interface(page):
     direction = arabic_hit.locator(".snippet").evaluate("e => getComputedStyle(e).direction")
     assert direction == "rtl"
     # Mirrored layout: the facets column is on the right, the search button left of the box.
+    # Measured once the stylesheet's two-column grid is applied (a late stylesheet lays the
+    # page out in one column first).
+    page.wait_for_function("() => getComputedStyle(document.querySelector('.results-layout'))"
+                           ".gridTemplateColumns.split(' ').length === 2", timeout=15000)
     facets = page.locator(".facets").bounding_box()
     results = page.locator(".results-main").bounding_box()
     assert facets["x"] > results["x"]
