@@ -65,8 +65,8 @@ def test_a_small_number_elsewhere_in_the_document_is_not_found(corpus_doc):
     sentence = "Three Israeli naval ships had tailed RACHEL CORRIE for several hours"
     ev = _evidence(text, sentence)
     assert term_hits([Term(0, 1, "5", "number", ["5"], "5")], text)     # "June 5" in the header
-    for claim, expected in [("Five Israeli naval ships had tailed the RACHEL CORRIE.", 1),
-                            ("Three Israeli naval ships had tailed the RACHEL CORRIE.", 0)]:
+    for claim, expected in [("Five naval ships from Israel shadowed the freighter.", 1),
+                            ("Three naval ships from Israel shadowed the freighter.", 0)]:
         word = claim.split()[0]
         terms = [Term(0, len(word), word, "number", [number_word(word)], number_word(word)),
                  Term(claim.index("naval"), claim.index("naval") + 5, "naval", "word", ["naval"])]
@@ -82,7 +82,7 @@ def test_decades():
     assert set(numbers_in("back to the 1980s")) == set(numbers_in("not the 80s")) == {"80"}
     assert set(numbers_in("in 1980 and 2005")) == {"1980", "2005"}     # years stay years
     # ... and the Arabic decade words: الثمانينيات (the eighties) is the source's "80s".
-    assert set(numbers_in("صدر عام 2002 وليس في الثمانينيات")) == {"2002", "80"}
+    assert set(numbers_in("أُقرّ القانون في 2002 لا في الثمانينيات")) == {"2002", "80"}
     assert set(numbers_in("التسعينات")) == {"90"}
 
 

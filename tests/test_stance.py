@@ -11,10 +11,10 @@ from test_trace_features import _evidence, _terms   # the corpus passage as cite
 
 
 @pytest.mark.parametrize("doc_id,sentence,claim,pairs,flips", [
-    # A dev claim: Blumenthal "disagrees" with the piece's emphasis on the deficit.
+    # Blumenthal "disagrees" with the piece's emphasis on the deficit.
     ("C05765732", "I disagree with the ideological and\npartisan undercurrent of the piece, especially his "
      "overemphasis of the deficit as an overriding political factor",
-     "Sid Blumenthal told Clinton he agreed with the article's emphasis on the deficit as the overriding "
+     "Blumenthal wrote to Clinton that he agreed with the column's focus on the deficit as the decisive "
      "political factor.", [("deficit", "deficit"), ("political", "political")], 1),
     ("C05765732", "I disagree with the ideological and\npartisan undercurrent of the piece, especially his "
      "overemphasis of the deficit as an overriding political factor",
@@ -22,14 +22,14 @@ from test_trace_features import _evidence, _terms   # the corpus passage as cite
      [("deficit", "deficit")], 0),
     # Arabic: "Burns opposes his ideas" against "he supports my ideas here".
     ("C05786271", "Burns and I have discussed this, and he supports my ideas here.",
-     "قال جيفري فيلتمان إن بيل بيرنز يعارض أفكاره بشأن التوظيف في المكتب الأمامي.",
+     "ذكر فيلتمان أن بيرنز يعارض مقترحاته لتوظيف فريق مكتبه.",
      [("بيرنز", "burns")], 1),
     ("C05786271", "Burns and I have discussed this, and he supports my ideas here.",
-     "قال جيفري فيلتمان إن بيل بيرنز يؤيد أفكاره بشأن التوظيف في المكتب الأمامي.",
+     "ذكر فيلتمان أن بيرنز يؤيد مقترحاته لتوظيف فريق مكتبه.",
      [("بيرنز", "burns")], 0),
     # French: "bien plus optimiste" against "I truly remain worried".
     ("C05765347", "I wish I felt better about Iraqis as a result, but I truly remain worried about these people.",
-     "Christopher Hill a répondu qu'il se sentait désormais bien plus optimiste au sujet des Irakiens.",
+     "Selon Hill, il était devenu bien plus optimiste à propos des Irakiens.",
      [("Irakiens", "iraqis")], 1),
     # A claim that is itself negated is no stance: "did not agree" is what "disagree" says.
     ("C05765732", "I disagree with the ideological and\npartisan undercurrent of the piece, especially his "
@@ -64,11 +64,11 @@ def test_arabic_forms_take_prefixes_and_suffixes_but_not_other_words():
 def test_a_reversal_on_a_close_passage_counts_where_the_sentence_is_cut(corpus_doc):
     """OCR cut the source's sentence after its subject line: the quote "Was in 2002 (not the
     80s)" is far from the claim as a sentence, but its passage is close; "the 1980s" of the
-    claim is the source's "80s", which the source negates (a dev claim, contradicted)."""
+    claim is the source's "80s", which the source negates (the claim written for this test is contradicted)."""
     from dalil.text.lexicon import NameLexicon
     from dalil.trace.terms import TermExtractor
     from dalil.trace.verdict import decide
-    claim = "Richard Verma told Jake Sullivan that the last State Department authorization bill dated back to the 1980s."
+    claim = "In a note to Sullivan, Verma said the most recent authorization bill for the Department passed in the 1980s."
     decade = [t for t in TermExtractor(NameLexicon([])).terms(claim) if t.kind == "number"]
     assert [t.value for t in decade] == ["80"] and "80s" in decade[0].alts
     ev = _evidence(corpus_doc, "C05797220", "Was in 2002 (not the 80s) as I had said today.", similarity=0.2)

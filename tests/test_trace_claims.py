@@ -20,13 +20,13 @@ def test_a_german_day_is_no_sentence_end():
 
 
 def test_a_quotation_ends_no_sentence_unless_the_sentence_ends_with_it():
-    text = ("On 1 June 2010 Clinton asked Sid Blumenthal 'Are you up? Can I call?' after he sent her a report. "
-            "Clinton replied 'Like a virus... More later.' to Gelb's column. "
+    text = ("Late that evening Clinton wrote to Cheryl Mills 'Still awake? Can we talk?' once the memo arrived. "
+            "Clinton answered 'Good news... More soon.' to Gelb's column. "
             "Huma Abedin wrote: \"You look beautiful!!\" Clinton thanked her. "
             "Elle a répondu d'un seul mot : « Help!! ». It's Gelb's view.")
     assert [text[s:e] for s, e in split_sentences(text)] == [
-        "On 1 June 2010 Clinton asked Sid Blumenthal 'Are you up? Can I call?' after he sent her a report.",
-        "Clinton replied 'Like a virus... More later.' to Gelb's column.",
+        "Late that evening Clinton wrote to Cheryl Mills 'Still awake? Can we talk?' once the memo arrived.",
+        "Clinton answered 'Good news... More soon.' to Gelb's column.",
         "Huma Abedin wrote: \"You look beautiful!!\"", "Clinton thanked her.",
         "Elle a répondu d'un seul mot : « Help!! ».", "It's Gelb's view."]
 
@@ -50,10 +50,10 @@ def test_checkable_keeps_attributions_and_facts_only():
 
 @pytest.mark.parametrize("sentence", [
     # Figures spelled out.
-    "Five Israeli naval ships had tailed the RACHEL CORRIE for several hours before it was boarded.",
+    "Three coast guard boats had followed the freighter for several hours before it docked.",
     "بموجب التسوية ستُمنح ممثلة المجتمع المدني عشرين دقيقة للتحدث في المؤتمر.",
     # Reporting verbs beyond "said" and "wrote".
-    "Melanne Verveer a estimé que la participation des femmes aux fonctions électives a peu progressé.",
+    "Judith McHale a estimé que les radios publiques du pays restaient sous le contrôle de l'État.",
     "حثّ النائب على الاجتماع بممثلي المنظمات والأفراد المهددين هناك.",
     # Arabic names the gazetteer knows stand for the capitals Arabic lacks.
     "انتظرت كلينتون طويلاً في كولومبيا قبل الاجتماع.",

@@ -27,7 +27,7 @@ def _terms(claim: str, pairs: list[tuple[str, str]]) -> list[Term]:
 @pytest.mark.parametrize("doc_id,sentence,claim,pairs,flip", [
     # "oppose" and "contre" are stances, neither a negation.
     ("C05768556", "Grassley is going to vote in favor of cloture and oppose on confirmation vote.",
-     "Selon Lael Brainard, le sénateur Grassley allait voter pour la clôture mais contre la confirmation.",
+     "D'après Brainard, Grassley comptait appuyer la clôture du débat puis s'opposer à la confirmation.",
      [("Grassley", "grassley"), ("clôture", "cloture")], 0),
     # عدم ("the not-doing") is the Arabic article's negation of the source's "not to instruct".
     ("C05764767", "you're right not to instruct the parties what to do",
@@ -37,17 +37,17 @@ def _terms(claim: str, pairs: list[tuple[str, str]]) -> list[Term]:
      "كتب سيد بلومنتال لكلينتون أن خطابها جيد، وأنها محقة في إملاء ما يجب على الأحزاب فعله.",
      [("الأحزاب", "parties")], 1),
     ("C05768556", "Grassley is going to vote in favor of cloture and oppose on confirmation vote.",
-     "Selon Lael Brainard, le sénateur Grassley n'allait pas voter pour la clôture.",
+     "D'après Brainard, Grassley ne comptait pas appuyer la clôture du débat.",
      [("Grassley", "grassley"), ("clôture", "cloture")], 1),
-    # وليس ("and not") negates as ليس does: both sides say "not the 80s" (a dev claim, supported).
+    # وليس ("and not") negates as ليس does: both sides say "not the 80s".
     ("C05797220", "Was in 2002 (not the 80s) as I had said today.",
-     "صحّح ريتشارد فيرما معلومة قدّمها، موضحاً أن آخر قانون صدر عام 2002 وليس في الثمانينيات.",
+     "أوضح فيرما أن آخر قانون للتفويض أُقرّ في عام 2002 وليس في الثمانينيات كما قيل.",
      [("الثمانينيات", "80s")], 0),
     # A negation in another clause of the source, governing none of the claim's terms.
     ("C05765729", "I brought 4 bento boxes to her residence with Chinese food in them, and she sent\nback "
      "some Afghan sweets that she made with a letter saying it is Afghan's tradition not\nto send back empty boxes.",
-     "Ching Eikenberry raconte avoir apporté à Mme Karzai des boîtes bento de cuisine chinoise, et celle-ci "
-     "lui a renvoyé des douceurs afghanes.", [("bento", "bento"), ("afghanes", "afghan")], 0),
+     "Mme Eikenberry dit avoir offert à Mme Karzai des boîtes bento garnies de plats chinois, et avoir "
+     "reçu en retour des douceurs afghanes.", [("bento", "bento"), ("afghanes", "afghan")], 0),
     ("C05763090", "Not sure if lona sent:\n8:45 senior staff mtg",
      "Selon le programme envoyé par Huma Abedin, Clinton avait une réunion du personnel à 8h45.",
      [("personnel", "staff")], 0),
@@ -91,8 +91,8 @@ def test_a_word_no_document_holds_marks_the_claim_unknown(full, corpus_doc):
     df = full.lexical.spelling.df
     ev = _evidence(corpus_doc, "C05768556", "Grassley is going to vote in favor of cloture and oppose on confirmation vote.")
     assert full.tracer.languages == {"en"}
-    cases = [("Cheryl Mills forwarded Clinton a CDC update on a dengue fever outbreak in Haiti.", True, 1),
-             ("Cheryl Mills forwarded Clinton a CDC update on a cholera outbreak in Haiti.", True, 0),
+    cases = [("In a note to Clinton, Mills passed on a CDC report about dengue fever spreading in Haiti.", True, 1),
+             ("In a note to Clinton, Mills passed on a CDC report about cholera spreading in Haiti.", True, 0),
              ("Cheryl Mills a transmis à Clinton une note sur l'épidémie de choléra en Haïti.", False, 0)]
     for claim, same_language, unknown in cases:
         f, _, differs = claim_features(claim, extractor.terms(claim), [ev], [], df, None, same_language)
@@ -204,7 +204,7 @@ def test_claim_words_carry_the_bridge_translations(quality_archive):
     from dalil.trace.terms import with_translations
     from dalil.trace.tracer import translated_terms
     tracer = quality_archive.tracer        # an archive with vectors: the bridge's vocabulary
-    claim = "طلبت كلينتون ترتيب مكالمة آمنة مع غيتس بين الثامنة والعاشرة."
+    claim = "أرادت كلينتون أن تتحدث غداً إلى غيتس في مكالمة آمنة، بين الثامنة والعاشرة."
     plain = {t.surface: t for t in tracer.terms.terms(claim)}
     bridged = tracer.bridge(Claim(claim, 0, len(claim), "ar"))
     translated = {t.surface: t for t in translated_terms(list(plain.values()), claim, bridged)}
@@ -259,7 +259,7 @@ def test_a_french_demonym_is_a_word_not_an_unknown_name(quality_archive):
     assert "iraqi" in bridge.bridge("Les Irakiens", "fr").sources.get("Irakiens", [])
     assert "Clinton" not in bridge.bridge("Clinton", "fr").sources or \
         "clinton" in bridge.bridge("Clinton", "fr").sources["Clinton"]     # a name stays itself
-    claim = "Christopher Hill a répondu qu'il restait inquiet au sujet des Irakiens."
+    claim = "Selon Hill, il restait inquiet à propos des Irakiens."
     result = quality_archive.trace(claim, max_claims=1, every_sentence=True).claims[0]
     assert result.verdict.features["names_unknown"] == 0
     assert "never mentions" not in result.verdict.explanation

@@ -6,8 +6,8 @@ import pytest
 from dalil import Archive
 
 ARTICLE_EN = ("Clinton and the START vote\n\n"
-              "On 18 December 2010 Richard Verma told Clinton that a McCain amendment striking the "
-              "offense/defense linkage in the START preamble would be defeated.\n")
+              "Richard Verma wrote to Clinton on 18 December 2010 that the McCain amendment removing the "
+              "offense/defense link from the START preamble was expected to fail.\n")
 ARTICLE_AR = ("في 18 ديسمبر 2010 كتب ريتشارد فيرما إلى كلينتون أن تعديل ماكين الذي يلغي الربط بين "
               "الهجوم والدفاع في ديباجة معاهدة ستارت سيُهزم.")
 DOCS = ["C05772122", "C05777468", "C05772136", "C05764217", "C05764219", "C05761927", "C05758726"]
