@@ -40,7 +40,7 @@ def test_binary_garbage(tiny):
 
 def test_five_megabyte_article_is_capped(tiny):
     # Each claim differs (a number in it): a sentence printed twice is one claim.
-    sentence = "On 18 December 2010 Richard Verma told Clinton that the McCain amendment would be defeated ({}). "
+    sentence = "Cheryl Mills wrote to Clinton on 3 March 2011 that the vote would be held on day {} of the session. "
     filler = "This paragraph is ordinary prose without anything to check in it at all. "
     body = "".join(sentence.format(i) + filler * 40 for i in range(1700))
     assert len(body.encode()) > 5_000_000

@@ -49,7 +49,7 @@ def _terms(claim: str, pairs: list[tuple[str, str]]) -> list[Term]:
      "Mme Eikenberry dit avoir offert à Mme Karzai des boîtes bento garnies de plats chinois, et avoir "
      "reçu en retour des douceurs afghanes.", [("bento", "bento"), ("afghanes", "afghan")], 0),
     ("C05763090", "Not sure if lona sent:\n8:45 senior staff mtg",
-     "Selon le programme envoyé par Huma Abedin, Clinton avait une réunion du personnel à 8h45.",
+     "D'après l'agenda transmis par Abedin, la réunion du personnel de Clinton commençait à 8h45.",
      [("personnel", "staff")], 0),
     # "so" opens another clause: the negation of "I didn't see anybody w a camera" stops there.
     ("C05764131", "It was after lunch but I didn't see anybody w a\ncamera so obviously a long lens from afar.",
