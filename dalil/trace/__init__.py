@@ -4,9 +4,10 @@
 the parts it uses."""
 from dalil.trace.article import ArticleError
 from dalil.trace.report import TraceReport
-from dalil.trace.verdict import MODEL_PATH, decide
+from dalil.trace.verdict import MODEL_PATH, calibrated, calibration_group, decide
 
-# decide and MODEL_PATH: the verdict procedure and its stored thresholds, for refitting them
-# (tools/dalil_dev fit) from the features a trace report carries.
-__all__ = ["ArticleError", "MODEL_PATH", "TraceReport", "decide"]
+# decide, calibrated and MODEL_PATH: the verdict procedure, its confidence calibration and the
+# stored model, for refitting them (tools/dalil_dev fit, calibrate) from the features a trace
+# report carries.
+__all__ = ["ArticleError", "MODEL_PATH", "TraceReport", "calibrated", "calibration_group", "decide"]
 

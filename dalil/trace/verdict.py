@@ -97,6 +97,25 @@ def decide(f: dict[str, float], m: dict | None = None) -> tuple[str, float]:
     return "supported", round(min(c["max"], c["base"] + c["per_closeness"] * max(sim, cov)), 3)
 
 
+def calibration_group(label: str, f: dict[str, float]) -> str:
+    """The group whose calibration applies: the label, and for `supported` whether a core fact
+    (name, number, date) of the claim is missing from the cited passage and its message."""
+    return "supported/core_missing" if label == "supported" and f.get("core_missing") else label
+
+
+def calibrated(label: str, raw: float, f: dict[str, float], table: dict | None = None) -> float:
+    """The probability that `label` is right, read from the calibration table fitted on held-out
+    claims (`python -m tools.dalil_dev calibrate`): per group, steps [upper raw confidence,
+    probability] in increasing order.  The raw confidence when no table is stored."""
+    steps = (model().get("calibration") or {} if table is None else table).get(calibration_group(label, f))
+    if not steps:
+        return raw
+    for upper, p in steps:
+        if raw <= upper:
+            return p
+    return steps[-1][1]
+
+
 Resolve = Callable[[str], Person | None]             # the archive's person a name denotes
 SamePerson = Callable[[str, str], tuple[bool, float]]   # (same person?, confidence) of two names
 
@@ -125,9 +144,11 @@ def judge(claim_text: str, terms: list[Term], meta: dict[str, str], evidence: li
     conflicts: list[dict] = []
     f, matched, differs = claim_features(claim_text, terms, evidence, trusted, df, correspondent,
                                          same_language, lang, conflicts)
-    label, confidence = decide(f)
+    label, raw = decide(f)
     facts = claim_facts(terms, evidence, conflicts, correspondent)
     core_missing = [m["claim"] for m in facts["missing"] if m["core"]]
+    f["core_missing"] = len(core_missing)     # read by the calibration of the confidence
+    confidence = calibrated(label, raw, f)
     parts = []
     if label == "supported" and core_missing and SUPPORTED_NEEDS_CORE_FACTS:
         # Supported means the cited passage (or its message) states every name, number and date
@@ -148,7 +169,10 @@ def judge(claim_text: str, terms: list[Term], meta: dict[str, str], evidence: li
         best = evidence[0]
         parts.append(f"Source: {best.doc_id}, page {best.page} (similarity {best.similarity:.2f}, "
                      f"{best.coverage:.0%} of terms found).")
-    review = confidence < REVIEW_BELOW or (label == "supported" and bool(core_missing))
+    # Calibrated, the confidence already weighs a missing core fact (its own group); the
+    # hand-set confidence does not, so without a calibration table that case is flagged as such.
+    review = confidence < REVIEW_BELOW or (label == "supported" and bool(core_missing)
+                                           and not model().get("calibration"))
     return Verdict(label, confidence, " ".join(parts), checks, f, facts, review)
 
 

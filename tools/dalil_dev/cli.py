@@ -1,4 +1,4 @@
-"""The `dalil_dev` commands: eval, trace-eval, fit.  Errors are one line on stderr, as in `dalil`."""
+"""The `dalil_dev` commands: eval, trace-eval, fit, calibrate.  Errors are one line on stderr, as in `dalil`."""
 from __future__ import annotations
 
 import json
@@ -103,3 +103,19 @@ def fit_command(scores, write):
     of its items) and print the 5-fold cross-validated figure."""
     from tools.dalil_dev.fit import load_items, report
     click.echo(report(load_items(scores), write=write))
+
+
+@main.command("calibrate")
+@click.argument("scores", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--report", "report_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Also score these held-out traced claims (trace-eval --out) with the fitted table.")
+@click.option("--write", is_flag=True, help="Store the calibration fitted on SCORES in the verdict model.")
+def calibrate_command(scores, report_files, write):
+    """Fit the confidence calibration on SCORES (trace-eval --out files of held-out claims) and
+    print reliability tables: cross-validated on SCORES, and on each --report file."""
+    from dalil.trace.verdict import REVIEW_BELOW
+    from tools.dalil_dev.calibrate import report
+    from tools.dalil_dev.fit import load_items
+    items = [i for path in scores for i in load_items(path)]
+    sets = {path: load_items(path) for path in report_files}
+    click.echo(report(items, sets, REVIEW_BELOW, write=write))
