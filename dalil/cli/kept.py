@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from dalil import QueryError
 from dalil.cli.common import db_option, emit_json, open_archive
 
 
@@ -13,6 +14,8 @@ def _apply(fn, *args):
         return fn(*args)
     except LookupError as exc:
         raise click.ClickException(str(exc).strip("'\"")) from None
+    except QueryError:
+        raise                   # `dalil`'s own one line: "error: bad query: …"
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
 
