@@ -6,6 +6,7 @@ from another site's page is refused (`same_origin`).  The archive stays read-onl
 server; kept work goes to `Archive.kept_store`."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import parse_qs, quote, urlencode
 
@@ -20,14 +21,21 @@ from dalil.web.errors import ApiError
 from dalil.web.security import same_origin
 from dalil.web.templating import render
 
+log = logging.getLogger("dalil.web")
 FORM_BYTES = 64 * 1024          # a note of 20,000 characters, percent-encoded Arabic included
 ALERTS_SHOWN = 50               # documents listed per saved search on /alerts
 
 
-def document_kept(archive: Archive, doc_id: str) -> dict[str, Any]:
-    """The document's kept work for its page, after marking it read (opening it is reading it)."""
-    archive.mark_read(doc_id)
-    kept = archive.annotations([doc_id]).get(doc_id) or {}
+def document_kept(archive: Archive, doc_id: str) -> dict[str, Any] | None:
+    """The document's kept work for its page, after marking it read (opening it is reading it);
+    None when the server cannot write to the archive (a read-only file or database role): the
+    page is then shown without it."""
+    try:
+        archive.mark_read(doc_id)
+        kept = archive.annotations([doc_id]).get(doc_id) or {}
+    except Exception:       # the backend's own error type: sqlite3 or psycopg
+        log.warning("kept work unavailable (the archive cannot be written?)", exc_info=True)
+        return None
     return {"tags": kept.get("tags") or [], "starred": bool(kept.get("starred")), "note": kept.get("note") or "",
             "noted_at": kept.get("noted_at")}
 
@@ -35,7 +43,11 @@ def document_kept(archive: Archive, doc_id: str) -> dict[str, Any]:
 def read_of(archive: Archive, hits: list) -> set[str]:
     """The doc_ids of a result page already read (and of their copies)."""
     ids = [h.doc_id for h in hits] + [d for h in hits for d in (h.duplicates or [])]
-    return archive.read_documents(ids) if ids else set()
+    try:
+        return archive.read_documents(ids) if ids else set()
+    except Exception:       # as in `document_kept`: results are shown without read marks
+        log.warning("read marks unavailable (the archive cannot be written?)", exc_info=True)
+        return set()
 
 
 async def _form(request: Request) -> dict[str, str]:
