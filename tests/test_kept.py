@@ -138,3 +138,28 @@ def test_alerts_list_exactly_the_new_matching_documents(parts, tmp_path):
     assert [a["count"] for a in json.loads(ok("alerts", "--db", db, "--json"))] == [0, 0, 0]
     ok("saved", "remove", "sullivan", "--db", db)
     assert [a["name"] for a in json.loads(ok("alerts", "--db", db, "--json"))] == ["benghazi", "libya-press"]
+
+
+def test_an_archive_from_before_kept_work_reads_and_exports_read_only(db, tmp_path):
+    """An archive of the schema before kept work, opened read-only (as `dalil serve` opens it):
+    search and export work with empty kept columns; opened writable, it is migrated and takes tags."""
+    import shutil
+    import sqlite3
+
+    from dalil import Archive
+    old = tmp_path / "old.db"
+    shutil.copy(db, old)
+    with sqlite3.connect(old) as conn:
+        for table in ("doc_tags", "doc_flags", "doc_notes", "saved_searches"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    archive = Archive(str(old), readonly=True)
+    try:
+        rows = list(archive.export("benghazi", mode="lexical").rows())
+        assert rows and all(r["tags"] == [] and r["starred"] is False and r["note"] is None for r in rows)
+        assert archive.store.saved_searches() == [] and archive.store.tag_counts() == []
+    finally:
+        archive.close()
+    doc = rows[0]["doc_id"]
+    ok("tag", doc, "after-upgrade", "--db", old)
+    assert search_ids(old, "tag:after-upgrade") == [doc]
