@@ -454,3 +454,34 @@ def test_kept_work_same_on_both_backends(tmp_path, pg_url):
     assert k["tag:shipping"] == sorted([a, b]) and k["tag:مالطا"] == [a]
     assert k["-tag:shipping"] == sorted(set(k["all"]) - {a, b})
     assert k["is:starred"] == [a] and k["is:read"] == [b] and k["is:noted"] == [a] and k["both"] == [a]
+
+
+def test_alerts_same_on_both_backends(tmp_path, pg_url):
+    """A saved search's alerts after a second ingest, through the Archive, on each backend: the
+    same documents, the later ones only, and nothing once marked as seen."""
+    from dalil import Archive
+    first, later = [str(DEMO / "foia")], [str(DEMO / "mail")]
+    got = []
+    for location in (str(tmp_path / "a.db"), pg_url):
+        archive = Archive(location)
+        try:
+            archive.ingest(first, workers=1)
+            for name, query in (("diesel", "diesel"), ("tanker", "tanker"), ("arabic", "ميناء")):
+                archive.save_search(name, query)
+            before = {a["name"]: a["count"] for a in archive.alerts()}
+            held = {d for d, in table_rows(location, "documents", "doc_id", "id")}
+            archive.ingest(later, workers=1)
+            added = {d for d, in table_rows(location, "documents", "doc_id", "id")} - held
+            found = archive.alerts(mark_seen=True)
+            after = {a["name"]: a["count"] for a in archive.alerts()}
+            got.append((before, [(a["name"], sorted(d["doc_id"] for d in a["documents"])) for a in found], after,
+                        added))
+        finally:
+            archive.close()
+    assert got[0] == got[1]
+    before, found, after, added = got[0]
+    assert before == after == {"diesel": 0, "tanker": 0, "arabic": 0}
+    listed = {d for _, docs in found for d in docs}
+    assert listed and listed <= added
+    # The Arabic saved search finds the Arabic email of the later ingest.
+    assert dict(found)["arabic"]
