@@ -544,7 +544,9 @@ class Archive:
         out = []
         for saved in self.saved_searches():
             rows = [r for r in self.hybrid.exact_rows(saved["query"]) if saved["seen_row"] < r <= top]
-            hits = sorted(self.store.hit_rows(rows).values(), key=lambda h: (h[4] or "", h[1]), reverse=True)
+            # Read in chunks: a first release can bring tens of thousands of matches.
+            found = [h for i in range(0, len(rows), 5000) for h in self.store.hit_rows(rows[i:i + 5000]).values()]
+            hits = sorted(found, key=lambda h: (h[4] or "", h[1]), reverse=True)
             out.append({"name": saved["name"], "query": saved["query"], "seen_row": saved["seen_row"],
                         "count": len(rows),
                         "documents": [{"doc_id": h[1], "date": (h[4] or "")[:10] or None, "sender": h[3],
