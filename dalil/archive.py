@@ -523,6 +523,8 @@ class Archive:
             raise ValueError(f"a saved search needs a name of 1 to {SAVED_NAME_CHARS} characters")
         query = query.strip()
         parse_query(query, Limits.from_env())
+        if len(self.saved_searches()) >= MAX_SAVED_SEARCHES:
+            raise ValueError(f"at most {MAX_SAVED_SEARCHES} saved searches: remove one first")
         if not self.kept_store.add_saved_search(name, query, self.store.max_doc_row(), _now()):
             raise ValueError(f"a saved search named {name!r} exists (remove it first)")
         return next(s for s in self.saved_searches() if s["name"] == name)
@@ -563,6 +565,7 @@ class Archive:
 
 NOTE_CHARS = 20_000           # a note is a reader's paragraph, not a document
 SAVED_NAME_CHARS = 100
+MAX_SAVED_SEARCHES = 200     # every one is matched on each `alerts` (and each /alerts page)
 
 
 def _now() -> str:

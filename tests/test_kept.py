@@ -163,3 +163,24 @@ def test_an_archive_from_before_kept_work_reads_and_exports_read_only(db, tmp_pa
     doc = rows[0]["doc_id"]
     ok("tag", doc, "after-upgrade", "--db", old)
     assert search_ids(old, "tag:after-upgrade") == [doc]
+
+
+def test_saved_searches_are_capped(db, tmp_path):
+    """Every saved search is matched on each `alerts`: past 200 a new one is refused in one line."""
+    import shutil
+
+    from dalil import Archive
+    from dalil.archive import MAX_SAVED_SEARCHES
+    copy = tmp_path / "cap.db"
+    shutil.copy(db, copy)
+    archive = Archive(str(copy))
+    try:
+        for s in archive.saved_searches():
+            archive.remove_saved_search(s["name"])
+        for i in range(MAX_SAVED_SEARCHES):
+            archive.save_search(f"watch {i}", f"libya doc:C05{i:03d}*")
+    finally:
+        archive.close()
+    assert "at most 200 saved searches" in one_line_error(dalil("save-search", "one more", "libya", "--db", copy))
+    ok("saved", "remove", "watch 7", "--db", copy)
+    ok("save-search", "one more", "libya", "--db", copy)
