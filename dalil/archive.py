@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from dalil.ingest.pipeline import IngestReport, Ingestor
@@ -18,7 +19,7 @@ from dalil.model import Limits
 from dalil.search.lexical import LexicalSearcher
 from dalil.search.query import parse_query
 from dalil.search.results import ResultSet, SearchResult
-from dalil.store import display_name, is_server_url, open_store, store_exists, upgrade_store
+from dalil.store import Store, display_name, is_server_url, open_store, store_exists, upgrade_store
 
 if TYPE_CHECKING:
     from dalil.intel.people import Person
@@ -37,6 +38,7 @@ def default_db() -> str:
 class Archive:
     def __init__(self, path: str | None = None, readonly: bool = False):
         self.path = path or default_db()
+        self.readonly = readonly
         if readonly and not is_server_url(self.path) and not os.path.exists(self.path):
             raise FileNotFoundError(f"no archive at {self.path} (run `dalil ingest` first)")
         self.store = open_store(self.path, readonly=readonly)
@@ -44,6 +46,8 @@ class Archive:
         self._vectors: VectorIndex | None = None
         self._hybrid: HybridSearcher | None = None
         self._tracer: "Tracer | None" = None
+        self._kept: Store | None = None
+        self._kept_lock = threading.Lock()
 
     # --- ingest -------------------------------------------------------------------
     def ingest(self, paths: list[str] | str, workers: int | None = None, retry_failed: bool = False,
@@ -455,8 +459,119 @@ class Archive:
                              "the last one indexed", rebuild)]
         return []
 
+    # --- kept work: tags, stars, notes, read marks, saved searches and their alerts ----------
+    @property
+    def kept_store(self) -> Store:
+        """Where kept work is written: the archive's store, or, for an archive opened read-only
+        (as the web server opens it), a second, writable store opened on first use, so that
+        a reader's tags and notes are kept while the documents stay read-only."""
+        if not self.readonly:
+            return self.store
+        with self._kept_lock:
+            if self._kept is None:
+                self._kept = open_store(self.path)
+            return self._kept
+
+    def _existing(self, doc_id: str) -> str:
+        """The doc_id as stored; LookupError when there is no such document."""
+        doc = _doc_id(doc_id)
+        if not self.store.rows_of_doc_ids([doc]):
+            raise LookupError(f"no document {doc}")
+        return doc
+
+    def tag(self, doc_id: str, tag: str, remove: bool = False) -> bool:
+        """Tag a document (or remove the tag); True when that changed something.  A tag is
+        case-folded (`tag:NAME` finds it); ValueError for a tag that cannot be one."""
+        from dalil.search.query import TAG_CHARS, normalize_tag
+        name = normalize_tag(tag)
+        if name is None:
+            raise ValueError(f"bad tag {tag!r}: letters, digits, - _ . / and spaces, up to {TAG_CHARS}")
+        return self.kept_store.set_tag(self._existing(doc_id), name, not remove, _now())
+
+    def star(self, doc_id: str, on: bool = True) -> bool:
+        """Star a document (`is:starred` finds it) or take the star away; True when that changed something."""
+        return self.kept_store.set_flag(self._existing(doc_id), "starred", on, _now())
+
+    def mark_read(self, doc_id: str, read: bool = True) -> bool:
+        """Mark a document read (the web does when it is opened) or unread; True when that changed something."""
+        return self.kept_store.set_flag(self._existing(doc_id), "read", read, _now())
+
+    def note(self, doc_id: str, text: str) -> None:
+        """Write the document's note (replacing the one before; empty text removes it)."""
+        text = text.strip()
+        if len(text) > NOTE_CHARS:
+            raise ValueError(f"note too long: {len(text)} characters (the limit is {NOTE_CHARS})")
+        self.kept_store.set_note(self._existing(doc_id), text, _now())
+
+    def annotations(self, doc_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """doc_id → {tags, starred, read, note, noted_at} of those of `doc_ids` that have any."""
+        return self.kept_store.annotations_of([_doc_id(d) for d in doc_ids])
+
+    def read_documents(self, doc_ids: list[str]) -> set[str]:
+        """Those of `doc_ids` already read."""
+        return self.kept_store.flagged("read", list(doc_ids))
+
+    def tags(self) -> list[tuple[str, int]]:
+        """(tag, documents) of every tag in use, most used first."""
+        return self.kept_store.tag_counts()
+
+    def save_search(self, name: str, query: str) -> dict[str, Any]:
+        """Save a search; its alerts list the documents added from now on that match it.
+        ValueError when the name is empty or taken; QueryError for a query search refuses."""
+        name = " ".join(name.split())
+        if not name or len(name) > SAVED_NAME_CHARS:
+            raise ValueError(f"a saved search needs a name of 1 to {SAVED_NAME_CHARS} characters")
+        query = query.strip()
+        parse_query(query, Limits.from_env())
+        if len(self.saved_searches()) >= MAX_SAVED_SEARCHES:
+            raise ValueError(f"at most {MAX_SAVED_SEARCHES} saved searches: remove one first")
+        if not self.kept_store.add_saved_search(name, query, self.store.max_doc_row(), _now()):
+            raise ValueError(f"a saved search named {name!r} exists (remove it first)")
+        return next(s for s in self.saved_searches() if s["name"] == name)
+
+    def saved_searches(self) -> list[dict[str, Any]]:
+        """Every saved search by name: {name, query, seen_row, created, seen_at}."""
+        return self.kept_store.saved_searches()
+
+    def remove_saved_search(self, name: str) -> bool:
+        """Delete a saved search; False when there is none by that name."""
+        return self.kept_store.remove_saved_search(" ".join(name.split()))
+
+    def alerts(self, mark_seen: bool = False, limit: int = 100) -> list[dict[str, Any]]:
+        """For each saved search, the documents added since its alerts were last seen that match
+        it (its exact matches, as `search` counts them, in any language), newest first: {name,
+        query, seen_row, count, documents: [{doc_id, date, sender, subject, release}] (at most
+        `limit`)}.  `mark_seen`: record that these were seen (the next call lists only later ones)."""
+        top = self.store.max_doc_row()      # read first: a document added meanwhile waits for next time
+        out = []
+        for saved in self.saved_searches():
+            rows = [r for r in self.hybrid.exact_rows(saved["query"]) if saved["seen_row"] < r <= top]
+            # Read in chunks: a first release can bring tens of thousands of matches.
+            found = [h for i in range(0, len(rows), 5000) for h in self.store.hit_rows(rows[i:i + 5000]).values()]
+            hits = sorted(found, key=lambda h: (h[4] or "", h[1]), reverse=True)
+            out.append({"name": saved["name"], "query": saved["query"], "seen_row": saved["seen_row"],
+                        "count": len(rows),
+                        "documents": [{"doc_id": h[1], "date": (h[4] or "")[:10] or None, "sender": h[3],
+                                       "subject": h[2], "release": h[5]} for h in hits[:limit]]})
+            if mark_seen:
+                self.kept_store.mark_saved_seen(saved["name"], top, _now())
+        return out
+
     def close(self) -> None:
         self.store.close()
+        if self._kept is not None:
+            self._kept.close()
+
+
+NOTE_CHARS = 20_000           # a note is a reader's paragraph, not a document
+SAVED_NAME_CHARS = 100
+MAX_SAVED_SEARCHES = 200     # every one is matched on each `alerts` (and each /alerts page)
+
+
+def _now() -> str:
+    """The time kept work is recorded at: UTC, ISO 8601, to the second."""
+    from datetime import datetime, timezone
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 RESTORE = "restore the archive from a backup, or salvage its rows with `sqlite3 DB .recover | sqlite3 NEW.db`, " \

@@ -184,19 +184,19 @@ def test_postgres_store_implements_every_concern_but_integrity(pg_url):
         store.close()
 
 
-# What migration 4 (the last one) added, taken away again: an archive of the previous schema.
-_UNDO_LAST_MIGRATION = ["DROP INDEX terms_term_c", "DROP INDEX terms_skel_c",
-                        "ALTER TABLE documents DROP COLUMN fts_len", "DELETE FROM schema_version WHERE version = 4"]
+# What migration 5 (the last one: kept work) added, taken away again: an archive of the previous schema.
+_UNDO_LAST_MIGRATION = ["DROP TABLE doc_tags", "DROP TABLE doc_flags", "DROP TABLE doc_notes",
+                        "DROP TABLE saved_searches", "DELETE FROM schema_version WHERE version = 5"]
 
 
 def test_db_upgrade_keeps_every_row(pg_url):
     """A filled database of the previous schema (N-1) reaches N with `dalil db upgrade`, keeping
-    every row; the column N adds is filled from the rows already there."""
+    every row; the tables N adds are there and take kept work."""
     import psycopg
 
     from dalil.store.postgres import SchemaError, schema
     latest = len(schema.MIGRATIONS)
-    assert latest == 4, "a new migration: say here what undoing it takes"
+    assert latest == 5, "a new migration: say here what undoing it takes"
     ingest(pg_url, [str(DEMO)])
     lengths = table_rows(pg_url, "documents", "id, fts_len", "id")
     assert all(n > 0 for _, n in lengths)
@@ -212,12 +212,16 @@ def test_db_upgrade_keeps_every_row(pg_url):
     assert json.loads(r.stdout) == {"before": latest - 1, "after": latest}
     assert table_rows(pg_url, "schema_version", "max(version)", "1") == [(latest,)]
     assert rows(pg_url) == before
-    # Short documents keep every position: the backfilled lengths are the ones ingest wrote.
     assert table_rows(pg_url, "documents", "id, fts_len", "id") == lengths
     r = dalil("db", "upgrade", "--db", pg_url)
     assert r.returncode == 0 and "up to date" in r.stdout
     store = open_store(pg_url)
-    store.close()
+    try:
+        doc_id = store.first_doc_id()
+        assert store.set_tag(doc_id, "upgraded", True, "2026-01-01T00:00:00+00:00")
+        assert store.annotations_of([doc_id])[doc_id]["tags"] == ["upgraded"]
+    finally:
+        store.close()
 
 
 def test_db_upgrade_on_sqlite(tmp_path):
@@ -384,3 +388,100 @@ def test_search_people_threads_dupes_same_on_both_backends_corpus_slice(tmp_path
     finally:
         a.close()
         b.close()
+
+
+# --- kept work: tags, flags, notes, saved searches ----------------------------------------------
+def _kept_work(store) -> dict:
+    """Kept work written through the store interface on the demo collection, and everything read back."""
+    at = "2026-03-01T10:00:00+00:00"
+    doc_ids = [d for d, in table_rows(store.path, "documents", "doc_id", "id")]
+    a, b, c = doc_ids[:3]
+    assert store.annotations_of([a, b]) == {}
+    assert store.set_tag(a, "shipping", True, at) and not store.set_tag(a, "shipping", True, at)
+    assert store.set_tag(b, "shipping", True, at) and store.set_tag(a, "مالطا", True, at)
+    assert store.set_tag(c, "gone", True, at) and store.set_tag(c, "gone", False, at)
+    assert not store.set_tag(c, "gone", False, at)
+    assert store.set_flag(a, "starred", True, at) and store.set_flag(b, "read", True, at)
+    assert store.set_flag(c, "read", True, at) and store.set_flag(c, "read", False, at)
+    store.set_note(a, "first note", at)
+    store.set_note(a, "ملاحظة ثانية", "2026-03-02T10:00:00+00:00")      # replaces the first
+    store.set_note(b, "to be removed", at)
+    store.set_note(b, "", at)
+    assert store.add_saved_search("diesel", "diesel", 2, at) and not store.add_saved_search("diesel", "x", 0, at)
+    assert store.add_saved_search("Ärzte", "from:harlow", 0, at) and store.add_saved_search("b", "tanker", 1, at)
+    store.mark_saved_seen("b", 3, "2026-03-03T00:00:00+00:00")
+    assert store.add_saved_search("drop", "x", 0, at) and store.remove_saved_search("drop")
+    assert not store.remove_saved_search("drop")
+    rows = store.rows_of_doc_ids(doc_ids)
+    by_row = {r: d for d, r in rows.items()}
+
+    def docs(filters):
+        return sorted(by_row[r] for r in store.filter_rows(filters))
+    return {"annotations": store.annotations_of(doc_ids), "read": store.flagged("read", doc_ids),
+            "starred": store.flagged("starred", [b, c]), "tags": store.tag_counts(),
+            "saved": store.saved_searches(),
+            "tag:shipping": docs([("tag", "shipping", False)]), "tag:مالطا": docs([("tag", "مالطا", False)]),
+            "-tag:shipping": docs([("tag", "shipping", True)]), "is:starred": docs([("is", "starred", False)]),
+            "is:read": docs([("is", "read", False)]), "is:noted": docs([("is", "noted", False)]),
+            "both": docs([("tag", "shipping", False), ("is", "starred", False)]), "ids": (a, b, c),
+            "all": sorted(doc_ids)}
+
+
+def test_kept_work_same_on_both_backends(tmp_path, pg_url):
+    """Tags, flags, notes and saved searches answer alike on SQLite and PostgreSQL, and the
+    tag:/is: filters select the documents they were put on."""
+    got = []
+    for location in (str(tmp_path / "a.db"), pg_url):
+        ingest(location, [str(DEMO)])
+        store = open_store(location)
+        try:
+            got.append(_kept_work(store))
+        finally:
+            store.close()
+    k = got[0]
+    assert k == got[1]
+    a, b, c = k["ids"]
+    assert k["annotations"] == {
+        a: {"tags": sorted(["shipping", "مالطا"]), "starred": True, "read": False, "note": "ملاحظة ثانية",
+            "noted_at": "2026-03-02T10:00:00+00:00"},
+        b: {"tags": ["shipping"], "starred": False, "read": True, "note": None, "noted_at": None}}
+    assert k["read"] == {b} and k["starred"] == set()
+    assert k["tags"] == [("shipping", 2), ("مالطا", 1)]
+    assert [s["name"] for s in k["saved"]] == ["b", "diesel", "Ärzte"]
+    assert k["saved"][0]["seen_row"] == 3 and k["saved"][0]["seen_at"] == "2026-03-03T00:00:00+00:00"
+    assert k["saved"][1] == {"name": "diesel", "query": "diesel", "seen_row": 2,
+                             "created": "2026-03-01T10:00:00+00:00", "seen_at": None}
+    assert k["tag:shipping"] == sorted([a, b]) and k["tag:مالطا"] == [a]
+    assert k["-tag:shipping"] == sorted(set(k["all"]) - {a, b})
+    assert k["is:starred"] == [a] and k["is:read"] == [b] and k["is:noted"] == [a] and k["both"] == [a]
+
+
+def test_alerts_same_on_both_backends(tmp_path, pg_url):
+    """A saved search's alerts after a second ingest, through the Archive, on each backend: the
+    same documents, the later ones only, and nothing once marked as seen."""
+    from dalil import Archive
+    first, later = [str(DEMO / "foia")], [str(DEMO / "mail")]
+    got = []
+    for location in (str(tmp_path / "a.db"), pg_url):
+        archive = Archive(location)
+        try:
+            archive.ingest(first, workers=1)
+            for name, query in (("diesel", "diesel"), ("tanker", "tanker"), ("arabic", "ميناء")):
+                archive.save_search(name, query)
+            before = {a["name"]: a["count"] for a in archive.alerts()}
+            held = {d for d, in table_rows(location, "documents", "doc_id", "id")}
+            archive.ingest(later, workers=1)
+            added = {d for d, in table_rows(location, "documents", "doc_id", "id")} - held
+            found = archive.alerts(mark_seen=True)
+            after = {a["name"]: a["count"] for a in archive.alerts()}
+            got.append((before, [(a["name"], sorted(d["doc_id"] for d in a["documents"])) for a in found], after,
+                        added))
+        finally:
+            archive.close()
+    assert got[0] == got[1]
+    before, found, after, added = got[0]
+    assert before == after == {"diesel": 0, "tanker": 0, "arabic": 0}
+    listed = {d for _, docs in found for d in docs}
+    assert listed and listed <= added
+    # The Arabic saved search finds the Arabic email of the later ingest.
+    assert dict(found)["arabic"]

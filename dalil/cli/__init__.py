@@ -13,7 +13,7 @@ import sys
 import click
 
 from dalil import QueryError
-from dalil.cli import check, database, documents, export, intel, search, serve, trace
+from dalil.cli import check, database, documents, export, intel, kept, search, serve, trace
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,7 +28,7 @@ for _command in (documents.ingest, documents.status, documents.show, check.check
                  export.export, export.cite, export.batch,
                  intel.build_intel, intel.people, intel.thread, intel.dupes, intel.timeline, intel.graph,
                  serve.serve,
-                 database.db_group):
+                 database.db_group, *kept.COMMANDS):
     main.add_command(_command)
 
 

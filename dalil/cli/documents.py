@@ -47,6 +47,10 @@ def ingest(paths, db, workers, retry_failed, ocr, ocr_lang, build_vectors, max_d
         click.echo(f"  failed: {f['path']}: {f['reason']}", err=True)
     if len(report.failures) > 20:
         click.echo(f"  … and {len(report.failures) - 20} more (see `dalil status`)", err=True)
+    if report.added and archive.saved_searches():
+        news = [a for a in archive.alerts(limit=0) if a["count"]]
+        click.echo(f"alerts: {sum(a['count'] for a in news)} new documents match {len(news)} saved "
+                   f"search{'' if len(news) == 1 else 'es'} (`dalil alerts` lists them)")
 
 
 @click.command()

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 CHUNK = 500
 COLUMNS = ["doc_id", "release", "case", "date", "sender", "recipients", "subject", "page", "snippet",
-           "match", "score"]
+           "match", "score", "tags", "starred", "note"]
 FORMATS = ("csv", "jsonl", "zip")
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson", "zip": "application/zip"}
 # The State Department's FOIA reading room: a search by DocNo finds the released PDF.
@@ -89,7 +89,7 @@ def search_export(hybrid: "HybridSearcher", query: str, mode: str | None = None,
                 if with_text:
                     row["text"] = texts.get(d, "")
                 rows.append(row)
-            yield rows
+            yield _kept(store, rows)
 
     return Export(total=len(ranked), chunks=chunks, label=query)
 
@@ -119,9 +119,18 @@ def documents_export(store: Store, doc_ids: list[str], label: str = "",
                 if with_text:
                     row["text"] = text
                 rows.append(row)
-            yield rows
+            yield _kept(store, rows)
 
     return Export(total=len(ordered), chunks=chunks, label=label)
+
+
+def _kept(store: Store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with the reader's kept work on each document: its tags, star and note."""
+    kept = store.annotations_of([r["doc_id"] for r in rows])
+    for row in rows:
+        k = kept.get(row["doc_id"]) or {}
+        row.update(tags=k.get("tags") or [], starred=bool(k.get("starred")), note=k.get("note"))
+    return rows
 
 
 def _row(f: dict[str, Any], page: int | None, snippet: str, match: str | None,

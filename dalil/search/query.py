@@ -1,5 +1,6 @@
 """Query syntax: words (all must match), "exact phrases", OR, -exclusion, prefix*,
-and filters from: to: cc: subject: doc: release: exemption: after: before:.
+and filters from: to: cc: subject: doc: release: exemption: after: before:, and the kept
+work's tag: and is:starred|read|noted.
 
     sullivan "sri lanka" -press
     from:mills subject:libya after:2011-02-01 before:2011-04-01
@@ -14,7 +15,8 @@ from datetime import date
 from dalil.model import Limits
 
 FTS_FIELDS = {"from": "sender", "to": "recipients", "cc": "cc", "subject": "subject"}
-SQL_FIELDS = {"doc", "release", "exemption", "after", "before", "lang"}
+SQL_FIELDS = {"doc", "release", "exemption", "after", "before", "lang", "tag", "is"}
+IS_VALUES = ("starred", "read", "noted")     # is:VALUE — the document flags a reader sets
 KNOWN = sorted(FTS_FIELDS) + sorted(SQL_FIELDS)
 
 
@@ -165,6 +167,17 @@ def normalize_exemption(code: str) -> str | None:
     return f"B{m.group(1)}" + (f"({m.group(2).upper()})" if m.group(2) else "")
 
 
+TAG_CHARS = 64
+_TAG = re.compile(r"[\w\-./ ]{1,%d}" % TAG_CHARS)
+
+
+def normalize_tag(tag: str) -> str | None:
+    """A tag as stored and matched by tag:NAME: case-folded, spaces collapsed; None when it is empty,
+    too long, or holds other characters than letters (any script), digits, - _ . / and spaces."""
+    text = " ".join(tag.split()).casefold()
+    return text if _TAG.fullmatch(text) else None
+
+
 def _check_filter(f: str, value: str) -> str:
     if f in ("after", "before"):
         if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
@@ -175,6 +188,15 @@ def _check_filter(f: str, value: str) -> str:
         except ValueError:
             raise QueryError(f"bad date in {f}:{value} (no such day)") from None
         return value
+    if f == "tag":
+        tag = normalize_tag(value)
+        if tag is None:
+            raise QueryError(f"bad tag in tag:{value} (letters, digits, - _ . / and spaces, up to {TAG_CHARS})")
+        return tag
+    if f == "is":
+        if value.lower() not in IS_VALUES:
+            raise QueryError(f"unknown is:{value} (use {', '.join('is:' + v for v in IS_VALUES)})")
+        return value.lower()
     if f == "exemption":
         code = normalize_exemption(value)
         if code is None:

@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 
 from dalil import Archive
 from dalil.model import Limits
-from dalil.web import api, exports, insights, pages, views
+from dalil.web import api, exports, insights, kept, pages, views
 from dalil.web.errors import ApiError, error_response
 from dalil.web.limits import BodyLimit, FairSlots, HeavyGate, RateLimiter
 from dalil.web.openapi import SCHEMA
@@ -119,6 +119,7 @@ def create_app(db: str | Archive | None = None, search_threads: int | None = Non
         Route("/api/export", exports.api_export),
         Route("/api/cite/{doc_id}", exports.api_cite),
         Route("/api/batch", exports.api_batch, methods=["POST"]),
+        *kept.ROUTES,
         Route("/openapi.json", openapi),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

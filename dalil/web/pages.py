@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from dalil import QUERY_FILTERS, ClaimResult, DocumentView, Evidence, TraceReport
-from dalil.web import insights
+from dalil.web import insights, kept
 from dalil.web.api import check_query, run_search, run_trace
 from dalil.web.article import article_text
 from dalil.web.errors import ApiError
@@ -66,7 +66,7 @@ def _search_page(request: Request) -> Response:
                   timeline=timeline_svg(months, q, _translator(ui), ui),
                   people=insights.top_correspondents(archive, found) if result.total else [],
                   filters=FILTER_TOKEN.findall(q), facet_token=facet_token, refine=lambda token: _refine(q, token),
-                  unfilter=lambda token: _unfilter(q, token), **ctx)
+                  unfilter=lambda token: _unfilter(q, token), read=kept.read_of(archive, result.hits), **ctx)
 
 
 def _translator(ui: str):
@@ -106,7 +106,7 @@ def document_page(request: Request) -> Response:
     html_frame = iframe_document(doc.row["html"]) if doc.row.get("html") else None
     return render(request, "document.html", doc=doc, d=doc.to_dict(text=False), pages=pages, q=q,
                   hit_count=len(spans), html_frame=html_frame, cite=archive.cite(doc.doc_id),
-                  dupes=insights.duplicates(archive, doc.doc_id)["duplicates"])
+                  dupes=insights.duplicates(archive, doc.doc_id)["duplicates"], kept=kept.document_kept(archive, doc.doc_id))
 
 
 def _pages(doc: DocumentView, spans: list[tuple[int, int]]) -> list[dict]:

@@ -86,3 +86,15 @@ def safe_filename(name: str, fallback: str = "document") -> str:
     base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
     base = _UNSAFE_NAME.sub("_", base).strip("._")[:120]
     return base or fallback
+
+
+def same_origin(request) -> bool:
+    """Whether a state-changing request (a form POST) comes from this site's own pages.  A browser
+    says where a request comes from: Sec-Fetch-Site, else Origin; another site's page may not
+    tag, note or save through a visitor's browser.  A request carrying neither header does not
+    come from a browser page (curl, a script), which could send any header anyway."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("origin")
+    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 
+from dalil.store.base.annotations import AnnotationStore
 from dalil.store.base.documents import DocumentStore
 from dalil.store.base.duplicates import DuplicateStore
 from dalil.store.base.fulltext import FullTextStore
@@ -20,11 +21,12 @@ from dalil.store.base.vectors import VectorStore
 
 CONCERNS: dict[str, type] = {"ingest": IngestStore, "documents": DocumentStore, "fulltext": FullTextStore,
                              "vectors": VectorStore, "people": PeopleStore, "threads": ThreadStore,
-                             "duplicates": DuplicateStore, "integrity": IntegrityStore}
+                             "duplicates": DuplicateStore, "integrity": IntegrityStore,
+                             "annotations": AnnotationStore}
 
 
 class Store(IngestStore, DocumentStore, FullTextStore, VectorStore, PeopleStore, ThreadStore, DuplicateStore,
-            IntegrityStore):
+            IntegrityStore, AnnotationStore):
     path: str
     readonly: bool
     # The concerns this backend implements; a backend being built lists fewer (its other methods
@@ -39,5 +41,5 @@ class Store(IngestStore, DocumentStore, FullTextStore, VectorStore, PeopleStore,
     def close(self) -> None: ...
 
 
-__all__ = ["CONCERNS", "Store", "DocumentStore", "DuplicateStore", "FullTextStore", "IngestStore", "IntegrityStore", "PeopleStore",
+__all__ = ["CONCERNS", "Store", "AnnotationStore", "DocumentStore", "DuplicateStore", "FullTextStore", "IngestStore", "IntegrityStore", "PeopleStore",
            "ThreadStore", "VectorStore"]

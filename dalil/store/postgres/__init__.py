@@ -1,7 +1,8 @@
 """The server store: PostgreSQL through a psycopg 3 connection pool, composed of one part per concern.
 
 Every concern is implemented: ingest and documents (phase 1, with the schema and migrations), and
-full-text search, vectors (the passages the dense index embeds), people, threads and duplicates.
+full-text search, vectors (the passages the dense index embeds), people, threads, duplicates and
+annotations (kept work).
 `_not_yet` stays for a concern added to the interface before its PostgreSQL part is written: its
 methods raise NotImplementedError and the concern drops out of `concerns`.
 """
@@ -11,6 +12,7 @@ from abc import update_abstractmethods
 from typing import Any, NoReturn
 
 from dalil.store.base import CONCERNS, Store
+from dalil.store.postgres.annotations import PostgresAnnotations
 from dalil.store.postgres.connection import PostgresConnection, SchemaError, exists, redact, upgrade
 from dalil.store.postgres.documents import PostgresDocuments
 from dalil.store.postgres.duplicates import PostgresDuplicate
@@ -22,11 +24,12 @@ from dalil.store.postgres.vectors import PostgresVector
 
 
 class PostgresStore(PostgresConnection, PostgresIngest, PostgresDocuments, PostgresFullText, PostgresVector,
-                    PostgresPeople, PostgresThread, PostgresDuplicate, Store):
+                    PostgresPeople, PostgresThread, PostgresDuplicate, PostgresAnnotations, Store):
     """`Store` on a PostgreSQL database; see the parts for each concern."""
 
     # Full-text ranking differs from SQLite's BM25 (docs/architecture.md, "PostgreSQL backend").
-    concerns = frozenset({"ingest", "documents", "fulltext", "vectors", "people", "threads", "duplicates"})
+    concerns = frozenset({"ingest", "documents", "fulltext", "vectors", "people", "threads", "duplicates",
+                           "annotations"})
 
 
 def _not_yet(cls: type[Store]) -> type[Store]:

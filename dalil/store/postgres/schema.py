@@ -133,4 +133,21 @@ MIGRATIONS: list[list[str]] = [
         'CREATE INDEX terms_term_c ON terms (term COLLATE "C")',
         'CREATE INDEX terms_skel_c ON terms (skel COLLATE "C")',
     ],
+    # 5: kept work: tags, flags (starred, read) and notes on documents; saved searches and the
+    # documents.id up to which their alerts were seen (dalil/store/base/annotations.py)
+    [
+        """CREATE TABLE doc_tags (
+            doc_id text NOT NULL, tag text NOT NULL, at text NOT NULL, PRIMARY KEY (doc_id, tag)
+        )""",
+        "CREATE INDEX doc_tags_tag ON doc_tags(tag)",
+        """CREATE TABLE doc_flags (
+            doc_id text NOT NULL, flag text NOT NULL, at text NOT NULL, PRIMARY KEY (doc_id, flag)
+        )""",
+        "CREATE INDEX doc_flags_flag ON doc_flags(flag)",
+        "CREATE TABLE doc_notes (doc_id text PRIMARY KEY, note text NOT NULL, at text NOT NULL)",
+        """CREATE TABLE saved_searches (
+            name text PRIMARY KEY, query text NOT NULL, seen_row bigint NOT NULL,
+            created text NOT NULL, seen_at text
+        )""",
+    ],
 ]

@@ -62,10 +62,17 @@ class SQLiteConnection:
         if version > SCHEMA_VERSION:
             raise RuntimeError(f"archive schema v{version} is newer than this dalil (v{SCHEMA_VERSION})")
         for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
-            with db:
-                for sql in statements:
-                    db.execute(sql)
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(number),))
+            try:
+                with db:
+                    for sql in statements:
+                        db.execute(sql)
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(number),))
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_READONLY:
+                    raise
+                # A file this process may not write (a read-only mount) is read as it is: its
+                # migrations wait for a writable open, and what they add (kept work) is absent.
+                return
 
     @property
     def schema_version(self) -> int:

@@ -118,6 +118,23 @@ MIGRATIONS: list[list[str]] = [
         ) WITHOUT ROWID""",
         "CREATE INDEX copy_pairs_b ON copy_pairs(b)",
     ],
+    # kept work: tags, flags (starred, read) and notes on documents; saved searches and the
+    # documents.id up to which their alerts were seen (dalil/store/base/annotations.py)
+    [
+        """CREATE TABLE doc_tags (
+            doc_id TEXT NOT NULL, tag TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (doc_id, tag)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX doc_tags_tag ON doc_tags(tag)",
+        """CREATE TABLE doc_flags (
+            doc_id TEXT NOT NULL, flag TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (doc_id, flag)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX doc_flags_flag ON doc_flags(flag)",
+        "CREATE TABLE doc_notes (doc_id TEXT PRIMARY KEY, note TEXT NOT NULL, at TEXT NOT NULL) WITHOUT ROWID",
+        """CREATE TABLE saved_searches (
+            name TEXT PRIMARY KEY, query TEXT NOT NULL, seen_row INTEGER NOT NULL,
+            created TEXT NOT NULL, seen_at TEXT
+        ) WITHOUT ROWID""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -53,8 +53,12 @@ class SQLiteThread:
 def scope(db: sqlite3.Connection, doc_ids: Iterable[str] | None, column: str) -> str:
     """Fill a temp table with the doc ids in scope; returns the SQL condition on `column` (all when None)."""
     db.execute("CREATE TEMP TABLE IF NOT EXISTS intel_scope (doc_id TEXT PRIMARY KEY) WITHOUT ROWID")
-    db.execute("DELETE FROM temp.intel_scope")
-    if doc_ids is None:
-        return "1"
-    db.executemany("INSERT OR IGNORE INTO temp.intel_scope VALUES (?)", ((d,) for d in doc_ids))
+    # Committed at once: the DELETE opens a transaction, and one left open pins the connection's
+    # view of the file (WAL), so a long-running server would never see later writes (an ingest,
+    # a tag) on that thread's connection.
+    with db:
+        db.execute("DELETE FROM temp.intel_scope")
+        if doc_ids is None:
+            return "1"
+        db.executemany("INSERT OR IGNORE INTO temp.intel_scope VALUES (?)", ((d,) for d in doc_ids))
     return f"{column} IN (SELECT doc_id FROM temp.intel_scope)"
