@@ -101,6 +101,7 @@ def create_app(db: str | Archive | None = None, search_threads: int | None = Non
         Route("/", pages.search_page),
         Route("/documents/{doc_id}", pages.document_page),
         Route("/documents/{doc_id}/original", pages.original_file),
+        Route("/documents/{doc_id}/pages/{number}", pages.page_view),
         Route("/trace", pages.trace_page, methods=["GET", "POST"]),
         Route("/archive", pages.status_page),
         Route("/people", views.people_page),

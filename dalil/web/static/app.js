@@ -10,8 +10,13 @@
     if (box) { event.preventDefault(); box.focus(); box.select(); }
   });
   // Jump straight to the first highlighted match when a document is opened from a search.
+  // A link to a cited passage (?start=…&end=…#cited) opens with the passage marked and centred.
+  window.addEventListener("load", function () {
+    var cited = document.getElementById("cited");
+    if (cited && cited.tagName === "MARK") cited.scrollIntoView({ block: "center" });
+  });
   document.addEventListener("DOMContentLoaded", function () {
-    if (location.hash) return;
+    if (location.hash || document.getElementById("cited")) return;
     var first = document.querySelector(".doc-text mark");
     if (first) first.scrollIntoView({ block: "center" });
   });
