@@ -5,9 +5,9 @@ import re
 from urllib.parse import quote as quote_path
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
-from dalil import QUERY_FILTERS, ClaimResult, DocumentView, Evidence, TraceReport
+from dalil import QUERY_FILTERS, Archive, ClaimResult, DocumentView, Evidence, TraceReport
 from dalil.web import insights
 from dalil.web.api import check_query, run_search, run_trace
 from dalil.web.article import article_text
@@ -62,7 +62,9 @@ def _search_page(request: Request) -> Response:
     ui = ui_lang(request)
     result = found.result
     months = insights.months(archive, found) if result.total else {}
-    return render(request, "search.html", result=result, offset=offset, page_size=PAGE_SIZE,
+    from dalil.web.work import export_links
+    exports = export_links({"q": q, "mode": ctx["mode"], "lang": ctx["lang"]}, result.total + result.related_total)
+    return render(request, "search.html", result=result, offset=offset, page_size=PAGE_SIZE, exports=exports,
                   timeline=timeline_svg(months, q, _translator(ui), ui),
                   people=insights.top_correspondents(archive, found) if result.total else [],
                   filters=FILTER_TOKEN.findall(q), facet_token=facet_token, refine=lambda token: _refine(q, token),
@@ -201,21 +203,43 @@ def original_file(request: Request) -> Response:
                              "Cache-Control": "no-store"})
 
 
+# An article longer than this is traced as a job (its page shows the claims traced so far):
+# its claims can take longer than one request's time budget.
+TRACE_JOB_CHARS = 1500
+
+
 async def trace_page(request: Request) -> Response:
     archive = request.app.state.archive
     if request.method == "GET":
         return render(request, "trace.html")
+    from dalil.web.work import jobs_of, keep_trace
     try:
-        admit(request, "trace")
         text = await article_text(request)
+        if len(text) > TRACE_JOB_CHARS:
+            def work(job) -> dict:
+                report = run_trace(archive, text, progress=job.progress)
+                passages = Archive.trace_passages(report)
+                return {"report": trace_view(report), "passages": passages, "rows": len(passages)}
+            title = text.strip().splitlines()[0][:80]
+            job_id = jobs_of(request).start(request, "trace", title, None, work, rate="trace")
+            return RedirectResponse(f"/jobs/{job_id}?ui={ui_lang(request)}", status_code=303)
+        admit(request, "trace")
         report = await run_heavy(request, "trace", run_trace, archive, text)
     except ApiError as exc:
         page = render(request, "trace.html", status_code=exc.status,
                       error=exc.message if exc.code != "empty" else None, empty=exc.code == "empty")
         page.headers.update(exc.headers)
         return page
-    return render(request, "trace.html", report=trace_view(report),
-                  article=None if getattr(request.state, "article_file", None) else text)
+    view = trace_view(report)
+    job_id = keep_trace(request, view, Archive.trace_passages(report))
+    return trace_report_page(request, view, job_id,
+                             article=None if getattr(request.state, "article_file", None) else text)
+
+
+def trace_report_page(request: Request, view: dict, job_id: str, article: str | None = None) -> Response:
+    """The trace page with a report, its export buttons on the kept report `job_id`."""
+    exports = {f: f"/jobs/{job_id}/export?format={f}" for f in ("csv", "jsonl", "zip")}
+    return render(request, "trace.html", report=view, article=article, exports=exports)
 
 
 def trace_view(report: TraceReport) -> dict:
