@@ -61,7 +61,8 @@ async def batch_page(request: Request) -> Response:
                     job.progress(n, len(queries))
             return {"file": "dalil-batch.csv", "media": "text/csv; charset=utf-8", "rows": len(queries)}
 
-        job_id = jobs_of(request).start(request, "batch", f"{len(queries)} queries", len(queries), work)
+        title = " · ".join(q[:40] for q in queries[:3]) + (" …" if len(queries) > 3 else "")
+        job_id = jobs_of(request).start(request, "batch", title, len(queries), work)
     except ApiError as exc:
         page = render(request, "batch.html", status_code=exc.status, error=exc.message, modes=modes,
                       top=BATCH_TOP, max_rows=BATCH_MAX_ROWS)
