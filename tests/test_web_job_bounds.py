@@ -69,6 +69,18 @@ def test_one_running_job_per_client_and_the_oldest_finished_dropped(client):
     assert csv_text.splitlines()[0] == "query,total,related,top" and len(csv_text.splitlines()) == 3
 
 
+def test_api_batch_as_a_job(client):
+    r = client.post("/api/batch?job=1&mode=lexical&top=2", content="query\nLibya\nSullivan\nليبيا\n".encode(),
+                    headers={"content-type": "text/csv"})
+    assert r.status_code == 202 and r.headers["location"] == f"/api/jobs/{r.json()['id']}"
+    assert r.json()["kind"] == "batch" and r.json()["total"] == 3
+    state = wait(client, r.json()["id"])
+    assert state["state"] == "done" and state["done"] == state["total"] == 3
+    direct = client.post("/api/batch?mode=lexical&top=2", content="query\nLibya\nSullivan\nليبيا\n".encode(),
+                         headers={"content-type": "text/csv"})
+    assert client.get(state["result"]).text == direct.text
+
+
 def test_a_job_id_of_another_shape_is_refused(client):
     for bad in ("short", "../../../etc/passwd", "A" * 40, "AAAAAAAAAAAAAAA!"):
         assert client.get(f"/api/jobs/{bad}").status_code == 404

@@ -91,7 +91,8 @@ def api_cite(request: Request) -> Response:
 
 async def api_batch(request: Request) -> Response:
     """Batch search: a CSV of queries (raw body, or a multipart upload `file`; at most 1 MB and
-    1,000 queries, else 413) → CSV of query, total, related, top (`top=N` ids, default 5)."""
+    1,000 queries, else 413) → CSV of query, total, related, top (`top=N` ids, default 5); with
+    `job=1`, a job (202 and its JSON) whose result is that CSV."""
     top = _int_param(request, "top", 5, 0, 100)
     mode = request.query_params.get("mode") or None
     if mode and mode not in MODES:
@@ -101,6 +102,13 @@ async def api_batch(request: Request) -> Response:
     text = await _uploaded_csv(request, body) if ctype == "multipart/form-data" else decode(body)
     queries = Archive.read_queries(text.lstrip("\ufeff"))
     check_batch(request, queries)
+    if request.query_params.get("job") == "1":
+        # As a job: 202 at once with the job (Location: /api/jobs/<id>), whatever the list's length.
+        from dalil.web.jobs import public
+        from dalil.web.work import jobs_of, start_batch
+        job_id = start_batch(request, queries, top, mode)
+        return JSONResponse(public(jobs_of(request).get(job_id)), status_code=202,
+                            headers={"Location": f"/api/jobs/{job_id}"})
     archive: Archive = request.app.state.archive
 
     def answer() -> str:

@@ -53,22 +53,28 @@ async def batch_page(request: Request) -> Response:
     try:
         queries, top, mode = await _batch_form(request)
         check_batch(request, queries)
-
-        def work(job: Job) -> dict[str, Any]:
-            with open(job.out, "w", encoding="utf-8", newline="") as fh:
-                for n, line in enumerate(Archive.batch_csv(archive.batch(queries, top=top, mode=mode))):
-                    fh.write(line)
-                    job.progress(n, len(queries))
-            return {"file": "dalil-batch.csv", "media": "text/csv; charset=utf-8", "rows": len(queries)}
-
-        title = " · ".join(q[:40] for q in queries[:3]) + (" …" if len(queries) > 3 else "")
-        job_id = jobs_of(request).start(request, "batch", title, len(queries), work)
+        job_id = start_batch(request, queries, top, mode)
     except ApiError as exc:
         page = render(request, "batch.html", status_code=exc.status, error=exc.message, modes=modes,
                       top=BATCH_TOP, max_rows=BATCH_MAX_ROWS)
         page.headers.update(exc.headers)
         return page
     return _to_job(request, job_id)
+
+
+def start_batch(request: Request, queries: list[str], top: int, mode: str | None) -> str:
+    """Start a batch job over checked `queries`; its id.  Each answer is on disk as it comes."""
+    archive: Archive = request.app.state.archive
+
+    def work(job: Job) -> dict[str, Any]:
+        with open(job.out, "w", encoding="utf-8", newline="") as fh:
+            for n, line in enumerate(Archive.batch_csv(archive.batch(queries, top=top, mode=mode))):
+                fh.write(line)
+                job.progress(n, len(queries))
+        return {"file": "dalil-batch.csv", "media": "text/csv; charset=utf-8", "rows": len(queries)}
+
+    title = " · ".join(q[:40] for q in queries[:3]) + (" …" if len(queries) > 3 else "")
+    return jobs_of(request).start(request, "batch", title, len(queries), work)
 
 
 async def _batch_form(request: Request) -> tuple[list[str], int, str | None]:
