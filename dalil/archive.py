@@ -229,36 +229,46 @@ class Archive:
 
     # --- exports, citations, batch search (dalil/search/export.py) ----------------------
     def export(self, query: str | None = None, person: str | None = None, thread: str | None = None,
-               doc_ids: list[str] | None = None, mode: str | None = None, lang: str | None = None) -> "Export":
+               doc_ids: list[str] | None = None, mode: str | None = None, lang: str | None = None,
+               passages: dict[str, dict[str, Any]] | None = None, label: str = "",
+               person_id: int | None = None) -> "Export":
         """A result set to write out (`write_export`): every hit of `query` in ranked order (no
-        cap), the messages of `person` (any form or name), the documents of the thread of
-        `thread` (a doc_id), or the documents `doc_ids`.  `.total` is known before any row is read."""
+        cap), the messages of `person` (any form or name; or of the person numbered `person_id`
+        in the people index), the documents of the thread of
+        `thread` (a doc_id), or the documents `doc_ids` (with `passages`, doc_id → {page, snippet,
+        match, score}, as `trace_passages` gives them).  `.total` is known before any row is read."""
         from dalil.search.export import documents_export, search_export
         if query is not None:
             return search_export(self.hybrid, query, mode=mode, lang=lang)
-        if person is not None:
-            found = self.person(person)
+        if person is not None or person_id is not None:
+            found = self.person(person) if person is not None else self.person_by_id(person_id)
             if found is None:
-                raise LookupError(f"no person {person!r} (run `dalil build-intel` if people are not built)")
+                raise LookupError(f"no person {person if person is not None else '#' + str(person_id)!r} "
+                                  "(run `dalil build-intel` if people are not built)")
             return documents_export(self.store, self.store.person_doc_ids(found.id), label=found.name)
         if thread is not None:
             conv = self.thread(thread)
             if conv is None:
                 raise LookupError(f"no document {thread}")
             return documents_export(self.store, [m["doc_id"] for m in conv["messages"]], label=conv["doc_id"])
-        return documents_export(self.store, [_doc_id(d) for d in doc_ids or []])
+        return documents_export(self.store, [_doc_id(d) for d in doc_ids or []], label=label, passages=passages)
 
     def export_trace(self, report: "TraceReport") -> "Export":
         """The source documents of a trace report, one row per document (its first cited passage:
         page, quote as snippet, the claim's verdict as match, the evidence score)."""
-        from dalil.search.export import documents_export
+        passages = self.trace_passages(report)
+        return self.export(doc_ids=list(passages), passages=passages, label=report.article.title or "trace")
+
+    @staticmethod
+    def trace_passages(report: "TraceReport") -> dict[str, dict[str, Any]]:
+        """doc_id → the first passage a trace report cites in it (page, quote as snippet, the
+        claim's verdict as match, score): plain values, kept to export the report later."""
         passages: dict[str, dict[str, Any]] = {}
         for claim in report.claims:
             for ev in claim.evidence[:3] if claim.verdict.label != "not_found" else claim.evidence[:1]:
                 passages.setdefault(ev.doc_id, {"page": ev.page, "snippet": " ".join(ev.quote.split()),
                                                 "match": claim.verdict.label, "score": round(float(ev.score), 4)})
-        return documents_export(self.store, list(passages), label=report.article.title or "trace",
-                                passages=passages)
+        return passages
 
     @staticmethod
     def write_export(export: "Export", fmt: str,

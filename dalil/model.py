@@ -196,6 +196,9 @@ class Limits:
     work_seconds_per_minute: float = 20.0   # seconds of search and trace work per client per minute (web)
     max_heavy_per_client: int = 2        # searches and traces in progress per client address (web)
     max_trace_threads: int = 2           # traces running at once per server process (web)
+    max_jobs: int = 2                    # long jobs (batch, big export, long trace) running per process (web)
+    max_jobs_kept: int = 50              # jobs whose state and result are kept, finished ones dropped oldest first (web)
+    job_seconds: float = 900.0           # of work for one job before it stops as failed (web)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Limits":

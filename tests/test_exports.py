@@ -150,9 +150,12 @@ def test_api_export_streams_every_row(server, full):
         z = zipfile.ZipFile(io.BytesIO(r.content))
         assert len(json.loads(z.read("manifest.json"))["documents"]) == full.search(QUERY, mode="lexical").total
         assert client.get("/api/export", params={"q": "x", "format": "pdf"}).status_code == 400
-        # The search page offers the export.
+        # The search page offers the export: a download of a small set, a job for a big one (over 1,000 rows).
         page = client.get("/", params={"q": "Qaddafi", "mode": "lexical"}).text
-        assert "/api/export?q=Qaddafi&amp;format=csv" in page
+        assert total <= 1000 and "/api/export?q=Qaddafi&amp;mode=lexical&amp;format=csv" in page
+        big = full.search("libya", mode="lexical", limit=1).total
+        page = client.get("/", params={"q": "libya", "mode": "lexical"}).text
+        assert big > 1000 and '<input type="hidden" name="q" value="libya">' in page
 
 
 def test_api_cite_and_batch(server, full):

@@ -518,6 +518,7 @@ class HybridSearcher:
         row = self.store.passage_span(passage_id)
         if row:
             hit.page, hit.start = row[0], row[1]
+            hit.byte_start, hit.byte_end = row[3], row[3] + len(row[2].encode("utf-8", "surrogatepass"))
             text = clean_passage(row[2])
             hit.snippet = text if len(text) <= 240 else text[:240].rsplit(" ", 1)[0] + "…"
             hit.highlights = []

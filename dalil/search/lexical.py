@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from dalil.model import byte_offsets
 from dalil.search.query import Atom, Query, parse_query
 from dalil.search.results import Matches, SearchHit, SearchResult
 from dalil.search.snippets import MarkPattern, make_snippet
@@ -143,9 +144,12 @@ class LexicalSearcher:
             text = texts[r[0]]
             snip = make_snippet(text, pattern)
             page = text.count("\f", 0, snip.start) + 1 if (r[6] and snip.start is not None) else None
+            at = byte_offsets(text, list(snip.span)) if snip.span else {}
             hits.append(SearchHit(doc_id=r[1], score=-float(r[7]), subject=r[2], sender=r[3],
                                   date=r[4][:10] if r[4] else None, page=page, snippet=snip.text,
-                                  highlights=snip.highlights, release=r[5], start=snip.start, row=r[0]))
+                                  highlights=snip.highlights, release=r[5], start=snip.start, row=r[0],
+                                  byte_start=at.get(snip.span[0]) if snip.span else None,
+                                  byte_end=at.get(snip.span[1]) if snip.span else None))
         return hits
 
     def facet_cache(self) -> "FacetCache":

@@ -28,12 +28,16 @@ class SearchHit:
     match: str = "exact"             # exact: holds every concept of the query; related: similar only
     matched_terms: list[str] = field(default_factory=list)   # the query's forms the document holds
     row: int | None = None           # documents.id (not in the JSON)
+    # The UTF-8 byte range of the stored text the snippet is cut from (what a link to it marks).
+    byte_start: int | None = None
+    byte_end: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"doc_id": self.doc_id, "score": round(self.score, 6), "subject": self.subject,
                 "from": self.sender, "date": self.date, "page": self.page, "snippet": self.snippet,
                 "highlights": [list(h) for h in self.highlights], "release": self.release,
-                "duplicates": self.duplicates, "match": self.match, "matched_terms": self.matched_terms}
+                "duplicates": self.duplicates, "match": self.match, "matched_terms": self.matched_terms,
+                "byte_start": self.byte_start, "byte_end": self.byte_end}
 
 
 @dataclass

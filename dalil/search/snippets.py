@@ -14,6 +14,7 @@ class Snippet:
     text: str
     start: int | None                     # char offset of the first highlighted match, in the document
     highlights: list[tuple[int, int]] = field(default_factory=list)
+    span: tuple[int, int] | None = None   # the characters of the document the snippet is cut from
 
 
 _LOOKBEHIND = r"(?<!\w)"
@@ -96,7 +97,7 @@ def make_snippet(text: str, pattern: "re.Pattern | MarkPattern | None", window: 
     matches = find_matches(text, pattern)
     if not matches:
         body = _first_content(text)
-        return Snippet(_collapse(text[body:body + window])[0], None, [])
+        return Snippet(_collapse(text[body:body + window])[0], None, [], (body, min(len(text), body + window)))
     # The window holding the most matches, preferring the earliest.
     best_i, best_n, j = 0, 0, 0
     for i, (s, _) in enumerate(matches):
@@ -113,7 +114,7 @@ def make_snippet(text: str, pattern: "re.Pattern | MarkPattern | None", window: 
     prefix = "…" if lo > 0 else ""
     suffix = "…" if hi < len(text) else ""
     shift = len(prefix)
-    return Snippet(prefix + snippet + suffix, first, [(s + shift, e + shift) for s, e in mapped])
+    return Snippet(prefix + snippet + suffix, first, [(s + shift, e + shift) for s, e in mapped], (lo, hi))
 
 
 def _first_content(text: str) -> int:

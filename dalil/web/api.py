@@ -121,9 +121,10 @@ async def api_trace(request: Request) -> JSONResponse:
     return JSONResponse(report.to_dict())
 
 
-def run_trace(archive: Archive, text: str) -> TraceReport:
-    """The trace report of an article, or ApiError (422) when the tracer refuses it."""
+def run_trace(archive: Archive, text: str, progress=None) -> TraceReport:
+    """The trace report of an article, or ApiError (422) when the tracer refuses it;
+    `progress(claims traced, claims)` as it goes."""
     try:
-        return archive.trace(text)
+        return archive.trace(text, progress=progress)
     except ValueError as exc:     # the tracer's refusal of an input (no claims, garbage, …)
         raise ApiError(422, "bad_article", str(exc).splitlines()[0] if str(exc) else "unusable article") from None

@@ -5,6 +5,7 @@ import contextlib
 import logging
 import os
 import secrets
+from pathlib import Path
 
 import anyio
 
@@ -18,7 +19,8 @@ from starlette.staticfiles import StaticFiles
 
 from dalil import Archive
 from dalil.model import Limits
-from dalil.web import api, exports, insights, kept, pages, views
+from dalil.web import api, exports, insights, kept, pages, views, work
+from dalil.web.jobs import Jobs
 from dalil.web.errors import ApiError, error_response
 from dalil.web.limits import BodyLimit, FairSlots, HeavyGate, RateLimiter
 from dalil.web.openapi import SCHEMA
@@ -91,9 +93,10 @@ SEARCH_THREADS = 1
 
 
 def create_app(db: str | Archive | None = None, search_threads: int | None = None,
-               limits: Limits | None = None) -> Starlette:
+               limits: Limits | None = None, jobs_dir: str | None = None) -> Starlette:
     """The web application over one archive (opened read-only when given a path), within
-    `limits` (default: Limits.from_env())."""
+    `limits` (default: Limits.from_env()); web jobs are kept in `jobs_dir` (default:
+    Jobs.default_dir, shared by the worker processes of one archive)."""
     limits = limits or Limits.from_env()
     archive = db if isinstance(db, Archive) else Archive(db, readonly=True)
     threads = search_threads or int(os.environ.get("DALIL_SEARCH_THREADS") or SEARCH_THREADS)
@@ -101,6 +104,7 @@ def create_app(db: str | Archive | None = None, search_threads: int | None = Non
         Route("/", pages.search_page),
         Route("/documents/{doc_id}", pages.document_page),
         Route("/documents/{doc_id}/original", pages.original_file),
+        Route("/documents/{doc_id}/pages/{number}", pages.page_view),
         Route("/trace", pages.trace_page, methods=["GET", "POST"]),
         Route("/archive", pages.status_page),
         Route("/people", views.people_page),
@@ -120,6 +124,12 @@ def create_app(db: str | Archive | None = None, search_threads: int | None = Non
         Route("/api/cite/{doc_id}", exports.api_cite),
         Route("/api/batch", exports.api_batch, methods=["POST"]),
         *kept.ROUTES,
+        Route("/batch", work.batch_page, methods=["GET", "POST"]),
+        Route("/export", work.export_start, methods=["POST"]),
+        Route("/jobs/{job_id}", work.job_page),
+        Route("/jobs/{job_id}/result", work.job_result),
+        Route("/jobs/{job_id}/export", work.trace_export),
+        Route("/api/jobs/{job_id}", work.api_job),
         Route("/openapi.json", openapi),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
@@ -137,6 +147,8 @@ def create_app(db: str | Archive | None = None, search_threads: int | None = Non
     app.state.archive = archive
     app.state.limits = limits
     app.state.gate = HeavyGate(limits.max_heavy, limits.max_heavy_per_client)
+    app.state.jobs = Jobs(Path(jobs_dir) if jobs_dir else Jobs.default_dir(str(archive.path)),
+                          limits.max_jobs, limits.max_jobs_kept, limits.job_seconds)
     app.state.rates = RateLimiter({"search": limits.search_per_minute, "trace": limits.trace_per_minute,
                                    "work": limits.work_seconds_per_minute})
     app.add_middleware(BodyLimit, limits=limits)

@@ -5,15 +5,15 @@ import re
 from urllib.parse import quote as quote_path
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
-from dalil import QUERY_FILTERS, ClaimResult, DocumentView, Evidence, TraceReport
+from dalil import QUERY_FILTERS, Archive, ClaimResult, DocumentView, Evidence, TraceReport
 from dalil.web import insights, kept
 from dalil.web.api import check_query, run_search, run_trace
 from dalil.web.article import article_text
 from dalil.web.errors import ApiError
 from dalil.web.limits import admit, limits_of, run_heavy
-from dalil.web.render import clip_spans, shared_term_spans, timeline_svg
+from dalil.web.render import char_range, clip_spans, shared_term_spans, timeline_svg
 from dalil.web.security import iframe_document, safe_filename
 from dalil.web.templating import render, ui_lang
 
@@ -62,7 +62,9 @@ def _search_page(request: Request) -> Response:
     ui = ui_lang(request)
     result = found.result
     months = insights.months(archive, found) if result.total else {}
-    return render(request, "search.html", result=result, offset=offset, page_size=PAGE_SIZE,
+    from dalil.web.work import export_links
+    exports = export_links({"q": q, "mode": ctx["mode"], "lang": ctx["lang"]}, result.total + result.related_total)
+    return render(request, "search.html", result=result, offset=offset, page_size=PAGE_SIZE, exports=exports,
                   timeline=timeline_svg(months, q, _translator(ui), ui),
                   people=insights.top_correspondents(archive, found) if result.total else [],
                   filters=FILTER_TOKEN.findall(q), facet_token=facet_token, refine=lambda token: _refine(q, token),
@@ -90,11 +92,14 @@ def _unfilter(q: str, token: str) -> str:
     return re.sub(r"\s+", " ", q.replace(token, " ")).strip()
 
 
-def document_page(request: Request) -> Response:
+def _document_context(request: Request):
+    """The document of the path, the hits of `q` in its text, and the cited passage of
+    `start`/`end` (UTF-8 byte offsets of the stored text, as trace reports and snippets give
+    them): (doc, q, spans, cited) where cited is {start, end, chars, ok}; None for no document."""
     archive = request.app.state.archive
     doc = archive.document(request.path_params["doc_id"])
     if doc is None:
-        return render(request, "error.html", status_code=404, message_key="not_found")
+        return None
     q = request.query_params.get("q", "").strip()
     spans: list[tuple[int, int]] = []
     if q:
@@ -102,26 +107,86 @@ def document_page(request: Request) -> Response:
             spans = insights.highlight_spans(archive, q, doc.text)
         except ValueError:
             spans = []
-    pages = _pages(doc, spans)
+    cited = None
+    start, end = request.query_params.get("start", ""), request.query_params.get("end", "")
+    if start.isdigit() and end.isdigit():
+        chars = char_range(doc.text, int(start), int(end))
+        cited = {"start": int(start), "end": int(end), "chars": chars, "ok": chars is not None,
+                 "params": f"start={int(start)}&end={int(end)}"}
+    return doc, q, spans, cited
+
+
+def document_page(request: Request) -> Response:
+    found = _document_context(request)
+    if found is None:
+        return render(request, "error.html", status_code=404, message_key="not_found")
+    doc, q, spans, cited = found
+    archive = request.app.state.archive
+    pages = _pages(doc, spans, cited["chars"] if cited else None)
     html_frame = iframe_document(doc.row["html"]) if doc.row.get("html") else None
     return render(request, "document.html", doc=doc, d=doc.to_dict(text=False), pages=pages, q=q,
                   hit_count=len(spans), html_frame=html_frame, cite=archive.cite(doc.doc_id),
-                  dupes=insights.duplicates(archive, doc.doc_id)["duplicates"], kept=kept.document_kept(archive, doc.doc_id))
+                  dupes=insights.duplicates(archive, doc.doc_id)["duplicates"], kept=kept.document_kept(archive, doc.doc_id),
+                  cited=_cited_view(cited, pages))
 
 
-def _pages(doc: DocumentView, spans: list[tuple[int, int]]) -> list[dict]:
+def page_view(request: Request) -> Response:
+    """One page of a document alone (its number, status, codes and text), with the hits of `q`
+    and the cited passage of `start`/`end` marked, and links to the pages before and after."""
+    found = _document_context(request)
+    raw = request.path_params["number"]
+    if found is None or not raw.isdigit():
+        return render(request, "error.html", status_code=404, message_key="not_found")
+    doc, q, spans, cited = found
+    pages = _pages(doc, spans, cited["chars"] if cited else None)
+    page = next((p for p in pages if p["number"] == int(raw)), None)
+    if page is None:
+        return render(request, "error.html", status_code=404, message_key="not_found")
+    return render(request, "page.html", doc=doc, d=doc.to_dict(text=False), p=page, q=q, count=len(pages),
+                  cited=_cited_view(cited, [page]))
+
+
+def _cited_view(cited: dict | None, pages: list[dict]) -> dict | None:
+    """The cited passage as the templates show it: its byte range, the pages it is on, whether
+    it is inside the document, and the link parameters that keep it marked."""
+    if cited is None:
+        return None
+    return {**cited, "pages": [p["number"] for p in pages if p.get("cited")]}
+
+
+def _pages(doc: DocumentView, spans: list[tuple[int, int]], cited: tuple[int, int] | None = None) -> list[dict]:
+    """The document's text page by page, each with the hits and the piece of the cited range on
+    it (relative to the page's shown text); the first piece carries the id "cited"."""
     text = doc.text
     rows = doc.row["pages"] or [{"number": 1, "start": 0, "end": len(text), "status": "text", "exemptions": []}]
     out, covered = [], 0
     for p in rows:
         start, end = p["start"], p["end"]
         out.append({"number": p["number"], "status": p["status"], "exemptions": p["exemptions"],
-                    "text": text[start:end].strip("\f"), "spans": _shift_for_strip(text, start, end, spans)})
+                    "text": text[start:end].strip("\f"), "spans": _shift_for_strip(text, start, end, spans),
+                    "cited": _cited_piece(text, start, end, cited)})
         covered = max(covered, end)
     if covered < len(text.rstrip("\f\n ")):   # text after the last page marker is still shown
         out.append({"number": len(rows) + 1, "status": "text", "exemptions": [], "text": text[covered:],
-                    "spans": clip_spans(spans, covered, len(text))})
+                    "spans": clip_spans(spans, covered, len(text)),
+                    "cited": next(iter(clip_spans([cited], covered, len(text))), None) if cited else None})
+    first = next((p for p in out if p["cited"]), None)
+    for p in out:
+        p["cited_id"] = "cited" if p is first else None
     return out
+
+
+def _cited_piece(text: str, start: int, end: int, cited: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The part of the cited range on the page [start, end), relative to its shown (stripped) text."""
+    if not cited:
+        return None
+    segment = text[start:end]
+    lead, shown = len(segment) - len(segment.lstrip("\f")), len(segment.strip("\f"))
+    for s, e in clip_spans([cited], start, end):
+        s, e = max(s - lead, 0), min(e - lead, shown)
+        if s < e:
+            return s, e
+    return None
 
 
 def _shift_for_strip(text: str, start: int, end: int, spans) -> list[tuple[int, int]]:
@@ -139,21 +204,43 @@ def original_file(request: Request) -> Response:
                              "Cache-Control": "no-store"})
 
 
+# An article longer than this is traced as a job (its page shows the claims traced so far):
+# its claims can take longer than one request's time budget.
+TRACE_JOB_CHARS = 1500
+
+
 async def trace_page(request: Request) -> Response:
     archive = request.app.state.archive
     if request.method == "GET":
         return render(request, "trace.html")
+    from dalil.web.work import jobs_of, keep_trace
     try:
-        admit(request, "trace")
         text = await article_text(request)
+        if len(text) > TRACE_JOB_CHARS:
+            def work(job) -> dict:
+                report = run_trace(archive, text, progress=job.progress)
+                passages = Archive.trace_passages(report)
+                return {"report": trace_view(report), "passages": passages, "rows": len(passages)}
+            title = text.strip().splitlines()[0][:80]
+            job_id = jobs_of(request).start(request, "trace", title, None, work, rate="trace")
+            return RedirectResponse(f"/jobs/{job_id}?ui={ui_lang(request)}", status_code=303)
+        admit(request, "trace")
         report = await run_heavy(request, "trace", run_trace, archive, text)
     except ApiError as exc:
         page = render(request, "trace.html", status_code=exc.status,
                       error=exc.message if exc.code != "empty" else None, empty=exc.code == "empty")
         page.headers.update(exc.headers)
         return page
-    return render(request, "trace.html", report=trace_view(report),
-                  article=None if getattr(request.state, "article_file", None) else text)
+    view = trace_view(report)
+    job_id = keep_trace(request, view, Archive.trace_passages(report))
+    return trace_report_page(request, view, job_id,
+                             article=None if getattr(request.state, "article_file", None) else text)
+
+
+def trace_report_page(request: Request, view: dict, job_id: str, article: str | None = None) -> Response:
+    """The trace page with a report, its export buttons on the kept report `job_id`."""
+    exports = {f: f"/jobs/{job_id}/export?format={f}" for f in ("csv", "jsonl", "zip")}
+    return render(request, "trace.html", report=view, article=article, exports=exports)
 
 
 def trace_view(report: TraceReport) -> dict:
@@ -168,7 +255,10 @@ def trace_view(report: TraceReport) -> dict:
         # A claim not found shows its first evidence item only: the JSON lists a prefix of `evidence`.
         for ev, source in zip(claim["evidence"], result.evidence):
             ev["quote_spans"] = _matched_quote_spans(source) or shared_term_spans(ev["quote"] or "", claim["text"])
-            ev["href"] = f"/documents/{quote_path(ev['doc_id'])}" + (f"#page-{ev['page']}" if ev["page"] else "")
+            # The passage opens marked: in the whole text, and alone on its page.
+            doc, cited = f"/documents/{quote_path(ev['doc_id'])}", f"start={ev['start']}&end={ev['end']}"
+            ev["href"] = f"{doc}?{cited}#cited"
+            ev["page_href"] = f"{doc}/pages/{ev['page']}?{cited}#cited" if ev["page"] else None
     return view
 
 

@@ -8,8 +8,16 @@ from urllib.parse import urlencode
 from markupsafe import Markup, escape
 
 
-def highlight(text: str, spans) -> Markup:
-    """`text` escaped, with each (start, end) span wrapped in <mark> (spans are sorted, may overlap)."""
+def highlight(text: str, spans, cited: tuple[int, int] | None = None, cited_id: str | None = None) -> Markup:
+    """`text` escaped, with each (start, end) span wrapped in <mark> (spans are sorted, may overlap),
+    and the `cited` range (a passage a link points at) in <mark class="cited" id=cited_id>, the
+    spans inside it marked within it."""
+    if cited and 0 <= cited[0] < cited[1]:
+        a, b = cited[0], min(cited[1], len(text))
+        ident = Markup(' id="{}"').format(cited_id) if cited_id else Markup("")
+        return (highlight(text[:a], clip_spans(spans or [], 0, a))
+                + Markup('<mark class="cited"{}>').format(ident) + highlight(text[a:b], clip_spans(spans or [], a, b))
+                + Markup("</mark>") + highlight(text[b:], clip_spans(spans or [], b, len(text))))
     out, pos = [], 0
     for s, e in sorted((int(s), int(e)) for s, e in spans or []):
         s, e = max(s, pos), min(e, len(text))
@@ -20,6 +28,21 @@ def highlight(text: str, spans) -> Markup:
         pos = e
     out.append(escape(text[pos:]))
     return Markup("").join(out)
+
+
+_CONTINUATION = bytes(range(0x80, 0xC0))      # UTF-8 bytes that do not start a character
+
+
+def char_range(text: str, byte_start: int, byte_end: int) -> tuple[int, int] | None:
+    """The characters of `text` that its UTF-8 bytes [byte_start, byte_end) touch (a range cut
+    inside a character takes that whole character), or None when the range is not inside the text."""
+    data = text.encode("utf-8", "surrogatepass")
+    if not 0 <= byte_start < byte_end <= len(data):
+        return None
+
+    def starts(n: int) -> int:      # characters starting in the first n bytes
+        return len(data[:n].translate(None, _CONTINUATION))
+    return starts(byte_start + 1) - 1, starts(byte_end)
 
 
 def clip_spans(spans, start: int, end: int) -> list[tuple[int, int]]:

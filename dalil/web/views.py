@@ -16,6 +16,7 @@ from dalil.web.limits import limits_of
 from dalil.web.render import timeline_svg
 from dalil.web.security import safe_filename
 from dalil.web.templating import render, ui_lang
+from dalil.web.work import export_links
 
 PEOPLE_LIMIT = 200
 GRAPH_NODES = 30
@@ -67,6 +68,7 @@ def person_page(request: Request) -> Response:
     ui = ui_lang(request)
     chart = timeline_svg(_months(archive.timeline(query)), query, Translator(ui), ui)
     return render(request, "person.html", p=person, query=query, chart=chart,
+                  exports=export_links({"person_id": person.id}, person.sent + person.received),
                   correspondents=[{"id": pid, "name": names.get(pid, str(pid)), "n": n} for pid, n in top])
 
 
@@ -75,7 +77,7 @@ def thread_page(request: Request) -> Response:
     found = request.app.state.archive.thread(request.path_params["doc_id"])
     if found is None:
         return render(request, "error.html", status_code=404, message_key="not_found")
-    return render(request, "thread.html", th=found)
+    return render(request, "thread.html", th=found, exports=export_links({"thread": found["doc_id"]}, len(found["messages"])))
 
 
 def timeline_page(request: Request) -> Response:

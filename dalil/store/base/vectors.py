@@ -16,5 +16,5 @@ class VectorStore(ABC):
         order, `size` at a time (read as a stream)."""
 
     @abstractmethod
-    def passage_span(self, passage_id: int) -> tuple[int | None, int, str] | None:
-        """(page, start offset in its document's text, text) of a passage, or None."""
+    def passage_span(self, passage_id: int) -> tuple[int | None, int, str, int] | None:
+        """(page, start offset in its document's text, text, UTF-8 byte offset of its start) of a passage, or None."""

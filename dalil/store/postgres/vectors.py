@@ -26,8 +26,8 @@ class PostgresVector:
             yield rows
             passage_id = rows[-1][0]
 
-    def passage_span(self, passage_id: int) -> tuple[int | None, int, str] | None:
+    def passage_span(self, passage_id: int) -> tuple[int | None, int, str, int] | None:
         row = self.db.execute(
-            f"SELECT p.page, p.start, {_SPAN} FROM passages p JOIN documents d ON d.doc_id = p.doc_id "
+            f"SELECT p.page, p.start, {_SPAN}, p.byte_start FROM passages p JOIN documents d ON d.doc_id = p.doc_id "
             f"WHERE p.id = %s", (passage_id,)).fetchone()
         return tuple(row) if row else None

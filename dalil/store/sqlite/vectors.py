@@ -20,8 +20,8 @@ class SQLiteVector:
                 return
             yield [tuple(r) for r in rows]
 
-    def passage_span(self, passage_id: int) -> tuple[int | None, int, str] | None:
+    def passage_span(self, passage_id: int) -> tuple[int | None, int, str, int] | None:
         row = self.db.execute(
-            "SELECT p.page, p.start, substr(d.text, p.start + 1, p.end - p.start) FROM passages p "
+            "SELECT p.page, p.start, substr(d.text, p.start + 1, p.end - p.start), p.byte_start FROM passages p "
             "JOIN documents d ON d.doc_id = p.doc_id WHERE p.id = ?", (passage_id,)).fetchone()
         return tuple(row) if row else None

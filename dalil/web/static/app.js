@@ -10,9 +10,41 @@
     if (box) { event.preventDefault(); box.focus(); box.select(); }
   });
   // Jump straight to the first highlighted match when a document is opened from a search.
+  // A link to a cited passage (?start=…&end=…#cited) opens with the passage marked and centred.
+  window.addEventListener("load", function () {
+    var cited = document.getElementById("cited");
+    if (cited && cited.tagName === "MARK") cited.scrollIntoView({ block: "center" });
+  });
   document.addEventListener("DOMContentLoaded", function () {
-    if (location.hash) return;
+    if (location.hash || document.getElementById("cited")) return;
     var first = document.querySelector(".doc-text mark");
     if (first) first.scrollIntoView({ block: "center" });
+  });
+  // A job's page follows its job: the state and counts of /api/jobs/<id> every second, and the
+  // page reloaded once the job is done (it then shows the result).
+  function followJob(box) {
+    var id = box.getAttribute("data-job");
+    var bar = box.querySelector(".job-progress");
+    var count = box.querySelector(".job-count");
+    var stateText = box.querySelector(".job-state");
+    function poll() {
+      fetch("/api/jobs/" + encodeURIComponent(id), { headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (job) {
+          if (!job) return;
+          if (job.state === "done" || job.state === "failed") { location.reload(); return; }
+          if (job.total) { bar.max = job.total; bar.value = job.done; }
+          if (job.total) count.textContent = count.getAttribute("data-template")
+            .replace("{done}", job.done.toLocaleString()).replace("{total}", job.total.toLocaleString());
+          stateText.setAttribute("data-state", job.state);
+          setTimeout(poll, 1000);
+        })
+        .catch(function () { setTimeout(poll, 3000); });
+    }
+    setTimeout(poll, 500);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = document.querySelector("[data-job]");
+    if (box && /^(queued|running)$/.test(box.getAttribute("data-state"))) followJob(box);
   });
 })();
