@@ -1,9 +1,10 @@
 """Query syntax: words (all must match), "exact phrases", OR, -exclusion, prefix*,
-and filters from: to: cc: subject: doc: release: exemption: after: before:.
+and filters from: to: cc: subject: doc: release: exemption: after: before: lang: mentions:.
 
     sullivan "sri lanka" -press
     from:mills subject:libya after:2011-02-01 before:2011-04-01
     qaddafi OR gaddafi exemption:B1 release:NovWeb
+    mentions:"Cheryl Mills" mentions:Tripoli
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from datetime import date
 from dalil.model import Limits
 
 FTS_FIELDS = {"from": "sender", "to": "recipients", "cc": "cc", "subject": "subject"}
-SQL_FIELDS = {"doc", "release", "exemption", "after", "before", "lang"}
+SQL_FIELDS = {"doc", "release", "exemption", "after", "before", "lang", "mentions"}
 KNOWN = sorted(FTS_FIELDS) + sorted(SQL_FIELDS)
 
 

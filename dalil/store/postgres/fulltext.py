@@ -32,7 +32,8 @@ _ASCII_LOWER = ("'ABCDEFGHIJKLMNOPQRSTUVWXYZ'", "'abcdefghijklmnopqrstuvwxyz'")
 _FILTER_SQL = {"doc": "d.doc_id = %s", "doc_prefix": "d.doc_id ILIKE %s ESCAPE ''",
                "release": "d.release ILIKE %s ESCAPE ''",
                "exemption": "d.doc_id IN (SELECT doc_id FROM exemptions WHERE code = %s)",
-               "after": 'd.date >= %s COLLATE "C"', "before": 'd.date < %s COLLATE "C"', "lang": "d.lang = %s"}
+               "after": 'd.date >= %s COLLATE "C"', "before": 'd.date < %s COLLATE "C"', "lang": "d.lang = %s",
+               "mentions": "d.doc_id IN (SELECT doc_id FROM mention_keys WHERE key = %s)"}
 
 
 def where_clause(filters: Sequence[Filter]) -> tuple[str, list[Any]]:

@@ -15,7 +15,8 @@ _HIT_COLUMNS = "d.id, d.doc_id, d.subject, d.sender, d.date, d.release, d.n_page
 
 _FILTER_SQL = {"doc": "d.doc_id = ?", "doc_prefix": "d.doc_id LIKE ?", "release": "d.release LIKE ?",
                "exemption": "d.doc_id IN (SELECT doc_id FROM exemptions WHERE code = ?)",
-               "after": "d.date >= ?", "before": "d.date < ?", "lang": "d.lang = ?"}
+               "after": "d.date >= ?", "before": "d.date < ?", "lang": "d.lang = ?",
+               "mentions": "d.doc_id IN (SELECT doc_id FROM mention_keys WHERE key = ?)"}
 
 
 def where_clause(filters: Sequence[Filter]) -> tuple[str, list[Any]]:
