@@ -46,6 +46,8 @@ _CHUNK = 5_000               # the model reads a long body in pieces of about th
 _BATCH_DOCS = 100
 _LETTERS = re.compile(r"[^\W\d_]")
 _SPACE = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
+_ADDRESS = re.compile(r"<?(?:https?://|www\.)\S+|\S+@\S+")
 _EDGE = re.compile(r"^[\W_]+|[\W_]+$")
 
 
@@ -113,6 +115,8 @@ class Recognizer:
         """Entities of each (text, language) — English texts read by the model in one batch."""
         out: list[list[Entity]] = [[] for _ in items]
         english: list[tuple[int, int, str]] = []          # (item, offset, piece)
+        # Web and mail addresses name no one: blanked, at the same length so offsets hold.
+        items = [(_ADDRESS.sub(lambda m: " " * len(m.group()), text), lang) for text, lang in items]
         for i, (text, lang) in enumerate(items):
             if _uses_model(text, lang):
                 english += [(i, off, piece) for off, piece in _chunks(text, 0)]
@@ -125,6 +129,12 @@ class Recognizer:
                     name = _clean(ent.text)
                     if kind and name:
                         out[i].append(Entity(kind, name, off + ent.start_char, off + ent.end_char))
+            # The gazetteer's names the model missed ("Gabon held firm", "islamabad" in lower case).
+            for i in {i for i, _, _ in english}:
+                spans = [(e.start, e.end) for e in out[i]]
+                out[i] += [g for g in gazetteer_entities(items[i][0])
+                           if not any(s < g.end and g.start < e for s, e in spans)]
+                out[i].sort(key=lambda e: e.start)
         return out
 
     def entities(self, text: str, lang: str | None = None) -> list[Entity]:
@@ -168,6 +178,14 @@ def _clean(name: str) -> str | None:
         words.pop(0)
     while words and words[-1].casefold().strip(".:,") in stop:
         words.pop()
+    # A number glued to a name is a date, a time or an OCR'd redaction code ("Karzai 04/05",
+    # "Jerry Hc1.4(B)f"); a name of one such word is kept only in capitals ("G20", "P5").
+    while len(words) > 1 and _DIGIT.search(words[-1]):
+        words.pop()
+    while len(words) > 1 and _DIGIT.search(words[0]):
+        words.pop(0)
+    if len(words) == 1 and _DIGIT.search(words[0]) and not words[0].isupper():
+        return None
     name = re.sub(r"['’]s$", "", _EDGE.sub("", " ".join(words)))
     if len(_LETTERS.findall(name)) < 2 or "@" in name or len(name) > 80:
         return None
@@ -179,9 +197,9 @@ def _clean(name: str) -> str | None:
 class Linker:
     """A written name → (kind, label, person id, gazetteer name, keys), cached per (kind, form)."""
 
-    def __init__(self, store: Store):
-        self.store = store
-        self.has_people = store.has_people()
+    def __init__(self, store: Store | None):
+        self.store = store      # None: no people index, the gazetteer alone (tools/ner_eval.py)
+        self.has_people = store is not None and store.has_people()
         self._cache: dict[tuple[str, str], tuple[str, str, int | None, str | None, tuple[str, ...]] | None] = {}
         self._names: dict[str, int] = {}
         self._surnames: dict[str, int] = {}
