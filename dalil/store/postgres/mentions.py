@@ -35,11 +35,16 @@ class PostgresMention:
                             [(k, d) for d, k in keys])
             cur.executemany("INSERT INTO mentions_done VALUES (%s,%s) ON CONFLICT (doc_id) DO UPDATE "
                             "SET model = EXCLUDED.model", [(d, model) for d in ids])
+        if not db.autocommit:       # a read before opened the transaction: the block above was a savepoint
+            db.commit()
 
     def clear_mentions(self) -> None:
-        with self.db.transaction(), self.db.cursor() as cur:
+        db = self.db
+        with db.transaction(), db.cursor() as cur:
             for table in ("mentions", "mention_keys", "mentions_done"):
                 cur.execute(f"DELETE FROM {table}")
+        if not db.autocommit:
+            db.commit()
 
     def document_mentions(self, doc_id: str) -> list[tuple[str, str, str, int, int | None, str | None]]:
         return [tuple(r) for r in self.db.execute(
