@@ -210,3 +210,52 @@ def test_precision_and_recall_floor():
     floors = {"person": (0.68, 0.56), "org": (0.32, 0.55), "place": (0.78, 0.80), "all": (0.59, 0.65)}
     for kind, (p, r) in floors.items():
         assert scores[kind]["precision"] >= p and scores[kind]["recall"] >= r, (kind, scores[kind])
+
+
+# --- the web: JSON facets, the search page's facet, the document page ---------------------------------
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    from web_support import Server
+    db = tmp_path_factory.mktemp("mentions-web") / "demo.db"
+    a = Archive(str(db))
+    a.ingest([str(DEMO)], workers=1)
+    a.build_mentions()
+    a.close()
+    srv = Server(db)
+    yield srv
+    srv.stop()
+
+
+def test_api_facets_are_counted_on_the_hits(demo_server):
+    import httpx
+    body = httpx.get(demo_server.base + "/api/search", params={"q": "mentions:Benghazi", "limit": 50}).json()
+    assert body["total"] >= 2 and len(body["hits"]) == body["total"]
+    assert body["facets"]["mentions_place"]["Benghazi"] == body["total"]
+    one = httpx.get(demo_server.base + "/api/search", params={"q": "mentions:Benghazi -mentions:Malta", "limit": 50}).json()
+    assert one["total"] <= body["total"] and "Malta" not in one["facets"]["mentions_place"]
+
+
+def test_facet_link_and_document_mentions_in_chromium(demo_server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_context(base_url=demo_server.base).new_page()
+            page.goto("/?q=after:2000&ui=en")
+            facet = page.locator("section.facet", has=page.locator("h3", has_text="Places mentioned"))
+            link = facet.locator("a", has_text="Benghazi")
+            n = int(link.locator(".count").inner_text())
+            link.click()
+            page.wait_for_url("**mentions*")
+            expect(page.locator(".active-filters")).to_contain_text("mentions:Benghazi")
+            assert page.locator(".result-summary").inner_text().startswith(f"{n} ")
+            page.screenshot(path=str(tmp_path / "mentions-facet.png"), full_page=True)
+            page.locator(".results-main a[href^='/documents/']").first.click()
+            panel = page.locator("section[aria-labelledby='mentions-h']")
+            expect(panel.locator("a", has_text="Benghazi")).to_be_visible()
+            page.goto("/?q=after:2000&ui=ar")
+            expect(page.locator("section.facet h3", has_text="أماكن مذكورة")).to_be_visible()
+        finally:
+            browser.close()
