@@ -183,7 +183,7 @@ class FacetCache:
 
     def __init__(self, store: Store, max_id: int):
         self.max_id = max_id
-        self.mentions: tuple[int, int] = (0, 0)
+        self.mentions = 0         # the store's mentions_state when the cache was built
         self.labels: dict[str, list[str]] = {}
         self.codes: dict[str, np.ndarray] = {}
         rows, ex = store.facet_rows()

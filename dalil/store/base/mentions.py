@@ -49,5 +49,6 @@ class MentionStore(ABC):
         """(documents.id, kind, label) of every mention: what the search facet counts."""
 
     @abstractmethod
-    def mentions_state(self) -> tuple[int, int]:
-        """(documents read, mention rows): changes whenever the mentions do."""
+    def mentions_state(self) -> int:
+        """A number that changes whenever documents are read or mentions cleared (cheap: the
+        search facets ask it on every query); 0 when no document has been read."""

@@ -55,6 +55,6 @@ class PostgresMention:
         return [tuple(r) for r in self.db.execute(
             "SELECT d.id, m.kind, m.label FROM mentions m JOIN documents d ON d.doc_id = m.doc_id")]
 
-    def mentions_state(self) -> tuple[int, int]:
-        return (self.db.execute("SELECT count(*) FROM mentions_done").fetchone()[0],
-                self.db.execute("SELECT count(*) FROM mentions").fetchone()[0])
+    def mentions_state(self) -> int:
+        # Documents read: grows with every save, falls with a clear (an index-only count).
+        return self.db.execute("SELECT count(*) FROM mentions_done").fetchone()[0]

@@ -12,6 +12,16 @@ _UNREAD = "NOT EXISTS (SELECT 1 FROM mentions_done r WHERE r.doc_id = d.doc_id A
 class SQLiteMention:
     """Mixin of SQLiteStore; `self.db` is the thread's connection."""
 
+    _mention_tables: bool | None = None
+
+    def _has_mentions(self) -> bool:
+        """False for an archive of an older schema opened read-only (not migrated): it has no
+        mentions, and the search facets must still work on it."""
+        if not self._mention_tables:
+            self._mention_tables = self.db.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'mentions_done'").fetchone() is not None
+        return self._mention_tables
+
     def mentions_pending(self, model: str) -> int:
         return self.db.execute(f"SELECT count(*) FROM documents d WHERE {_UNREAD}", (model,)).fetchone()[0]
 
@@ -44,14 +54,19 @@ class SQLiteMention:
                 db.execute(f"DELETE FROM {table}")
 
     def document_mentions(self, doc_id: str) -> list[tuple[str, str, str, int, int | None, str | None]]:
+        if not self._has_mentions():
+            return []
         return [tuple(r) for r in self.db.execute(
             "SELECT kind, label, form, n, person, place FROM mentions WHERE doc_id = ? "
             "ORDER BY n DESC, label", (doc_id,))]
 
     def mention_facet_rows(self) -> list[tuple[int, str, str]]:
+        if not self._has_mentions():
+            return []
         return [tuple(r) for r in self.db.execute(
             "SELECT d.id, m.kind, m.label FROM mentions m JOIN documents d ON d.doc_id = m.doc_id")]
 
-    def mentions_state(self) -> tuple[int, int]:
-        return (self.db.execute("SELECT count(*) FROM mentions_done").fetchone()[0],
-                self.db.execute("SELECT count(*) FROM mentions").fetchone()[0])
+    def mentions_state(self) -> int:
+        if not self._has_mentions():
+            return 0
+        return self.db.execute("SELECT max(rowid) FROM mentions_done").fetchone()[0] or 0

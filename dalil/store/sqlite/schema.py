@@ -126,7 +126,8 @@ MIGRATIONS: list[list[str]] = [
         ) WITHOUT ROWID""",
         "CREATE TABLE mention_keys (key TEXT NOT NULL, doc_id TEXT NOT NULL, PRIMARY KEY (key, doc_id)) WITHOUT ROWID",
         "CREATE INDEX mention_keys_doc ON mention_keys(doc_id)",
-        "CREATE TABLE mentions_done (doc_id TEXT PRIMARY KEY, model TEXT NOT NULL) WITHOUT ROWID",
+        # A rowid table: every save takes a new rowid, so max(rowid) tells a cache that mentions changed.
+        "CREATE TABLE mentions_done (doc_id TEXT PRIMARY KEY, model TEXT NOT NULL)",
     ],
 ]
 
