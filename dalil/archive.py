@@ -353,6 +353,24 @@ class Archive:
             self._lexical = LexicalSearcher(self.store)
         return self._lexical
 
+    # --- mentioned entities (dalil/intel/mentions.py) -----------------------------------
+    def mentions_pending(self) -> int:
+        """Documents the next `build_mentions` will read."""
+        from dalil.intel.mentions import RECOGNIZER
+        return self.store.mentions_pending(RECOGNIZER)
+
+    def build_mentions(self, progress: Callable[[int, int], None] | None = None, rebuild: bool = False,
+                       limit: int | None = None) -> dict[str, int]:
+        """Find the people, organisations and places named in the bodies of the documents not
+        read yet (all with `rebuild`, at most `limit`): {documents, mentions, pending}."""
+        from dalil.intel.mentions import build_mentions
+        return build_mentions(self.store, progress=progress, rebuild=rebuild, limit=limit)
+
+    def mentions(self, doc_id: str) -> list[dict[str, Any]]:
+        """The entities a document mentions: {kind, label, form, n, person, place}, most frequent first."""
+        from dalil.intel.mentions import mentions_of
+        return mentions_of(self.store, _doc_id(doc_id))
+
     def document(self, doc_id: str) -> "DocumentView | None":
         row = self.store.document(_doc_id(doc_id))
         return DocumentView(row) if row else None

@@ -184,9 +184,9 @@ def test_postgres_store_implements_every_concern_but_integrity(pg_url):
         store.close()
 
 
-# What migration 5 (the last one: kept work) added, taken away again: an archive of the previous schema.
-_UNDO_LAST_MIGRATION = ["DROP TABLE doc_tags", "DROP TABLE doc_flags", "DROP TABLE doc_notes",
-                        "DROP TABLE saved_searches", "DELETE FROM schema_version WHERE version = 5"]
+# What migration 6 (the last one: mentioned entities) added, taken away again: an archive of the previous schema.
+_UNDO_LAST_MIGRATION = ["DROP TABLE mentions", "DROP TABLE mention_keys", "DROP TABLE mentions_done",
+                        "DELETE FROM schema_version WHERE version = 6"]
 
 
 def test_db_upgrade_keeps_every_row(pg_url):
@@ -196,7 +196,7 @@ def test_db_upgrade_keeps_every_row(pg_url):
 
     from dalil.store.postgres import SchemaError, schema
     latest = len(schema.MIGRATIONS)
-    assert latest == 5, "a new migration: say here what undoing it takes"
+    assert latest == 6, "a new migration: say here what undoing it takes"
     ingest(pg_url, [str(DEMO)])
     lengths = table_rows(pg_url, "documents", "id, fts_len", "id")
     assert all(n > 0 for _, n in lengths)

@@ -27,6 +27,7 @@ for _command in (documents.ingest, documents.status, documents.show, check.check
                  trace.trace_cmd,
                  export.export, export.cite, export.batch,
                  intel.build_intel, intel.people, intel.thread, intel.dupes, intel.timeline, intel.graph,
+                 intel.mentions,
                  serve.serve,
                  database.db_group, *kept.COMMANDS):
     main.add_command(_command)

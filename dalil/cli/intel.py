@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from dalil import Archive
-from dalil.cli.common import db_option, emit_json, open_archive
+from dalil.cli.common import db_option, emit_json, open_archive, progress
 
 
 def _intel_archive(db: str | None) -> Archive:
@@ -131,3 +131,39 @@ def _no_match(result: dict, as_json: bool) -> bool:
         click.echo(f"no match: no document contains {result['query']}")
         return True
     return False
+
+
+@click.command()
+@click.argument("doc_id", required=False)
+@db_option
+@click.option("--rebuild", is_flag=True, help="Forget the mentions found so far and read every document again.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Read at most this many documents now.")
+@click.option("--json", "as_json", is_flag=True)
+def mentions(doc_id, db, rebuild, limit, as_json):
+    """Find the people, organisations and places named in message bodies (only documents not read
+    yet); with DOC_ID, list the entities that document mentions."""
+    if doc_id is not None:
+        archive = open_archive(db)
+        if archive.document(doc_id) is None:
+            raise click.ClickException(f"no document {doc_id}")
+        found = archive.mentions(doc_id)
+        if as_json:
+            emit_json({"doc_id": doc_id, "mentions": found})
+            return
+        if not found:
+            click.echo(f"{doc_id}: no mentions found (run `dalil mentions` to read the documents)")
+        for m in found:
+            linked = f"  [person {m['person']}]" if m["person"] is not None else ""
+            form = f"  (as “{m['form']}”)" if m["form"] != m["label"] else ""
+            click.echo(f"{m['kind']:<7} {m['n']:>3}  {m['label']}{form}{linked}")
+        return
+    archive = open_archive(db, must_exist=True)
+    # The total comes from the store before the model loads, so the bar never reads "N/?".
+    total = archive.status()["documents"] if rebuild else archive.mentions_pending()
+    with progress("mentions", min(total, limit or total)) as tick:
+        report = archive.build_mentions(progress=lambda done, n: tick(done, None, n), rebuild=rebuild, limit=limit)
+    if as_json:
+        emit_json(report)
+        return
+    click.echo(f"{report['documents']} documents read, {report['mentions']} mentioned entities found"
+               + (f"; {report['pending']} documents left" if report["pending"] else ""))

@@ -17,7 +17,7 @@ from dalil.cli.common import db_option, emit_json, open_archive, progress
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON contract.")
 def search(query, db, limit, offset, mode, lang, as_json):
     """Search the archive: words, "phrases", OR, -exclusion, prefix*, and filters
-    from: to: cc: subject: doc: release: exemption: after:YYYY-MM-DD before:YYYY-MM-DD."""
+    from: to: cc: subject: doc: release: exemption: after:YYYY-MM-DD before:YYYY-MM-DD lang: mentions:."""
     archive = open_archive(db)
     options = {k: v for k, v in (("mode", mode), ("lang", lang)) if v}
     result = archive.search(" ".join(query), limit=limit, offset=offset, **options)

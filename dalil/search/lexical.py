@@ -154,8 +154,12 @@ class LexicalSearcher:
 
     def facet_cache(self) -> "FacetCache":
         n = self.store.max_doc_row()
-        if self._facets is None or self._facets.max_id != n:
+        # `dalil mentions` may run in another process while a server answers: its progress too
+        # makes the cache stale.
+        mentions = self.store.mentions_state()
+        if self._facets is None or self._facets.max_id != n or self._facets.mentions != mentions:
             self._facets = FacetCache(self.store, n)
+            self._facets.mentions = mentions
         return self._facets
 
 
@@ -178,9 +182,12 @@ class FacetCache:
     """Per-document facet values held as arrays, so facets of any result set cost one bincount."""
 
     FIELDS = ("release", "year", "sender", "lang")
+    # The mentioned entities (dalil/intel/mentions.py), one facet per kind.
+    MENTIONS = {"person": "mentions_person", "org": "mentions_org", "place": "mentions_place"}
 
     def __init__(self, store: Store, max_id: int):
         self.max_id = max_id
+        self.mentions = 0         # the store's mentions_state when the cache was built
         self.labels: dict[str, list[str]] = {}
         self.codes: dict[str, np.ndarray] = {}
         rows, ex = store.facet_rows()
@@ -199,6 +206,21 @@ class FacetCache:
         self.ex_doc = np.array([r[0] for r in ex], dtype=np.int64)
         self.ex_code = np.array([ex_labels.setdefault(r[1], len(ex_labels)) for r in ex], dtype=np.int32)
         self.labels["exemption"] = list(ex_labels)
+        # Many mentions per document: (document, label code) pairs per kind, like the exemptions.
+        self.mention_doc: dict[str, np.ndarray] = {}
+        self.mention_code: dict[str, np.ndarray] = {}
+        pairs: dict[str, tuple[list[int], list[int], dict[str, int]]] = {
+            f: ([], [], {}) for f in self.MENTIONS.values()}
+        for row, kind, label in store.mention_facet_rows():
+            field = self.MENTIONS.get(kind)
+            if field is not None and row <= max_id:
+                docs, codes, labels = pairs[field]
+                docs.append(row)
+                codes.append(labels.setdefault(label, len(labels)))
+        for field, (docs, codes, labels) in pairs.items():
+            self.mention_doc[field] = np.array(docs, dtype=np.int64)
+            self.mention_code[field] = np.array(codes, dtype=np.int32)
+            self.labels[field] = list(labels)
 
     def count(self, ids: np.ndarray, top: int = 15) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
@@ -210,6 +232,12 @@ class FacetCache:
             out["exemption"] = self._top(self.ex_code[mask], self.labels["exemption"], top)
         else:
             out["exemption"] = {}
+        if any(len(d) for d in self.mention_doc.values()):
+            chosen = np.zeros(self.max_id + 1, dtype=bool)
+            chosen[ids[ids <= self.max_id]] = True
+            for field in self.MENTIONS.values():
+                docs = self.mention_doc[field]
+                out[field] = self._top(self.mention_code[field][chosen[docs]], self.labels[field], top)
         if out.get("year"):
             out["year"] = dict(sorted(out["year"].items()))
         return out

@@ -1,10 +1,11 @@
 """Query syntax: words (all must match), "exact phrases", OR, -exclusion, prefix*,
-and filters from: to: cc: subject: doc: release: exemption: after: before:, and the kept
-work's tag: and is:starred|read|noted.
+and filters from: to: cc: subject: doc: release: exemption: after: before: lang: mentions:, and the
+kept work's tag: and is:starred|read|noted.
 
     sullivan "sri lanka" -press
     from:mills subject:libya after:2011-02-01 before:2011-04-01
     qaddafi OR gaddafi exemption:B1 release:NovWeb
+    mentions:"Cheryl Mills" mentions:Tripoli
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from datetime import date
 from dalil.model import Limits
 
 FTS_FIELDS = {"from": "sender", "to": "recipients", "cc": "cc", "subject": "subject"}
-SQL_FIELDS = {"doc", "release", "exemption", "after", "before", "lang", "tag", "is"}
+SQL_FIELDS = {"doc", "release", "exemption", "after", "before", "lang", "tag", "is", "mentions"}
 IS_VALUES = ("starred", "read", "noted")     # is:VALUE — the document flags a reader sets
 KNOWN = sorted(FTS_FIELDS) + sorted(SQL_FIELDS)
 

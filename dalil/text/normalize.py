@@ -184,3 +184,17 @@ def index_terms(text: str) -> list[str]:
     if any(not t.isascii() for t in toks):
         toks = [arabic_light_stem(t) if is_arabic(t) else t for t in toks]
     return toks
+
+
+_MENTION_WORD = re.compile(r"\w+")
+
+
+def mention_key(name: str) -> str:
+    """The folded key a mentioned name is stored and filtered under (`mentions:`): the index's
+    folding, words only, a leading English article and a possessive dropped ("the State
+    Department's" and "State Department" meet)."""
+    words = _MENTION_WORD.findall(normalize_for_index(name).replace("'s ", " ").removesuffix("'s"))
+    if len(words) > 1 and words[0] == "the":
+        words = words[1:]
+    # Initials written with dots or spaces are one word: "U.S." and "US", "U. N." and "UN".
+    return re.sub(r"\b(\w) (?=\w\b)", r"\1", " ".join(words))

@@ -80,7 +80,8 @@ def facet_token(field: str, value: str) -> str:
     """The query filter a facet value stands for."""
     if field == "year":
         return f"after:{value}-01-01 before:{int(value) + 1}-01-01"
-    name = {"sender": "from", "release": "release", "exemption": "exemption", "lang": "lang"}[field]
+    name = {"sender": "from", "release": "release", "exemption": "exemption", "lang": "lang",
+            "mentions_person": "mentions", "mentions_org": "mentions", "mentions_place": "mentions"}[field]
     return f'{name}:"{value}"' if re.search(r'[\s:"]', value) else f"{name}:{value}"
 
 
@@ -127,7 +128,7 @@ def document_page(request: Request) -> Response:
     return render(request, "document.html", doc=doc, d=doc.to_dict(text=False), pages=pages, q=q,
                   hit_count=len(spans), html_frame=html_frame, cite=archive.cite(doc.doc_id),
                   dupes=insights.duplicates(archive, doc.doc_id)["duplicates"], kept=kept.document_kept(archive, doc.doc_id),
-                  cited=_cited_view(cited, pages))
+                  mentions=archive.mentions(doc.doc_id)[:60], cited=_cited_view(cited, pages))
 
 
 def page_view(request: Request) -> Response:

@@ -14,6 +14,7 @@ from dalil.store.base.duplicates import DuplicateStore
 from dalil.store.base.fulltext import FullTextStore
 from dalil.store.base.ingest import IngestStore
 from dalil.store.base.integrity import IntegrityStore
+from dalil.store.base.mentions import MentionStore
 from dalil.store.base.people import PeopleStore
 from dalil.store.base.threads import ThreadStore
 from dalil.store.base.vectors import VectorStore
@@ -22,11 +23,11 @@ from dalil.store.base.vectors import VectorStore
 CONCERNS: dict[str, type] = {"ingest": IngestStore, "documents": DocumentStore, "fulltext": FullTextStore,
                              "vectors": VectorStore, "people": PeopleStore, "threads": ThreadStore,
                              "duplicates": DuplicateStore, "integrity": IntegrityStore,
-                             "annotations": AnnotationStore}
+                             "annotations": AnnotationStore, "mentions": MentionStore}
 
 
 class Store(IngestStore, DocumentStore, FullTextStore, VectorStore, PeopleStore, ThreadStore, DuplicateStore,
-            IntegrityStore, AnnotationStore):
+            IntegrityStore, AnnotationStore, MentionStore):
     path: str
     readonly: bool
     # The concerns this backend implements; a backend being built lists fewer (its other methods
@@ -41,5 +42,5 @@ class Store(IngestStore, DocumentStore, FullTextStore, VectorStore, PeopleStore,
     def close(self) -> None: ...
 
 
-__all__ = ["CONCERNS", "Store", "AnnotationStore", "DocumentStore", "DuplicateStore", "FullTextStore", "IngestStore", "IntegrityStore", "PeopleStore",
+__all__ = ["CONCERNS", "Store", "AnnotationStore", "DocumentStore", "DuplicateStore", "FullTextStore", "IngestStore", "IntegrityStore", "MentionStore", "PeopleStore",
            "ThreadStore", "VectorStore"]

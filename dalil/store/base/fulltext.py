@@ -4,11 +4,13 @@ Documents are named here by their index row (`documents.id`, an int: what rankin
 facet arrays are indexed by).  A full-text expression `match` is in the FTS5 query language
 (quoted terms, `"prefix"*`, `{column} : expr`, AND, OR, NOT, parentheses), the one that
 dalil.search.lexical builds.  A filter is (field, value, negated) with field one of doc, release,
-exemption, after, before, lang, tag, is (the query syntax's filters, dalil.search.query.SQL_FIELDS)."""
+exemption, after, before, lang, tag, is, mentions (the query syntax's filters, dalil.search.query.SQL_FIELDS)."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from dalil.text.normalize import mention_key
 
 Filter = tuple[str, str, bool]
 
@@ -16,8 +18,8 @@ Filter = tuple[str, str, bool]
 def filter_clause(filters: Sequence[Filter], sql: Mapping[str, str], true: str) -> tuple[str, list[Any]]:
     """SQL condition on `documents d` for the query's filters, and its parameters (`true` for none).
     What each filter means lives here; `sql` is the backend's statement for each kind ("doc",
-    "doc_prefix", "release", "exemption", "after", "before", "lang", and the kept work's "tag", "flag",
-    "noted"), with its own placeholder.
+    "doc_prefix", "release", "exemption", "after", "before", "lang", "mentions", and the kept work's
+    "tag", "flag", "noted"), with its own placeholder.
     A negated filter is NOT(...): a document whose field is NULL passes neither it nor its negation."""
     clauses, params = [], []
     for field, value, negated in filters:
@@ -27,6 +29,8 @@ def filter_clause(filters: Sequence[Filter], sql: Mapping[str, str], true: str) 
             kind, p = "release", f"%{value}%"
         elif field in ("exemption", "after", "before", "tag"):
             kind, p = field, value
+        elif field == "mentions":     # any name the document's mentions are keyed under (store/base/mentions.py)
+            kind, p = "mentions", mention_key(value)
         elif field == "is":         # is:starred, is:read (a flag), is:noted (a note is written)
             kind, p = ("noted", "") if value == "noted" else ("flag", value)
         else:   # lang

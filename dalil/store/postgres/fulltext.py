@@ -35,7 +35,8 @@ _FILTER_SQL = {"doc": "d.doc_id = %s", "doc_prefix": "d.doc_id ILIKE %s ESCAPE '
                "after": 'd.date >= %s COLLATE "C"', "before": 'd.date < %s COLLATE "C"', "lang": "d.lang = %s",
                "tag": "d.doc_id IN (SELECT doc_id FROM doc_tags WHERE tag = %s)",
                "flag": "d.doc_id IN (SELECT doc_id FROM doc_flags WHERE flag = %s)",
-               "noted": "d.doc_id IN (SELECT doc_id FROM doc_notes WHERE note != %s)"}
+               "noted": "d.doc_id IN (SELECT doc_id FROM doc_notes WHERE note != %s)",
+               "mentions": "d.doc_id IN (SELECT doc_id FROM mention_keys WHERE key = %s)"}
 
 
 def where_clause(filters: Sequence[Filter]) -> tuple[str, list[Any]]:

@@ -150,4 +150,14 @@ MIGRATIONS: list[list[str]] = [
             created text NOT NULL, seen_at text
         )""",
     ],
+    # 6: mentioned entities (`dalil mentions`): per document, the keys `mentions:` finds, the documents read
+    [
+        """CREATE TABLE mentions (
+            doc_id text NOT NULL, kind text NOT NULL, label text NOT NULL, form text NOT NULL,
+            n integer NOT NULL, person integer, place text, PRIMARY KEY (doc_id, kind, label)
+        )""",
+        "CREATE TABLE mention_keys (key text NOT NULL, doc_id text NOT NULL, PRIMARY KEY (key, doc_id))",
+        "CREATE INDEX mention_keys_doc ON mention_keys(doc_id)",
+        "CREATE TABLE mentions_done (doc_id text PRIMARY KEY, model text NOT NULL)",
+    ],
 ]

@@ -9,13 +9,14 @@ from dalil.store.sqlite.duplicates import SQLiteDuplicate
 from dalil.store.sqlite.fulltext import SQLiteFullText
 from dalil.store.sqlite.ingest import SQLiteIngest, serialize
 from dalil.store.sqlite.integrity import SQLiteIntegrity
+from dalil.store.sqlite.mentions import SQLiteMention
 from dalil.store.sqlite.people import SQLitePeople
 from dalil.store.sqlite.threads import SQLiteThread
 from dalil.store.sqlite.vectors import SQLiteVector
 
 
 class SQLiteStore(SQLiteConnection, SQLiteIngest, SQLiteDocuments, SQLiteFullText, SQLiteVector,
-                  SQLitePeople, SQLiteThread, SQLiteDuplicate, SQLiteIntegrity, SQLiteAnnotations, Store):
+                  SQLitePeople, SQLiteThread, SQLiteDuplicate, SQLiteIntegrity, SQLiteAnnotations, SQLiteMention, Store):
     """`Store` on one SQLite file; see the parts for each concern."""
 
 

@@ -18,7 +18,8 @@ _FILTER_SQL = {"doc": "d.doc_id = ?", "doc_prefix": "d.doc_id LIKE ?", "release"
                "after": "d.date >= ?", "before": "d.date < ?", "lang": "d.lang = ?",
                "tag": "d.doc_id IN (SELECT doc_id FROM doc_tags WHERE tag = ?)",
                "flag": "d.doc_id IN (SELECT doc_id FROM doc_flags WHERE flag = ?)",
-               "noted": "d.doc_id IN (SELECT doc_id FROM doc_notes WHERE note != ?)"}
+               "noted": "d.doc_id IN (SELECT doc_id FROM doc_notes WHERE note != ?)",
+               "mentions": "d.doc_id IN (SELECT doc_id FROM mention_keys WHERE key = ?)"}
 
 
 def where_clause(filters: Sequence[Filter]) -> tuple[str, list[Any]]:

@@ -135,6 +135,17 @@ MIGRATIONS: list[list[str]] = [
             created TEXT NOT NULL, seen_at TEXT
         ) WITHOUT ROWID""",
     ],
+    # mentioned entities (`dalil mentions`): per document, the keys `mentions:` finds, the documents read
+    [
+        """CREATE TABLE mentions (
+            doc_id TEXT NOT NULL, kind TEXT NOT NULL, label TEXT NOT NULL, form TEXT NOT NULL,
+            n INTEGER NOT NULL, person INTEGER, place TEXT, PRIMARY KEY (doc_id, kind, label)
+        ) WITHOUT ROWID""",
+        "CREATE TABLE mention_keys (key TEXT NOT NULL, doc_id TEXT NOT NULL, PRIMARY KEY (key, doc_id)) WITHOUT ROWID",
+        "CREATE INDEX mention_keys_doc ON mention_keys(doc_id)",
+        # A rowid table: every save takes a new rowid, so max(rowid) tells a cache that mentions changed.
+        "CREATE TABLE mentions_done (doc_id TEXT PRIMARY KEY, model TEXT NOT NULL)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
