@@ -140,7 +140,7 @@ class HybridSearcher:
             else:
                 rankings += [strict, bag]
                 weights += [WEIGHTS_FUSION["strict"], WEIGHTS_FUSION["bag"]]
-            if not q.has_text:
+            if not q.has_text or (strict_expr is None and not free):   # filters (or persons) alone
                 rankings.append(self.store.newest_rows(filters, depth))
                 weights.append(WEIGHTS_FUSION["filter"])
         if mode in ("dense", "hybrid") and free_text:
@@ -462,7 +462,7 @@ class HybridSearcher:
         hits = self._hits(page, score, ranking.best_passage, ranking.marks)
         self._mark_hits(hits, exact, concepts)
         result = SearchResult(query=q.text, total=len(exact), hits=hits, lang=ranking.lang, mode=ranking.mode,
-                              related_total=len(related_rows))
+                              related_total=len(related_rows), people=self.lexical.person_filters(q))
         counted = list(exact) if exact else related_rows
         if facets:
             result.facets = self.lexical.facet_cache().count(np.asarray(counted, dtype=np.int64))

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from dalil.search.persons import PersonFilter, resolve_filter
 from dalil.search.query import Atom, Query, parse_query
 from dalil.search.results import Matches, SearchHit, SearchResult
 from dalil.search.snippets import MarkPattern, make_snippet
@@ -31,8 +32,24 @@ class LexicalSearcher:
         self._facets: FacetCache | None = None
 
     # --- query building -----------------------------------------------------------
+    def person(self, atom: Atom) -> PersonFilter | None:
+        """The person filter a from:/to:/cc: term stands for (None: a text match), resolved once
+        per parsed term."""
+        if atom.field is None or atom.field == "subject":
+            return None
+        if atom.person is None:
+            atom.person = resolve_filter(self.store, atom) or False
+        return atom.person or None
+
+    def person_filters(self, q: Query) -> list[PersonFilter]:
+        """The query's terms that name persons, as they were resolved."""
+        return [pf for a in [*q.positive_atoms(), *q.negatives] if (pf := self.person(a)) is not None]
+
     def expand(self, atom: Atom, expansions: dict[str, list[str]]) -> tuple[str | None, list[str]]:
-        """FTS5 expression for one atom, and the regex alternatives that highlight it."""
+        """FTS5 expression for one atom, and the regex alternatives that highlight it (None for
+        a term naming a person: it is a filter, see `filters`)."""
+        if self.person(atom) is not None:
+            return None, []
         terms = query_terms(atom.value)
         if not terms:
             return None, []
@@ -81,10 +98,9 @@ class LexicalSearcher:
                 expr = f"({expr} NOT {neg})"
         return expr, marks, expansions
 
-    @staticmethod
-    def filters(q: Query) -> list[Filter]:
-        """The query's filters as the store takes them."""
-        return [(f.field, f.value, f.negated) for f in q.filters]
+    def filters(self, q: Query) -> list[Filter]:
+        """The query's filters as the store takes them, its person terms among them."""
+        return [(f.field, f.value, f.negated) for f in q.filters] + [pf.filter for pf in self.person_filters(q)]
 
     # --- execution -------------------------------------------------------------------
     def matches(self, q: Query, scored: bool = False) -> Matches:
@@ -126,7 +142,8 @@ class LexicalSearcher:
         else:
             rows = [(*r, 0) for r in self.store.newest_hit_rows(self.filters(q), limit, offset)]
         hits = self._hits(rows, found.marks)
-        result = SearchResult(query=q.text, total=int(len(ids)), hits=hits, expansions=found.expansions)
+        result = SearchResult(query=q.text, total=int(len(ids)), hits=hits, expansions=found.expansions,
+                              people=self.person_filters(q))
         if facets:
             result.facets = self.facet_cache().count(ids)
         result.took_ms = (time.perf_counter() - t0) * 1000

@@ -16,6 +16,12 @@ _HIT_COLUMNS = "d.id, d.doc_id, d.subject, d.sender, d.date, d.release, d.n_page
 _FILTER_SQL = {"doc": "d.doc_id = ?", "doc_prefix": "d.doc_id LIKE ?", "release": "d.release LIKE ?",
                "exemption": "d.doc_id IN (SELECT doc_id FROM exemptions WHERE code = ?)",
                "after": "d.date >= ?", "before": "d.date < ?", "lang": "d.lang = ?"}
+# A person filter: the documents with a message whose correspondent in the role is printed in
+# one of the forms of the persons (ids joined by commas).
+_PERSON_SQL = ("d.doc_id IN (SELECT c.doc_id FROM correspondents c WHERE c.role IN ({roles}) AND c.raw IN "
+               "(SELECT form FROM person_forms WHERE person IN (SELECT value FROM json_each('[' || ? || ']'))))")
+_FILTER_SQL.update({f"{field}_person": _PERSON_SQL.format(roles=roles) for field, roles in
+                    (("from", "'from'"), ("to", "'to'"), ("cc", "'cc', 'bcc'"))})
 
 
 def where_clause(filters: Sequence[Filter]) -> tuple[str, list[Any]]:

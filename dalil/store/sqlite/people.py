@@ -1,6 +1,8 @@
 """SQLite: the people index: correspondent forms, persons, aliases, roles, message keys."""
 from __future__ import annotations
 
+import json
+import re
 from typing import Any, Iterable, Iterator
 
 from dalil.store.sqlite.threads import scope
@@ -82,3 +84,28 @@ class SQLitePeople:
             "SELECT c.doc_id FROM correspondents c JOIN person_forms pf ON pf.form = c.raw "
             "JOIN messages m ON m.id = c.message WHERE pf.person = ? "
             "GROUP BY c.doc_id ORDER BY min(m.date), c.doc_id", (pid,))]
+
+    def people_named(self, text: str, limit: int = 20) -> list[tuple[int, str, int, int]]:
+        low = " ".join(text.lower().split())
+        words = [w for w in re.split(r"[\s,]+", low) if w]
+        if not words:
+            return []
+        # Words of the display name: padded with spaces, so 'sid' is not found in 'Sidney'.
+        each = " AND ".join("(' ' || lower(replace(replace(p.name, ',', ' '), '-', ' ')) || ' ') LIKE ?"
+                            for _ in words)
+        return [tuple(r) for r in self.db.execute(
+            f"SELECT p.id, p.name, p.sent + p.received, (SELECT count(*) FROM person_forms f WHERE f.person = p.id) "
+            f"FROM persons p WHERE p.id != 0 AND (lower(p.name) = ? OR ({each}) OR p.id IN "
+            f"(SELECT person FROM person_forms WHERE lower(form) = ?)) "
+            f"ORDER BY p.sent + p.received DESC, p.id LIMIT ?",
+            [low, *(f"% {_like(w)} %" for w in words), low, limit])]
+
+    def person_form_counts(self, pids: Iterable[int]) -> dict[int, int]:
+        ids = json.dumps([int(p) for p in pids])
+        return dict(self.db.execute("SELECT person, count(*) FROM person_forms WHERE person IN "
+                                    "(SELECT value FROM json_each(?)) GROUP BY person", (ids,)))
+
+
+def _like(word: str) -> str:
+    """A word as a LIKE pattern of itself: LIKE has no escape here, so its wildcards become '_'."""
+    return word.replace("%", "_")
