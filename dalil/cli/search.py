@@ -21,7 +21,8 @@ def search(query, db, limit, offset, mode, lang, as_json):
     from:/to:/cc: name a person in all their forms; from:="Sid" is the literal form only."""
     archive = open_archive(db)
     options = {k: v for k, v in (("mode", mode), ("lang", lang)) if v}
-    result = archive.search(" ".join(query), limit=limit, offset=offset, **options)
+    # Facets are in the JSON only: the text output does not print them (nor pay for them).
+    result = archive.search(" ".join(query), limit=limit, offset=offset, facets=as_json, **options)
     if as_json:
         emit_json(result.to_dict())
         return

@@ -465,7 +465,8 @@ class HybridSearcher:
                               related_total=len(related_rows), people=self.lexical.person_filters(q))
         counted = list(exact) if exact else related_rows
         if facets:
-            result.facets = self.lexical.facet_cache().count(np.asarray(counted, dtype=np.int64))
+            cache, ids = self.lexical.facet_cache(), np.asarray(counted, dtype=np.int64)
+            result.facets, result.person_facets = cache.count(ids), cache.people(ids)
         if not exact:
             result.missing = self._missing(concepts)
         result.took_ms = (time.perf_counter() - t0) * 1000

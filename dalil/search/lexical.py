@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -15,7 +15,10 @@ from dalil.search.snippets import MarkPattern, make_snippet
 from dalil.search.spelling import SpellingIndex
 from dalil.store.base import Store
 from dalil.store.base.fulltext import Filter
+from dalil.text.correspondents import PERSON, correspondent_kind
 from dalil.text.normalize import index_terms, is_arabic
+
+WITHHELD_PERSON = 0      # the people index's record of withheld senders (dalil.intel.people.WITHHELD)
 
 _WORD = re.compile(r"\w+")
 
@@ -145,7 +148,8 @@ class LexicalSearcher:
         result = SearchResult(query=q.text, total=int(len(ids)), hits=hits, expansions=found.expansions,
                               people=self.person_filters(q))
         if facets:
-            result.facets = self.facet_cache().count(ids)
+            cache = self.facet_cache()
+            result.facets, result.person_facets = cache.count(ids), cache.people(ids)
         result.took_ms = (time.perf_counter() - t0) * 1000
         return result, found
 
@@ -166,8 +170,8 @@ class LexicalSearcher:
         return hits
 
     def facet_cache(self) -> "FacetCache":
-        n = self.store.max_doc_row()
-        if self._facets is None or self._facets.max_id != n:
+        n, people = self.store.max_doc_row(), self.store.people_state()
+        if self._facets is None or self._facets.max_id != n or self._facets.people_state != people:
             self._facets = FacetCache(self.store, n)
         return self._facets
 
@@ -188,12 +192,23 @@ def _mark(term: str) -> str:
 
 
 class FacetCache:
-    """Per-document facet values held as arrays, so facets of any result set cost one bincount."""
+    """Per-document facet values held as arrays, so facets of any result set cost one bincount.
+    Senders and recipients are counted by person once the people index is built: every
+    document with a message from (to) any form of the person, the documents `from:#id`
+    (`to:#id`) opens; lists, feeds and system senders apart from the people."""
 
     FIELDS = ("release", "year", "sender", "lang")
+    PERSON_FACETS = {"sender": ("from",), "recipient": ("to",)}     # facet → correspondent roles
+    FORMS_SHOWN = 12
 
     def __init__(self, store: Store, max_id: int):
         self.max_id = max_id
+        self.store = store
+        self.people_state = store.people_state()
+        self._pairs: dict[str, np.ndarray] | None = None    # facet → (documents.id, person) rows
+        self._names: dict[int, str] = {}
+        self._kinds: dict[int, str] = {}
+        self._forms: dict[int, list[str]] = {}
         self.labels: dict[str, list[str]] = {}
         self.codes: dict[str, np.ndarray] = {}
         rows, ex = store.facet_rows()
@@ -225,7 +240,62 @@ class FacetCache:
             out["exemption"] = {}
         if out.get("year"):
             out["year"] = dict(sorted(out["year"].items()))
+        for facet, entries in self.people(ids, top).items():
+            out[facet] = _by_name(e for e in entries if e["kind"] == PERSON)
         return out
+
+    def people(self, ids: np.ndarray, top: int = 15) -> dict[str, list[dict[str, Any]]]:
+        """facet (sender, recipient) → the `top` persons and the `top` lists, feeds and system
+        senders in most of these documents: {id, name, kind, count, forms}, most first ({}: no
+        people index)."""
+        if not self.pairs():
+            return {}
+        mask = np.zeros(self.max_id + 1, dtype=bool)
+        mask[np.asarray(ids, dtype=np.int64)] = True
+        out: dict[str, list[dict[str, Any]]] = {}
+        for facet, pairs in self.pairs().items():
+            persons = pairs[mask[pairs[:, 0]], 1]
+            ranked: list[dict[str, Any]] = []
+            if len(persons):
+                pids, counts = np.unique(persons, return_counts=True)
+                shown = {PERSON: 0, "other": 0}
+                for i in np.lexsort((pids, -counts)):
+                    pid = int(pids[i])
+                    kind = self.kind(pid)
+                    group = PERSON if kind == PERSON else "other"
+                    if shown[group] >= top:
+                        if all(v >= top for v in shown.values()):
+                            break
+                        continue
+                    shown[group] += 1
+                    ranked.append({"id": pid, "name": self._names.get(pid, str(pid)), "kind": kind,
+                                   "count": int(counts[i]), "forms": self.forms(pid)})
+            out[facet] = ranked
+        return out
+
+    def pairs(self) -> dict[str, np.ndarray]:
+        """facet → (documents.id, person) of its role, read on the first person facet asked for
+        (a second of reading the correspondents that a search without facets need not pay)."""
+        if self._pairs is None:
+            self._pairs = {}
+            if self.store.has_people():
+                self._names = self.store.person_names()
+                for facet, roles in self.PERSON_FACETS.items():
+                    pairs = np.asarray(self.store.person_document_rows(roles), dtype=np.int64).reshape(-1, 2)
+                    self._pairs[facet] = pairs[pairs[:, 1] != WITHHELD_PERSON]   # withheld names nobody
+        return self._pairs
+
+    def kind(self, pid: int) -> str:
+        """person, list, feed or system (dalil.text.correspondents), read from the display name."""
+        if pid not in self._kinds:
+            self._kinds[pid] = correspondent_kind(self._names.get(pid))
+        return self._kinds[pid]
+
+    def forms(self, pid: int) -> list[str]:
+        """A person's most frequent printed forms (what a facet lists on demand), read once."""
+        if pid not in self._forms:
+            self._forms[pid] = self.store.person_forms(pid, self.FORMS_SHOWN)
+        return self._forms[pid]
 
     @staticmethod
     def _top(codes: np.ndarray, labels: list[str], top: int) -> dict[str, int]:
@@ -234,6 +304,14 @@ class FacetCache:
         counts = np.bincount(codes, minlength=len(labels))
         order = np.argsort(-counts, kind="stable")[:top]
         return {labels[i]: int(counts[i]) for i in order if counts[i] > 0}
+
+
+def _by_name(entries: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Person facet entries as {display name: count}; a name two persons bear gets its id."""
+    out: dict[str, int] = {}
+    for e in entries:
+        out[e["name"] if e["name"] not in out else f"{e['name']} (#{e['id']})"] = e["count"]
+    return out
 
 
 _ANGLE = re.compile(r"\s*[<\[].*$")

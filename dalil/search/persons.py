@@ -39,6 +39,10 @@ class PersonFilter:
     negated: bool = False
 
     @property
+    def names(self) -> list[str]:
+        return [n for _, n in self.persons]
+
+    @property
     def filter(self) -> Filter:
         return (f"{self.field}_person", ",".join(str(p) for p, _ in self.persons), self.negated)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 
 class PeopleStore(ABC):
@@ -83,3 +83,9 @@ class PeopleStore(ABC):
     @abstractmethod
     def person_form_counts(self, pids: Iterable[int]) -> dict[int, int]:
         """Person → how many printed forms the people index links to them, for these ids."""
+
+    @abstractmethod
+    def person_document_rows(self, roles: Sequence[str]) -> list[tuple[int, int]]:
+        """(documents.id, person) of every document with a message whose correspondent in one of
+        `roles` (from, to, cc, bcc) is printed in a form of that person, each pair once, by
+        documents.id then person: what a person facet counts and a person filter matches."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 from psycopg.rows import dict_row
 
@@ -117,3 +117,9 @@ class PostgresPeople:
     def person_form_counts(self, pids: Iterable[int]) -> dict[int, int]:
         return dict(self.db.execute("SELECT person, count(*)::int FROM person_forms WHERE person = ANY(%s) "
                                     "GROUP BY person", ([int(p) for p in pids],)).fetchall())
+
+    def person_document_rows(self, roles: Sequence[str]) -> list[tuple[int, int]]:
+        rows = self.db.execute(
+            "SELECT d.id, pf.person FROM correspondents c JOIN documents d ON d.doc_id = c.doc_id "
+            "JOIN person_forms pf ON pf.form = c.raw WHERE c.role = ANY(%s)", (list(roles),)).fetchall()
+        return sorted(set(map(tuple, rows)))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 from dalil.store.sqlite.threads import scope
 
@@ -104,6 +104,14 @@ class SQLitePeople:
         ids = json.dumps([int(p) for p in pids])
         return dict(self.db.execute("SELECT person, count(*) FROM person_forms WHERE person IN "
                                     "(SELECT value FROM json_each(?)) GROUP BY person", (ids,)))
+
+    def person_document_rows(self, roles: Sequence[str]) -> list[tuple[int, int]]:
+        # Pairs made unique and sorted here: DISTINCT over a join of every correspondent cost
+        # the statement a third of its time.
+        rows = self.db.execute(
+            "SELECT d.id, pf.person FROM correspondents c JOIN documents d ON d.doc_id = c.doc_id "
+            "JOIN person_forms pf ON pf.form = c.raw WHERE c.role IN (SELECT value FROM json_each(?))", (json.dumps(list(roles)),))
+        return sorted(set(map(tuple, rows)))
 
 
 def _like(word: str) -> str:
