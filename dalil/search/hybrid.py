@@ -424,10 +424,11 @@ class HybridSearcher:
         if (mode or self.default_mode()) == "lexical":
             # The foundation's search as it is: all terms must match, exact total, every copy shown.
             q = parse_query(query)
-            result, found = self.lexical.search_matches(q, limit=limit, offset=offset, facets=facets)
-            result.mode = "lexical"
-            result.lang = (lang or detect_lang(" ".join(
+            lang = (lang or detect_lang(" ".join(
                 a.value for a in q.positive_atoms() if a.field is None) or query)).lower()
+            result, found = self.lexical.search_matches(q, limit=limit, offset=offset, facets=facets, lang=lang)
+            result.mode = "lexical"
+            result.lang = lang
             concepts = self.concepts(q, result.lang, None)
             self._mark_hits(result.hits, [], concepts)
             if not result.total:

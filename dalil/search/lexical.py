@@ -17,6 +17,7 @@ from dalil.store.base import Store
 from dalil.store.base.fulltext import Filter
 from dalil.text.correspondents import PERSON, correspondent_kind
 from dalil.text.normalize import index_terms, is_arabic
+from dalil.text.stopwords import function_word
 
 WITHHELD_PERSON = 0      # the people index's record of withheld senders (dalil.intel.people.WITHHELD)
 
@@ -78,17 +79,27 @@ class LexicalSearcher:
             expr = f"({{{atom.field}}} : {expr})"
         return expr, marks
 
-    def build(self, q: Query) -> tuple[str | None, list[str], dict[str, list[str]]]:
+    def build(self, q: Query, lang: str | None = None) -> tuple[str | None, list[str], dict[str, list[str]]]:
+        """(full-text expression, highlight patterns, OCR spellings added) of a query.  With the
+        query's language `lang`, its function words (and, in another language, English ones)
+        are not highlighted ("in" of "hostages in Amenas", "In" of "otages In Amenas"): a
+        document must hold them, but they are not what was looked for, nor among the hit's
+        matched terms (the same rule as hybrid search's `_content`)."""
         expansions: dict[str, list[str]] = {}
         marks: list[str] = []
         groups = []
+        atoms = [a for g in q.groups for a in g if a.field in (None, "subject")]
+        quiet = {id(a) for a in atoms if lang and a.kind == "word" and not a.prefix
+                 and (function_word(a.value, lang) or (lang != "en" and function_word(a.value, "en")))}
+        if len(quiet) == len(atoms):
+            quiet = set()          # a query of function words alone: they are what was looked for
         for group in q.groups:
             alts = []
             for atom in group:
                 expr, m = self.expand(atom, expansions)
                 if expr:
                     alts.append(expr)
-                    if atom.field in (None, "subject"):
+                    if atom.field in (None, "subject") and id(atom) not in quiet:
                         marks.extend(m)
             if alts:
                 groups.append("(" + " OR ".join(alts) + ")")
@@ -106,11 +117,11 @@ class LexicalSearcher:
         return [(f.field, f.value, f.negated) for f in q.filters] + [pf.filter for pf in self.person_filters(q)]
 
     # --- execution -------------------------------------------------------------------
-    def matches(self, q: Query, scored: bool = False) -> Matches:
+    def matches(self, q: Query, scored: bool = False, lang: str | None = None) -> Matches:
         """Every document matching the query: all its terms (with their OCR spellings), none of
         its exclusions, and its filters; a query of filters alone matches what they let through.
-        `scored`: also each one's BM25 score."""
-        match, marks, expansions = self.build(q)
+        `scored`: also each one's BM25 score; `lang`: the query's language (see `build`)."""
+        match, marks, expansions = self.build(q, lang)
         filters = self.filters(q)
         if not match:
             rows = np.asarray(self.store.filter_rows(filters), dtype=np.int64)
@@ -128,11 +139,12 @@ class LexicalSearcher:
         return self.search_matches(query, limit, offset, facets)[0]
 
     def search_matches(self, query: str | Query, limit: int = 10, offset: int = 0,
-                       facets: bool = True) -> tuple[SearchResult, Matches]:
-        """The result page of `search` and every match it was ranked from."""
+                       facets: bool = True, lang: str | None = None) -> tuple[SearchResult, Matches]:
+        """The result page of `search` and every match it was ranked from (`lang`: the query's
+        language, for the highlights: see `build`)."""
         t0 = time.perf_counter()
         q = parse_query(query) if isinstance(query, str) else query
-        found = self.matches(q, scored=True)
+        found = self.matches(q, scored=True, lang=lang)
         ids = found.rows
         if found.scores is not None:
             # One pass over the matches: every (id, score) for the count and the facets, the top
