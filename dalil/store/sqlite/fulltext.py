@@ -110,13 +110,13 @@ class SQLiteFullText:
     def newest_rows(self, filters: Sequence[Filter], limit: int) -> list[int]:
         where, params = where_clause(filters)
         return [r[0] for r in self.db.execute(
-            f"SELECT d.id FROM documents d WHERE {where} ORDER BY d.date DESC LIMIT ?", [*params, limit])]
+            f"SELECT d.id FROM documents d WHERE {where} ORDER BY d.date DESC, d.id DESC LIMIT ?", [*params, limit])]
 
     def newest_hit_rows(self, filters: Sequence[Filter], limit: int, offset: int = 0) -> list[HitRow]:
         where, params = where_clause(filters)
         return [tuple(r) for r in self.db.execute(
             f"SELECT {_HIT_COLUMNS} FROM documents d WHERE {where} "
-            f"ORDER BY d.date DESC LIMIT ? OFFSET ?", [*params, limit, offset])]
+            f"ORDER BY d.date DESC, d.id DESC LIMIT ? OFFSET ?", [*params, limit, offset])]
 
     # --- reading documents by their index row -----------------------------------------------
     def hit_rows(self, rows: Sequence[int]) -> dict[int, HitRow]:
