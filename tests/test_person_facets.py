@@ -99,3 +99,43 @@ def test_web_facets_by_person_with_forms_on_demand(client):
     assert not any(correspondent_kind(n) != "person" for n in names)
     arabic = client.get("/", params={"q": q, "mode": "lexical", "ui": "ar"})
     assert "قوائم ونشرات" in arabic.text and "صيغة" in arabic.text
+
+
+@pytest.fixture(scope="module")
+def browser_page(full_archive):
+    """The real `dalil serve` on the full archive, in Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    from web_support import Server
+    server = Server(full_archive)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server.base)
+            yield context.new_page()
+            browser.close()
+    finally:
+        server.stop()
+
+
+def test_browser_shows_a_persons_forms_on_demand_and_opens_their_documents(browser_page):
+    from playwright.sync_api import expect
+    page = browser_page
+    page.goto("/?q=ceasefire%20Tripoli&mode=lexical&ui=en")
+    first = page.locator(".facet-sender li").first
+    forms = first.locator("details.facet-forms li")
+    expect(forms.first).to_be_hidden()                     # the forms only on demand
+    first.locator("summary").click()
+    expect(forms.first).to_be_visible()
+    count = int(first.locator(".count").inner_text())
+    name = first.locator(".facet-value").inner_text().strip()
+    first.locator("a").click()
+    page.wait_for_url(lambda url: "from%3A%23" in url or "from:%23" in url)
+    summary = page.locator(".result-summary strong").inner_text()
+    assert summary.startswith(f"{count:,} documents contain")
+    expect(page.locator(".person-filter")).to_contain_text(f"forms of {name}")
+    # In Arabic, right to left, the lists and feeds under their own heading.
+    page.goto("/?q=ceasefire%20Tripoli&mode=lexical&ui=ar")
+    expect(page.locator(".facet-recipient_other h3")).to_have_text("قوائم ونشرات (مستقبِلة)")
+    assert page.locator("html").get_attribute("dir") == "rtl"
