@@ -85,7 +85,9 @@ def test_web_facets_by_person_with_forms_on_demand(client):
     links = re.findall(r'<a href="([^"]+)" data-person="(\d+)"><span class="facet-value" dir="auto">([^<]+)'
                        r'</span><span class="count">(\d+)</span>', section)
     assert len(links) >= 3
-    assert section.count("<details class=\"facet-forms\">") == len(links)
+    # One expander for the section, listing each person's forms.
+    assert section.count('<details class="facet-forms">') == 1
+    assert len(re.findall(r"<dt dir=\"auto\">", section)) == len(links)
     for href, pid, name, n in links[:3]:
         opened = parse_qs(urlparse(href.replace("&amp;", "&")).query)["q"][0]
         assert opened == f"{q} from:#{pid}"
@@ -123,10 +125,11 @@ def test_browser_shows_a_persons_forms_on_demand_and_opens_their_documents(brows
     from playwright.sync_api import expect
     page = browser_page
     page.goto("/?q=ceasefire%20Tripoli&mode=lexical&ui=en")
-    first = page.locator(".facet-sender li").first
-    forms = first.locator("details.facet-forms li")
+    section = page.locator(".facet-sender")
+    first = section.locator("ul li").first
+    forms = section.locator("details.facet-forms dd li")
     expect(forms.first).to_be_hidden()                     # the forms only on demand
-    first.locator("summary").click()
+    section.locator("summary").click()
     expect(forms.first).to_be_visible()
     count = int(first.locator(".count").inner_text())
     name = first.locator(".facet-value").inner_text().strip()
