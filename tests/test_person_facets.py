@@ -100,7 +100,7 @@ def test_web_facets_by_person_with_forms_on_demand(client):
     names = [n for _, _, n, _ in links]
     assert not any(correspondent_kind(n) != "person" for n in names)
     arabic = client.get("/", params={"q": q, "mode": "lexical", "ui": "ar"})
-    assert "قوائم ونشرات" in arabic.text and "صيغة" in arabic.text
+    assert "قوائم ونشرات" in arabic.text and "الصيغ (" in arabic.text
 
 
 @pytest.fixture(scope="module")
