@@ -90,6 +90,8 @@ def test_cli_and_json_say_whom_a_filter_named(full_archive):
                                            "--limit", "1", "from:sbwhoeop"]).output)
     (person,) = body["people"]
     assert person["field"] == "from" and person["value"] == "sbwhoeop" and person["forms"] > 10
+    # The forms used, shown: the address itself and others the word does not hold.
+    assert "sbwhoeop" in person["printed_forms"] and any("sbwhoeop" not in f.lower() for f in person["printed_forms"])
     assert person["persons"][0]["name"] == lines[0].split(" forms of ")[1]
     literal = json.loads(runner.invoke(main, ["search", "--db", str(full_archive), "--mode", "lexical", "--json",
                                               "--limit", "1", 'from:="Sid"']).output)

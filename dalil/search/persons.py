@@ -26,6 +26,7 @@ from dalil.text.normalize import is_arabic
 from dalil.text.translit import arabic_skeletons, latin_skeletons
 
 MAX_PERSONS = 20        # a filter word shared by more persons than this names them all the same way
+SAMPLE_PERSONS, SAMPLE_FORMS = 3, 12     # the forms a filter lists: of its first persons, at most
 _ID = re.compile(r"#(\d{1,9})")
 
 
@@ -37,6 +38,7 @@ class PersonFilter:
     persons: list[tuple[int, str]] = field(default_factory=list)   # (id, display name), most active first
     forms: int = 0                      # printed forms of those persons the filter matches
     negated: bool = False
+    printed: list[str] = field(default_factory=list)   # the most frequent of those forms (a sample)
 
     @property
     def names(self) -> list[str]:
@@ -54,7 +56,7 @@ class PersonFilter:
 
     def as_dict(self) -> dict:
         return {"field": self.field, "value": self.value, "negated": self.negated, "forms": self.forms,
-                "persons": [{"id": p, "name": n} for p, n in self.persons]}
+                "persons": [{"id": p, "name": n} for p, n in self.persons], "printed_forms": self.printed}
 
 
 def may_name_person(atom: Atom) -> bool:
@@ -72,7 +74,9 @@ def resolve_filter(store: Store, atom: Atom) -> PersonFilter | None:
     if not found:
         return None
     counts = store.person_form_counts(p for p, _ in found)
-    return PersonFilter(PERSON_FIELDS[atom.field], atom.value, found, sum(counts.values()), atom.negated)
+    # What the filter stands for, shown: the most frequent forms of the first persons.
+    printed = [f for p, _ in found[:SAMPLE_PERSONS] for f in store.person_forms(p, SAMPLE_FORMS)][:SAMPLE_FORMS]
+    return PersonFilter(PERSON_FIELDS[atom.field], atom.value, found, sum(counts.values()), atom.negated, printed)
 
 
 def resolve(store: Store, text: str) -> list[tuple[int, str]]:

@@ -41,7 +41,7 @@ class SQLitePeople:
 
     def person_forms(self, pid: int, limit: int) -> list[str]:
         return [r[0] for r in self.db.execute(
-            "SELECT form FROM person_forms WHERE person=? ORDER BY n DESC LIMIT ?", (pid, limit))]
+            "SELECT form FROM person_forms WHERE person=? ORDER BY n DESC, form LIMIT ?", (pid, limit))]
 
     def person_names(self) -> dict[int, str]:
         return dict(self.db.execute("SELECT id, name FROM persons"))
