@@ -91,7 +91,8 @@ def test_people_cli_json(archive):
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
     p = data["people"][0]
-    assert set(p) == {"id", "name", "forms", "sent", "received", "first", "last"}
+    assert set(p) == {"id", "name", "kind", "forms", "sent", "received", "first", "last"}
+    assert p["kind"] in ("person", "list", "feed", "system")
     assert len(p["first"]) == 10 and p["first"][4] == "-"
 
 

@@ -60,11 +60,18 @@ def test_filters(full):
 
 
 def test_field_filters_look_in_headers(full):
-    r = lex(full, "to:abedin after:2012-09-11 before:2012-09-13", limit=20)
+    # The literal form: the word printed in a recipient; the person: any form of hers
+    # (an OCR-damaged "Huma Aleedin" among them).
+    r = lex(full, "to:=abedin after:2012-09-11 before:2012-09-13", limit=20)
     assert r.total > 0
     for hit in r.hits:
         msgs = full.document(hit.doc_id).messages
         assert any("abedin" in " ".join(m["recipients"]).lower() for m in msgs)
+    person = lex(full, "to:abedin after:2012-09-11 before:2012-09-13", limit=20)
+    assert person.total >= r.total
+    for hit in person.hits:
+        recipients = [x for m in full.document(hit.doc_id).messages for x in m["recipients"]]
+        assert any(full.same_person(x, "Huma Abedin")[0] for x in recipients), recipients
 
 
 @pytest.mark.parametrize("query,damaged_doc", [

@@ -307,7 +307,8 @@ DEMO_QUERIES = ["benghazi", "diesel shipment", "tanker", "transpon*", "malta OR 
 SLICE_QUERIES = ["libya", "benghazi security", '"state department"', "secur*", "from:mills", "subject:libya",
                  "libya -benghazi", "libya OR egypt", "clintonemail", "state.gov", "to:hillary", "cc:abedin",
                  'cc:"huma abedin"', "secretary meeting -call", "pakistan", "netanyahu", "haiti", "subject:fw*",
-                 '"prime minister"', "doc:C0579* security"]
+                 '"prime minister"', "doc:C0579* security", 'from:="mills"', "libya -from:mills",
+                 'to:"شيريل ميلز"', "from:#2"]
 
 
 def _archives(tmp_path, pg_url, paths):
@@ -333,6 +334,9 @@ def _assert_same_answers(a, b, queries: list[str]) -> None:
             assert ra.hits[0].doc_id == rb.hits[0].doc_id, q
         assert [h.doc_id for h in ra.hits] == [h.doc_id for h in rb.hits], q
         assert ra.facets == rb.facets and ra.expansions == rb.expansions, q
+        # Person filters read alike (the same persons, the same forms), person facets alike.
+        assert [p.as_dict() for p in ra.people] == [p.as_dict() for p in rb.people], q
+        assert ra.person_facets == rb.person_facets, q
         found += bool(sa)
     assert found >= len(queries) - 2, "most queries must find something to compare"
     assert a.people() == b.people() and a.people()["people"]
@@ -363,6 +367,14 @@ def test_search_people_threads_dupes_same_on_both_backends_corpus_slice(tmp_path
     a, b = _archives(tmp_path, pg_url, corpus_slice(corpus_dir))
     try:
         _assert_same_answers(a, b, SLICE_QUERIES)
+        # The people reads person filters and facets are made of.
+        for text in ("mills", "Cheryl Mills", "huma", "nobody-at-all"):
+            assert a.store.people_named(text) == b.store.people_named(text), text
+        assert a.store.people_named("mills") and not a.store.people_named("nobody-at-all")
+        for roles in (("from",), ("to",), ("cc", "bcc")):
+            assert a.store.person_document_rows(roles) == b.store.person_document_rows(roles), roles
+        pids = [p for p, *_ in a.store.people_named("mills")]
+        assert a.store.person_form_counts(pids) == b.store.person_form_counts(pids)
         # The OCR spelling statistics the expansion reads are the same tables.
         vocabulary = sorted(table_rows(a.path, "terms", "term, skel, df", "term"))
         assert vocabulary == sorted(table_rows(pg_url, "terms", "term, skel, df", "term"))

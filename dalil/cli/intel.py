@@ -43,7 +43,8 @@ def people(query, db, limit, as_json):
         emit_json(result)
         return
     for p in result["people"]:
-        click.secho(f"{p['id']:>6}  {p['name']}", bold=True, nl=False)
+        kind = f"  [{p['kind']}]" if p.get("kind", "person") != "person" else ""   # a list or feed, not a person
+        click.secho(f"{p['id']:>6}  {p['name']}{kind}", bold=True, nl=False)
         click.echo(f"  sent {p['sent']}, received {p['received']}, {p['first'] or '?'} … {p['last'] or '?'}")
         click.echo("        " + " · ".join(p["forms"][:6]) + (" …" if len(p["forms"]) > 6 else ""))
 

@@ -17,10 +17,12 @@ from dalil.cli.common import db_option, emit_json, open_archive, progress
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON contract.")
 def search(query, db, limit, offset, mode, lang, as_json):
     """Search the archive: words, "phrases", OR, -exclusion, prefix*, and filters
-    from: to: cc: subject: doc: release: exemption: after:YYYY-MM-DD before:YYYY-MM-DD lang: mentions:."""
+    from: to: cc: subject: doc: release: exemption: after:YYYY-MM-DD before:YYYY-MM-DD lang: mentions:.
+    from:/to:/cc: name a person in all their forms; from:="Sid" is the literal form only."""
     archive = open_archive(db)
     options = {k: v for k, v in (("mode", mode), ("lang", lang)) if v}
-    result = archive.search(" ".join(query), limit=limit, offset=offset, **options)
+    # Facets are in the JSON only: the text output does not print them (nor pay for them).
+    result = archive.search(" ".join(query), limit=limit, offset=offset, facets=as_json, **options)
     if as_json:
         emit_json(result.to_dict())
         return
@@ -33,6 +35,8 @@ def search(query, db, limit, offset, mode, lang, as_json):
     if result.expansions:
         click.echo("also matched OCR spellings: " + "; ".join(
             f"{t} → {', '.join(v)}" for t, v in result.expansions.items()))
+    for person in result.people:      # from:blumenthal read as a person: say whom, and how many forms
+        click.echo(person.describe())
     kind = None
     for i, hit in enumerate(result.hits, start=offset + 1):
         if hit.match != kind and (kind or hit.match == "related"):

@@ -18,6 +18,7 @@ from dalil.intel.forms import address_key, parse_form
 from dalil.intel.people import WITHHELD, Person
 from dalil.store.base import Store
 from dalil.text.aramorph import lexicon
+from dalil.text.correspondents import correspondent_kind
 from dalil.text.normalize import is_arabic
 from dalil.text.ocr_spelling import ocr_fix_address
 from dalil.text.translit import arabic_skeleton, latin_skeletons
@@ -33,7 +34,8 @@ def load_person(store: Store, pid: int, method: str | None = None, confidence: f
         return None
     forms = store.person_forms(pid, max_forms)
     return Person(id=row["id"], name=row["name"], forms=forms, sent=row["sent"], received=row["received"],
-                  first=row["first"], last=row["last"], method=method, confidence=confidence)
+                  first=row["first"], last=row["last"], method=method, confidence=confidence,
+                  kind=correspondent_kind(row["name"]))
 
 
 def person(store: Store, text: str) -> Person | None:

@@ -93,9 +93,10 @@ class Person:
     last: str | None = None
     method: str | None = None          # how the looked-up text was matched to this person
     confidence: float = 1.0
+    kind: str = "person"               # person, or list / feed / system (dalil.text.correspondents)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "forms": self.forms, "sent": self.sent,
+        return {"id": self.id, "name": self.name, "kind": self.kind, "forms": self.forms, "sent": self.sent,
                 "received": self.received, "first": self.first, "last": self.last}
 
 

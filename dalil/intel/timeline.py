@@ -14,6 +14,7 @@ from xml.etree import ElementTree as ET
 
 from dalil.intel.people import WITHHELD, WITHHELD_NAME
 from dalil.store.base import Store
+from dalil.text.correspondents import correspondent_kind
 
 
 def _distinct_messages(store: Store, doc_ids: list[str] | None) -> list[tuple]:
@@ -56,12 +57,14 @@ def graph(store: Store, query: str | None, ids: list[str] | None) -> dict[str, A
 
 
 def people(store: Store, query: str | None, ids: list[str] | None, limit: int | None = None) -> dict[str, Any]:
-    """Person records; with a query, counts and dates come from its matching documents `ids` only."""
+    """Person records; with a query, counts and dates come from its matching documents `ids` only.
+    Each has its kind: a person, or a mailing list, news feed or system sender."""
     out = []
     for pid, sent, received, first, last in store.person_counts(ids, limit):
         record = store.person_record(pid)
         forms = store.person_forms(pid, 25)
-        out.append({"id": pid, "name": record["name"] if record else WITHHELD_NAME, "forms": forms,
+        name = record["name"] if record else WITHHELD_NAME
+        out.append({"id": pid, "name": name, "kind": correspondent_kind(name), "forms": forms,
                     "sent": sent, "received": received, "first": first, "last": last})
     return {"query": query, "documents": len(ids) if ids is not None else None, "people": out}
 

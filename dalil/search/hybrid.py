@@ -140,7 +140,7 @@ class HybridSearcher:
             else:
                 rankings += [strict, bag]
                 weights += [WEIGHTS_FUSION["strict"], WEIGHTS_FUSION["bag"]]
-            if not q.has_text:
+            if not q.has_text or (strict_expr is None and not free):   # filters (or persons) alone
                 rankings.append(self.store.newest_rows(filters, depth))
                 weights.append(WEIGHTS_FUSION["filter"])
         if mode in ("dense", "hybrid") and free_text:
@@ -424,10 +424,11 @@ class HybridSearcher:
         if (mode or self.default_mode()) == "lexical":
             # The foundation's search as it is: all terms must match, exact total, every copy shown.
             q = parse_query(query)
-            result, found = self.lexical.search_matches(q, limit=limit, offset=offset, facets=facets)
-            result.mode = "lexical"
-            result.lang = (lang or detect_lang(" ".join(
+            lang = (lang or detect_lang(" ".join(
                 a.value for a in q.positive_atoms() if a.field is None) or query)).lower()
+            result, found = self.lexical.search_matches(q, limit=limit, offset=offset, facets=facets, lang=lang)
+            result.mode = "lexical"
+            result.lang = lang
             concepts = self.concepts(q, result.lang, None)
             self._mark_hits(result.hits, [], concepts)
             if not result.total:
@@ -462,10 +463,11 @@ class HybridSearcher:
         hits = self._hits(page, score, ranking.best_passage, ranking.marks)
         self._mark_hits(hits, exact, concepts)
         result = SearchResult(query=q.text, total=len(exact), hits=hits, lang=ranking.lang, mode=ranking.mode,
-                              related_total=len(related_rows))
+                              related_total=len(related_rows), people=self.lexical.person_filters(q))
         counted = list(exact) if exact else related_rows
         if facets:
-            result.facets = self.lexical.facet_cache().count(np.asarray(counted, dtype=np.int64))
+            cache, ids = self.lexical.facet_cache(), np.asarray(counted, dtype=np.int64)
+            result.facets, result.person_facets = cache.count(ids), cache.people(ids)
         if not exact:
             result.missing = self._missing(concepts)
         result.took_ms = (time.perf_counter() - t0) * 1000

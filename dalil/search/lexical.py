@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 
 from dalil.model import byte_offsets
+from dalil.search.persons import PersonFilter, resolve_filter
 from dalil.search.query import Atom, Query, parse_query
 from dalil.search.results import Matches, SearchHit, SearchResult
 from dalil.search.snippets import MarkPattern, make_snippet
 from dalil.search.spelling import SpellingIndex
 from dalil.store.base import Store
 from dalil.store.base.fulltext import Filter
+from dalil.text.correspondents import PERSON, correspondent_kind
 from dalil.text.normalize import index_terms, is_arabic
+from dalil.text.stopwords import function_word
+
+WITHHELD_PERSON = 0      # the people index's record of withheld senders (dalil.intel.people.WITHHELD)
 
 _WORD = re.compile(r"\w+")
 
@@ -32,8 +37,24 @@ class LexicalSearcher:
         self._facets: FacetCache | None = None
 
     # --- query building -----------------------------------------------------------
+    def person(self, atom: Atom) -> PersonFilter | None:
+        """The person filter a from:/to:/cc: term stands for (None: a text match), resolved once
+        per parsed term."""
+        if atom.field is None or atom.field == "subject":
+            return None
+        if atom.person is None:
+            atom.person = resolve_filter(self.store, atom) or False
+        return atom.person or None
+
+    def person_filters(self, q: Query) -> list[PersonFilter]:
+        """The query's terms that name persons, as they were resolved."""
+        return [pf for a in [*q.positive_atoms(), *q.negatives] if (pf := self.person(a)) is not None]
+
     def expand(self, atom: Atom, expansions: dict[str, list[str]]) -> tuple[str | None, list[str]]:
-        """FTS5 expression for one atom, and the regex alternatives that highlight it."""
+        """FTS5 expression for one atom, and the regex alternatives that highlight it (None for
+        a term naming a person: it is a filter, see `filters`)."""
+        if self.person(atom) is not None:
+            return None, []
         terms = query_terms(atom.value)
         if not terms:
             return None, []
@@ -59,17 +80,27 @@ class LexicalSearcher:
             expr = f"({{{atom.field}}} : {expr})"
         return expr, marks
 
-    def build(self, q: Query) -> tuple[str | None, list[str], dict[str, list[str]]]:
+    def build(self, q: Query, lang: str | None = None) -> tuple[str | None, list[str], dict[str, list[str]]]:
+        """(full-text expression, highlight patterns, OCR spellings added) of a query.  With the
+        query's language `lang`, its function words (and, in another language, English ones)
+        are not highlighted ("in" of "hostages in Amenas", "In" of "otages In Amenas"): a
+        document must hold them, but they are not what was looked for, nor among the hit's
+        matched terms (the same rule as hybrid search's `_content`)."""
         expansions: dict[str, list[str]] = {}
         marks: list[str] = []
         groups = []
+        atoms = [a for g in q.groups for a in g if a.field in (None, "subject")]
+        quiet = {id(a) for a in atoms if lang and a.kind == "word" and not a.prefix
+                 and (function_word(a.value, lang) or (lang != "en" and function_word(a.value, "en")))}
+        if len(quiet) == len(atoms):
+            quiet = set()          # a query of function words alone: they are what was looked for
         for group in q.groups:
             alts = []
             for atom in group:
                 expr, m = self.expand(atom, expansions)
                 if expr:
                     alts.append(expr)
-                    if atom.field in (None, "subject"):
+                    if atom.field in (None, "subject") and id(atom) not in quiet:
                         marks.extend(m)
             if alts:
                 groups.append("(" + " OR ".join(alts) + ")")
@@ -82,17 +113,16 @@ class LexicalSearcher:
                 expr = f"({expr} NOT {neg})"
         return expr, marks, expansions
 
-    @staticmethod
-    def filters(q: Query) -> list[Filter]:
-        """The query's filters as the store takes them."""
-        return [(f.field, f.value, f.negated) for f in q.filters]
+    def filters(self, q: Query) -> list[Filter]:
+        """The query's filters as the store takes them, its person terms among them."""
+        return [(f.field, f.value, f.negated) for f in q.filters] + [pf.filter for pf in self.person_filters(q)]
 
     # --- execution -------------------------------------------------------------------
-    def matches(self, q: Query, scored: bool = False) -> Matches:
+    def matches(self, q: Query, scored: bool = False, lang: str | None = None) -> Matches:
         """Every document matching the query: all its terms (with their OCR spellings), none of
         its exclusions, and its filters; a query of filters alone matches what they let through.
-        `scored`: also each one's BM25 score."""
-        match, marks, expansions = self.build(q)
+        `scored`: also each one's BM25 score; `lang`: the query's language (see `build`)."""
+        match, marks, expansions = self.build(q, lang)
         filters = self.filters(q)
         if not match:
             rows = np.asarray(self.store.filter_rows(filters), dtype=np.int64)
@@ -110,11 +140,12 @@ class LexicalSearcher:
         return self.search_matches(query, limit, offset, facets)[0]
 
     def search_matches(self, query: str | Query, limit: int = 10, offset: int = 0,
-                       facets: bool = True) -> tuple[SearchResult, Matches]:
-        """The result page of `search` and every match it was ranked from."""
+                       facets: bool = True, lang: str | None = None) -> tuple[SearchResult, Matches]:
+        """The result page of `search` and every match it was ranked from (`lang`: the query's
+        language, for the highlights: see `build`)."""
         t0 = time.perf_counter()
         q = parse_query(query) if isinstance(query, str) else query
-        found = self.matches(q, scored=True)
+        found = self.matches(q, scored=True, lang=lang)
         ids = found.rows
         if found.scores is not None:
             # One pass over the matches: every (id, score) for the count and the facets, the top
@@ -127,9 +158,11 @@ class LexicalSearcher:
         else:
             rows = [(*r, 0) for r in self.store.newest_hit_rows(self.filters(q), limit, offset)]
         hits = self._hits(rows, found.marks)
-        result = SearchResult(query=q.text, total=int(len(ids)), hits=hits, expansions=found.expansions)
+        result = SearchResult(query=q.text, total=int(len(ids)), hits=hits, expansions=found.expansions,
+                              people=self.person_filters(q))
         if facets:
-            result.facets = self.facet_cache().count(ids)
+            cache = self.facet_cache()
+            result.facets, result.person_facets = cache.count(ids), cache.people(ids)
         result.took_ms = (time.perf_counter() - t0) * 1000
         return result, found
 
@@ -153,11 +186,12 @@ class LexicalSearcher:
         return hits
 
     def facet_cache(self) -> "FacetCache":
-        n = self.store.max_doc_row()
+        n, people = self.store.max_doc_row(), self.store.people_state()
         # `dalil mentions` may run in another process while a server answers: its progress too
         # makes the cache stale.
         mentions = self.store.mentions_state()
-        if self._facets is None or self._facets.max_id != n or self._facets.mentions != mentions:
+        if (self._facets is None or self._facets.max_id != n or self._facets.people_state != people
+                or self._facets.mentions != mentions):
             self._facets = FacetCache(self.store, n)
             self._facets.mentions = mentions
         return self._facets
@@ -179,15 +213,26 @@ def _mark(term: str) -> str:
 
 
 class FacetCache:
-    """Per-document facet values held as arrays, so facets of any result set cost one bincount."""
+    """Per-document facet values held as arrays, so facets of any result set cost one bincount.
+    Senders and recipients are counted by person once the people index is built: every
+    document with a message from (to) any form of the person, the documents `from:#id`
+    (`to:#id`) opens; lists, feeds and system senders apart from the people."""
 
     FIELDS = ("release", "year", "sender", "lang")
     # The mentioned entities (dalil/intel/mentions.py), one facet per kind.
     MENTIONS = {"person": "mentions_person", "org": "mentions_org", "place": "mentions_place"}
+    PERSON_FACETS = {"sender": ("from",), "recipient": ("to",)}     # facet → correspondent roles
+    FORMS_SHOWN = 12
 
     def __init__(self, store: Store, max_id: int):
         self.max_id = max_id
         self.mentions = 0         # the store's mentions_state when the cache was built
+        self.store = store
+        self.people_state = store.people_state()
+        self._pairs: dict[str, np.ndarray] | None = None    # facet → (documents.id, person) rows
+        self._names: dict[int, str] = {}
+        self._kinds: dict[int, str] = {}
+        self._forms: dict[int, list[str]] = {}
         self.labels: dict[str, list[str]] = {}
         self.codes: dict[str, np.ndarray] = {}
         rows, ex = store.facet_rows()
@@ -240,7 +285,62 @@ class FacetCache:
                 out[field] = self._top(self.mention_code[field][chosen[docs]], self.labels[field], top)
         if out.get("year"):
             out["year"] = dict(sorted(out["year"].items()))
+        for facet, entries in self.people(ids, top).items():
+            out[facet] = _by_name(e for e in entries if e["kind"] == PERSON)
         return out
+
+    def people(self, ids: np.ndarray, top: int = 15) -> dict[str, list[dict[str, Any]]]:
+        """facet (sender, recipient) → the `top` persons and the `top` lists, feeds and system
+        senders in most of these documents: {id, name, kind, count, forms}, most first ({}: no
+        people index)."""
+        if not self.pairs():
+            return {}
+        mask = np.zeros(self.max_id + 1, dtype=bool)
+        mask[np.asarray(ids, dtype=np.int64)] = True
+        out: dict[str, list[dict[str, Any]]] = {}
+        for facet, pairs in self.pairs().items():
+            persons = pairs[mask[pairs[:, 0]], 1]
+            ranked: list[dict[str, Any]] = []
+            if len(persons):
+                pids, counts = np.unique(persons, return_counts=True)
+                shown = {PERSON: 0, "other": 0}
+                for i in np.lexsort((pids, -counts)):
+                    pid = int(pids[i])
+                    kind = self.kind(pid)
+                    group = PERSON if kind == PERSON else "other"
+                    if shown[group] >= top:
+                        if all(v >= top for v in shown.values()):
+                            break
+                        continue
+                    shown[group] += 1
+                    ranked.append({"id": pid, "name": self._names.get(pid, str(pid)), "kind": kind,
+                                   "count": int(counts[i]), "forms": self.forms(pid)})
+            out[facet] = ranked
+        return out
+
+    def pairs(self) -> dict[str, np.ndarray]:
+        """facet → (documents.id, person) of its role, read on the first person facet asked for
+        (a second of reading the correspondents that a search without facets need not pay)."""
+        if self._pairs is None:
+            self._pairs = {}
+            if self.store.has_people():
+                self._names = self.store.person_names()
+                for facet, roles in self.PERSON_FACETS.items():
+                    pairs = np.asarray(self.store.person_document_rows(roles), dtype=np.int64).reshape(-1, 2)
+                    self._pairs[facet] = pairs[pairs[:, 1] != WITHHELD_PERSON]   # withheld names nobody
+        return self._pairs
+
+    def kind(self, pid: int) -> str:
+        """person, list, feed or system (dalil.text.correspondents), read from the display name."""
+        if pid not in self._kinds:
+            self._kinds[pid] = correspondent_kind(self._names.get(pid))
+        return self._kinds[pid]
+
+    def forms(self, pid: int) -> list[str]:
+        """A person's most frequent printed forms (what a facet lists on demand), read once."""
+        if pid not in self._forms:
+            self._forms[pid] = self.store.person_forms(pid, self.FORMS_SHOWN)
+        return self._forms[pid]
 
     @staticmethod
     def _top(codes: np.ndarray, labels: list[str], top: int) -> dict[str, int]:
@@ -249,6 +349,14 @@ class FacetCache:
         counts = np.bincount(codes, minlength=len(labels))
         order = np.argsort(-counts, kind="stable")[:top]
         return {labels[i]: int(counts[i]) for i in order if counts[i] > 0}
+
+
+def _by_name(entries: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Person facet entries as {display name: count}; a name two persons bear gets its id."""
+    out: dict[str, int] = {}
+    for e in entries:
+        out[e["name"] if e["name"] not in out else f"{e['name']} (#{e['id']})"] = e["count"]
+    return out
 
 
 _ANGLE = re.compile(r"\s*[<\[].*$")

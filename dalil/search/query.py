@@ -1,6 +1,8 @@
 """Query syntax: words (all must match), "exact phrases", OR, -exclusion, prefix*,
 and filters from: to: cc: subject: doc: release: exemption: after: before: lang: mentions:, and the
 kept work's tag: and is:starred|read|noted.
+from:, to:, cc: name a person (dalil.search.persons resolves them); from:="Sid" is the
+literal form only.
 
     sullivan "sri lanka" -press
     from:mills subject:libya after:2011-02-01 before:2011-04-01
@@ -9,13 +11,16 @@ kept work's tag: and is:starred|read|noted.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import date
 
 from dalil.model import Limits
 
 FTS_FIELDS = {"from": "sender", "to": "recipients", "cc": "cc", "subject": "subject"}
+PERSON_FIELDS = {"sender": "from", "recipients": "to", "cc": "cc"}   # index column → filter name
 SQL_FIELDS = {"doc", "release", "exemption", "after", "before", "lang", "tag", "is", "mentions"}
 IS_VALUES = ("starred", "read", "noted")     # is:VALUE — the document flags a reader sets
 KNOWN = sorted(FTS_FIELDS) + sorted(SQL_FIELDS)
@@ -32,6 +37,9 @@ class Atom:
     field: str | None = None
     prefix: bool = False
     negated: bool = False
+    literal: bool = False     # from:="..." : the printed form only, not the person it names
+    grouped: bool = False     # OR'd with another term: a from: in it stays a text match
+    person: Any = dataclasses.field(default=None, compare=False, repr=False)   # its PersonFilter once resolved (False: none)
 
 
 @dataclass
@@ -49,7 +57,7 @@ class Query:
         return [a for g in self.groups for a in g]
 
 
-_TOKEN = re.compile(r'''\s*(?:(?P<neg>-)?(?:(?P<field>[A-Za-z]+):)?(?:"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+)))''')
+_TOKEN = re.compile(r'''\s*(?:(?P<neg>-)?(?:(?P<field>[A-Za-z]+):(?P<lit>=)?)?(?:"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+)))''')
 
 
 def parse_query(text: str, limits: Limits | None = None) -> Query:
@@ -81,6 +89,10 @@ def parse_query(text: str, limits: Limits | None = None) -> Query:
         atom = _atom(fname, word, phrase, bool(m.group("neg")))
         if atom is None:
             continue
+        if m.group("lit"):
+            if atom.field not in PERSON_FIELDS:
+                raise QueryError(f"{fname}:= (a literal form) is for from:, to: and cc: only")
+            atom.literal = True
         if atom.kind == "filter":
             if pending_or:
                 raise QueryError(f"OR cannot join a {atom.field}: filter")
@@ -91,6 +103,8 @@ def parse_query(text: str, limits: Limits | None = None) -> Query:
             q.negatives.append(atom)
         elif pending_or:
             q.groups[-1].append(atom)
+            for a in q.groups[-1]:
+                a.grouped = True
             pending_or = False
         else:
             q.groups.append([atom])

@@ -9,6 +9,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from dalil.search.bridge import Bridged
+    from dalil.search.persons import PersonFilter
     from dalil.search.query import Query
 
 
@@ -52,6 +53,9 @@ class SearchResult:
     expansions: dict[str, list[str]] = field(default_factory=dict)
     related_total: int = 0           # documents similar in meaning only, listed after the exact ones
     missing: list[str] = field(default_factory=list)   # the query's concepts no document holds
+    people: list["PersonFilter"] = field(default_factory=list)   # from:/to:/cc: terms read as persons
+    # sender / recipient → [{id, name, kind, count, forms}]: the facets by person, with the forms
+    person_facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
     def no_exact(self) -> bool:
@@ -62,7 +66,9 @@ class SearchResult:
         return {"query": self.query, "lang": self.lang, "mode": self.mode, "total": self.total,
                 "related_total": self.related_total, "no_exact": self.no_exact, "missing": self.missing,
                 "hits": [h.to_dict() for h in self.hits], "facets": self.facets,
-                "expansions": self.expansions, "took_ms": round(self.took_ms, 2)}
+                "expansions": self.expansions, "people": [p.as_dict() for p in self.people],
+                "person_facets": self.person_facets,
+                "took_ms": round(self.took_ms, 2)}
 
 
 @dataclass

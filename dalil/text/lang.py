@@ -108,9 +108,44 @@ def _french_only(word: str) -> bool:
     return bool(senses) and word not in {s.lower() for s in senses}
 
 
+def _script_of_words(text: str) -> str | None:
+    """The language of a short query's words when they are all in one non-Latin script and
+    its Latin-script words are all capitalized, names ("هجوم Benghazi", "رهائن In Amenas":
+    Arabic; the place name does not make it English)."""
+    words = _WORD.findall(text)
+    if len(words) >= SHORT:
+        return None
+    latin = [w for w in words if all("a" <= c.lower() <= "z" or "\u00c0" <= c <= "\u024f" for c in w)]
+    if len(latin) == len(words) or any(not w[0].isupper() for w in latin):
+        return None
+    return _script(" ".join(w for w in words if w not in latin))
+
+
+# A short Latin-script query's words, its names set aside, classified as one of these languages
+# with this confidence (and English all but ruled out) are in that language ("secuestro
+# Benghazi": Spanish).  Dutch and the rest stay out: the classifier reads single English words
+# as Dutch ("weekend"); of 3,000 frequent corpus words, 6 reach 0.8 in another language, all
+# names or Dutch/German readings.
+BY_WORDS = ("fr", "es", "it", "pt", "de")
+WORDS_CONFIDENT = 0.8
+WORDS_NOT_ENGLISH = 0.05
+
+
+def _lang_of_words(text: str) -> str | None:
+    stripped = _without_names(text)
+    if stripped == text or not stripped.strip():
+        return None
+    ranked = dict(_identifier().rank(stripped))
+    best = max(BY_WORDS, key=lambda lang: ranked.get(lang, 0.0))
+    total = sum(ranked.values()) or 1.0
+    if ranked[best] / total >= WORDS_CONFIDENT and ranked.get("en", 0.0) / total < WORDS_NOT_ENGLISH:
+        return best
+    return None
+
+
 def detect_lang(text: str) -> str:
     """ISO 639-1 code of `text` ('ar', 'fr', 'en', ...), or 'und' when there is too little to tell."""
-    script = _dominant_script(text)
+    script = _dominant_script(text) or _script_of_words(text)
     if script:
         # Cyrillic is shared by many languages; let the classifier pick among ru/uk.
         if script != "ru":
@@ -139,6 +174,9 @@ def detect_lang(text: str) -> str:
         # Between the two Latin-script query languages, take the one the classifier prefers.
         if words and all(_french_only(w) for w in words):
             return "fr"     # "otages In Amenas": its one word is French, the rest a name
+        by_words = _lang_of_words(text)
+        if by_words:
+            return by_words
         ranked = dict(_identifier().rank(text))
         return "fr" if ranked["fr"] > ranked["en"] * 1.5 else "en"
     return lang

@@ -24,10 +24,14 @@ def top_correspondents(archive: Archive, found: ResultSet, limit: int = 10) -> l
     written in the result set's documents."""
     people = archive.people(found.result.query, limit=limit, doc_ids=found.matching)["people"]
     if people:
+        # `id`: the person filter (from:#id) opens the messages of every form of theirs; `kind`:
+        # lists, feeds and system senders go under their own heading.
         return [{"name": p["name"], "documents": (p["sent"] or 0) + (p["received"] or 0),
-                 "sent": p["sent"] or 0, "form": _plain_form((p["forms"] or [p["name"]])[0])}
-                for p in people if p["name"]]
-    return [{"name": who.strip(" '\""), "documents": n, "sent": sent, "form": _plain_form(who)}
+                 "sent": p["sent"] or 0, "form": _plain_form((p["forms"] or [p["name"]])[0]),
+                 "id": p["id"], "kind": p["kind"]}
+                for p in people if p["name"] and p["id"]]
+    return [{"name": who.strip(" '\""), "documents": n, "sent": sent, "form": _plain_form(who), "id": None,
+             "kind": "person"}
             for who, n, sent in archive.correspondents_of(found.rows, limit) if who and who.strip(" '\"")]
 
 

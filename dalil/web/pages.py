@@ -67,7 +67,8 @@ def _search_page(request: Request) -> Response:
     return render(request, "search.html", result=result, offset=offset, page_size=PAGE_SIZE, exports=exports,
                   timeline=timeline_svg(months, q, _translator(ui), ui),
                   people=insights.top_correspondents(archive, found) if result.total else [],
-                  filters=FILTER_TOKEN.findall(q), facet_token=facet_token, refine=lambda token: _refine(q, token),
+                  filters=FILTER_TOKEN.findall(q), facet_token=facet_token, person_token=person_token,
+                  refine=lambda token: _refine(q, token),
                   unfilter=lambda token: _unfilter(q, token), read=kept.read_of(archive, result.hits), **ctx)
 
 
@@ -83,6 +84,12 @@ def facet_token(field: str, value: str) -> str:
     name = {"sender": "from", "release": "release", "exemption": "exemption", "lang": "lang",
             "mentions_person": "mentions", "mentions_org": "mentions", "mentions_place": "mentions"}[field]
     return f'{name}:"{value}"' if re.search(r'[\s:"]', value) else f"{name}:{value}"
+
+
+def person_token(facet: str, person_id: int) -> str:
+    """The query filter a person facet value stands for: that one person (dalil.search.persons),
+    so that the link opens exactly the documents the facet counted."""
+    return f"{ {'sender': 'from', 'recipient': 'to'}[facet]}:#{int(person_id)}"
 
 
 def _refine(q: str, token: str) -> str:

@@ -42,12 +42,6 @@ def people_page(request: Request) -> Response:
     return render(request, "people.html", q=q, people=found["people"], limit=PEOPLE_LIMIT)
 
 
-def sender_query(forms: list[str], name: str) -> str:
-    """A `from:` filter for a person: their most frequent form without an address in it."""
-    form = next((f for f in forms if not re.search(r'[<>@\[\]"]', f)), name)
-    return f'from:"{form}"'
-
-
 def person_page(request: Request) -> Response:
     """One person: forms, counts, top correspondents and messages sent per month."""
     archive = request.app.state.archive
@@ -55,7 +49,7 @@ def person_page(request: Request) -> Response:
     person = archive.person_by_id(int(raw)) if raw.isdigit() else None
     if person is None:
         return render(request, "error.html", status_code=404, message_key="not_found")
-    query = sender_query(person.forms, person.name)
+    query = f"from:#{person.id}"      # every form of theirs (dalil.search.persons), this person only
     graph = archive.graph(query)
     names = {n["id"]: n["name"] for n in graph["nodes"]}
     weight: dict[int, int] = {}

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 
 class PeopleStore(ABC):
@@ -73,3 +73,19 @@ class PeopleStore(ABC):
     @abstractmethod
     def person_doc_ids(self, pid: int) -> list[str]:
         """doc_id of every document with a message the person sent or received, oldest first."""
+
+    @abstractmethod
+    def people_named(self, text: str, limit: int = 20) -> list[tuple[int, str, int, int]]:
+        """(person, display name, sent + received, forms) of the persons, the withheld record
+        aside, whose display name or one printed form is `text` (case-blind), or whose display
+        name holds every word of `text`; the most active first, at most `limit`."""
+
+    @abstractmethod
+    def person_form_counts(self, pids: Iterable[int]) -> dict[int, int]:
+        """Person → how many printed forms the people index links to them, for these ids."""
+
+    @abstractmethod
+    def person_document_rows(self, roles: Sequence[str]) -> list[tuple[int, int]]:
+        """(documents.id, person) of every document with a message whose correspondent in one of
+        `roles` (from, to, cc, bcc) is printed in a form of that person, each pair once, by
+        documents.id then person: what a person facet counts and a person filter matches."""

@@ -37,6 +37,12 @@ _FILTER_SQL = {"doc": "d.doc_id = %s", "doc_prefix": "d.doc_id ILIKE %s ESCAPE '
                "flag": "d.doc_id IN (SELECT doc_id FROM doc_flags WHERE flag = %s)",
                "noted": "d.doc_id IN (SELECT doc_id FROM doc_notes WHERE note != %s)",
                "mentions": "d.doc_id IN (SELECT doc_id FROM mention_keys WHERE key = %s)"}
+# A person filter: the documents with a message whose correspondent in the role is printed in
+# one of the forms of the persons (ids joined by commas).
+_PERSON_SQL = ("d.doc_id IN (SELECT c.doc_id FROM correspondents c WHERE c.role IN ({roles}) AND c.raw IN "
+               "(SELECT form FROM person_forms WHERE person = ANY(string_to_array(%s, ',')::int[])))")
+_FILTER_SQL.update({f"{field}_person": _PERSON_SQL.format(roles=roles) for field, roles in
+                    (("from", "'from'"), ("to", "'to'"), ("cc", "'cc', 'bcc'"))})
 
 
 def where_clause(filters: Sequence[Filter]) -> tuple[str, list[Any]]:

@@ -1,7 +1,8 @@
 """PostgreSQL: the people index: correspondent forms, persons, aliases, roles, message keys."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator
+import re
+from typing import Any, Iterable, Iterator, Sequence
 
 from psycopg.rows import dict_row
 
@@ -96,3 +97,29 @@ class PostgresPeople:
             "SELECT c.doc_id FROM correspondents c JOIN person_forms pf ON pf.form = c.raw "
             "JOIN messages m ON m.id = c.message WHERE pf.person = %s "
             "GROUP BY c.doc_id ORDER BY min(m.date), c.doc_id", (pid,))]
+
+    def people_named(self, text: str, limit: int = 20) -> list[tuple[int, str, int, int]]:
+        low = " ".join(text.lower().split())
+        words = [w for w in re.split(r"[\s,]+", low) if w]
+        if not words:
+            return []
+        # Words of the display name: padded with spaces, so 'sid' is not found in 'Sidney'.
+        each = " AND ".join("(' ' || lower(replace(replace(p.name, ',', ' '), '-', ' ')) || ' ') LIKE %s ESCAPE ''"
+                            for _ in words)
+        return [tuple(r) for r in self.db.execute(
+            f"SELECT p.id, p.name, p.sent + p.received, "
+            f"(SELECT count(*) FROM person_forms f WHERE f.person = p.id)::int "
+            f"FROM persons p WHERE p.id != 0 AND (lower(p.name) = %s OR ({each}) OR p.id IN "
+            f"(SELECT person FROM person_forms WHERE lower(form) = %s)) "
+            f"ORDER BY p.sent + p.received DESC, p.id LIMIT %s",
+            [low, *(f"% {w.replace('%', '_')} %" for w in words), low, limit]).fetchall()]
+
+    def person_form_counts(self, pids: Iterable[int]) -> dict[int, int]:
+        return dict(self.db.execute("SELECT person, count(*)::int FROM person_forms WHERE person = ANY(%s) "
+                                    "GROUP BY person", ([int(p) for p in pids],)).fetchall())
+
+    def person_document_rows(self, roles: Sequence[str]) -> list[tuple[int, int]]:
+        rows = self.db.execute(
+            "SELECT d.id, pf.person FROM correspondents c JOIN documents d ON d.doc_id = c.doc_id "
+            "JOIN person_forms pf ON pf.form = c.raw WHERE c.role = ANY(%s)", (list(roles),)).fetchall()
+        return sorted(set(map(tuple, rows)))

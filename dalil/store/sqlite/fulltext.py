@@ -20,6 +20,12 @@ _FILTER_SQL = {"doc": "d.doc_id = ?", "doc_prefix": "d.doc_id LIKE ?", "release"
                "flag": "d.doc_id IN (SELECT doc_id FROM doc_flags WHERE flag = ?)",
                "noted": "d.doc_id IN (SELECT doc_id FROM doc_notes WHERE note != ?)",
                "mentions": "d.doc_id IN (SELECT doc_id FROM mention_keys WHERE key = ?)"}
+# A person filter: the documents with a message whose correspondent in the role is printed in
+# one of the forms of the persons (ids joined by commas).
+_PERSON_SQL = ("d.doc_id IN (SELECT c.doc_id FROM correspondents c WHERE c.role IN ({roles}) AND c.raw IN "
+               "(SELECT form FROM person_forms WHERE person IN (SELECT value FROM json_each('[' || ? || ']'))))")
+_FILTER_SQL.update({f"{field}_person": _PERSON_SQL.format(roles=roles) for field, roles in
+                    (("from", "'from'"), ("to", "'to'"), ("cc", "'cc', 'bcc'"))})
 
 
 def where_clause(filters: Sequence[Filter]) -> tuple[str, list[Any]]:
@@ -108,13 +114,13 @@ class SQLiteFullText:
     def newest_rows(self, filters: Sequence[Filter], limit: int) -> list[int]:
         where, params = where_clause(filters)
         return [r[0] for r in self.db.execute(
-            f"SELECT d.id FROM documents d WHERE {where} ORDER BY d.date DESC LIMIT ?", [*params, limit])]
+            f"SELECT d.id FROM documents d WHERE {where} ORDER BY d.date DESC, d.id DESC LIMIT ?", [*params, limit])]
 
     def newest_hit_rows(self, filters: Sequence[Filter], limit: int, offset: int = 0) -> list[HitRow]:
         where, params = where_clause(filters)
         return [tuple(r) for r in self.db.execute(
             f"SELECT {_HIT_COLUMNS} FROM documents d WHERE {where} "
-            f"ORDER BY d.date DESC LIMIT ? OFFSET ?", [*params, limit, offset])]
+            f"ORDER BY d.date DESC, d.id DESC LIMIT ? OFFSET ?", [*params, limit, offset])]
 
     # --- reading documents by their index row -----------------------------------------------
     def hit_rows(self, rows: Sequence[int]) -> dict[int, HitRow]:
