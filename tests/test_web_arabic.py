@@ -327,3 +327,19 @@ def test_english_pages_do_not_overflow_at_phone_width(server, browser):
         assert page.goto(url).status == status, name
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, name
     context.close()
+
+
+def test_file_control_speaks_arabic(server, browser, tmp_path):
+    # Chromium writes a file input's own button in its locale; the page shows its own label instead.
+    context = browser.new_context(viewport={"width": 375, "height": 900}, base_url=server.base)
+    page = context.new_page()
+    page.goto("/trace?ui=ar")
+    assert page.locator("#file").evaluate("e => getComputedStyle(e).opacity") == "0"
+    button, name = page.locator(".file-button"), page.locator(".file-name")
+    assert button.is_visible() and ARABIC.search(button.inner_text()) and not LATIN.search(button.inner_text())
+    assert ARABIC.search(name.inner_text()) and not LATIN.search(name.inner_text())
+    saved = tmp_path / "maqal.txt"
+    saved.write_text(ARTICLE, encoding="utf-8")
+    page.locator("#file").set_input_files(str(saved))
+    assert name.inner_text() == "maqal.txt"
+    context.close()
