@@ -127,3 +127,12 @@ def test_search_page_with_arabic_keywords(client):
     assert chip and chip.group(2) + chip.group(3) == "من:mills" and chip.group(1) == "libya"
     plain = client.get("/", params={"q": "ملاحظة:عاجل", "mode": "lexical", "ui": "ar"})
     assert plain.status_code == 200 and 'class="chip"' not in plain.text
+
+
+def test_errors_name_the_keyword_as_typed():
+    with pytest.raises(QueryError, match="filter من: needs a value"):
+        parse_query('من:""')
+    with pytest.raises(QueryError, match="filter from: needs a value"):
+        parse_query('FROM:""')
+    with pytest.raises(QueryError, match="unknown exemption code"):
+        parse_query("إعفاء:Z9")

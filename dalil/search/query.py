@@ -164,7 +164,7 @@ def _atom(fname: str | None, word: str | None, phrase: str | None, neg: bool) ->
         if f not in FTS_FIELDS and f not in SQL_FIELDS:
             raise QueryError(f"unknown filter {fname}: (known: {', '.join(k + ':' for k in KNOWN)})")
         if not value:
-            raise QueryError(f"filter {f}: needs a value")
+            raise QueryError(f"filter {f if fname.isascii() else fname}: needs a value")
         if f in SQL_FIELDS:
             return Atom("filter", _check_filter(f, value), field=f, negated=neg)
         kind = "phrase" if phrase is not None else "word"
