@@ -15,11 +15,12 @@ from dalil.archive import Archive, DocumentView, default_db  # noqa: E402
 from dalil.ingest.pipeline import IngestReport  # noqa: E402
 from dalil.model import IngestError  # noqa: E402
 from dalil.search.query import KNOWN as QUERY_FILTERS, QueryError, parse_query  # noqa: E402
+from dalil.search.query import FILTER_KEYWORDS as QUERY_FILTER_KEYWORDS  # noqa: E402
 from dalil.search.results import ResultSet, SearchHit, SearchResult  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = ["Archive", "ArticleError", "ClaimResult", "DocumentView", "Evidence", "IngestError", "IngestReport",
-           "QUERY_FILTERS", "QueryError", "parse_query", "ResultSet", "SearchHit", "SearchResult", "TraceReport", "default_db",
+           "QUERY_FILTERS", "QUERY_FILTER_KEYWORDS", "QueryError", "parse_query", "ResultSet", "SearchHit", "SearchResult", "TraceReport", "default_db",
            "__version__"]
 
 

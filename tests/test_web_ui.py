@@ -2,6 +2,7 @@
 `dalil serve` on an archive of real corpus documents.  Screenshots go to test-artifacts/."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
@@ -232,7 +233,7 @@ def test_trace_upload_of_an_html_page(page, tmp_path):
     saved.write_text("<html><head><title>تسريبات</title></head><body><nav>الرئيسية</nav><article><h1>تسريبات</h1>"
                      "<p>أرسل جيك سوليفان رسالة إلى كلينتون في 2 أبريل 2011 بعنوان Brits and Libya.</p>"
                      "</article></body></html>", encoding="utf-8")
-    page.get_by_label("…أو ارفع ملفاً (‎.html أو ‎.txt أو ‎.md)").set_input_files(str(saved))
+    page.get_by_label(re.compile("أو ارفع ملفاً")).set_input_files(str(saved))
     page.get_by_role("button", name="تتبّع").click()
     expect(page.locator(".report")).to_be_visible(timeout=60_000)
     assert page.locator("html").get_attribute("dir") == "rtl"

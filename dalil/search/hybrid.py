@@ -108,7 +108,7 @@ class HybridSearcher:
         free = [a for g in q.groups if all(a.field is None for a in g) for a in g]
         field_groups = [g for g in q.groups if any(a.field for a in g)]
         free_text = " ".join(a.value for a in free)
-        lang = (lang or detect_lang(free_text or query)).lower()
+        lang = (lang or detect_lang(free_text or q.english)).lower()
         if lang != "en":
             free = [_without_elision(a) for a in free]
         rankings: list[list[int]] = []
@@ -240,7 +240,7 @@ class HybridSearcher:
         free = [a for g in q.groups if all(a.field is None for a in g) for a in g]
         field_groups = [g for g in q.groups if any(a.field for a in g)]
         free_text = " ".join(a.value for a in free)
-        lang = (lang or detect_lang(free_text or query)).lower()
+        lang = (lang or detect_lang(free_text or q.english)).lower()
         if lang != "en":
             free = [_without_elision(a) for a in free]
         bridged = self.bridge.bridge(" ".join(a.value for a in free), lang) if free else None
@@ -425,7 +425,7 @@ class HybridSearcher:
             # The foundation's search as it is: all terms must match, exact total, every copy shown.
             q = parse_query(query)
             lang = (lang or detect_lang(" ".join(
-                a.value for a in q.positive_atoms() if a.field is None) or query)).lower()
+                a.value for a in q.positive_atoms() if a.field is None) or q.english)).lower()
             result, found = self.lexical.search_matches(q, limit=limit, offset=offset, facets=facets, lang=lang)
             result.mode = "lexical"
             result.lang = lang

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 from datetime import date
+from pathlib import Path
 
 from dalil.model import Limits
 
@@ -24,6 +25,23 @@ PERSON_FIELDS = {"sender": "from", "recipients": "to", "cc": "cc"}   # index col
 SQL_FIELDS = {"doc", "release", "exemption", "after", "before", "lang", "tag", "is", "mentions"}
 IS_VALUES = ("starred", "read", "noted")     # is:VALUE — the document flags a reader sets
 KNOWN = sorted(FTS_FIELDS) + sorted(SQL_FIELDS)
+FILTER_KEYWORDS_DATA = Path(__file__).with_name("data") / "filter_keywords.tsv"
+
+
+def filter_keywords() -> dict[str, str]:
+    """data/filter_keywords.tsv, read once: a filter keyword in another language → the English
+    filter (من → from); lines naming a filter this version lacks are left out."""
+    table = {}
+    for line in FILTER_KEYWORDS_DATA.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            keyword, english = line.split("\t")
+            if english.strip() in KNOWN:
+                table[keyword.strip()] = english.strip()
+    return table
+
+
+# Every filter keyword (English and the other languages') → its English filter.
+FILTER_KEYWORDS: dict[str, str] = {**{k: k for k in KNOWN}, **filter_keywords()}
 
 
 class QueryError(ValueError):
@@ -48,6 +66,10 @@ class Query:
     groups: list[list[Atom]] = field(default_factory=list)     # AND of ORs (positive)
     negatives: list[Atom] = field(default_factory=list)
     filters: list[Atom] = field(default_factory=list)           # SQL-side filters
+    english: str = ""         # the text with every filter keyword in English (من: → from:)
+
+    def __post_init__(self):
+        self.english = self.english or self.text
 
     @property
     def has_text(self) -> bool:
@@ -57,7 +79,12 @@ class Query:
         return [a for g in self.groups for a in g]
 
 
-_TOKEN = re.compile(r'''\s*(?:(?P<neg>-)?(?:(?P<field>[A-Za-z]+):(?P<lit>=)?)?(?:"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+)))''')
+# A field is any Latin word (an unknown one is an error) or one of the listed keywords in other
+# scripts, longest first; any other word before a colon is searched as text.  `=` after the
+# colon asks for the literal form (from:="Sid").
+_OTHER_KEYWORDS = "|".join(sorted((re.escape(k) for k in FILTER_KEYWORDS if not k.isascii()), key=len, reverse=True))
+_TOKEN = re.compile(r'''\s*(?:(?P<neg>-)?(?:(?P<field>[A-Za-z]+''' + (f"|{_OTHER_KEYWORDS}" if _OTHER_KEYWORDS else "")
+                    + r'''):(?P<lit>=)?)?(?:"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+)))''')
 
 
 def parse_query(text: str, limits: Limits | None = None) -> Query:
@@ -69,7 +96,7 @@ def parse_query(text: str, limits: Limits | None = None) -> Query:
     if text.count('"') % 2:
         raise QueryError('unbalanced quote: every " needs a closing "')
     q = Query(text=text)
-    pos, pending_or = 0, False
+    pos, pending_or, english = 0, False, []
     stripped = text.strip()
     if not stripped:
         raise QueryError("empty query")
@@ -79,8 +106,10 @@ def parse_query(text: str, limits: Limits | None = None) -> Query:
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
             raise QueryError(f"cannot read the query near {text[pos:pos + 20]!r}")
-        pos = m.end()
         word, phrase, fname = m.group("word"), m.group("phrase"), m.group("field")
+        english.append(text[pos:m.start("field")] + FILTER_KEYWORDS[fname] + text[m.end("field"):m.end()]
+                       if fname in FILTER_KEYWORDS else text[pos:m.end()])
+        pos = m.end()
         if word == "OR" and not fname and not m.group("neg"):
             if not q.groups or pending_or:
                 raise QueryError("OR needs a term on each side")
@@ -110,6 +139,7 @@ def parse_query(text: str, limits: Limits | None = None) -> Query:
             q.groups.append([atom])
     if pending_or:
         raise QueryError("OR needs a term on each side")
+    q.english = "".join(english)
     if not q.groups and not q.filters:
         raise QueryError("a query needs at least one term or filter besides exclusions")
     if limits is not None:
@@ -147,12 +177,12 @@ def _check_terms(q: Query, limits: Limits) -> None:
 
 def _atom(fname: str | None, word: str | None, phrase: str | None, neg: bool) -> Atom | None:
     if fname is not None:
-        f = fname.lower()
+        f = FILTER_KEYWORDS.get(fname, fname.lower())
         value = phrase if phrase is not None else word
         if f not in FTS_FIELDS and f not in SQL_FIELDS:
             raise QueryError(f"unknown filter {fname}: (known: {', '.join(k + ':' for k in KNOWN)})")
         if not value:
-            raise QueryError(f"filter {f}: needs a value")
+            raise QueryError(f"filter {f if fname.isascii() else fname}: needs a value")
         if f in SQL_FIELDS:
             return Atom("filter", _check_filter(f, value), field=f, negated=neg)
         kind = "phrase" if phrase is not None else "word"
@@ -195,6 +225,7 @@ def normalize_tag(tag: str) -> str | None:
 
 def _check_filter(f: str, value: str) -> str:
     if f in ("after", "before"):
+        value = re.sub(r"\d", lambda m: str(int(m.group())), value)    # ٢٠١١ → 2011
         if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
             raise QueryError(f"bad date in {f}:{value} (use YYYY-MM-DD, YYYY-MM or YYYY)")
         parts = [int(p) for p in value.split("-")] + [1, 1]

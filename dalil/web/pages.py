@@ -7,7 +7,7 @@ from urllib.parse import quote as quote_path
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from dalil import QUERY_FILTERS, Archive, ClaimResult, DocumentView, Evidence, TraceReport
+from dalil import QUERY_FILTER_KEYWORDS, QUERY_FILTERS, Archive, ClaimResult, DocumentView, Evidence, TraceReport
 from dalil.web import insights, kept
 from dalil.web.api import check_query, run_search, run_trace
 from dalil.web.article import article_text
@@ -18,7 +18,9 @@ from dalil.web.security import iframe_document, safe_filename
 from dalil.web.templating import render, ui_lang
 
 PAGE_SIZE = 20
-FILTER_TOKEN = re.compile(r'(?<!\S)-?(?:' + "|".join(QUERY_FILTERS) + r'):(?:"[^"]*"|\S+)')
+# Every filter keyword, English or Arabic (longest first, so that no keyword stops inside another).
+FILTER_TOKEN = re.compile(r'(?<!\S)-?(?:' + "|".join(sorted(map(re.escape, QUERY_FILTER_KEYWORDS), key=len, reverse=True))
+                          + r'):(?:"[^"]*"|\S+)')
 
 
 async def search_page(request: Request) -> Response:

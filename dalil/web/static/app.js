@@ -9,6 +9,17 @@
     var box = document.getElementById("q");
     if (box) { event.preventDefault(); box.focus(); box.select(); }
   });
+  // The trace form's file control is hidden behind a label in the interface language: show the
+  // chosen file's name beside it.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input || !input.classList || !input.classList.contains("file-input")) return;
+    var shown = input.parentNode.querySelector(".file-name");
+    if (!shown) return;
+    var name = input.files && input.files.length ? input.files[0].name : "";
+    shown.textContent = name || shown.getAttribute("data-none");
+    shown.dir = name ? "auto" : "";
+  });
   // Jump straight to the first highlighted match when a document is opened from a search.
   // A link to a cited passage (?start=…&end=…#cited) opens with the passage marked and centred.
   window.addEventListener("load", function () {
