@@ -13,7 +13,6 @@ import os
 import re
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-from dalil.ingest.pipeline import IngestReport, Ingestor
 from dalil.model import Limits
 from dalil.search.lexical import LexicalSearcher
 from dalil.search.query import parse_query
@@ -21,6 +20,7 @@ from dalil.search.results import ResultSet, SearchResult
 from dalil.store import display_name, is_server_url, open_store, store_exists, upgrade_store
 
 if TYPE_CHECKING:
+    from dalil.ingest.pipeline import IngestReport
     from dalil.intel.people import Person
     from dalil.search.export import Export
     from dalil.search.dense import VectorIndex
@@ -54,6 +54,8 @@ class Archive:
         if isinstance(paths, str):
             paths = [paths]
         hint = {k: v for k, v in options.items() if v is not None}
+        # Imported here: the ingest pipeline (multiprocessing, the parsers) cost a search 0.15 s.
+        from dalil.ingest.pipeline import Ingestor
         report = Ingestor(self.store, workers=workers, hint=hint, progress=progress).run(
             list(paths), retry_failed=retry_failed)
         self._lexical = self._tracer = None

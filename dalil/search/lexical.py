@@ -151,8 +151,18 @@ class LexicalSearcher:
     def facet_cache(self) -> "FacetCache":
         n = self.store.max_doc_row()
         if self._facets is None or self._facets.max_id != n:
-            self._facets = FacetCache(self.store, n)
+            self._facets = _kept(self.store, "facets", lambda: FacetCache(self.store, n))
         return self._facets
+
+
+def _kept(store: Store, name: str, build, code: str = __file__):
+    """`build()` (something derived from the whole archive), kept between processes under the
+    archive's content key and the file of the code that builds it (`code`): building the facet arrays took half a
+    second of every cold `dalil search` on the full corpus, unpickling them takes milliseconds
+    (docs/benchmarks.md).  Built as before where the store has no content key (PostgreSQL)."""
+    from dalil.text.model_cache import cached_value, source_key
+    key, version = store.content_key(), source_key(code, name)
+    return build() if key is None or version is None else cached_value(name, f"{key}|{version}", build)
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:

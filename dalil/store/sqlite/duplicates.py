@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from typing import Any, Iterable, Iterator
 
@@ -69,6 +70,17 @@ class SQLiteDuplicate:
         # both count per connection, so the connection is part of the stamp.
         db = self.db
         return id(db), db.execute("PRAGMA data_version").fetchone()[0], db.total_changes
+
+    def content_key(self) -> str | None:
+        # The file and its write-ahead log as they are now: every commit changes one of them.
+        parts = [os.path.abspath(self.path)]
+        for name in (self.path, self.path + "-wal"):
+            try:
+                st = os.stat(name)
+                parts.append(f"{st.st_size}:{st.st_mtime_ns}")
+            except OSError:
+                parts.append("-")
+        return "|".join(parts)
 
     def cluster_signature(self) -> tuple[Any, ...]:
         return tuple(self.db.execute(
