@@ -205,6 +205,12 @@ class MappedTable:
     def __contains__(self, key: str) -> bool:
         return self.get(key) is not None
 
+    def __getitem__(self, key: str) -> list[str]:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
 
 @lru_cache(maxsize=4)
 def parsed(folder: Path = DICT_DIR) -> dict:
