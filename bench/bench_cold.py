@@ -45,8 +45,10 @@ def child_env() -> dict:
     return env
 
 
-def run_once(db: str, query: str, mode: str) -> tuple[float, int]:
-    """(wall seconds, peak RSS in KB) of one `dalil search` process."""
+def run_once(db: str, query: str, mode: str) -> tuple[float, int, float]:
+    """(wall seconds, peak RSS in KB, CPU seconds: user + system) of one `dalil search` process.
+    CPU time is what a busy machine stretches least: it is the wall time of a quiet one, less
+    the time spent waiting for the disk."""
     t0 = time.perf_counter()
     pid = subprocess.Popen([sys.executable, "-m", "dalil", "search", query, "--mode", mode, "--db", db],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=child_env()).pid
@@ -54,7 +56,7 @@ def run_once(db: str, query: str, mode: str) -> tuple[float, int]:
     wall = time.perf_counter() - t0
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"dalil search {query!r} --mode {mode} failed")
-    return wall, usage.ru_maxrss
+    return wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -68,17 +70,20 @@ def main() -> None:
     out: dict = {"db": args.db, "runs": args.runs, "queries": QUERIES, "modes": {},
                  "load_average_before": os.getloadavg()}
     for mode in MODES:
-        walls, rss = [], []
+        walls, rss, cpus = [], [], []
         for _ in range(args.runs):
             for q in QUERIES:
-                w, r = run_once(args.db, q, mode)
+                w, r, c = run_once(args.db, q, mode)
                 walls.append(w)
                 rss.append(r)
+                cpus.append(c)
         out["modes"][mode] = {"n": len(walls), "wall_p50_s": round(statistics.median(walls), 3),
-                              "wall_max_s": round(max(walls), 3), "peak_rss_mb": round(max(rss) / 1024),
+                              "wall_max_s": round(max(walls), 3), "cpu_p50_s": round(statistics.median(cpus), 3),
+                              "cpu_max_s": round(max(cpus), 3), "peak_rss_mb": round(max(rss) / 1024),
                               "rss_p50_mb": round(statistics.median(rss) / 1024)}
         m = out["modes"][mode]
         print(f"{mode:8s} n={m['n']:3d}  wall p50 {m['wall_p50_s']:.2f} s  max {m['wall_max_s']:.2f} s  "
+              f"CPU p50 {m['cpu_p50_s']:.2f} s  max {m['cpu_max_s']:.2f} s  "
               f"peak RSS {m['peak_rss_mb']} MB (p50 {m['rss_p50_mb']} MB)")
     out["load_average"] = os.getloadavg()
     print(f"load average before {out['load_average_before'][0]:.2f}, after {out['load_average'][0]:.2f}")
