@@ -25,7 +25,6 @@ import shutil
 import threading
 import time
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -200,6 +199,7 @@ def _spawn_pool(workers: int):
     saved = {k: os.environ.get(k) for k in _BLAS_VARS}
     os.environ.update({k: "1" for k in _BLAS_VARS})
     try:
+        from multiprocessing import get_context      # here: 40 ms of every search process else
         return get_context("spawn").Pool(workers, initializer=_init_worker)
     finally:
         for k, v in saved.items():

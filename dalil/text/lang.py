@@ -37,8 +37,7 @@ _FR_MARKS = re.compile(r"[éèêàçùœâîôûëï]|\b[ldjqns]'[a-zàâéèê�
 def _identifier():
     # The model's arrays are kept parsed (model_cache): decompressing its LZMA file took half a
     # second of every one-query process.  `from_model_file` builds the same identifier from them.
-    from importlib.metadata import version
-
+    import py3langid         # its __version__, not importlib.metadata's: 30 ms of a cold search
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier, _load_model_file
 
     import numpy as np
@@ -49,10 +48,10 @@ def _identifier():
 
     def parsed():
         if not model:
-            model.append(cached_model("py3langid", path, version("py3langid"), lambda: _load_model_file(path)))
+            model.append(cached_model("py3langid", path, py3langid.__version__, lambda: _load_model_file(path)))
         return model[0]
 
-    key = source_key(path, version("py3langid") + "|" + ",".join(LANGS))
+    key = source_key(path, py3langid.__version__ + "|" + ",".join(LANGS))
     if key is None:
         ptc, pc, classes, nextmove, row, output = parsed()
         ident = LanguageIdentifier(ptc, pc, classes, nextmove, output, norm_probs=True, tk_row=row)
