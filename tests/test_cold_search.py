@@ -79,6 +79,19 @@ def test_kept_facets_duplicates_and_short_documents_are_those_built(full_archive
 
     short = Archive(str(full_archive), readonly=True).hybrid._short(n)
     assert short.sum() == len([r for r in archive.store.short_rows(SHORT_CHARS) if r <= n]) > 0
+    # one kept copy of each per archive, however often it changes
+    assert len(list(model_cache.glob("facets-*.pickle"))) == 1
+
+
+def test_a_changed_archive_replaces_its_kept_tables(tmp_path, corpus_dir, model_cache):
+    paths = sorted(corpus_dir.glob("*/*.txt"))[:4]
+    archive = Archive(str(tmp_path / "a.db"))
+    archive.ingest([str(paths[0])])
+    first = archive.lexical.facet_cache()
+    archive.ingest([str(p) for p in paths[1:]])
+    second = Archive(str(tmp_path / "a.db"), readonly=True).lexical.facet_cache()
+    assert second.max_id > first.max_id
+    assert len(list(model_cache.glob("facets-*.pickle"))) == 1
 
 
 def test_the_content_key_moves_with_the_archive(tmp_path, corpus_dir):

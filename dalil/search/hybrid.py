@@ -380,7 +380,9 @@ class HybridSearcher:
                 found = np.zeros(n + 1, dtype=bool)
                 found[_ids(self.store.short_rows(SHORT_CHARS), n)] = True
                 return found
-            mask = _kept(self.store, f"short-{n}", build, __file__)
+            kept_n, mask = _kept(self.store, "short", lambda: (n, build()), __file__)
+            if kept_n != n:          # documents added in this process, not yet in the file
+                mask = build()
             self._short_docs = mask
         return mask
 

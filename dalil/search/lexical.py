@@ -162,7 +162,9 @@ def _kept(store: Store, name: str, build, code: str = __file__):
     (docs/benchmarks.md).  Built as before where the store has no content key (PostgreSQL)."""
     from dalil.text.model_cache import cached_value, source_key
     key, version = store.content_key(), source_key(code, name)
-    return build() if key is None or version is None else cached_value(name, f"{key}|{version}", build)
+    if key is None or version is None:
+        return build()
+    return cached_value(name, f"{key[1]}|{version}", build, family=key[0])
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:

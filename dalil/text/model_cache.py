@@ -63,9 +63,13 @@ def cached_model(name: str, source: str | Path, version: str, build: Callable[[]
     return build() if key is None else cached_value(name, key, build)
 
 
-def cached_value(name: str, key: str, build: Callable[[], T]) -> T:
+def cached_value(name: str, key: str, build: Callable[[], T], family: str | None = None) -> T:
     """`build()`, pickled under `name` and `key` (a text that changes whenever what `build`
-    reads changes): read from the cache when there, else built and stored."""
+    reads changes): read from the cache when there, else built and stored.  `family` (such as
+    which archive it is derived from): storing a value removes the family's older ones, so a
+    cache of what changes with an archive holds one copy per archive, not one per change."""
+    if family is not None:
+        name = f"{name}-{hashlib.blake2b(family.encode(), digest_size=6).hexdigest()}"
     path = _path(name, key, ".pickle")
     try:
         with open(path, "rb") as f, _no_gc():
@@ -79,6 +83,10 @@ def cached_value(name: str, key: str, build: Callable[[], T]) -> T:
         with open(tmp, "wb") as f:
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
+        if family is not None:
+            for old in path.parent.glob(f"{name}-*.pickle"):
+                if old != path and len(old.name) == len(path.name):
+                    old.unlink(missing_ok=True)
     except OSError:
         pass
     return value

@@ -71,16 +71,16 @@ class SQLiteDuplicate:
         db = self.db
         return id(db), db.execute("PRAGMA data_version").fetchone()[0], db.total_changes
 
-    def content_key(self) -> str | None:
+    def content_key(self) -> tuple[str, str] | None:
         # The file and its write-ahead log as they are now: every commit changes one of them.
-        parts = [os.path.abspath(self.path)]
+        parts = []
         for name in (self.path, self.path + "-wal"):
             try:
                 st = os.stat(name)
                 parts.append(f"{st.st_size}:{st.st_mtime_ns}")
             except OSError:
                 parts.append("-")
-        return "|".join(parts)
+        return os.path.abspath(self.path), "|".join(parts)
 
     def cluster_signature(self) -> tuple[Any, ...]:
         return tuple(self.db.execute(
