@@ -162,8 +162,14 @@ def load(folder: Path = DICT_DIR) -> dict:
     from dalil.text.model_cache import cached_value
     folder = Path(folder)
     key = str(_cache_path(folder))
-    langs = cached_value("dictionary-languages", key, lambda: sorted(parsed(folder)))
-    return {lang: tuple(MappedTable.kept(f"dictionary-{lang}-{i}", key, lambda lang=lang, i=i: parsed(folder)[lang][i])
+    read: list = []
+
+    def tables() -> dict:         # read (or parsed) once for all the tables a miss makes
+        if not read:
+            read.append(parsed.__wrapped__(folder))
+        return read[0]
+    langs = cached_value("dictionary-languages", key, lambda: sorted(tables()))
+    return {lang: tuple(MappedTable.kept(f"dictionary-{lang}-{i}", key, lambda lang=lang, i=i: tables()[lang][i])
                         for i in range(3)) for lang in langs}
 
 
