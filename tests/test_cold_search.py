@@ -98,8 +98,14 @@ def test_the_content_key_moves_with_the_archive(tmp_path, corpus_dir):
     paths = sorted(corpus_dir.glob("*/*.txt"))[:3]
     archive = Archive(str(tmp_path / "a.db"))
     archive.ingest([str(paths[0])])
-    before = archive.store.content_key()
-    assert before == archive.store.content_key()
+    archive.close()
+    before = Archive(str(tmp_path / "a.db")).store.content_key()
+    for _ in range(2):          # each process opens it anew: the key stays
+        out = subprocess.run([sys.executable, "-c", "import sys; from dalil import Archive; "
+                              "print(repr(Archive(sys.argv[1]).store.content_key()))", str(tmp_path / "a.db")],
+                             env={**os.environ, "PYTHONPATH": ROOT}, capture_output=True, text=True, check=True)
+        assert out.stdout.strip() == repr(before)
+    archive = Archive(str(tmp_path / "a.db"))
     archive.ingest([str(p) for p in paths[1:]])
     assert archive.store.content_key() != before
 
