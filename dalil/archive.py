@@ -14,7 +14,6 @@ import re
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-from dalil.ingest.pipeline import IngestReport, Ingestor
 from dalil.model import Limits
 from dalil.search.lexical import LexicalSearcher
 from dalil.search.query import parse_query
@@ -22,6 +21,7 @@ from dalil.search.results import ResultSet, SearchResult
 from dalil.store import Store, display_name, is_server_url, open_store, store_exists, upgrade_store
 
 if TYPE_CHECKING:
+    from dalil.ingest.pipeline import IngestReport
     from dalil.intel.people import Person
     from dalil.search.export import Export
     from dalil.search.dense import VectorIndex
@@ -58,6 +58,8 @@ class Archive:
         if isinstance(paths, str):
             paths = [paths]
         hint = {k: v for k, v in options.items() if v is not None}
+        # Imported here: the ingest pipeline (multiprocessing, the parsers) cost a search 0.15 s.
+        from dalil.ingest.pipeline import Ingestor
         report = Ingestor(self.store, workers=workers, hint=hint, progress=progress).run(
             list(paths), retry_failed=retry_failed)
         self._lexical = self._tracer = None

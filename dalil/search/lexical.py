@@ -192,9 +192,25 @@ class LexicalSearcher:
         mentions = self.store.mentions_state()
         if (self._facets is None or self._facets.max_id != n or self._facets.people_state != people
                 or self._facets.mentions != mentions):
-            self._facets = FacetCache(self.store, n)
-            self._facets.mentions = mentions
+            def build() -> FacetCache:
+                facets = FacetCache(self.store, n)
+                facets.mentions = mentions
+                return facets
+            self._facets = _kept(self.store, "facets", build)
+            self._facets.store = self.store      # not kept: a connection is no part of the arrays
         return self._facets
+
+
+def _kept(store: Store, name: str, build, code: str = __file__):
+    """`build()` (something derived from the whole archive), kept between processes under the
+    archive's content key and the file of the code that builds it (`code`): building the facet arrays took half a
+    second of every cold `dalil search` on the full corpus, unpickling them takes milliseconds
+    (docs/benchmarks.md).  Built as before where the store has no content key (PostgreSQL)."""
+    from dalil.text.model_cache import cached_value, source_key
+    key, version = store.content_key(), source_key(code, name)
+    if key is None or version is None:
+        return build()
+    return cached_value(name, f"{key[1]}|{version}", build, family=key[0])
 
 
 def _top(scores: np.ndarray, n: int) -> np.ndarray:
@@ -223,6 +239,10 @@ class FacetCache:
     MENTIONS = {"person": "mentions_person", "org": "mentions_org", "place": "mentions_place"}
     PERSON_FACETS = {"sender": ("from",), "recipient": ("to",)}     # facet → correspondent roles
     FORMS_SHOWN = 12
+
+    def __getstate__(self) -> dict:
+        # Kept between processes (lexical._kept): the arrays, not the store they came from.
+        return {k: v for k, v in self.__dict__.items() if k != "store"}
 
     def __init__(self, store: Store, max_id: int):
         self.max_id = max_id

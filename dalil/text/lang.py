@@ -37,17 +37,42 @@ _FR_MARKS = re.compile(r"[éèêàçùœâîôûëï]|\b[ldjqns]'[a-zàâéèê�
 def _identifier():
     # The model's arrays are kept parsed (model_cache): decompressing its LZMA file took half a
     # second of every one-query process.  `from_model_file` builds the same identifier from them.
-    from importlib.metadata import version
-
+    import py3langid         # its __version__, not importlib.metadata's: 30 ms of a cold search
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier, _load_model_file
 
-    from dalil.text.model_cache import cached_model
+    import numpy as np
+
+    from dalil.text.model_cache import cached_model, cached_value, mapped_array, source_key
     path = MODEL_DIR / MODEL_FILE
-    ptc, pc, classes, nextmove, row, output = cached_model(
-        "py3langid", path, version("py3langid"), lambda: _load_model_file(path))
-    ident = LanguageIdentifier(ptc, pc, classes, nextmove, output, norm_probs=True, tk_row=row)
-    ident.set_languages(LANGS)
-    return ident
+    model = []
+
+    def parsed():
+        if not model:
+            model.append(cached_model("py3langid", path, py3langid.__version__, lambda: _load_model_file(path)))
+        return model[0]
+
+    key = source_key(path, py3langid.__version__ + "|" + ",".join(LANGS))
+    if key is None:
+        ptc, pc, classes, nextmove, row, output = parsed()
+        ident = LanguageIdentifier(ptc, pc, classes, nextmove, output, norm_probs=True, tk_row=row)
+        ident.set_languages(LANGS)
+        return ident
+    # The identifier restricted to LANGS (as set_languages makes it) with its tables memory-
+    # mapped: unpickling the whole model (68 MB) took 0.3 s and 80 MB of every cold search,
+    # while a query walks a few hundred of its states.  A memoryview of the mapped arrays is
+    # indexed to Python ints, as the arrays of the parsed model are.
+    def restricted():
+        ptc, pc, classes, nextmove, row, output = parsed()
+        full = LanguageIdentifier(ptc, pc, classes, nextmove, output, norm_probs=True, tk_row=row)
+        full.set_languages(LANGS)
+        return full
+    ptc = mapped_array("langid-ptc", key, lambda: np.ascontiguousarray(restricted().nb_ptc))
+    small = cached_value("langid-small", key, lambda: (restricted().nb_pc, restricted().nb_classes))
+    nextmove = mapped_array("langid-nextmove", key, lambda: np.frombuffer(parsed()[3], np.uint32))
+    row = mapped_array("langid-row", key, lambda: np.frombuffer(parsed()[4], np.uint16))
+    output = mapped_array("langid-output", key, lambda: np.asarray(parsed()[5], np.int32))
+    return LanguageIdentifier(ptc, small[0], small[1], memoryview(nextmove), memoryview(output),
+                              norm_probs=True, tk_row=memoryview(row))
 
 
 def _script(text: str) -> str | None:

@@ -41,6 +41,12 @@ class DuplicateStore(ABC):
         """A value that changes whenever the archive's data changes (by this caller or another)."""
 
     @abstractmethod
+    def content_key(self) -> tuple[str, str] | None:
+        """(which archive, a text that changes whenever its data changes), the same in every
+        process reading it (a key for what search derives from the whole archive and keeps
+        between processes), or None when there is no cheap one."""
+
+    @abstractmethod
     def cluster_signature(self) -> tuple[Any, ...]:
         """A value that changes whenever the clusters, near-duplicate pairs or copy pairs change."""
 

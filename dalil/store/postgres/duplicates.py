@@ -64,6 +64,9 @@ class PostgresDuplicate:
             "SELECT xact_commit, tup_inserted + tup_updated + tup_deleted FROM pg_stat_database "
             "WHERE datname = current_database()").fetchone(), db.info.transaction_status
 
+    def content_key(self) -> tuple[str, str] | None:
+        return None       # no file to stat; a server process keeps what it derives in memory
+
     def cluster_signature(self) -> tuple[Any, ...]:
         return tuple(self.db.execute(
             "SELECT (SELECT count(*) FROM dupe_clusters), (SELECT max(cluster) FROM dupe_clusters), "

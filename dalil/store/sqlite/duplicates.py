@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from typing import Any, Iterable, Iterator
 
@@ -69,6 +70,18 @@ class SQLiteDuplicate:
         # both count per connection, so the connection is part of the stamp.
         db = self.db
         return id(db), db.execute("PRAGMA data_version").fetchone()[0], db.total_changes
+
+    def content_key(self) -> tuple[str, str] | None:
+        # The file and its write-ahead log as they are now: every commit changes one of them.  An
+        # empty log holds nothing: each read-write open creates one anew (a new mtime per process).
+        parts = []
+        for name in (self.path, self.path + "-wal"):
+            try:
+                st = os.stat(name)
+                parts.append(f"{st.st_size}:{st.st_mtime_ns}" if st.st_size else "-")
+            except OSError:
+                parts.append("-")
+        return os.path.abspath(self.path), "|".join(parts)
 
     def cluster_signature(self) -> tuple[Any, ...]:
         return tuple(self.db.execute(
