@@ -110,3 +110,16 @@ def test_mbox_larger_than_the_limit_is_read_message_by_message(tmp_path):
     assert box.stat().st_size > MiB
     assert (report["added"], report["skipped"], report["failed"]) == (n, 0, 0)
     assert peak < PEAK_BOUND_KB + 200 * 1024, f"peak RSS {peak} KB"
+
+
+def test_mbox_read_in_chunks_cuts_where_the_whole_file_does(samples_dir, monkeypatch):
+    import io
+    from dalil.ingest import mbox
+    boxes = sorted((samples_dir / "mbox").glob("*.mbox"))
+    assert len(boxes) >= 3
+    for chunk in (7, 300, 4096):      # chunks far smaller than a message: every boundary case
+        monkeypatch.setattr(mbox, "CHUNK", chunk)
+        monkeypatch.setattr(mbox, "MARGIN", 16)
+        for box in boxes:
+            data = box.read_bytes()
+            assert list(mbox.split_mbox_file(io.BytesIO(data))) == list(mbox.split_mbox(data)), (box.name, chunk)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from dalil.ingest.base import is_refusal, pick, ranked, readers
+from dalil.ingest.mbox import MboxReader
 from dalil.ingest.sources import iter_inputs
 from dalil.model import IngestError, PreparedDocument, Source, sha256
 
@@ -187,7 +188,13 @@ def _expand(source: Source) -> Iterator[Source]:
         except OSError as exc:
             yield Source(name=source.name, root=source.root, hint={"error": "unreadable", "detail": str(exc)})
             return
-    if (source.path and os.path.isdir(source.path)) or not _container_claims(source):
+    if source.path and os.path.isdir(source.path):
+        yield source
+        return
+    if _is_mbox(source):
+        yield from _expand_mbox(source)
+        return
+    if not _container_claims(source):
         yield source                  # a leaf: its reader is chosen in the worker
         return
     try:
@@ -214,6 +221,26 @@ def _expand(source: Source) -> Iterator[Source]:
     except Exception as exc:
         yield Source(name=source.name + "!", root=source.root,
                      hint={"error": "reader_error", "detail": f"{type(exc).__name__}: {exc}"[:300]})
+
+
+def _is_mbox(source: Source) -> bool:
+    try:
+        return MboxReader.score(source) >= 12 and pick(source) is MboxReader   # sniffed, not only named
+    except (IngestError, OSError):
+        return False
+
+
+def _expand_mbox(source: Source) -> Iterator[Source]:
+    """An mbox is cut here, message by message from a file on disk (never read whole), and its
+    messages spread over the workers like an archive's members: memory holds a few batches."""
+    yield Source(name=source.name, path=source.path, size=source.size, root=source.root,
+                 hint={**source.hint, "container": "mbox"})
+    try:
+        for member in MboxReader.messages(source):
+            member.hint.pop("reader", None)
+            yield from _expand(member)
+    except IngestError as exc:
+        yield Source(name=source.name + "!", root=source.root, hint={"error": exc.code, "detail": exc.detail})
 
 
 def _container_claims(source: Source) -> bool:
