@@ -129,7 +129,7 @@ def ingest_peak(path: Path, limit: int | None) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[10, 50, 200], help="text file sizes, MB")
+    ap.add_argument("--sizes", type=int, nargs="*", default=[10, 50, 200], help="text file sizes, MB")
     ap.add_argument("--read-whole-up-to", type=int, default=10,
                     help="also ingest text files up to this size (MB) with the limit raised (slow)")
     ap.add_argument("--mbox-mb", type=int, default=50, help="mbox size, MB (0: none)")

@@ -239,9 +239,13 @@ def _expand_mbox(source: Source) -> Iterator[Source]:
     yield Source(name=source.name, path=source.path, size=source.size, root=source.root,
                  hint={**source.hint, "container": "mbox"})
     try:
+        limit = max_document_bytes(source.hint)
         for member in MboxReader.messages(source):
             member.hint.pop("reader", None)
-            yield from _expand(member)
+            # A message is a leaf of a known reader: no sniffing (an mbox may hold 50,000 of them).
+            if member.size > limit:
+                member.hint["skip"] = f"too large ({member.size} bytes > limit {limit})"
+            yield member
     except IngestError as exc:
         yield Source(name=source.name + "!", root=source.root, hint={"error": exc.code, "detail": exc.detail})
 
