@@ -497,3 +497,25 @@ def test_alerts_same_on_both_backends(tmp_path, pg_url):
     assert listed and listed <= added
     # The Arabic saved search finds the Arabic email of the later ingest.
     assert dict(found)["arabic"]
+def test_an_unchanged_archive_and_mbox_are_skipped_whole_on_both_backends(tmp_path, pg_url, corpus_dir,
+                                                                          samples_dir):
+    import tarfile
+    release = tmp_path / "slice.tar.gz"
+    with tarfile.open(release, "w:gz") as tf:
+        for p in corpus_slice(corpus_dir, 40):
+            tf.add(p, arcname=f"slice/{Path(p).name}")
+    box = samples_dir / "mbox" / "mimekit-content-length.mbox"
+    paths = [str(release), str(box)]
+    sqlite_path = str(tmp_path / "c.db")
+    ra, rb = ingest(sqlite_path, paths), ingest(pg_url, paths)
+    assert (ra.added, ra.ok, ra.failed) == (rb.added, rb.ok, rb.failed)
+    assert ra.added >= 40 + 29 and ra.failed == 0          # 40 texts, 29 messages and their attachments
+    assert_same_archives(sqlite_path, pg_url)
+    for location in (sqlite_path, pg_url):
+        before = rows(location)["ledger"]
+        # The two container rows (the .tar.gz, the mbox) hold their file's hash once every member was read.
+        assert sorted(r[3] is not None for r in before if r[2] == "") == [True, True]
+        again = ingest(location, paths)
+        # `unchanged` counts the containers' rows: members, messages and the attachments read from them.
+        assert (again.added, again.unchanged, again.ok) == (0, sum(1 for r in before if r[2] != ""), 0)
+        assert rows(location)["ledger"] == before

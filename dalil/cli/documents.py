@@ -1,6 +1,8 @@
 """`dalil ingest`, `status` and `show`."""
 from __future__ import annotations
 
+import sys
+
 import click
 
 from dalil import Archive
@@ -28,8 +30,10 @@ def ingest(paths, db, workers, retry_failed, ocr, ocr_lang, build_vectors, max_d
         raise click.UsageError("give at least one PATH (or --retry-failed)")
     archive = open_archive(db, must_exist=False)
     total = None
-    if paths:
-        total = Archive.estimate_inputs(list(paths))   # the progress total; a quick pass over folders and archives
+    if paths and sys.stderr.isatty():
+        # The bar's total: a pass over folders and archives (seconds for a large release), made
+        # only for a bar; a pipe's progress lines count without it.
+        total = Archive.estimate_inputs(list(paths))
     with progress("ingest", total) as tick:
         report = archive.ingest(list(paths), workers=workers, retry_failed=retry_failed,
                                 progress=tick, ocr=ocr, ocr_lang=ocr_lang,

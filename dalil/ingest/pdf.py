@@ -104,6 +104,11 @@ def _layout_text(source: Source) -> str | None:
     return out.stdout.decode("utf-8", "replace")
 
 
+def _text_limit(hint: dict) -> int:
+    from dalil.ingest.pipeline import max_document_bytes
+    return max_document_bytes(hint)
+
+
 def _render(page, dpi: int = 300):
     w, h = page.get_size()
     scale = min(dpi / 72, (MAX_PIXELS / max(1.0, w * h)) ** 0.5)
@@ -145,15 +150,24 @@ class PdfReader(Reader):
 
     def _pages(self, pdf, source: Source, mode: str) -> tuple[list[dict], str | None]:
         pages: list[dict] = []
+        limit, kept = _text_limit(source.hint), 0
+        self.cut = None
 
         def needing_ocr():
+            nonlocal kept
             for i in range(len(pdf)):
+                if kept > limit:
+                    # Pages are read one at a time: past the document limit the rest stay unread.
+                    self.cut = f"too large: text of the first {i} of {len(pdf)} pages kept " \
+                               f"({kept} characters > limit {limit})"
+                    break
                 page = pdf[i]
                 try:
                     tp = page.get_textpage()
                     text = ocr.clean_text(tp.get_text_bounded().replace("\r\n", "\n"))
                     tp.close()
                     q = layer_quality(text)
+                    kept += len(text)
                     pages.append({"page": i + 1, "native_text": text, "ocr_text": None, "source": "native",
                                   "text_quality": round(q, 3), "ocr_engine": None, "ocr_langs": None,
                                   "ocr_confidence": None})
@@ -187,6 +201,8 @@ class PdfReader(Reader):
         failed = ocr.failed_pages_status(pages)
         if failed:
             doc.status, doc.reason = failed
+        if self.cut:
+            doc.status, doc.reason = "partial", self.cut
         return doc
 
     def _foia(self, source: Source, doc_id: str, pages: list[dict]) -> ParsedDocument | None:

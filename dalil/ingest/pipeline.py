@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from dalil.ingest.base import is_refusal, pick, ranked, readers
+from dalil.ingest.mbox import MboxReader
 from dalil.ingest.sources import iter_inputs
 from dalil.model import IngestError, PreparedDocument, Source, sha256
 
@@ -169,6 +170,8 @@ def _too_large(source: Source) -> str | None:
         reader_cls = None
     if reader_cls and (reader_cls.container or reader_cls.name in SPLIT_READERS):
         return None                        # read member by member / message by message
+    if reader_cls and reader_cls.name == "pdf" and source.data is None and source.path:
+        return None                        # pdfium reads the file page by page; its text is capped
     return f"too large ({source.size} bytes > limit {limit})"
 
 
@@ -181,13 +184,20 @@ def _expand(source: Source) -> Iterator[Source]:
         source.hint["skip"] = skip
         yield source
         return
-    if source.data is None and source.path and source.size < WHOLE_READ_LIMIT and os.path.isfile(source.path):
+    if source.data is None and source.path and source.size < min(WHOLE_READ_LIMIT, max_document_bytes(source.hint)) \
+            and os.path.isfile(source.path):
         try:
             source.read()             # read once: sniffing and hashing then work from memory
         except OSError as exc:
             yield Source(name=source.name, root=source.root, hint={"error": "unreadable", "detail": str(exc)})
             return
-    if (source.path and os.path.isdir(source.path)) or not _container_claims(source):
+    if source.path and os.path.isdir(source.path):
+        yield source
+        return
+    if _is_mbox(source):
+        yield from _expand_mbox(source)
+        return
+    if not _container_claims(source):
         yield source                  # a leaf: its reader is chosen in the worker
         return
     try:
@@ -216,6 +226,30 @@ def _expand(source: Source) -> Iterator[Source]:
                      hint={"error": "reader_error", "detail": f"{type(exc).__name__}: {exc}"[:300]})
 
 
+def _is_mbox(source: Source) -> bool:
+    try:
+        return MboxReader.score(source) >= 12 and pick(source) is MboxReader   # sniffed, not only named
+    except (IngestError, OSError):
+        return False
+
+
+def _expand_mbox(source: Source) -> Iterator[Source]:
+    """An mbox is cut here, message by message from a file on disk (never read whole), and its
+    messages spread over the workers like an archive's members: memory holds a few batches."""
+    yield Source(name=source.name, path=source.path, size=source.size, root=source.root,
+                 hint={**source.hint, "container": "mbox"})
+    try:
+        limit = max_document_bytes(source.hint)
+        for member in MboxReader.messages(source):
+            member.hint.pop("reader", None)
+            # A message is a leaf of a known reader: no sniffing (an mbox may hold 50,000 of them).
+            if member.size > limit:
+                member.hint["skip"] = f"too large ({member.size} bytes > limit {limit})"
+            yield member
+    except IngestError as exc:
+        yield Source(name=source.name + "!", root=source.root, hint={"error": exc.code, "detail": exc.detail})
+
+
 def _container_claims(source: Source) -> bool:
     for cls in readers():
         if cls.container:
@@ -241,16 +275,46 @@ class Ingestor:
         t0 = time.perf_counter()
         if retry_failed:
             paths = self._failed_paths(paths)
-        batches = self._batches(leaf_sources(paths, self.hint))
+        self._opened: list[tuple[str, str]] = []
+        batches = self._batches(self._leaves(paths))
         if self.workers == 1:
             for batch in batches:
                 self._write(read_batch(batch))
         else:
             self._run_pool(batches)
+        for path, h in self._opened:          # every member written: the next run may skip it whole
+            self.store.complete_container(path, h)
         self.store.finish_ingest()
         self.store.commit()
         self.report.seconds = time.perf_counter() - t0
         return self.report
+
+    def _leaves(self, paths: list[str]) -> Iterator[Source]:
+        """`leaf_sources`, except that a container file (an archive, an mbox) completed before with
+        the same content is skipped whole: a re-ingest of an unchanged release reads and hashes
+        the file once instead of opening each member."""
+        for source in iter_inputs(paths, self.hint):
+            h = self._container_hash(source)
+            if h is not None:
+                members = self.store.container_inputs(source.path, h)
+                if members is not None:
+                    self.report.unchanged += max(members, 1)     # 1: a file read as one document
+                    self.report.bytes += source.size
+                    self._tick()
+                    continue
+                self._opened.append((source.path, h))
+            yield from _expand(source)
+
+    @staticmethod
+    def _container_hash(source: Source) -> str | None:
+        if source.hint.get("error") or not source.path or not os.path.isfile(source.path):
+            return None
+        try:
+            if not (_is_mbox(source) or _container_claims(source)):
+                return None
+            return _hash_file(source.path)
+        except OSError:
+            return None
 
     def _failed_paths(self, paths: list[str]) -> list[str]:
         failed = {f["path"].split("!")[0] for f in self.store.failed_inputs()}

@@ -30,10 +30,12 @@ import difflib
 import re
 import zlib
 from collections import defaultdict
+from functools import lru_cache
+from itertools import accumulate, islice
 from typing import Any, Iterable
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
 
 from dalil.store.base import Store
 from dalil.text.cleaning import clean_text
@@ -66,9 +68,23 @@ def shingles(ws: list[str]) -> np.ndarray:
     """Sorted unique 32-bit hashes of the word 5-grams."""
     # Hashed as they are made, deduplicated as numbers: no set of n-gram strings held (a
     # 20 MB text has millions).
-    n = max(len(ws) - SHINGLE + 1, 1)
-    return np.unique(np.fromiter((zlib.crc32(" ".join(ws[i:i + SHINGLE]).encode()) for i in range(n)),
-                                 dtype=np.uint64, count=n))
+    if len(ws) < SHINGLE:
+        return np.array([zlib.crc32(" ".join(ws).encode())], dtype=np.uint64)
+    return np.unique(_ngram_crcs(ws, SHINGLE, np.uint64))
+
+
+def _ngram_crcs(ws: list[str], k: int, dtype) -> np.ndarray:
+    """crc32 of `" ".join(ws[i:i + k])` for each i, as slices of one encoded string: the words
+    are ASCII ([a-z0-9]), so a slice of the joined bytes is the joined n-gram, hashed in C
+    without building n-gram strings one by one in Python."""
+    n = len(ws) - k + 1
+    if n <= 0:
+        return np.zeros(0, dtype=dtype)
+    data = " ".join(ws).encode()
+    ends = list(accumulate(len(w) + 1 for w in ws))        # one past each word's trailing space
+    starts = [0] + ends[:-1]
+    stops = [e - 1 for e in ends[k - 1:]]
+    return np.fromiter(map(zlib.crc32, map(data.__getitem__, map(slice, starts[:n], stops))), dtype=dtype, count=n)
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -77,49 +93,77 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return inter / union if union else 0.0
 
 
-def _doc_words(store: Store):
-    for doc_id, text, meta in store.document_texts():
-        yield doc_id, words(clean_body(text, meta))
-
-
 def _gram_hashes(ws: list[str]) -> np.ndarray:
     """Sorted unique 32-bit hashes of the word 3-grams (for copies)."""
-    n = max(len(ws) - COPY_GRAM + 1, 0)
-    return np.unique(np.fromiter((zlib.crc32(" ".join(ws[i:i + COPY_GRAM]).encode()) for i in range(n)),
-                                 np.uint32, n))
+    return np.unique(_ngram_crcs(ws, COPY_GRAM, np.uint32))
+
+
+def features(rows: list[tuple[str, str, dict]]) -> list[tuple[str, np.ndarray | None, np.ndarray | None,
+                                                             np.ndarray]]:
+    """(doc_id, shingles as uint32, MinHash signature — both None when too short —, 3-gram hashes)
+    of each document: the per-document work of the pass, run in worker processes."""
+    template = _template()
+    out = []
+    for doc_id, text, meta in rows:
+        ws = words(clean_body(text, meta))
+        sig = arr = None
+        if len(ws) >= MIN_WORDS:
+            arr = shingles(ws)
+            m = template.copy()
+            # In slices: one update makes a (hashes × permutations) array, 1 KB per shingle, so a
+            # long document would cost GBs; the signature (a running minimum) is the same.
+            for start in range(0, len(arr), MINHASH_SLICE):
+                m.update_batch(arr[start:start + MINHASH_SLICE].tolist())
+            sig = m.digest().astype(np.uint32)   # values below 2**32 (the Mersenne-prime hashes, masked)
+            arr = arr.astype(np.uint32)        # crc32 values: half the memory, the same Jaccard
+        out.append((doc_id, arr, sig, _gram_hashes(ws)))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _template() -> MinHash:
+    return MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int)
+
+
+def _features(store: Store, workers: int = 2, chunk: int = 200):
+    """`features` of every document in store order, computed by `workers` processes with a
+    bounded number of chunks in flight (the texts are streamed, never all held)."""
+    from concurrent.futures import ProcessPoolExecutor
+    rows = store.document_texts()
+    chunks = iter(lambda: list(islice(rows, chunk)), [])
+    if workers <= 1:
+        for part in chunks:
+            yield from features(part)
+        return
+    with ProcessPoolExecutor(workers) as pool:
+        inflight = []
+        for part in chunks:
+            inflight.append(pool.submit(features, part))
+            if len(inflight) >= workers * 2:
+                yield from inflight.pop(0).result()
+        for fut in inflight:
+            yield from fut.result()
 
 
 def build_dupes(store: Store) -> dict[str, Any]:
     """Rebuild the near-duplicate clusters and the copies; returns their counts."""
     sh: dict[str, np.ndarray] = {}
     doc_ids, grams = [], []
-    for doc_id, ws in _doc_words(store):
-        if len(ws) >= MIN_WORDS:
-            sh[doc_id] = shingles(ws)
+    signatures: dict[str, np.ndarray] = {}
+    for doc_id, shingled, sig, grammed in _features(store):
+        if shingled is not None:
+            sh[doc_id] = shingled
+            signatures[doc_id] = sig
         doc_ids.append(doc_id)
-        grams.append(_gram_hashes(ws))
+        grams.append(grammed)
     copies = copy_pairs(doc_ids, grams)
     del grams                                  # before the signatures: a lower memory peak
-    template = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int)
-    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, params=LSH_BANDS)
-    sigs = {}
-    with lsh.insertion_session() as session:
-        for doc_id, arr in sh.items():
-            m = template.copy()
-            # In slices: one update makes a (hashes × permutations) array, 1 KB per shingle, so a
-            # long document would cost GBs; the signature (a running minimum) is the same.
-            for start in range(0, len(arr), MINHASH_SLICE):
-                m.update_batch(arr[start:start + MINHASH_SLICE].tolist())
-            sigs[doc_id] = m
-            session.insert(doc_id, m, check_duplication=False)
     pairs: dict[tuple[str, str], float] = {}
-    for doc_id, m in sigs.items():
-        for other in lsh.query(m):
-            if other <= doc_id:
-                continue
-            j = jaccard(sh[doc_id], sh[other])
-            if j >= THRESHOLD:
-                pairs[(doc_id, other)] = round(j, 4)
+    for a, b in sorted(_band_candidates(list(signatures), signatures)):
+        j = jaccard(sh[a], sh[b])
+        if j >= THRESHOLD:
+            pairs[(a, b)] = round(j, 4)
+    del signatures
     clusters = _components(pairs)
     cluster_of = {d: c for c, members in enumerate(clusters, 1) for d in members}
     copies = [(a, b, share) for a, b, share in copies
@@ -128,6 +172,29 @@ def build_dupes(store: Store) -> dict[str, Any]:
     return {"documents": len(sh), "pairs": len(pairs), "clusters": len(clusters),
             "clustered_documents": sum(len(c) for c in clusters),
             "exact_pairs": sum(1 for j in pairs.values() if j >= 1.0), "copy_pairs": len(copies)}
+
+
+def _band_candidates(doc_ids: list[str], signatures: dict[str, np.ndarray]) -> set[tuple[str, str]]:
+    """(a, b) with a < b: the documents whose signatures are equal on all the rows of at least one
+    band, which is what MinHash LSH proposes (datasketch's MinHashLSH with LSH_BANDS gives the
+    same set), found by sorting each band's rows in one array: 4 bytes per signature value
+    instead of a hash table of every band of every document."""
+    if len(doc_ids) < 2:
+        return set()
+    bands, rows = LSH_BANDS
+    sig = np.stack([signatures[d] for d in doc_ids])
+    out: set[tuple[str, str]] = set()
+    for band in range(bands):
+        _, label = np.unique(sig[:, band * rows:(band + 1) * rows], axis=0, return_inverse=True)
+        label = label.ravel()
+        order = np.argsort(label, kind="stable")
+        sizes = np.bincount(label)
+        for group in np.split(order, np.cumsum(sizes)[:-1]):
+            if len(group) < 2:
+                continue
+            names = sorted(doc_ids[i] for i in group)
+            out.update((x, y) for k, x in enumerate(names) for y in names[k + 1:])
+    return out
 
 
 def copy_pairs(doc_ids: list[str], grams: list[np.ndarray]) -> list[tuple[str, str, float]]:

@@ -48,6 +48,16 @@ class IngestStore(ABC):
     def add_ledger(self, row: dict[str, Any]) -> None: ...
 
     @abstractmethod
+    def complete_container(self, path: str, content_hash: str) -> None:
+        """Give the row of the container file `path` (written when it was opened) its content hash,
+        unless one of its members failed or was skipped: every member is then in the ledger."""
+
+    @abstractmethod
+    def container_inputs(self, path: str, content_hash: str) -> int | None:
+        """How many members the container file `path` had when it was completed with this
+        content (`complete_container`), or None when it was not: an unchanged one is skipped whole."""
+
+    @abstractmethod
     def commit(self) -> None: ...
 
     @abstractmethod

@@ -120,6 +120,19 @@ class PostgresIngest:
                release, at) VALUES (%(path)s, %(member)s, %(root)s, %(content_hash)s, %(size)s, %(reader)s,
                %(status)s, %(reason)s, %(doc_id)s, %(release)s, %(at)s) ON CONFLICT DO NOTHING""", row)
 
+    def complete_container(self, path: str, content_hash: str) -> None:
+        self.db.execute(
+            """UPDATE ledger SET content_hash=%s WHERE id=(SELECT max(id) FROM ledger WHERE path=%s AND member=''
+               AND content_hash IS NULL AND status='ok') AND NOT EXISTS (SELECT 1 FROM ledger WHERE path=%s
+               AND status IN ('failed','skipped'))""", (content_hash, _text(path), _text(path)))
+
+    def container_inputs(self, path: str, content_hash: str) -> int | None:
+        if self.db.execute("SELECT 1 FROM ledger WHERE path=%s AND member='' AND content_hash=%s AND status='ok'",
+                           (_text(path), content_hash)).fetchone() is None:
+            return None
+        return self.db.execute("SELECT count(DISTINCT member) FROM ledger WHERE path=%s AND member!='' "
+                               "AND content_hash IS NOT NULL", (_text(path),)).fetchone()[0]
+
     def commit(self) -> None:
         self.db.commit()
 

@@ -93,20 +93,39 @@ class SQLiteIngest:
                reason, doc_id, release, at) VALUES (:path,:member,:root,:content_hash,:size,:reader,
                :status,:reason,:doc_id,:release,:at)""", row)
 
+    def complete_container(self, path: str, content_hash: str) -> None:
+        self.db.execute(
+            """UPDATE ledger SET content_hash=? WHERE id=(SELECT max(id) FROM ledger WHERE path=? AND member=''
+               AND content_hash IS NULL AND status='ok') AND NOT EXISTS (SELECT 1 FROM ledger WHERE path=?
+               AND status IN ('failed','skipped'))""", (content_hash, path, path))
+
+    def container_inputs(self, path: str, content_hash: str) -> int | None:
+        if self.db.execute("SELECT 1 FROM ledger WHERE path=? AND member='' AND content_hash=? AND status='ok'",
+                           (path, content_hash)).fetchone() is None:
+            return None
+        return self.db.execute("SELECT count(DISTINCT member) FROM ledger WHERE path=? AND member!='' "
+                               "AND content_hash IS NOT NULL", (path,)).fetchone()[0]
+
     def commit(self) -> None:
         self.db.commit()
 
     def finish_ingest(self) -> None:
         """Refresh the OCR spelling index from the FTS vocabulary (only new terms are added)."""
         db = self.db
+        # The documents the index was last refreshed for: when they are the same (a re-ingest that
+        # added nothing), the vocabulary is not read again (a second over a large archive).
+        docs = "{}:{}".format(*db.execute("SELECT max(id), count(*) FROM documents").fetchone())
         known = db.execute("SELECT count(*) FROM terms").fetchone()[0]
-        rows = db.execute("SELECT term, doc FROM docs_vocab").fetchall()
-        if known and len(rows) == known:
+        if db.execute("SELECT 1 FROM meta WHERE key='terms_for' AND value=?", (f"{docs}:{known}",)).fetchone():
             return
+        rows = db.execute("SELECT term, doc FROM docs_vocab").fetchall()
         with db:
-            db.execute("DELETE FROM terms")
-            db.executemany("INSERT INTO terms VALUES (?,?,?)",
-                           ((t, skeleton(t), df) for t, df in rows))
+            if not known or len(rows) != known:
+                db.execute("DELETE FROM terms")
+                db.executemany("INSERT INTO terms VALUES (?,?,?)",
+                               ((t, skeleton(t), df) for t, df in rows))
+            stamp = f"{docs}:{len(rows)}"
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('terms_for', ?)", (stamp,))
 
 
 def serialize(doc: ParsedDocument, index: dict[str, Any]) -> dict[str, Any]:
