@@ -186,6 +186,18 @@ def test_phone_width_in_chromium(full_archive, tmp_path):
                 width = page.evaluate("document.documentElement.scrollWidth")
                 page.screenshot(path=str(tmp_path / f"views-{name}.png"), full_page=True)
                 assert width <= 375, (name, width)
+            # The graph downloads as a PNG of the drawing: a real image, its edges and nodes in colour.
+            page.goto("/graph?q=benghazi&ui=en")
+            with page.expect_download() as download:
+                page.click("#graph-png")
+            png = tmp_path / download.value.suggested_filename
+            download.value.save_as(png)
+            from PIL import Image
+            with Image.open(png) as image:
+                assert image.format == "PNG" and image.size[0] >= 600 and image.size[0] == image.size[1]
+                colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
+            assert len(colours) > 20                 # not a blank canvas
+            assert any(b > r + 60 for _, (r, g, b) in colours)     # the blue nodes are drawn
             page.goto("/timeline?q=benghazi&ui=en")
             bars = page.locator("svg.timeline-chart a")
             assert bars.count() > 5

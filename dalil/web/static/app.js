@@ -58,4 +58,42 @@
     var box = document.querySelector("[data-job]");
     if (box && /^(queued|running)$/.test(box.getAttribute("data-state"))) followJob(box);
   });
+  // The correspondents graph as a PNG, drawn in the browser from the SVG on the page: its
+  // stylesheet colours are written onto a copy (a picture has no stylesheet), the copy is drawn on
+  // a canvas at twice its size, and the canvas is downloaded.
+  document.addEventListener("click", function (event) {
+    var button = event.target;
+    if (!button || button.id !== "graph-png") return;
+    var svg = document.querySelector("svg.graph-chart");
+    if (!svg) return;
+    var copy = svg.cloneNode(true);
+    var original = svg.querySelectorAll(".edge, .node, .name");
+    var copied = copy.querySelectorAll(".edge, .node, .name");
+    for (var i = 0; i < original.length; i++) {
+      var style = getComputedStyle(original[i]);
+      ["stroke", "stroke-opacity", "fill", "font-size", "font-family"].forEach(function (name) {
+        copied[i].setAttribute(name, style.getPropertyValue(name));
+      });
+    }
+    var box = svg.viewBox.baseVal;
+    copy.setAttribute("width", box.width);
+    copy.setAttribute("height", box.height);
+    var image = new Image();
+    image.onload = function () {
+      var canvas = document.createElement("canvas");
+      canvas.width = box.width * 2;
+      canvas.height = box.height * 2;
+      var context = canvas.getContext("2d");
+      context.fillStyle = "#ffffff";
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(image, 0, 0, canvas.width, canvas.height);
+      var link = document.createElement("a");
+      link.download = button.getAttribute("data-file") || "graph.png";
+      link.href = canvas.toDataURL("image/png");
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+    };
+    image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(new XMLSerializer().serializeToString(copy));
+  });
 })();
