@@ -86,10 +86,11 @@ class Archive:
         return {"before": before, "after": after}
 
     @staticmethod
-    def estimate_inputs(paths: list[str]) -> int | None:
-        """Inputs expected under `paths`, for a progress bar's ETA (None when unknown or too costly)."""
+    def estimate_inputs(paths: list[str], read_tars: bool = True) -> int | None:
+        """Inputs expected under `paths`, for a progress bar's ETA (None when unknown or too costly;
+        a tar is counted only with `read_tars`: that reads it through once more)."""
         from dalil.ingest.sources import estimate_count
-        return estimate_count(paths)
+        return estimate_count(paths, read_tars)
 
     def build_intel(self) -> dict[str, Any]:
         """Rebuild people, message keys and duplicate clusters (run after each ingest)."""

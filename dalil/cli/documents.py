@@ -29,11 +29,10 @@ def ingest(paths, db, workers, retry_failed, ocr, ocr_lang, build_vectors, max_d
     if not paths and not retry_failed:
         raise click.UsageError("give at least one PATH (or --retry-failed)")
     archive = open_archive(db, must_exist=False)
-    total = None
-    if paths and sys.stderr.isatty():
-        # The bar's total: a pass over folders and archives (seconds for a large release), made
-        # only for a bar; a pipe's progress lines count without it.
-        total = Archive.estimate_inputs(list(paths))
+    # The total: a folder's walk and a zip's directory cost little; a tar is read through once
+    # more (seconds for a large release), so only for a terminal's bar — on a pipe, an unchanged
+    # release must cost little more than its hash.
+    total = Archive.estimate_inputs(list(paths), read_tars=sys.stderr.isatty()) if paths else None
     with progress("ingest", total) as tick:
         report = archive.ingest(list(paths), workers=workers, retry_failed=retry_failed,
                                 progress=tick, ocr=ocr, ocr_lang=ocr_lang,

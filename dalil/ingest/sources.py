@@ -71,8 +71,10 @@ def _error_source(path: str, code: str, detail: str) -> Source:
     return Source(name=path, path=None, root=path, hint={"error": code, "detail": detail})
 
 
-def estimate_count(paths: list[str]) -> int | None:
-    """Inputs expected, for the progress bar's ETA (None when unknown or too costly to learn)."""
+def estimate_count(paths: list[str], read_tars: bool = True) -> int | None:
+    """Inputs expected, for the progress bar's ETA (None when unknown or too costly to learn).
+    A folder's walk and a zip's directory are cheap; a tar has no directory, so counting its
+    members reads it through once more (`read_tars`)."""
     total = 0
     for raw in paths:
         if os.path.isdir(raw):
@@ -83,7 +85,9 @@ def estimate_count(paths: list[str]) -> int | None:
                     total += sum(1 for i in zf.infolist() if not i.is_dir())
             except (zipfile.BadZipFile, NotImplementedError, OSError, ValueError, EOFError, IndexError):
                 return None
-        elif raw.endswith((".tar", ".tgz", ".tar.gz", ".tar.bz2", ".tar.xz")) and os.path.getsize(raw) < 2**30:
+        elif raw.endswith((".tar", ".tgz", ".tar.gz", ".tar.bz2", ".tar.xz")):
+            if not read_tars or os.path.getsize(raw) >= 2**30:
+                return None
             try:
                 with tarfile.open(raw, "r|*") as tf:
                     total += sum(1 for m in tf if m.isfile())
