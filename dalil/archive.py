@@ -58,7 +58,9 @@ class Archive:
             list(paths), retry_failed=retry_failed)
         self._lexical = self._tracer = None
         # A backend still being built (PostgreSQL, phase 1) has no people index yet: skip the pass.
-        if report.added and build_intel and self.store.implements("people", "threads", "duplicates"):
+        # It also runs when an earlier pass was killed before it finished (nothing added this time).
+        if build_intel and self.store.implements("people", "threads", "duplicates") and \
+                (report.added or self.store.intel_stale()):
             report.intel = self.build_intel()
         return report
 
@@ -455,6 +457,18 @@ class Archive:
                              "the last one indexed", rebuild)]
         return []
 
+    def digest(self) -> dict[str, Any]:
+        """Canonical checksums of the archive's content: {"tables": {table: "<rows>:<sha256>", ...,
+        "all": ...}, "vectors": "<vectors>:<sha256>" or None}.  Surrogate row ids, timestamps and
+        build steps are left out: two archives of the same inputs built by any path (a clean run,
+        or runs killed and resumed) have the same digests."""
+        from dalil.search.bridge import NameTable, WordVocabulary
+        keys = {pid: (doc_id, seq) for pid, doc_id, seq in self.store.passage_keys()}
+        names = NameTable(self.vectors.dir / "names.json").load()["terms"] if self.vectors.exists() else None
+        return {"tables": self.store.content_digest(), "vectors": self.vectors.digest(keys),
+                "names": _json_digest(names) if names is not None else None,
+                "vocabulary": WordVocabulary(self.vectors.dir).digest()}
+
     def close(self) -> None:
         self.store.close()
 
@@ -466,6 +480,12 @@ REPAIR = "`dalil check --repair`"
 
 def _problem(check: str, diagnosis: str, repair: str | None) -> dict[str, Any]:
     return {"check": check, "diagnosis": diagnosis, "repair": repair}
+
+
+def _json_digest(value: Any) -> str:
+    import hashlib
+    import json
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
 def _one_line(exc: BaseException) -> str:
