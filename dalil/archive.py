@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from dalil.ingest.pipeline import IngestReport, Ingestor
-from dalil.model import Limits
+from dalil.model import Limits, StorageFull, is_disk_full
 from dalil.search.lexical import LexicalSearcher
 from dalil.search.query import parse_query
 from dalil.search.results import ResultSet, SearchResult
@@ -54,15 +55,30 @@ class Archive:
         if isinstance(paths, str):
             paths = [paths]
         hint = {k: v for k, v in options.items() if v is not None}
-        report = Ingestor(self.store, workers=workers, hint=hint, progress=progress).run(
-            list(paths), retry_failed=retry_failed)
-        self._lexical = self._tracer = None
-        # A backend still being built (PostgreSQL, phase 1) has no people index yet: skip the pass.
-        # It also runs when an earlier pass was killed before it finished (nothing added this time).
-        if build_intel and self.store.implements("people", "threads", "duplicates") and \
-                (report.added or self.store.intel_stale()):
-            report.intel = self.build_intel()
+        with self._disk_full_said("ingest"):
+            report = Ingestor(self.store, workers=workers, hint=hint, progress=progress).run(
+                list(paths), retry_failed=retry_failed)
+            self._lexical = self._tracer = None
+            # A backend still being built (PostgreSQL, phase 1) has no people index yet: skip the pass.
+            # It also runs when an earlier pass was killed before it finished (nothing added this time).
+            if build_intel and self.store.implements("people", "threads", "duplicates") and \
+                    (report.added or self.store.intel_stale()):
+                report.intel = self.build_intel()
         return report
+
+    @contextmanager
+    def _disk_full_said(self, command: str) -> Iterator[None]:
+        """A full disk as one StorageFull saying what stays and how to go on, not an engine error."""
+        try:
+            yield
+        except StorageFull:
+            raise
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            raise StorageFull(f"the disk holding {display_name(self.path)} is full ({_one_line(exc)}): what was "
+                              f"committed before stays and the archive is usable; free some space, then run "
+                              f"the same `dalil {command}` again to go on where it stopped") from exc
 
     @staticmethod
     def exists(path: str | None = None) -> bool:
@@ -90,7 +106,8 @@ class Archive:
     def build_intel(self) -> dict[str, Any]:
         """Rebuild people, message keys and duplicate clusters (run after each ingest)."""
         from dalil.intel import build_intel
-        return build_intel(self.store)
+        with self._disk_full_said("build-intel"):
+            return build_intel(self.store)
 
     # --- people, threads, duplicates (dalil/intel) ---------------------------------
     def has_people(self) -> bool:
@@ -309,10 +326,11 @@ class Archive:
                       workers: int = 2) -> dict[str, Any]:
         """Embed the passages added since the last build (dense cross-lingual search)."""
         from dalil.search.bridge import NameTable, WordVocabulary
-        report = self.vectors.build(self.store, progress=progress, workers=workers)
-        names = NameTable(self.vectors.dir / "names.json")
-        report["name_documents"] = names.update(self.store)
-        report["vocabulary_added"] = WordVocabulary(self.vectors.dir).update(names, workers=workers)
+        with self._disk_full_said("index"):
+            report = self.vectors.build(self.store, progress=progress, workers=workers)
+            names = NameTable(self.vectors.dir / "names.json")
+            report["name_documents"] = names.update(self.store)
+            report["vocabulary_added"] = WordVocabulary(self.vectors.dir).update(names, workers=workers)
         self._hybrid = self._tracer = None
         return report
 

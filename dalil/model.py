@@ -174,6 +174,22 @@ class IngestError(Exception):
         self.detail = detail
 
 
+class StorageFull(Exception):
+    """The disk holding the archive (or its vectors) is full: what was committed before stays, and
+    the same command run again, once there is room, resumes where it stopped."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether an error from the database engine or the file system means "no space left":
+    ENOSPC, SQLite's SQLITE_FULL ("database or disk is full"), PostgreSQL's disk_full (53100)."""
+    import errno
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return True
+    text = str(exc)
+    return "database or disk is full" in text or "No space left on device" in text \
+        or getattr(exc, "sqlstate", None) == "53100"
+
+
 @dataclass(frozen=True)
 class Limits:
     """Bounds on what one query or one web request may ask (docs/web.md, "Limits").

@@ -7,6 +7,8 @@ on 300 corpus documents; `bench/bench_faults.py` runs 20 moments per command on 
 """
 from __future__ import annotations
 
+import sqlite3
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -78,3 +80,57 @@ def test_postgres_ingest_killed_and_rerun_gives_the_clean_archive(inputs, pg_ser
     finally:
         pg_server.drop(clean)
         pg_server.drop(killed)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A file system of a given size (tmpfs, mounted as root; the tests run as root in CI and here)."""
+    mounted = []
+
+    def make(megabytes: int) -> Path:
+        where = tmp_path / f"disk-{megabytes}m"
+        where.mkdir()
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(where)],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, f"cannot mount a small file system: {done.stderr.strip()}"
+        mounted.append(where)
+        return where
+    yield make
+    for where in mounted:
+        subprocess.run(["umount", str(where)], check=False)
+
+
+@pytest.mark.parametrize("megabytes", [2, 3])
+def test_full_disk_during_ingest(inputs, small_disk, tmp_path, megabytes):
+    """An ingest onto a disk too small for it stops with one clear line; what it committed is a
+    sound archive whose ledger names exactly its documents; moved to a roomy disk, the same command
+    finishes it, and the archive is the clean run's."""
+    disk = small_disk(megabytes)
+    db = disk / "dalil.db"
+    done = fs.dalil(["ingest", str(inputs), "--db", str(db)])
+    assert done.returncode == 1, done.stdout
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert errors[0].startswith(f"error: the disk holding {db} is full") and "run the same `dalil ingest` again" \
+        in errors[0]
+    check = fs.dalil(["check", "--db", str(db)])
+    assert check.returncode == 0, check.stderr
+    # The ledger is true: every document came from an input the ledger records as read, and every
+    # ledger row naming a document names one that is there.
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    recorded = con.execute("SELECT count(*) FROM ledger WHERE status = 'ok'").fetchone()[0]
+    unrecorded = con.execute("SELECT count(*) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM ledger l WHERE "
+                             "l.status = 'ok' AND d.path = l.path || CASE WHEN l.member != '' THEN '!' || "
+                             "l.member ELSE '' END)").fetchone()[0]
+    dangling = con.execute("SELECT count(*) FROM ledger WHERE doc_id IS NOT NULL AND doc_id NOT IN "
+                           "(SELECT doc_id FROM documents)").fetchone()[0]
+    con.close()
+    assert (unrecorded, dangling) == (0, 0)
+    roomy = tmp_path / "roomy.db"
+    fs.copy_archive(db, roomy)
+    clean = tmp_path / "clean.db"
+    assert fs.dalil(["ingest", str(inputs), "--db", str(clean)]).returncode == 0
+    again = fs.dalil(["ingest", str(inputs), "--db", str(roomy)])
+    assert again.returncode == 0, again.stderr
+    assert f"{recorded} unchanged" in again.stdout, again.stdout      # what was committed is not read again
+    assert fs.differences(fs.digest(clean), fs.digest(roomy)) == []
