@@ -465,6 +465,10 @@ class Archive:
         if missing:
             return [_problem("vectors", f"{len(missing)} vector index files are missing (first: {missing[0]})",
                              rebuild)]
+        damaged = self.vectors.damaged_files()
+        if damaged:
+            more = f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else ""
+            return [_problem("vectors", f"a vector index file is damaged: {damaged[0]}{more}", rebuild)]
         try:
             held = self.vectors.passages_held()
         except (OSError, ValueError) as exc:

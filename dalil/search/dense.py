@@ -253,6 +253,24 @@ class VectorIndex:
                 self._write_manifest(manifest)
         return {"added": done, "total": manifest["count"], "rebuilt": rebuilt, "graph_added": graph_added}
 
+    def damaged_files(self) -> list[str]:
+        """The shard files that cannot be read whole, or whose vectors, passage ids and document
+        rows disagree in number (a file cut short or overwritten), one line each."""
+        m = self.manifest()
+        out = []
+        for name in (m or {}).get("shards", []):
+            try:
+                vecs = np.load(self.dir / f"vec-{name}.npy", mmap_mode="r")
+                ids = np.load(self.dir / f"ids-{name}.npy", mmap_mode="r")
+                docs = np.load(self.dir / f"doc-{name}.npy", mmap_mode="r")
+            except (OSError, ValueError, EOFError) as exc:
+                out.append(f"shard {name}: {' '.join(str(exc).split()) or type(exc).__name__}")
+                continue
+            if vecs.ndim != 2 or vecs.shape[1] != DIM or not vecs.shape[0] == len(ids) == len(docs):
+                out.append(f"shard {name}: {vecs.shape[0]} vectors of {vecs.shape[1:]} for {len(ids)} passage ids "
+                           f"and {len(docs)} document rows")
+        return out
+
     def digest(self, keys: dict[int, tuple[str, int]]) -> str | None:
         """A canonical SHA-256 of the vectors (None when there is no index): each vector with the
         passage it embeds named by `keys` (passage id -> (doc_id, seq)) and its place among that
