@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from dalil.ingest.pipeline import IngestReport, Ingestor
-from dalil.model import Limits, StorageFull, is_disk_full
+from dalil.model import Deadline, Limits, StorageFull, is_disk_full
 from dalil.search.lexical import LexicalSearcher
 from dalil.search.query import parse_query
 from dalil.search.results import ResultSet, SearchResult
@@ -187,7 +187,7 @@ class Archive:
         Limits.from_env() (length, words, terms, wildcards) raises QueryError before any work."""
         parse_query(query, Limits.from_env())
         return self.hybrid.search(query, limit=limit, offset=offset, mode=mode, lang=lang,
-                                  facets=options.get("facets", True))
+                                  facets=options.get("facets", True), deadline=options.get("deadline"))
 
     def rank(self, query: str, mode: str | None = None, depth: int | None = None,
              limit: int | None = None) -> list[list[str]]:
@@ -205,10 +205,11 @@ class Archive:
         return [[names[d] for d in g] for g in groups]
 
     def search_set(self, query: str, limit: int = 10, offset: int = 0, mode: str | None = None,
-                   lang: str | None = None, facets: bool = True) -> ResultSet:
+                   lang: str | None = None, facets: bool = True, deadline: Deadline | None = None) -> ResultSet:
         """`search`, with the documents of the whole result set and those matching the query's
         terms (`ResultSet`): what a page's panels count, from the page's own ranking."""
-        return self.hybrid.search_set(query, limit=limit, offset=offset, mode=mode, lang=lang, facets=facets)
+        return self.hybrid.search_set(query, limit=limit, offset=offset, mode=mode, lang=lang, facets=facets,
+                                      deadline=deadline)
 
     def months_of(self, rows: list[int]) -> dict[str, int]:
         """'YYYY-MM' → documents of a result set (`ResultSet.rows`) dated in that month."""

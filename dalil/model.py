@@ -174,6 +174,23 @@ class IngestError(Exception):
         self.detail = detail
 
 
+@dataclass(frozen=True)
+class Deadline:
+    """When a request's time budget runs out (time.monotonic() seconds).  The search and trace
+    pipelines look at it between their stages and claims, and stop there with what they have
+    (`partial`), instead of a thread being killed."""
+    at: float
+
+    @classmethod
+    def after(cls, seconds: float) -> "Deadline":
+        import time
+        return cls(time.monotonic() + seconds)
+
+    def passed(self) -> bool:
+        import time
+        return time.monotonic() >= self.at
+
+
 class StorageFull(Exception):
     """The disk holding the archive (or its vectors) is full: what was committed before stays, and
     the same command run again, once there is room, resumes where it stopped."""

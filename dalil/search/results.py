@@ -48,6 +48,8 @@ class SearchResult:
     expansions: dict[str, list[str]] = field(default_factory=dict)
     related_total: int = 0           # documents similar in meaning only, listed after the exact ones
     missing: list[str] = field(default_factory=list)   # the query's concepts no document holds
+    stages: list[str] = field(default_factory=list)    # the pipeline's stages that ran, in order
+    partial: bool = False            # the time budget ran out: later stages were left out
 
     @property
     def no_exact(self) -> bool:
@@ -58,7 +60,8 @@ class SearchResult:
         return {"query": self.query, "lang": self.lang, "mode": self.mode, "total": self.total,
                 "related_total": self.related_total, "no_exact": self.no_exact, "missing": self.missing,
                 "hits": [h.to_dict() for h in self.hits], "facets": self.facets,
-                "expansions": self.expansions, "took_ms": round(self.took_ms, 2)}
+                "expansions": self.expansions, "took_ms": round(self.took_ms, 2),
+                "partial": self.partial, "stages": self.stages}
 
 
 @dataclass
