@@ -56,6 +56,7 @@ def main() -> None:
                "commands": {}}
     for name in args.commands.split(","):
         s = scenarios[name]
+        print(f"{name}: clean run again: {s.retime(args.work / 'retime'):.1f} s", flush=True)
         trials = []
         for at in s.moments(args.moments, args.seed):
             t = s.trial(args.work / "trial", at)
