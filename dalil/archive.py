@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 import re
 import threading
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
-from dalil.model import Limits
+from dalil.model import Deadline, Limits, StorageFull, is_disk_full
 from dalil.search.lexical import LexicalSearcher
 from dalil.search.query import parse_query
 from dalil.search.results import ResultSet, SearchResult
@@ -60,13 +61,30 @@ class Archive:
         hint = {k: v for k, v in options.items() if v is not None}
         # Imported here: the ingest pipeline (multiprocessing, the parsers) cost a search 0.15 s.
         from dalil.ingest.pipeline import Ingestor
-        report = Ingestor(self.store, workers=workers, hint=hint, progress=progress).run(
-            list(paths), retry_failed=retry_failed)
-        self._lexical = self._tracer = None
-        # A backend still being built (PostgreSQL, phase 1) has no people index yet: skip the pass.
-        if report.added and build_intel and self.store.implements("people", "threads", "duplicates"):
-            report.intel = self.build_intel()
+        with self._disk_full_said("ingest"):
+            report = Ingestor(self.store, workers=workers, hint=hint, progress=progress).run(
+                list(paths), retry_failed=retry_failed)
+            self._lexical = self._tracer = None
+            # A backend still being built (PostgreSQL, phase 1) has no people index yet: skip the pass.
+            # It also runs when an earlier pass was killed before it finished (nothing added this time).
+            if build_intel and self.store.implements("people", "threads", "duplicates") and \
+                    (report.added or self.store.intel_stale()):
+                report.intel = self.build_intel()
         return report
+
+    @contextmanager
+    def _disk_full_said(self, command: str) -> Iterator[None]:
+        """A full disk as one StorageFull saying what stays and how to go on, not an engine error."""
+        try:
+            yield
+        except StorageFull:
+            raise
+        except Exception as exc:
+            if not is_disk_full(exc):
+                raise
+            raise StorageFull(f"the disk holding {display_name(self.path)} is full ({_one_line(exc)}): what was "
+                              f"committed before stays and the archive is usable; free some space, then run "
+                              f"the same `dalil {command}` again to go on where it stopped") from exc
 
     @staticmethod
     def exists(path: str | None = None) -> bool:
@@ -95,7 +113,8 @@ class Archive:
     def build_intel(self) -> dict[str, Any]:
         """Rebuild people, message keys and duplicate clusters (run after each ingest)."""
         from dalil.intel import build_intel
-        return build_intel(self.store)
+        with self._disk_full_said("build-intel"):
+            return build_intel(self.store)
 
     # --- people, threads, duplicates (dalil/intel) ---------------------------------
     def has_people(self) -> bool:
@@ -175,7 +194,7 @@ class Archive:
         Limits.from_env() (length, words, terms, wildcards) raises QueryError before any work."""
         parse_query(query, Limits.from_env())
         return self.hybrid.search(query, limit=limit, offset=offset, mode=mode, lang=lang,
-                                  facets=options.get("facets", True))
+                                  facets=options.get("facets", True), deadline=options.get("deadline"))
 
     def rank(self, query: str, mode: str | None = None, depth: int | None = None,
              limit: int | None = None) -> list[list[str]]:
@@ -193,10 +212,11 @@ class Archive:
         return [[names[d] for d in g] for g in groups]
 
     def search_set(self, query: str, limit: int = 10, offset: int = 0, mode: str | None = None,
-                   lang: str | None = None, facets: bool = True) -> ResultSet:
+                   lang: str | None = None, facets: bool = True, deadline: Deadline | None = None) -> ResultSet:
         """`search`, with the documents of the whole result set and those matching the query's
         terms (`ResultSet`): what a page's panels count, from the page's own ranking."""
-        return self.hybrid.search_set(query, limit=limit, offset=offset, mode=mode, lang=lang, facets=facets)
+        return self.hybrid.search_set(query, limit=limit, offset=offset, mode=mode, lang=lang, facets=facets,
+                                      deadline=deadline)
 
     def months_of(self, rows: list[int]) -> dict[str, int]:
         """'YYYY-MM' → documents of a result set (`ResultSet.rows`) dated in that month."""
@@ -324,10 +344,11 @@ class Archive:
                       workers: int = 2) -> dict[str, Any]:
         """Embed the passages added since the last build (dense cross-lingual search)."""
         from dalil.search.bridge import NameTable, WordVocabulary
-        report = self.vectors.build(self.store, progress=progress, workers=workers)
-        names = NameTable(self.vectors.dir / "names.json")
-        report["name_documents"] = names.update(self.store)
-        report["vocabulary_added"] = WordVocabulary(self.vectors.dir).update(names, workers=workers)
+        with self._disk_full_said("index"):
+            report = self.vectors.build(self.store, progress=progress, workers=workers)
+            names = NameTable(self.vectors.dir / "names.json")
+            report["name_documents"] = names.update(self.store)
+            report["vocabulary_added"] = WordVocabulary(self.vectors.dir).update(names, workers=workers)
         self._hybrid = self._tracer = None
         return report
 
@@ -480,6 +501,10 @@ class Archive:
         if missing:
             return [_problem("vectors", f"{len(missing)} vector index files are missing (first: {missing[0]})",
                              rebuild)]
+        damaged = self.vectors.damaged_files()
+        if damaged:
+            more = f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else ""
+            return [_problem("vectors", f"a vector index file is damaged: {damaged[0]}{more}", rebuild)]
         try:
             held = self.vectors.passages_held()
         except (OSError, ValueError) as exc:
@@ -588,6 +613,18 @@ class Archive:
                 self.kept_store.mark_saved_seen(saved["name"], top, _now())
         return out
 
+    def digest(self) -> dict[str, Any]:
+        """Canonical checksums of the archive's content: {"tables": {table: "<rows>:<sha256>", ...,
+        "all": ...}, "vectors": "<vectors>:<sha256>" or None}.  Surrogate row ids, timestamps and
+        build steps are left out: two archives of the same inputs built by any path (a clean run,
+        or runs killed and resumed) have the same digests."""
+        from dalil.search.bridge import NameTable, WordVocabulary
+        keys = {pid: (doc_id, seq) for pid, doc_id, seq in self.store.passage_keys()}
+        names = NameTable(self.vectors.dir / "names.json").load()["terms"] if self.vectors.exists() else None
+        return {"tables": self.store.content_digest(), "vectors": self.vectors.digest(keys),
+                "names": _json_digest(names) if names is not None else None,
+                "vocabulary": WordVocabulary(self.vectors.dir).digest()}
+
     def close(self) -> None:
         self.store.close()
         if self._kept is not None:
@@ -612,6 +649,12 @@ REPAIR = "`dalil check --repair`"
 
 def _problem(check: str, diagnosis: str, repair: str | None) -> dict[str, Any]:
     return {"check": check, "diagnosis": diagnosis, "repair": repair}
+
+
+def _json_digest(value: Any) -> str:
+    import hashlib
+    import json
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()
 
 
 def _one_line(exc: BaseException) -> str:

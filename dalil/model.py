@@ -175,6 +175,39 @@ class IngestError(Exception):
 
 
 @dataclass(frozen=True)
+class Deadline:
+    """When a request's time budget runs out (time.monotonic() seconds).  The search and trace
+    pipelines look at it between their stages and claims, and stop there with what they have
+    (`partial`), instead of a thread being killed."""
+    at: float
+
+    @classmethod
+    def after(cls, seconds: float) -> "Deadline":
+        import time
+        return cls(time.monotonic() + seconds)
+
+    def passed(self) -> bool:
+        import time
+        return time.monotonic() >= self.at
+
+
+class StorageFull(Exception):
+    """The disk holding the archive (or its vectors) is full: what was committed before stays, and
+    the same command run again, once there is room, resumes where it stopped."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether an error from the database engine or the file system means "no space left":
+    ENOSPC, SQLite's SQLITE_FULL ("database or disk is full"), PostgreSQL's disk_full (53100)."""
+    import errno
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return True
+    text = str(exc)
+    return "database or disk is full" in text or "No space left on device" in text \
+        or getattr(exc, "sqlstate", None) == "53100"
+
+
+@dataclass(frozen=True)
 class Limits:
     """Bounds on what one query or one web request may ask (docs/web.md, "Limits").
 

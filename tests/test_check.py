@@ -140,10 +140,18 @@ def test_vector_index_that_disagrees_with_the_passages(db):
     (vec / "manifest.json").write_text('{"signature": "x", "shards": ["00001"], "last_passage_id": 3, "count": 7}')
     r = dalil("check", "--db", db)
     assert "vectors: 3 vector index files are missing" in one_problem_line(r)
-    for kind in ("vec", "doc"):
-        np.save(vec / f"{kind}-00001.npy", np.zeros(7))
+    np.save(vec / "vec-00001.npy", np.zeros((7, 512), np.float16))
+    np.save(vec / "doc-00001.npy", np.zeros(7, np.int32))
     np.save(vec / "ids-00001.npy", np.array([1, 1, 2, 2, 2, 2, 2]))     # variants of passages 1 and 2 only
     line = one_problem_line(dalil("check", "--db", db))
     assert "the vector index holds 2 passages, the archive 3 up to the last one indexed" in line
     np.save(vec / "ids-00001.npy", np.array([1, 1, 2, 3, 3, 3, 3]))
     assert dalil("check", "--db", db).returncode == 0
+    # A shard cut short (a copy interrupted, a full disk): found before a search trips on it.
+    whole = (vec / "vec-00001.npy").read_bytes()
+    (vec / "vec-00001.npy").write_bytes(whole[:len(whole) // 2])
+    line = one_problem_line(dalil("check", "--db", db))
+    assert "vectors: a vector index file is damaged: shard 00001:" in line and "run `dalil index" in line
+    np.save(vec / "vec-00001.npy", np.zeros((6, 512), np.float16))        # one vector short of its ids
+    line = one_problem_line(dalil("check", "--db", db))
+    assert "shard 00001: 6 vectors of (512,) for 7 passage ids and 7 document rows" in line

@@ -28,7 +28,8 @@ def small(corpus_doc, tmp_path_factory):
 
 def test_json_contract(small):
     d = small.trace(ARTICLE_EN).to_dict()
-    assert set(d) == {"article", "claims", "skipped"}
+    assert set(d) == {"article", "claims", "skipped", "partial", "claims_found"}
+    assert d["partial"] is False and d["claims_found"] == len(d["claims"])
     assert set(d["article"]) == {"lang", "title", "date"} and d["article"]["lang"] == "en"
     claim = d["claims"][0]
     assert set(claim) == {"text", "start", "end", "kind", "verdict", "confidence", "needs_review", "explanation",

@@ -147,11 +147,18 @@ def test_heavy_requests_beyond_the_bound_get_503(web_db):
                 return c.post("/api/trace", content=ARTICLE.encode(), headers={"content-type": "text/plain"})
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
             answers = list(pool.map(trace, range(1, 5)))
-        codes = sorted(r.json()["error"]["code"] for r in answers)
-        assert all(r.status_code == 503 for r in answers), [r.text for r in answers]
-        assert "time_budget" in codes and "busy" in codes
-        for r in answers:
+        # The one admitted is over its 0.1 s budget: it answers the claims traced by then with
+        # "partial": true (or 503 time_budget if its first claim overran the grace too); the
+        # others find the single place taken: 503 busy.
+        refused = [r for r in answers if r.status_code == 503]
+        done = [r for r in answers if r.status_code == 200]
+        assert len(refused) + len(done) == 4 and len(done) <= 1, [r.text for r in answers]
+        codes = sorted(r.json()["error"]["code"] for r in refused)
+        assert "busy" in codes and set(codes) <= {"busy", "time_budget"}
+        assert all(r.json()["partial"] is True for r in done)
+        for r in refused:
             assert int(r.headers["retry-after"]) >= 1
+        for r in answers:
             assert_security_headers(r)
         assert httpx.get(srv.base + "/api/status", timeout=30).status_code == 200
     finally:

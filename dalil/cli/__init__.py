@@ -13,6 +13,7 @@ import sys
 import click
 
 from dalil import QueryError
+from dalil.model import StorageFull
 from dalil.cli import check, database, documents, export, intel, kept, search, serve, trace
 
 
@@ -43,6 +44,9 @@ def run() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except StorageFull as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     except QueryError as exc:
         click.echo(f"error: bad query: {exc}", err=True)
         sys.exit(2)

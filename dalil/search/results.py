@@ -56,6 +56,8 @@ class SearchResult:
     people: list["PersonFilter"] = field(default_factory=list)   # from:/to:/cc: terms read as persons
     # sender / recipient → [{id, name, kind, count, forms}]: the facets by person, with the forms
     person_facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    stages: list[str] = field(default_factory=list)    # the pipeline's stages that ran, in order
+    partial: bool = False            # the time budget ran out: later stages were left out
 
     @property
     def no_exact(self) -> bool:
@@ -68,7 +70,7 @@ class SearchResult:
                 "hits": [h.to_dict() for h in self.hits], "facets": self.facets,
                 "expansions": self.expansions, "people": [p.as_dict() for p in self.people],
                 "person_facets": self.person_facets,
-                "took_ms": round(self.took_ms, 2)}
+                "took_ms": round(self.took_ms, 2), "partial": self.partial, "stages": self.stages}
 
 
 @dataclass

@@ -43,11 +43,14 @@ class TraceReport:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     skipped: list[dict] = field(default_factory=list)    # {text, reason}: sentences not traced
+    partial: bool = False            # the time budget ran out before every claim was traced
+    claims_found: int = 0            # claims extracted (those traced are `claims`)
 
     def to_dict(self) -> dict:
         a = self.article
         return {"article": {"lang": a.lang, "title": a.title, "date": a.date},
-                "claims": [c.to_dict() for c in self.claims], "skipped": self.skipped}
+                "claims": [c.to_dict() for c in self.claims], "skipped": self.skipped,
+                "partial": self.partial, "claims_found": self.claims_found or len(self.claims)}
 
     # --- Markdown -------------------------------------------------------------------------
     def to_markdown(self) -> str:

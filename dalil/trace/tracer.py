@@ -5,6 +5,7 @@ import time
 from collections.abc import Callable
 
 from dalil.intel.people import Person
+from dalil.model import Deadline
 from dalil.search.bridge import Bridged
 from dalil.search.dense import VectorIndex
 from dalil.store.base import Store
@@ -57,9 +58,11 @@ class Tracer:
             return None
 
     def trace(self, data: str | bytes, name: str | None = None, max_claims: int = MAX_CLAIMS,
-              every_sentence: bool = False, progress: Callable[[int, int], None] | None = None) -> TraceReport:
+              every_sentence: bool = False, progress: Callable[[int, int], None] | None = None,
+              deadline: Deadline | None = None) -> TraceReport:
         """`every_sentence`: trace each sentence, checkable or not (a list of claims, not an article);
-        `progress(claims traced, claims)` before the first claim and after each."""
+        `progress(claims traced, claims)` before the first claim and after each.  Once `deadline`
+        has passed, no further claim is begun: the report holds those traced and says `partial`."""
         t0 = time.perf_counter()
         article = read_article(data, name)
         skipped: list[dict] = []
@@ -78,6 +81,9 @@ class Tracer:
                          "with the multilingual model and names matched by spelling, so expect lower recall.")
         results = []
         for n, claim in enumerate(claims):
+            if deadline is not None and deadline.passed():
+                notes.append(f"The time budget ran out: {n} of {len(claims)} claims were traced.")
+                break
             if progress:
                 progress(n, len(claims))
             terms = self.terms.terms(claim.text)
@@ -90,7 +96,8 @@ class Tracer:
             results.append(ClaimResult(claim, terms, evidence, verdict))
         if progress:
             progress(len(claims), len(claims))
-        return TraceReport(article, results, notes, seconds=time.perf_counter() - t0, skipped=skipped)
+        return TraceReport(article, results, notes, seconds=time.perf_counter() - t0, skipped=skipped,
+                           partial=len(results) < len(claims), claims_found=len(claims))
 
 
 def translated_terms(terms: list[Term], text: str, bridged: Bridged | None) -> list[Term]:

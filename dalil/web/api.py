@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from dalil import Archive, DocumentView, QueryError, TraceReport, parse_query
-from dalil.model import Limits
+from dalil.model import Deadline, Limits
 from dalil.web import insights
 from dalil.web.article import article_text
 from dalil.web.errors import ApiError
@@ -78,12 +78,13 @@ async def api_search(request: Request) -> JSONResponse:
     params = search_params(request)
     admit(request, "search")
     body = await run_heavy(request, "search", search_json, request.app.state.archive, params,
-                           limiter=request.app.state.search_limiter)
+                           limiter=request.app.state.search_limiter, deadline=True)
     return JSONResponse(body)
 
 
-def search_json(archive: Archive, params: dict) -> dict:
-    return run_search(archive, params).to_dict()
+def search_json(archive: Archive, params: dict, deadline: Deadline | None = None) -> dict:
+    """The search's JSON; past `deadline` its later stages are left out and it says `"partial": true`."""
+    return run_search(archive, {**params, "deadline": deadline} if deadline else params).to_dict()
 
 
 def find_document(archive: Archive, doc_id: str) -> DocumentView:
@@ -117,14 +118,14 @@ async def api_trace(request: Request) -> JSONResponse:
     archive = request.app.state.archive
     admit(request, "trace")
     text = await article_text(request)
-    report = await run_heavy(request, "trace", run_trace, archive, text)
+    report = await run_heavy(request, "trace", run_trace, archive, text, deadline=True)
     return JSONResponse(report.to_dict())
 
 
-def run_trace(archive: Archive, text: str, progress=None) -> TraceReport:
-    """The trace report of an article, or ApiError (422) when the tracer refuses it;
-    `progress(claims traced, claims)` as it goes."""
+def run_trace(archive: Archive, text: str, progress=None, deadline: Deadline | None = None) -> TraceReport:
+    """The trace report of an article (the claims traced by `deadline`: `partial`), or ApiError
+    (422) when the tracer refuses it; `progress(claims traced, claims)` as it goes."""
     try:
-        return archive.trace(text, progress=progress)
+        return archive.trace(text, progress=progress, deadline=deadline)
     except ValueError as exc:     # the tracer's refusal of an input (no claims, garbage, …)
         raise ApiError(422, "bad_article", str(exc).splitlines()[0] if str(exc) else "unusable article") from None

@@ -7,9 +7,11 @@ requests in progress, and while fewer than `max_heavy` are in progress in the pr
 Retry-After beyond it, at once: the line of waiting requests is never longer than that).  An
 admitted request waits for a place to run (FairSlots: fair queuing on the seconds each client's
 work really took, so one client's costly queries wait while the others have their share) and gets
-`request_seconds` in all before the client receives a 503.  A thread cannot be stopped, so a
-request over its budget keeps its place until its thread ends: the bounds count work, not
-clients.  Request bodies are refused from their declared length before they are read (`BodyLimit`).
+`request_seconds` in all: the search and trace pipelines get that deadline (`Deadline`) and,
+once it has passed, begin no further stage or claim and answer what they have with
+`"partial": true`.  A request still waiting for its turn at the deadline, or whose running stage
+overruns it by more than GRACE, gets a 503.  A thread cannot be stopped, so a request over its
+budget keeps its place until its thread ends: the bounds count work, not clients.  Request bodies are refused from their declared length before they are read (`BodyLimit`).
 """
 from __future__ import annotations
 
@@ -26,12 +28,22 @@ import anyio
 import anyio.to_thread
 from starlette.requests import Request
 
-from dalil.model import Limits
+from dalil.model import Deadline, Limits
 from dalil.web.errors import ApiError, error_response
 
 T = TypeVar("T")
 RETRY_BUSY = 2          # seconds a client is told to wait when the heavy requests are at their bound
 MAX_CLIENTS = 10_000    # rate buckets kept before the full (idle) ones are dropped
+
+
+GRACE_SECONDS = 5.0     # at least this long past the deadline for the stage running at it
+
+
+def grace(budget: float) -> float:
+    """Seconds past the deadline a running stage may take before the client gets a 503: one stage
+    (the lexical ranking of a cold server, a dense encoding, a claim's evidence) takes up to a few
+    seconds, and the first stage always runs, so that a partial answer has something in it."""
+    return max(GRACE_SECONDS, budget / 2)
 
 
 class RateLimiter:
@@ -186,16 +198,20 @@ def admit(request: Request, kind: str) -> None:
 
 
 async def run_heavy(request: Request, queue: str, fn: Callable[..., T], *args,
-                    limiter: anyio.CapacityLimiter | None = None) -> T:
+                    limiter: anyio.CapacityLimiter | None = None, deadline: bool = False) -> T:
     """`fn(*args)` on a worker thread, once a place of `queue` ("search", "trace": FairSlots of
     app.state.slots) is free, within the heavy-request bounds and the time budget: ApiError 503
     with Retry-After when a bound is reached or the budget runs out.  The seconds of work are
-    charged to the client's work rate; the place is held until the thread ends."""
+    charged to the client's work rate; the place is held until the thread ends.  `deadline`: `fn`
+    also gets `deadline=` (a Deadline at the end of the budget, counted from now) and is given
+    GRACE more before the 503; a request whose turn comes after the grace gets the 503."""
     gate: HeavyGate = request.app.state.gate
     rates: RateLimiter = request.app.state.rates
     slots: FairSlots = request.app.state.slots[queue]
     client = client_of(request)
     budget = limits_of(request).request_seconds
+    until = Deadline.after(budget)
+    kwargs = {"deadline": until} if deadline else {}
     refused = gate.try_enter(client)
     if refused == "busy":
         raise ApiError(503, "busy", f"the server is at its limit of {gate.limit} searches and traces "
@@ -211,24 +227,32 @@ async def run_heavy(request: Request, queue: str, fn: Callable[..., T], *args,
         with lock:
             if state["phase"] == "abandoned":      # the budget ran out before a thread was free
                 raise TimeoutError
-            state["phase"] = "running"
+            # Its turn came so late that even the first stage would overrun the grace: 503.
+            late = deadline and time.monotonic() >= until.at + grace(budget)
+            state["phase"] = "late" if late else "running"
         t0 = time.perf_counter()
         try:
-            return fn(*args)
+            if late:
+                raise TimeoutError
+            return fn(*args, **kwargs)
         finally:
             took = time.perf_counter() - t0
             rates.charge(client, "work", took)
             gate.leave(client)
             loop.call_soon_threadsafe(slots.release, client, state["tag"], took)
 
-    with anyio.move_on_after(budget) as scope:
+    with anyio.move_on_after(budget + (grace(budget) if deadline else 0.0)) as scope:
         try:
             state["tag"] = await slots.acquire(client)
         except BaseException:
             gate.leave(client)
             raise
         state["phase"] = "waiting"
-        return await anyio.to_thread.run_sync(work, limiter=limiter, abandon_on_cancel=True)
+        try:
+            return await anyio.to_thread.run_sync(work, limiter=limiter, abandon_on_cancel=True)
+        except TimeoutError:
+            if state["phase"] != "late":
+                raise
     if scope.cancelled_caught and state["phase"] != "running":
         with lock:
             if state["phase"] == "waiting":        # in the thread pool's line: work() may never run

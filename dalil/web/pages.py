@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from dalil import QUERY_FILTER_KEYWORDS, QUERY_FILTERS, Archive, ClaimResult, DocumentView, Evidence, TraceReport
+from dalil.model import Deadline
 from dalil.web import insights, kept
 from dalil.web.api import check_query, run_search, run_trace
 from dalil.web.article import article_text
@@ -35,7 +36,7 @@ async def search_page(request: Request) -> Response:
     admit(request, "search")
     # The page waits for a search place like the API, then runs on the shared thread pool (its
     # facets and timeline are more than a search).
-    return await run_heavy(request, "search", _search_page, request)
+    return await run_heavy(request, "search", _search_page, request, deadline=True)
 
 
 def _search_context(request: Request) -> dict:
@@ -44,7 +45,7 @@ def _search_context(request: Request) -> dict:
             "modes": ("lexical", "hybrid", "dense") if request.app.state.archive.has_vectors() else ("lexical",)}
 
 
-def _search_page(request: Request) -> Response:
+def _search_page(request: Request, deadline: Deadline | None = None) -> Response:
     ctx = _search_context(request)
     q = ctx["q"]
     archive = request.app.state.archive
@@ -57,21 +58,17 @@ def _search_page(request: Request) -> Response:
         params["mode"] = ctx["mode"]
     if ctx["lang"]:
         params["lang"] = ctx["lang"]
+    if deadline is not None:
+        params["deadline"] = deadline
     try:
         found = run_search(archive, params, archive.search_set)
     except ApiError as exc:
         return render(request, "search.html", status_code=400, error=exc.message, **ctx)
     ui = ui_lang(request)
     result = found.result
-    months = insights.months(archive, found) if result.total else {}
-    from dalil.web.work import export_links
-    exports = export_links({"q": q, "mode": ctx["mode"], "lang": ctx["lang"]}, result.total + result.related_total)
-    return render(request, "search.html", result=result, offset=offset, page_size=PAGE_SIZE, exports=exports,
-                  timeline=timeline_svg(months, q, _translator(ui), ui),
-                  people=insights.top_correspondents(archive, found) if result.total else [],
-                  filters=FILTER_TOKEN.findall(q), facet_token=facet_token, person_token=person_token,
-                  refine=lambda token: _refine(q, token),
-                  unfilter=lambda token: _unfilter(q, token), read=kept.read_of(archive, result.hits), **ctx)
+from dalil import QUERY_FILTER_KEYWORDS, QUERY_FILTERS, Archive, ClaimResult, DocumentView, Evidence, TraceReport
+from dalil.model import Deadline
+from dalil.web import insights, kept
 
 
 def _translator(ui: str):
@@ -235,7 +232,7 @@ async def trace_page(request: Request) -> Response:
             job_id = jobs_of(request).start(request, "trace", title, None, work, rate="trace")
             return RedirectResponse(f"/jobs/{job_id}?ui={ui_lang(request)}", status_code=303)
         admit(request, "trace")
-        report = await run_heavy(request, "trace", run_trace, archive, text)
+        report = await run_heavy(request, "trace", run_trace, archive, text, deadline=True)
     except ApiError as exc:
         page = render(request, "trace.html", status_code=exc.status,
                       error=exc.message if exc.code != "empty" else None, empty=exc.code == "empty")

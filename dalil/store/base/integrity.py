@@ -2,7 +2,10 @@
 gone, and the repairs that follow from them (`dalil check`)."""
 from __future__ import annotations
 
+import hashlib
+import json
 from abc import ABC, abstractmethod
+from typing import Any, Iterable, Iterator, Sequence
 
 # Tables whose rows belong to one document (by doc_id); a row of them without its document is an orphan.
 CHILD_TABLES = ("messages", "correspondents", "pages", "passages", "exemptions", "ledger")
@@ -47,3 +50,45 @@ class IntegrityStore(ABC):
     @abstractmethod
     def drop_orphans(self) -> dict[str, int]:
         """Delete the rows of CHILD_TABLES whose document is gone; rows deleted per table."""
+
+    @abstractmethod
+    def intel_stale(self) -> bool:
+        """Whether a message has no message key: the intel pass (which writes the keys last) has
+        not finished since it was added."""
+
+    @abstractmethod
+    def content_digest(self) -> dict[str, str]:
+        """A canonical SHA-256 of each content table (rows without their surrogate ids, in any
+        order; see `digest_rows`) and of them all (`"all"`): equal digests, equal archives."""
+
+    @abstractmethod
+    def passage_keys(self) -> Iterator[tuple[int, str, int]]:
+        """(passage id, doc_id, seq) of every passage: what a vector index's passage ids denote."""
+
+
+def digest_rows(rows: Iterable[Sequence[Any]]) -> tuple[int, str]:
+    """(rows, hex digest) of a table's rows, whatever order they come in: each row is written as
+    canonical JSON (bytes as hex, JSON objects with sorted keys) and hashed, and the sorted row
+    hashes are hashed.  32 bytes a row are kept, never the rows."""
+    hashes = []
+    for row in rows:
+        line = json.dumps([_canonical(v) for v in row], sort_keys=True, ensure_ascii=False)
+        hashes.append(hashlib.sha256(line.encode("utf-8", "surrogatepass")).digest())
+    hashes.sort()
+    h = hashlib.sha256()
+    for d in hashes:
+        h.update(d)
+    return len(hashes), h.hexdigest()
+
+
+def combine_digests(tables: dict[str, tuple[int, str]]) -> dict[str, str]:
+    """{table: "<rows>:<digest>"} and "all", the digest of every table's entry in name order."""
+    out = {t: f"{n}:{d}" for t, (n, d) in sorted(tables.items())}
+    out["all"] = hashlib.sha256(json.dumps(out, sort_keys=True).encode()).hexdigest()
+    return out
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"hex": bytes(value).hex()}
+    return value

@@ -19,13 +19,14 @@ from dalil.store.postgres.duplicates import PostgresDuplicate
 from dalil.store.postgres.fulltext import PostgresFullText
 from dalil.store.postgres.ingest import PostgresIngest
 from dalil.store.postgres.mentions import PostgresMention
+from dalil.store.postgres.integrity import PostgresIntegrity
 from dalil.store.postgres.people import PostgresPeople
 from dalil.store.postgres.threads import PostgresThread
 from dalil.store.postgres.vectors import PostgresVector
 
 
 class PostgresStore(PostgresConnection, PostgresIngest, PostgresDocuments, PostgresFullText, PostgresVector,
-                    PostgresPeople, PostgresThread, PostgresDuplicate, PostgresAnnotations, PostgresMention, Store):
+                    PostgresPeople, PostgresThread, PostgresDuplicate, PostgresAnnotations, PostgresMention, PostgresIntegrity, Store):
     """`Store` on a PostgreSQL database; see the parts for each concern."""
 
     # Full-text ranking differs from SQLite's BM25 (docs/architecture.md, "PostgreSQL backend").

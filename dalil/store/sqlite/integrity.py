@@ -4,7 +4,36 @@ from __future__ import annotations
 
 import sqlite3
 
-from dalil.store.base.integrity import CHILD_TABLES
+from typing import Iterator
+
+from dalil.store.base.integrity import CHILD_TABLES, combine_digests, digest_rows
+
+# The content of each table for `content_digest`: surrogate row ids left out (or replaced by the
+# natural key they stand for), and the ledger's timestamps.  Person ids and cluster numbers are
+# computed by the intel passes, not assigned by the engine, so they are content.
+DIGEST = {
+    "documents": "SELECT doc_id, source_format, title, case_no, release, release_date, disposition, exemptions, "
+                 "classification, lang, parent_id, parent_path, meta, n_pages, n_messages, date, sender, subject, "
+                 "text, raw, html, content_hash, path, status, reason FROM documents",
+    "messages": "SELECT doc_id, idx, sender, recipients, cc, bcc, date, date_raw, subject, attachments, importance, "
+                "start, body_start, end, message_id, in_reply_to, extra FROM messages",
+    "correspondents": "SELECT c.doc_id, m.idx, c.role, c.raw, c.name, c.address FROM correspondents c "
+                      "LEFT JOIN messages m ON m.id = c.message",
+    "pages": "SELECT doc_id, number, start, end, byte_start, byte_end, status, exemptions FROM pages",
+    "passages": "SELECT doc_id, seq, page, start, end, byte_start, byte_end FROM passages",
+    "exemptions": "SELECT doc_id, code FROM exemptions",
+    "ledger": "SELECT path, member, root, content_hash, size, reader, status, reason, doc_id, release FROM ledger",
+    "terms": "SELECT term, skel, df FROM terms",
+    "fulltext": "SELECT d.doc_id, s.sz FROM docs_fts_docsize s LEFT JOIN documents d ON d.id = s.id",
+    "fulltext_terms": "SELECT term, doc, cnt FROM docs_vocab",
+    "persons": "SELECT id, name, sent, received, first, last, withheld FROM persons",
+    "person_forms": "SELECT form, person, method, confidence, n FROM person_forms",
+    "person_keys": "SELECT key, person FROM person_keys",
+    "message_keys": "SELECT doc_id, idx, person, minute, subject FROM message_keys",
+    "dupe_pairs": "SELECT a, b, similarity FROM dupe_pairs",
+    "dupe_clusters": "SELECT doc_id, cluster FROM dupe_clusters",
+    "copy_pairs": "SELECT a, b, share FROM copy_pairs",
+}
 
 _ORPHAN = "FROM {t} WHERE doc_id IS NOT NULL AND doc_id NOT IN (SELECT doc_id FROM documents)"
 
@@ -74,3 +103,13 @@ class SQLiteIntegrity:
     def drop_orphans(self) -> dict[str, int]:
         with self.db:
             return {t: self.db.execute("DELETE " + _ORPHAN.format(t=t)).rowcount for t in CHILD_TABLES}
+
+    def content_digest(self) -> dict[str, str]:
+        return combine_digests({t: digest_rows(self.db.execute(sql)) for t, sql in DIGEST.items()})
+
+    def passage_keys(self) -> Iterator[tuple[int, str, int]]:
+        yield from self.db.execute("SELECT id, doc_id, seq FROM passages")
+
+    def intel_stale(self) -> bool:
+        return self.db.execute("SELECT EXISTS (SELECT 1 FROM messages m WHERE NOT EXISTS "
+                               "(SELECT 1 FROM message_keys k WHERE k.message = m.id))").fetchone()[0] == 1
