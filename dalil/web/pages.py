@@ -66,9 +66,19 @@ def _search_page(request: Request, deadline: Deadline | None = None) -> Response
         return render(request, "search.html", status_code=400, error=exc.message, **ctx)
     ui = ui_lang(request)
     result = found.result
-from dalil import QUERY_FILTER_KEYWORDS, QUERY_FILTERS, Archive, ClaimResult, DocumentView, Evidence, TraceReport
-from dalil.model import Deadline
-from dalil.web import insights, kept
+    # The panels beside the results are stages too: left out once the budget has run out.
+    panels = result.total and not (deadline is not None and deadline.passed())
+    if result.total and not panels:
+        result.partial = True
+    months = insights.months(archive, found) if panels else {}
+    from dalil.web.work import export_links
+    exports = export_links({"q": q, "mode": ctx["mode"], "lang": ctx["lang"]}, result.total + result.related_total)
+    return render(request, "search.html", result=result, offset=offset, page_size=PAGE_SIZE, exports=exports,
+                  timeline=timeline_svg(months, q, _translator(ui), ui),
+                  people=insights.top_correspondents(archive, found) if panels else [],
+                  filters=FILTER_TOKEN.findall(q), facet_token=facet_token, person_token=person_token,
+                  refine=lambda token: _refine(q, token),
+                  unfilter=lambda token: _unfilter(q, token), read=kept.read_of(archive, result.hits), **ctx)
 
 
 def _translator(ui: str):
