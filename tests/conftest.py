@@ -210,3 +210,19 @@ def store(store_location):
     s = open_store(store_location)
     yield s
     s.close()
+
+
+@pytest.fixture(scope="module")
+def two_ingests(corpus_dir, tmp_path_factory):
+    """Two slices of one real release (HRC_Email_296), in separate folders: what an archive holds
+    first (120 documents), then a later ingest (100 more) — for what must tell new from seen."""
+    files = sorted((corpus_dir / "HRC_Email_296").glob("*.txt"))
+    root = tmp_path_factory.mktemp("two-ingests")
+    out = []
+    for name, chunk in (("first", files[:120]), ("later", files[120:220])):
+        folder = root / name / "HRC_Email_296"
+        folder.mkdir(parents=True)
+        for f in chunk:
+            (folder / f.name).write_bytes(f.read_bytes())
+        out.append(folder)
+    return out

@@ -37,24 +37,9 @@ def one_line_error(r) -> str:
 
 
 @pytest.fixture(scope="module")
-def parts(corpus_dir, tmp_path_factory):
-    """Two slices of one real release, in separate folders: the first ingest, then the later one."""
-    files = sorted((corpus_dir / RELEASE).glob("*.txt"))
-    root = tmp_path_factory.mktemp("kept-inputs")
-    out = []
-    for name, chunk in (("first", files[:120]), ("later", files[120:220])):
-        folder = root / name / RELEASE
-        folder.mkdir(parents=True)
-        for f in chunk:
-            (folder / f.name).write_bytes(f.read_bytes())
-        out.append(folder)
-    return out
-
-
-@pytest.fixture(scope="module")
-def db(parts, tmp_path_factory):
+def db(two_ingests, tmp_path_factory):
     path = tmp_path_factory.mktemp("kept") / "dalil.db"
-    ok("ingest", parts[0], "--db", path)
+    ok("ingest", two_ingests[0], "--db", path)
     return path
 
 
@@ -63,8 +48,8 @@ def search_ids(db, query) -> list[str]:
                                                "--limit", "500"))["hits"]]
 
 
-def test_tags_stars_notes_are_found_and_exported(db, parts):
-    docs = sorted(p.stem for p in parts[0].glob("*.txt"))
+def test_tags_stars_notes_are_found_and_exported(db, two_ingests):
+    docs = sorted(p.stem for p in two_ingests[0].glob("*.txt"))
     a, b, c = docs[3], docs[10], docs[20]
     assert "tag 'Benghazi Files' added" in ok("tag", a, "Benghazi Files", "تقارير", "--db", db)
     assert "already there" in ok("tag", a, "benghazi   files", "--db", db)    # case and spaces folded
@@ -107,9 +92,9 @@ def test_kept_work_errors_are_one_line(db):
     assert "note too long" in one_line_error(dalil("note", "C05739865", "-", "--db", db, stdin="x" * 20_001))
 
 
-def test_alerts_list_exactly_the_new_matching_documents(parts, tmp_path):
+def test_alerts_list_exactly_the_new_matching_documents(two_ingests, tmp_path):
     db = tmp_path / "fresh.db"
-    ok("ingest", parts[0], "--db", db)
+    ok("ingest", two_ingests[0], "--db", db)
     saved = {"benghazi": "benghazi", "sullivan": "from:sullivan", "libya-press": "libya press"}
     for name, query in saved.items():
         ok("save-search", name, *query.split(), "--db", db)
@@ -119,8 +104,8 @@ def test_alerts_list_exactly_the_new_matching_documents(parts, tmp_path):
     before = json.loads(ok("alerts", "--db", db, "--json"))
     assert [a["count"] for a in before] == [0, 0, 0]     # nothing is new before the next ingest
 
-    report = ok("ingest", parts[1], "--db", db)
-    later = {p.stem for p in parts[1].glob("*.txt")}
+    report = ok("ingest", two_ingests[1], "--db", db)
+    later = {p.stem for p in two_ingests[1].glob("*.txt")}
     alerts = {a["name"]: a for a in json.loads(ok("alerts", "--db", db, "--json", "--limit", "500"))}
     assert set(alerts) == set(saved)
     for name, query in saved.items():

@@ -223,13 +223,10 @@ def server(full_archive):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium",
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    from web_support import chromium
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _person_url(server) -> str:

@@ -14,7 +14,7 @@ import zipfile
 
 import httpx
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from web_support import Server
 
@@ -36,11 +36,9 @@ def server(full_archive, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium",
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    from web_support import chromium
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

@@ -10,36 +10,20 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from dalil import Archive
 from web_support import Server
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-RELEASE = "HRC_Email_296"
 
 
 @pytest.fixture(scope="module")
-def parts(corpus_dir, tmp_path_factory):
-    """Two slices of one real release: what the archive holds first, and a later ingest."""
-    files = sorted((corpus_dir / RELEASE).glob("*.txt"))
-    root = tmp_path_factory.mktemp("web-kept-inputs")
-    out = []
-    for name, chunk in (("first", files[:120]), ("later", files[120:220])):
-        folder = root / name / RELEASE
-        folder.mkdir(parents=True)
-        for f in chunk:
-            (folder / f.name).write_bytes(f.read_bytes())
-        out.append(folder)
-    return out
-
-
-@pytest.fixture(scope="module")
-def served(parts, tmp_path_factory):
+def served(two_ingests, tmp_path_factory):
     """A fresh archive of the first slice and `dalil serve` on it."""
     db = tmp_path_factory.mktemp("web-kept") / "dalil.db"
     archive = Archive(str(db))
-    archive.ingest([str(parts[0])], workers=1)
+    archive.ingest([str(two_ingests[0])], workers=1)
     archive.close()
     srv = Server(db)
     yield srv, db
@@ -49,11 +33,9 @@ def served(parts, tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium",
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    from web_support import chromium
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
@@ -73,8 +55,8 @@ def hit_ids(page) -> list[str]:
     return page.locator(".hit .doc-id").all_inner_texts()
 
 
-def test_tag_star_note_on_the_document_page(page, parts, tmp_path):
-    docs = sorted(p.stem for p in parts[0].glob("*.txt"))
+def test_tag_star_note_on_the_document_page(page, two_ingests, tmp_path):
+    docs = sorted(p.stem for p in two_ingests[0].glob("*.txt"))
     doc = docs[7]
     page.goto(f"/documents/{doc}?ui=en")
     kept = page.locator("section.kept")
@@ -134,7 +116,7 @@ def test_tag_star_note_on_the_document_page(page, parts, tmp_path):
     assert page.locator(".hit.hit-read").count() == 0
 
 
-def test_a_saved_search_alerts_on_documents_ingested_later(page, served, parts):
+def test_a_saved_search_alerts_on_documents_ingested_later(page, served, two_ingests):
     server, db = served
     page.goto("/?q=benghazi&mode=lexical&ui=en")
     page.get_by_label("Name").fill("Benghazi watch")
@@ -146,8 +128,8 @@ def test_a_saved_search_alerts_on_documents_ingested_later(page, served, parts):
 
     archive = Archive(str(db))              # a new release arrives while the server runs
     try:
-        archive.ingest([str(parts[1])], workers=1)
-        later = {p.stem for p in parts[1].glob("*.txt")}
+        archive.ingest([str(two_ingests[1])], workers=1)
+        later = {p.stem for p in two_ingests[1].glob("*.txt")}
         expected = later & {h.doc_id for h in archive.search("benghazi", mode="lexical", limit=1000).hits}
     finally:
         archive.close()
@@ -173,9 +155,9 @@ def test_a_saved_search_alerts_on_documents_ingested_later(page, served, parts):
     expect(page.locator("section.saved-search")).to_have_count(0)
 
 
-def test_a_change_sent_from_another_site_is_refused(served, parts):
+def test_a_change_sent_from_another_site_is_refused(served, two_ingests):
     server, db = served
-    doc = sorted(p.stem for p in parts[0].glob("*.txt"))[30]
+    doc = sorted(p.stem for p in two_ingests[0].glob("*.txt"))[30]
     url = f"{server.base}/documents/{doc}/kept"
     for headers in ({"Origin": "https://elsewhere.example"}, {"Sec-Fetch-Site": "cross-site"}):
         r = httpx.post(url, data={"action": "tag", "value": "planted"}, headers=headers)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from web_support import ARABIC_SUBJECT, DUP_ID, DUP_OF
 
@@ -27,11 +27,9 @@ def server(web_server):
 @pytest.fixture(scope="module")
 def browser():
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium",
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    from web_support import chromium
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -88,3 +89,17 @@ class Server:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+@contextmanager
+def chromium():
+    """Headless Chromium from the system's package (never a downloaded browser), closed after use.
+    One per test module: Playwright's sync API cannot run two of these at once in one thread."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            yield browser
+        finally:
+            browser.close()
