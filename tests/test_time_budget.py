@@ -1,9 +1,11 @@
 """The time budget of a web request (issue 25, item 2): past `request_seconds`, search and trace
 begin no further stage or claim and answer what they have with `"partial": true` (a note on the
-page), instead of the whole answer or nothing.  On the full corpus, over real HTTP."""
+page), instead of the whole answer or nothing.  On the quality archive (real documents with their
+vectors, so that every stage of a hybrid search runs), over real HTTP."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -31,24 +33,24 @@ def send(method: str, url: str, **kw) -> httpx.Response:
 
 
 @pytest.fixture(scope="module")
-def tiny(full_archive):
-    srv = Server(full_archive, env={"DALIL_REQUEST_SECONDS": "0.001"})   # below the option's floor of 0.1
+def tiny(quality_archive):
+    srv = Server(Path(quality_archive.path), env={"DALIL_REQUEST_SECONDS": "0.001"})   # below the option's floor of 0.1
     yield srv
     srv.stop()
 
 
 @pytest.fixture(scope="module")
-def ordinary(full_archive):
-    srv = Server(full_archive)
+def ordinary(quality_archive):
+    srv = Server(Path(quality_archive.path))
     yield srv
     srv.stop()
 
 
-def test_search_deadline_in_the_pipeline(full):
+def test_search_deadline_in_the_pipeline(quality_archive):
     """Archive.search with a deadline already passed runs the lexical stage only; with none, every
     stage, the same exact matches first."""
-    whole = full.search(QUERY)
-    cut = full.search(QUERY, deadline=Deadline.after(0))
+    whole = quality_archive.search(QUERY)
+    cut = quality_archive.search(QUERY, deadline=Deadline.after(0))
     assert not whole.partial and not any(s.startswith("skipped:") for s in whole.stages)
     assert cut.partial and "skipped:dense" in cut.stages and "skipped:facets" in cut.stages
     assert [s for s in cut.stages if not s.startswith("skipped:")] == ["lexical", "exact"]
