@@ -87,9 +87,10 @@ class PostgresIngest:
             msg_rows = {m[0]: ids[i] for i, m in enumerate(doc.messages)}
         with db.cursor() as cur:
             if doc.correspondents:
-                cur.executemany("INSERT INTO correspondents VALUES (%s,%s,%s,%s,%s,%s)",
-                                [(msg_rows.get(idx), doc_id, role, *_row((raw_name, name, address)))
-                                 for idx, role, raw_name, name, address in doc.correspondents])
+                cur.executemany("INSERT INTO correspondents (message, doc_id, role, raw, name, address, pos) "
+                                "VALUES (%s,%s,%s,%s,%s,%s,%s)",
+                                [(msg_rows.get(idx), doc_id, role, *_row((raw_name, name, address)), pos)
+                                 for pos, (idx, role, raw_name, name, address) in enumerate(doc.correspondents)])
             if doc.pages:
                 cur.executemany("INSERT INTO pages VALUES (%s,%s,%s,%s,%s,%s,%s,%s::jsonb)",
                                 [(doc_id, *_row(p, (_PAGE_JSON,))) for p in doc.pages])

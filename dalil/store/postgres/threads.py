@@ -11,7 +11,7 @@ class PostgresThread:
         return [tuple(r) for r in self.db.execute(
             "SELECT m.id, m.doc_id, m.idx, m.date, m.subject, pf.person FROM messages m "
             "LEFT JOIN correspondents c ON c.message = m.id AND c.role = 'from' "
-            "LEFT JOIN person_forms pf ON pf.form = c.raw ORDER BY m.id, c.ctid")]
+            "LEFT JOIN person_forms pf ON pf.form = c.raw ORDER BY m.id, c.pos")]
 
     def replace_message_keys(self, rows: Iterable[tuple[int, str, int, int | None, str | None, str]]) -> None:
         db = self.db
@@ -52,7 +52,7 @@ class PostgresThread:
         return [tuple(r) for r in self.db.execute(
             f"SELECT c.message, pf.person FROM message_keys k JOIN correspondents c ON c.message = k.message "
             f"LEFT JOIN person_forms pf ON pf.form = c.raw WHERE {where} AND c.role IN ('to', 'cc') "
-            f"ORDER BY c.message, c.ctid", params)]
+            f"ORDER BY c.message, c.pos", params)]
 
 
 def scope(doc_ids: Iterable[str] | None, column: str) -> tuple[str, list[Any]]:
