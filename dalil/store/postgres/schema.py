@@ -160,13 +160,13 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX mention_keys_doc ON mention_keys(doc_id)",
         "CREATE TABLE mentions_done (doc_id text PRIMARY KEY, model text NOT NULL)",
     ],
-    # 7: a correspondent's place in its message, written at insert: the people pass reads forms in
+    # 7: a correspondent's place in its document, written at insert: the people pass reads forms in
     # the order they were ingested, and `ctid` is not that order once a killed ingest's dead rows
     # have been vacuumed and their space reused
     [
         "ALTER TABLE correspondents ADD COLUMN pos integer",
         """UPDATE correspondents c SET pos = o.n FROM (
-               SELECT ctid AS t, row_number() OVER (PARTITION BY message ORDER BY ctid) AS n
+               SELECT ctid AS t, row_number() OVER (PARTITION BY doc_id ORDER BY ctid) - 1 AS n
                FROM correspondents) o
            WHERE c.ctid = o.t""",
     ],

@@ -64,9 +64,10 @@ class SQLiteIngest:
             last = db.execute("SELECT last_insert_rowid()").fetchone()[0]
             first = last - len(doc.messages) + 1
             msg_rows = {m[0]: first + i for i, m in enumerate(doc.messages)}
-        db.executemany("INSERT INTO correspondents VALUES (?,?,?,?,?,?)",
-                       [(msg_rows.get(idx), doc_id, role, raw_name, name, address)
-                        for idx, role, raw_name, name, address in doc.correspondents])
+        db.executemany("INSERT INTO correspondents (message, doc_id, role, raw, name, address, pos) "
+                       "VALUES (?,?,?,?,?,?,?)",
+                       [(msg_rows.get(idx), doc_id, role, raw_name, name, address, pos)
+                        for pos, (idx, role, raw_name, name, address) in enumerate(doc.correspondents)])
         db.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?)", [(doc_id, *p) for p in doc.pages])
         db.executemany("INSERT INTO passages (doc_id, seq, page, start, end, byte_start, byte_end) "
                        "VALUES (?,?,?,?,?,?,?)",

@@ -14,7 +14,8 @@ class SQLitePeople:
     # --- build --------------------------------------------------------------------------------
     def correspondent_forms(self) -> Iterator[tuple[str, str, str | None]]:
         for raw, role, date in self.db.execute(
-                "SELECT c.raw, c.role, m.date FROM correspondents c JOIN messages m ON m.id = c.message"):
+                "SELECT c.raw, c.role, m.date FROM correspondents c JOIN messages m ON m.id = c.message "
+                "ORDER BY c.message, c.pos"):
             yield raw, role, date
 
     def withheld_senders(self) -> tuple[int, str | None, str | None]:

@@ -146,6 +146,15 @@ MIGRATIONS: list[list[str]] = [
         # A rowid table: every save takes a new rowid, so max(rowid) tells a cache that mentions changed.
         "CREATE TABLE mentions_done (doc_id TEXT PRIMARY KEY, model TEXT NOT NULL)",
     ],
+    # a correspondent's place in its document, written at insert: the people and thread passes
+    # read forms in the order they were ingested on both backends (PostgreSQL has no rowid order)
+    [
+        "ALTER TABLE correspondents ADD COLUMN pos INTEGER",
+        """UPDATE correspondents SET pos = o.n FROM (
+               SELECT rowid AS r, row_number() OVER (PARTITION BY doc_id ORDER BY rowid) - 1 AS n
+               FROM correspondents) o
+           WHERE correspondents.rowid = o.r""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
