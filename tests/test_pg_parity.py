@@ -150,12 +150,24 @@ def test_index_on_postgres_embeds_what_sqlite_embeds_and_resumes(tmp_path, pg_ur
     try:
         assert a.digest()["vectors"] == b.digest()["vectors"] is not None
         assert not b.vectors.dir.is_relative_to(tmp_path) and "***" not in str(b.vectors.dir)
-        hits = b.search("ناقلة وقود غادرت الميناء", mode="dense", limit=3).hits
-        assert [h.doc_id for h in hits] == [h.doc_id for h in a.search("ناقلة وقود غادرت الميناء",
-                                                                         mode="dense", limit=3).hits]
+        query = "ناقلة وقود غادرت الميناء"
+        expected = [h.doc_id for h in a.search(query, mode="dense", limit=3).hits]
+        assert [h.doc_id for h in b.search(query, mode="dense", limit=3).hits] == expected and expected
     finally:
         a.close()
         b.close()
+    # The web on the server URL: dense search and a trace through the real `dalil serve`.
+    import httpx
+    from web_support import Server
+    server = Server(pg_url)
+    try:
+        found = httpx.get(server.base + "/api/search", params={"q": query, "mode": "dense", "limit": 3}, timeout=60).json()
+        assert [h["doc_id"] for h in found["hits"]] == expected
+        traced = httpx.post(server.base + "/api/trace", json={"text": "A tanker left the port on Monday carrying diesel."},
+                            timeout=120).json()
+        assert traced["claims"] and traced["claims"][0]["verdict"]
+    finally:
+        server.stop()
     rebuilt = dalil("index", "--db", pg_url, "--workers", "1", "--rebuild")
     assert rebuilt.returncode == 0 and "(rebuilt)" in rebuilt.stdout, rebuilt.stdout
     assert table_rows(pg_url, "vector_meta", "count", "1") == count
