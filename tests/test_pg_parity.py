@@ -168,8 +168,10 @@ def test_index_on_postgres_embeds_what_sqlite_embeds_and_resumes(tmp_path, pg_ur
         assert traced["claims"] and traced["claims"][0]["verdict"]
     finally:
         server.stop()
-    rebuilt = dalil("index", "--db", pg_url, "--workers", "1", "--rebuild")
-    assert rebuilt.returncode == 0 and "(rebuilt)" in rebuilt.stdout, rebuilt.stdout
+    for location in (pg_url, str(tmp_path / "a.db")):
+        rebuilt = dalil("index", "--db", location, "--workers", "1", "--rebuild")
+        assert rebuilt.returncode == 0, rebuilt.stderr
+        assert rebuilt.stdout.strip().endswith(f"{count[0][0]} in the index (rebuilt)"), rebuilt.stdout
     assert table_rows(pg_url, "vector_meta", "count", "1") == count
     shutil.rmtree(b.vectors.dir, ignore_errors=True)
 
