@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import threading
@@ -336,16 +337,17 @@ class Archive:
         from dalil.search.export import batch_csv
         return batch_csv(answers)
 
-    def vectors_pending(self) -> int:
+    def vectors_pending(self, rebuild: bool = False) -> int:
         """Passages the next `build_vectors` will embed (all of them when the model changed)."""
-        return self.vectors.pending(self.store)
+        return self.store.passages_after(0) if rebuild else self.vectors.pending(self.store)
 
     def build_vectors(self, progress: Callable[[int, int], None] | None = None,
-                      workers: int = 2) -> dict[str, Any]:
-        """Embed the passages added since the last build (dense cross-lingual search)."""
+                      workers: int = 2, rebuild: bool = False) -> dict[str, Any]:
+        """Embed the passages added since the last build (dense cross-lingual search); `rebuild`:
+        drop the vectors first and embed every passage again."""
         from dalil.search.bridge import NameTable, WordVocabulary
         with self._disk_full_said("index"):
-            report = self.vectors.build(self.store, progress=progress, workers=workers)
+            report = self.vectors.build(self.store, progress=progress, workers=workers, rebuild=rebuild)
             names = NameTable(self.vectors.dir / "names.json")
             report["name_documents"] = names.update(self.store)
             report["vocabulary_added"] = WordVocabulary(self.vectors.dir).update(names, workers=workers)
@@ -358,9 +360,12 @@ class Archive:
 
     @property
     def vectors(self) -> "VectorIndex":
-        from dalil.search.dense import VectorIndex
+        from dalil.search.dense import StoredVectorIndex, VectorIndex
         if self._vectors is None:
-            self._vectors = VectorIndex(self.path)
+            # A server store holds the vectors itself (pgvector); a SQLite archive keeps them in
+            # the vector files beside it.
+            self._vectors = StoredVectorIndex(self.store, _derived_folder(self.path)) \
+                if self.store.holds_vectors() else VectorIndex(self.path)
         return self._vectors
 
     @property
@@ -410,6 +415,15 @@ class Archive:
     @classmethod
     def check_file(cls, path: str, full: bool = False, repair: bool = False) -> dict[str, Any]:
         """`check()` of the archive at `path`, including the failures of opening it at all."""
+        if is_server_url(path):
+            try:
+                archive = cls(path, readonly=not repair)
+            except Exception as exc:        # unreachable, refused, or no dalil schema there
+                return _check_report([_problem("storage", _one_line(exc), None)], {})
+            try:
+                return archive.check(full=full, repair=repair)
+            finally:
+                archive.close()
         if not os.path.isfile(path):
             return _check_report([_problem("file", f"no archive file at {path}", None)], {})
         with open(path, "rb") as fh:
@@ -464,11 +478,12 @@ class Archive:
         storage = store.storage_problems(full=full)
         if storage:
             more = f" (and {len(storage) - 1} more)" if len(storage) > 1 else ""
-            return [_problem("storage", f"the file is damaged: {storage[0]}{more}", RESTORE)], {}
+            where = "database" if store.holds_vectors() else "file"
+            return [_problem("storage", f"the {where} is damaged: {storage[0]}{more}", self._restore())], {}
         try:
             counts = store.integrity_counts()
         except Exception as exc:        # tables missing or unreadable: not an archive of this dalil
-            return [_problem("schema", f"not a complete dalil archive: {_one_line(exc)}", RESTORE)], {}
+            return [_problem("schema", f"not a complete dalil archive: {_one_line(exc)}", self._restore())], {}
         problems = [_problem("fulltext", f"the full-text index is damaged: {line}", REPAIR)
                     for line in store.fulltext_problems()[:1]]
         if counts["fulltext_missing"]:
@@ -486,8 +501,13 @@ class Archive:
         problems += self._vector_problems(counts)
         return problems, counts
 
+    def _restore(self) -> str:
+        return RESTORE_SERVER if is_server_url(self.path) else RESTORE
+
     def _vector_problems(self, counts: dict[str, int]) -> list[dict[str, Any]]:
         rebuild = f"remove {self.vectors.dir} and run `dalil index --db {self.path}`"
+        if self.store.holds_vectors():
+            rebuild = f"run `dalil index --rebuild --db {self.path}`"
         try:
             manifest = self.vectors.manifest()
         except (OSError, ValueError) as exc:
@@ -636,6 +656,15 @@ SAVED_NAME_CHARS = 100
 MAX_SAVED_SEARCHES = 200     # every one is matched on each `alerts` (and each /alerts page)
 
 
+def _derived_folder(url: str) -> str:
+    """Where the bridge's name table and word vocabulary of a server archive are kept (they are
+    derived from its documents and vectors, rebuilt by `dalil index`): a folder of the user's
+    cache named after the database, its password left out."""
+    from dalil.text.model_cache import cache_dir
+    plain = re.sub(r"^([^:/]+://[^:@/]*):[^@/]*@", r"\1@", url)
+    return str(cache_dir() / "servers" / (hashlib.sha256(plain.encode()).hexdigest()[:16] + ".vectors"))
+
+
 def _now() -> str:
     """The time kept work is recorded at: UTC, ISO 8601, to the second."""
     from datetime import datetime, timezone
@@ -645,6 +674,7 @@ def _now() -> str:
 RESTORE = "restore the archive from a backup, or salvage its rows with `sqlite3 DB .recover | sqlite3 NEW.db`, " \
           "then `dalil check --repair --db NEW.db`"
 REPAIR = "`dalil check --repair`"
+RESTORE_SERVER = "restore the database from a backup (pg_restore of a pg_dump), or REINDEX the index named"
 
 
 def _problem(check: str, diagnosis: str, repair: str | None) -> dict[str, Any]:

@@ -172,46 +172,48 @@ def _first_ledger_key(location: str) -> tuple[str, str, str]:
     return path, member, content_hash
 
 
-def test_postgres_store_implements_every_concern_but_integrity(pg_url):
+def test_postgres_store_implements_every_concern(pg_url):
     from dalil.store.base import CONCERNS
     store = open_store(pg_url)
     try:
-        # `dalil check` reads SQLite's own checks of its file (quick_check, FTS5's integrity
-        # command); its PostgreSQL part (amcheck, tsvector counts) is not written yet.
-        assert store.implements(*(c for c in CONCERNS if c != "integrity"))
-        assert not store.implements("integrity")
+        assert store.implements(*CONCERNS)
+        # ... and its own: the vectors live in the database (SQLite keeps them in files beside it).
+        assert store.holds_vectors() and store.vector_meta() is None and not store.vector_graph()
     finally:
         store.close()
 
 
-# What migration 6 (the last one: mentioned entities) added, taken away again: an archive of the previous schema.
-_UNDO_LAST_MIGRATION = ["ALTER TABLE correspondents DROP COLUMN pos",
-                        "DELETE FROM schema_version WHERE version = 7"]
+# What the last two migrations added (7: correspondents' places, 8: the vectors in pgvector), taken
+# away again: an archive of the schema before them.
+_UNDO_LAST_MIGRATIONS = ["DROP TABLE passage_vectors", "DROP TABLE vector_meta",
+                         "DELETE FROM schema_version WHERE version = 8",
+                         "ALTER TABLE correspondents DROP COLUMN pos",
+                         "DELETE FROM schema_version WHERE version = 7"]
 
 
 def test_db_upgrade_keeps_every_row(pg_url):
-    """A filled database of the previous schema (N-1) reaches N with `dalil db upgrade`, keeping
-    every row; the tables N adds are there and take kept work."""
+    """A filled database of an earlier schema (N-2) reaches N with `dalil db upgrade`, keeping
+    every row; the tables and columns added are there and work."""
     import psycopg
 
     from dalil.store.postgres import SchemaError, schema
     latest = len(schema.MIGRATIONS)
-    assert latest == 7, "a new migration: say here what undoing it takes"
+    assert latest == 8, "a new migration: say here what undoing it takes"
     ingest(pg_url, [str(DEMO)])
     lengths = table_rows(pg_url, "documents", "id, fts_len", "id")
     assert all(n > 0 for _, n in lengths)
     places = table_rows(pg_url, "correspondents", "message, pos", "message, pos")
     assert places and places[0][1] == 0
     with psycopg.connect(pg_url, autocommit=True) as conn:
-        for sql in _UNDO_LAST_MIGRATION:
+        for sql in _UNDO_LAST_MIGRATIONS:
             conn.execute(sql)
-    assert table_rows(pg_url, "schema_version", "max(version)", "1") == [(latest - 1,)]
+    assert table_rows(pg_url, "schema_version", "max(version)", "1") == [(latest - 2,)]
     before = rows(pg_url)
     with pytest.raises(SchemaError, match="dalil db upgrade"):
         open_store(pg_url)
     r = dalil("db", "upgrade", "--db", pg_url, "--json")
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout) == {"before": latest - 1, "after": latest}
+    assert json.loads(r.stdout) == {"before": latest - 2, "after": latest}
     assert table_rows(pg_url, "schema_version", "max(version)", "1") == [(latest,)]
     after = rows(pg_url)
     after["correspondents"] = [r[:-1] for r in after["correspondents"]]    # less the new column
@@ -226,6 +228,7 @@ def test_db_upgrade_keeps_every_row(pg_url):
         doc_id = store.first_doc_id()
         assert store.set_tag(doc_id, "upgraded", True, "2026-01-01T00:00:00+00:00")
         assert store.annotations_of([doc_id])[doc_id]["tags"] == ["upgraded"]
+        assert store.vector_meta() is None and store.vector_passages() == 0
     finally:
         store.close()
 

@@ -68,11 +68,13 @@ def _highlight(snippet: str, spans: list[tuple[int, int]]) -> str:
 @db_option
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Embedding processes.")
-def index(db, workers):
+@click.option("--rebuild", is_flag=True, help="Drop the vectors and embed every passage again.")
+def index(db, workers, rebuild):
     """Build the dense vectors for cross-lingual search (only passages added since the last build)."""
     archive = open_archive(db)
     # The total comes from the store before the model loads, so the bar never reads "N/?".
-    with progress("vectors", archive.vectors_pending()) as tick:
-        report = archive.build_vectors(progress=lambda done, total: tick(done, None, total), workers=workers)
+    with progress("vectors", archive.vectors_pending(rebuild)) as tick:
+        report = archive.build_vectors(progress=lambda done, total: tick(done, None, total), workers=workers,
+                                       rebuild=rebuild)
     click.echo(f"{report['added']} passages embedded, {report['total']} in the index"
-               + (" (rebuilt: the model changed)" if report["rebuilt"] else ""))
+               + ((" (rebuilt)" if rebuild else " (rebuilt: the model changed)") if report["rebuilt"] else ""))

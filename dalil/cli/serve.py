@@ -6,6 +6,7 @@ import os
 
 import click
 
+from dalil import Archive
 from dalil.cli.common import db_option, open_archive
 from dalil.model import Limits
 
@@ -60,12 +61,14 @@ def serve(db, host, port, public, workers, search_threads, max_connections, **li
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     archive = open_archive(db)
-    path = os.path.abspath(archive.path)
+    # A server URL is passed on as it is (made absolute, it would name a file).
+    path = archive.path if "://" in archive.path else os.path.abspath(archive.path)
+    shown = Archive.display_name(path)
     archive.close()
     if not is_loopback(host):
-        click.secho(f"warning: serving {path} on {host}:{port} — anyone who can reach this address can "
+        click.secho(f"warning: serving {shown} on {host}:{port} — anyone who can reach this address can "
                     f"read the whole archive; there is no login.", fg="red", err=True)
-    click.echo(f"dalil: serving {path} at http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/",
+    click.echo(f"dalil: serving {shown} at http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/",
                err=True)
     os.environ["DALIL_DB"] = path
     os.environ["DALIL_SEARCH_THREADS"] = str(search_threads)

@@ -293,12 +293,13 @@ class VectorIndex:
         return store.passages_after(m["last_passage_id"] if same else 0)
 
     def build(self, store: VectorStore, progress: Callable[[int, int], None] | None = None,
-              workers: int = 2) -> dict:
-        """Embed the passages not embedded yet; returns {"added", "total", "rebuilt"}."""
+              workers: int = 2, rebuild: bool = False) -> dict:
+        """Embed the passages not embedded yet (`rebuild`: all of them again); returns {"added",
+        "total", "rebuilt"}."""
         signature = self.embedder.signature
         manifest = self.manifest()
         rebuilt = False
-        if manifest is None or manifest.get("signature") != signature:
+        if manifest is None or manifest.get("signature") != signature or rebuild:
             rebuilt = manifest is not None
             shutil.rmtree(self.dir, ignore_errors=True)
             self.dir.mkdir(parents=True)
@@ -501,6 +502,134 @@ class VectorIndex:
                 full = np.where(keep, self.load()[0] @ qv, -np.inf)
                 return _top(np.arange(len(full)), full, k)
         return rows, scores
+
+
+class StoredVectorIndex(VectorIndex):
+    """The passage vectors held by the store itself (PostgreSQL: pgvector, with its HNSW graph),
+    behind VectorIndex's interface: built, searched and read through the store's vector methods,
+    so a server archive needs no vector files.  `folder` keeps what the bridge derives from them
+    (the name table and the word vocabulary), as the vector folder of a SQLite archive does.
+
+    Search follows VectorIndex's rules: exact below ANN_MIN vectors, else the graph; a filter
+    letting through at most FILTER_EXACT of the documents is answered exactly over them, a
+    broader one through the graph searched deeper, exactly when too few of its answers survive."""
+
+    def __init__(self, store: VectorStore, folder: str | Path):
+        super().__init__(str(folder))
+        self.dir = Path(folder)
+        self.store = store
+        self._loaded = None        # (meta key, matrix, passage ids, doc rows)
+
+    def _read_manifest(self) -> dict | None:
+        meta = self.store.vector_meta()
+        return None if meta is None else {**meta, "shards": []}
+
+    def passages_held(self) -> int:
+        return self.store.vector_passages()
+
+    def damaged_files(self) -> list[str]:
+        return []                  # no files: the database checks its own storage (`dalil check`)
+
+    def build(self, store: VectorStore, progress: Callable[[int, int], None] | None = None,
+              workers: int = 2, rebuild: bool = False) -> dict:
+        """Embed the passages not embedded yet into the store (`rebuild`: all of them again);
+        returns {"added", "total", "rebuilt"}."""
+        signature = self.embedder.signature
+        meta = store.vector_meta()
+        rebuilt = meta is not None and (meta.get("signature") != signature or rebuild)
+        if meta is None or rebuilt:
+            store.reset_vectors(signature)
+            meta = store.vector_meta()
+        todo = store.passages_after(meta["last_passage_id"])
+        done = 0
+        if progress:
+            progress(0, todo)
+        pool = _spawn_pool(workers) if workers > 1 and todo else None
+        try:
+            t0 = time.perf_counter()
+            for ids, rows, texts in _chunks(store, meta["last_passage_id"]):
+                vecs = _embed_unique(texts, pool, self.embedder)
+                store.add_vectors(ids, rows, vecs, time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                done += len(set(ids))
+                if progress:
+                    progress(done, todo)
+        finally:
+            if pool is not None:
+                pool.close()
+                pool.join()
+        self._loaded = None
+        total = store.vector_meta()["count"]
+        # The graph from ANN_MIN vectors on, as for the vector files (the database keeps it up to
+        # date as vectors are added).
+        graph = store.ensure_vector_graph() if total >= ANN_MIN else store.vector_graph()
+        return {"added": done, "total": total, "rebuilt": rebuilt, "graph_added": 0, "graph": graph}
+
+    def _batches(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        return self.store.vector_batches(8192)
+
+    def load(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(vectors as float32, passage ids, doc rows) of every vector held, read from the store
+        once per build (tracing scores every passage of the archive, as on SQLite)."""
+        meta = self._read_manifest() or {}
+        key = (meta.get("count"), meta.get("last_passage_id"), json.dumps(meta.get("signature"), sort_keys=True))
+        with self._lock:
+            if self._loaded is None or self._loaded[0] != key:
+                parts = list(self._batches())
+                matrix = np.concatenate([v for _, _, v in parts]).astype(np.float32) if parts \
+                    else np.zeros((0, DIM), np.float32)
+                ids = np.concatenate([p for p, _, _ in parts]) if parts else np.zeros(0, np.int64)
+                docs = np.concatenate([d for _, d, _ in parts]) if parts else np.zeros(0, np.int64)
+                self._loaded = (key, matrix, ids, docs)
+        return self._loaded[1], self._loaded[2], self._loaded[3]
+
+    def graph(self):
+        return None                # the graph is the database's HNSW index
+
+    def digest(self, keys: dict[int, tuple[str, int]]) -> str | None:
+        """As VectorIndex.digest: equal for the same vectors of the same passages, on either backend."""
+        meta = self._read_manifest()
+        if meta is None:
+            return None
+        entries = []
+        for ids, _, vecs in self._batches():
+            for pid, vec in zip(ids.tolist(), vecs):
+                doc_id, seq = keys.get(pid, ("?", pid))
+                entries.append((doc_id, seq, hashlib.sha256(np.ascontiguousarray(vec, np.float16).tobytes()).digest()))
+        entries.sort(key=lambda e: (e[0], e[1]))
+        h = hashlib.sha256(json.dumps(meta["signature"], sort_keys=True).encode())
+        for doc_id, seq, d in entries:
+            h.update(f"{doc_id}\t{seq}\t".encode())
+            h.update(d)
+        return f"{len(entries)}:{h.hexdigest()}"
+
+    def search(self, query: str | np.ndarray, limit: int = 100,
+               allowed_docs: np.ndarray | None = None, passages: int = 400) -> list[DenseHit]:
+        meta = self._read_manifest()
+        if not meta or not meta.get("count"):
+            return []
+        qv = query if isinstance(query, np.ndarray) else self.embed_query(query)
+        exact = meta["count"] < ANN_MIN
+        if allowed_docs is None:
+            found = self.store.nearest_passages(qv, passages, exact=exact, ef_search=ANN_EXPANSION_SEARCH)
+        else:
+            rows = np.flatnonzero(allowed_docs)
+            share = len(rows) / max(1, len(allowed_docs))
+            if exact or share <= FILTER_EXACT:
+                found = self.store.nearest_passages(qv, passages, doc_rows=rows.tolist())
+            else:
+                want = min(meta["count"], int(passages / share) + passages)
+                found = [f for f in self.store.nearest_passages(qv, want, ef_search=ANN_EXPANSION_SEARCH)
+                         if f[1] < len(allowed_docs) and allowed_docs[f[1]]]
+                if len(found) < min(passages, len(rows)):          # too few survived
+                    found = self.store.nearest_passages(qv, passages, doc_rows=rows.tolist())
+        out: dict[int, DenseHit] = {}
+        for pid, doc, score in found:          # best first: a document's first passage is its best
+            if doc not in out:
+                out[doc] = DenseHit(doc, score, pid)
+                if len(out) >= limit:
+                    break
+        return list(out.values())
 
 
 class ShardMatrix:

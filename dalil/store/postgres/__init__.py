@@ -1,8 +1,8 @@
 """The server store: PostgreSQL through a psycopg 3 connection pool, composed of one part per concern.
 
 Every concern is implemented: ingest and documents (phase 1, with the schema and migrations), and
-full-text search, vectors (the passages the dense index embeds), people, threads, duplicates and
-annotations (kept work).
+full-text search, vectors (the passages and their vectors in pgvector), people, threads,
+duplicates, integrity (`dalil check`), annotations (kept work) and mentions.
 `_not_yet` stays for a concern added to the interface before its PostgreSQL part is written: its
 methods raise NotImplementedError and the concern drops out of `concerns`.
 """
@@ -31,7 +31,7 @@ class PostgresStore(PostgresConnection, PostgresIngest, PostgresDocuments, Postg
 
     # Full-text ranking differs from SQLite's BM25 (docs/architecture.md, "PostgreSQL backend").
     concerns = frozenset({"ingest", "documents", "fulltext", "vectors", "people", "threads", "duplicates",
-                           "annotations", "mentions"})
+                           "integrity", "annotations", "mentions"})
 
 
 def _not_yet(cls: type[Store]) -> type[Store]:

@@ -170,4 +170,20 @@ MIGRATIONS: list[list[str]] = [
                FROM correspondents) o
            WHERE c.ctid = o.t""",
     ],
+    # 8: the passage vectors in pgvector (dalil/store/postgres/vectors.py): one row per embedded text of a
+    # passage (a passage may have two: itself and its body without header lines), float16 as the
+    # archive's vector files keep them, and the one row saying which model made them up to where.
+    # The HNSW graph over them is built by `dalil index` (postgres/vectors.py, ensure_vector_graph).
+    [
+        """CREATE TABLE passage_vectors (
+            passage bigint NOT NULL, variant smallint NOT NULL, doc_row bigint NOT NULL,
+            embedding halfvec(512) NOT NULL, PRIMARY KEY (passage, variant)
+        )""",
+        "CREATE INDEX passage_vectors_doc ON passage_vectors(doc_row)",
+        """CREATE TABLE vector_meta (
+            id smallint PRIMARY KEY CHECK (id = 1), signature jsonb NOT NULL,
+            last_passage_id bigint NOT NULL DEFAULT 0, count bigint NOT NULL DEFAULT 0,
+            build_seconds double precision NOT NULL DEFAULT 0
+        )""",
+    ],
 ]
