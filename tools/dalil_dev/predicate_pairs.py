@@ -20,10 +20,12 @@ item that `features.py` computes for every claim: sentence similarity, predicate
 claim and its quote without their shared names, numbers and dates), the gap between the two,
 passage similarity, and term coverage in the window and the document.  Cross-validated by
 document (5 folds) on the pairs; the weights go into dalil/trace/verdict_model.json under
-"predicate" with how they were fitted.
+"predicate" with how they were fitted.  The pairs the stored weights were fitted on are kept in
+tools/dalil_dev/data/predicate-pairs.jsonl.gz (drawn from the full corpus, seed 20261207).
 """
 from __future__ import annotations
 
+import gzip
 import json
 import random
 import re
@@ -223,7 +225,9 @@ def _auc(scores: np.ndarray, y: np.ndarray) -> float:
 
 def fit_pairs(path: Path, folds: int = 5, seed: int = 7) -> dict:
     """Weights of P(the passage states the predicate) and their cross-validated quality."""
-    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
     x = np.array([_vector(r["features"]) for r in rows])
     y = np.array([r["label"] for r in rows], dtype=float)
     docs = sorted({r["doc"] for r in rows})
