@@ -73,6 +73,9 @@ class Evidence:
     coverage: float                    # weighted share of the claim's terms in the window
     passage_similarity: float = 0.0    # claim ↔ the stored passage holding the quote
     doc_coverage: float = 0.0          # weighted share of the claim's terms anywhere in the document
+    # claim ↔ quote with the names, numbers and dates both share taken out of each: what is left
+    # is the predicate (who did what), so that shared names alone do not make a passage close
+    predicate_similarity: float = 0.0
     doc_text: str = field(repr=False, default="")
     duplicates: list[str] = field(default_factory=list)
     matched: list[tuple[Term, tuple[int, int]]] = field(default_factory=list, repr=False)
@@ -403,7 +406,23 @@ class EvidenceFinder:
         out = self._group(items)[:EVIDENCE_ITEMS]
         if out:
             out[0].messages = self.store.messages_of(out[0].doc_id)
+            self._predicate_similarities(text, terms, out)
         return out
+
+    def _predicate_similarities(self, text: str, terms: list[Term], items: list[Evidence]) -> None:
+        """Set each item's `predicate_similarity`: the claim and its quote, each without the
+        names, numbers and dates of the claim (the quote: where it holds them), compared by the
+        encoder.  A claim of nothing but names keeps its plain similarity."""
+        claim = _clean(without_spans(text, [(t.start, t.end) for t in terms if t.kind in FACT_KINDS]))
+        if len(claim.split()) < 2:
+            for ev in items:
+                ev.predicate_similarity = ev.similarity
+            return
+        quotes = [_clean(without_spans(ev.quote, [(s - ev.char_start, e - ev.char_start) for t, (s, e) in ev.matched
+                                                  if t.kind in FACT_KINDS])) or ev.quote for ev in items]
+        vecs = self.encoder.encode([claim, *quotes])
+        for ev, v in zip(items, vecs[1:]):
+            ev.predicate_similarity = float(v @ vecs[0])
 
     def _correspondent_docs(self, meta: dict[str, str], to: bool = False) -> dict[str, int]:
         """doc_id → documents.id of the documents holding a message from the claimed sender
@@ -516,6 +535,21 @@ def _span_share(terms, hits, a: int, b: int) -> float:
 def evidence_score(sentence_sim: float, passage_sim: float, cov: float) -> float:
     """Sentence and passage similarity and term coverage, each in [0, 1]."""
     return 0.4 * max(sentence_sim, 0.0) + 0.25 * max(passage_sim, 0.0) + 0.35 * cov
+
+
+FACT_KINDS = ("name", "number", "date")
+
+
+def without_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with the given character spans cut out (overlapping spans allowed)."""
+    out, at = [], 0
+    for a, b in sorted(spans):
+        if b <= at:
+            continue
+        out.append(text[at:max(a, at)])
+        at = max(at, b)
+    out.append(text[at:])
+    return " ".join("".join(out).split())
 
 
 def _clean(text: str) -> str:

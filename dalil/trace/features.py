@@ -57,7 +57,7 @@ NEGATION_LANGS = frozenset({"en", "fr", "ar", "es"})
 HEDGE_SOURCE = re.compile(r"\b(?:may|might|could|possibly|perhaps|reportedly|rumou?rs?|unconfirmed|believes?|"
                           r"appears?|seems?|likely|unclear|not yet known)\b", re.I)
 
-FEATURES = ["sim", "psim", "cov", "dcov", "score", "sim_gap", "names_missing", "names_unknown",
+FEATURES = ["sim", "pred", "pred_max", "psim", "cov", "dcov", "score", "sim_gap", "names_missing", "names_unknown",
             "num_mismatch", "num_missing", "date_mismatch", "neg_flip", "stance_flip", "swapped", "hedge", "overstated", "meta_fail", "no_evidence"]
 
 
@@ -89,7 +89,8 @@ def claim_features(claim: str, terms: list[Term], evidence: list[Evidence], chec
         return f, [], differs
     ev = evidence[0]
     f.update(sim=ev.similarity, psim=ev.passage_similarity, cov=ev.coverage, dcov=ev.doc_coverage,
-             score=ev.score, sim_gap=ev.similarity - (evidence[1].similarity if len(evidence) > 1 else 0.0))
+             score=ev.score, sim_gap=ev.similarity - (evidence[1].similarity if len(evidence) > 1 else 0.0),
+             pred=ev.predicate_similarity, pred_max=max(e.predicate_similarity for e in evidence))
     matched = [f"{t.surface} = {ev.doc_text[s:e]!r}" for t, (s, e) in _first_per_term(ev.matched)][:8]
     # Retrieval found the same terms in the document already when the verdict reads the claim's
     # terms as retrieval did (an English claim, or one the bridge left as it was).

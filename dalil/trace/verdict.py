@@ -18,12 +18,20 @@ matches, which are set by hand, not fitted):
 4. supported otherwise.  A misattribution or a swapped role with no absolute in it still
    reads like its source to every check here.
 
+The predicate model (`stated`: the probability that the best passage states what the claim says
+happened, from its similarity to the claim once their shared names, numbers and dates are cut
+out, learnt on pairs made from corpus sentences by tools/dalil_dev/predicate_pairs.py) adds the
+predicate to the claim's facts, flags a `supported` verdict whose predicate is missing
+(`review_stated`) and calibrates it apart; its floor `min_stated` (not_found after the slot
+checks, when a core fact is missing too) is stored at 0, as fitted on the tuning half.
+
 No multilingual NLI model ships in an installable wheel that works offline, so the verdict rests
 on features a reader can check; each one that fires adds a sentence to the explanation.
 """
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,7 +42,7 @@ from dalil.intel.people import Person
 from dalil.text.datafile import tsv_rows
 from dalil.text.normalize import normalize_for_index
 from dalil.text.numbers import numbers_in
-from dalil.trace.evidence import Evidence, term_hits
+from dalil.trace.evidence import FACT_KINDS, Evidence, term_hits, without_spans
 from dalil.trace.features import CONTEXT, claim_features, dates_agree
 from dalil.trace.terms import Term
 
@@ -90,17 +98,66 @@ def decide(f: dict[str, float], m: dict | None = None) -> tuple[str, float]:
     if differences:
         c = conf["contradicted"]
         return "contradicted", round(min(c["max"], c["base"] + c["per_difference"] * differences), 3)
+    # No passage states the predicate (who did what), though the names and topic may all be in
+    # the archive: the predicate model's probability under the fitted floor.  After the slot
+    # conflicts: a claim that holds another number, date or polarity than its passage is read
+    # against that passage's predicate, which it shares.
+    p_stated = stated(f, m)
+    if p_stated is not None and p_stated < th.get("min_stated", 0.0) \
+            and (f.get("core_missing", 0) >= 1 or not th.get("unstated_needs_missing_fact")):
+        c = conf["not_found"]
+        return "not_found", round(min(c["max"], c["base"] + (th["min_stated"] - p_stated) * c["per_margin"]), 3)
     if f.get("overstated", 0) and th.get("use_overstatement"):
+        c = conf["partly_supported"]
+        return "partly_supported", round(min(c["max"], c["base"] + c["per_closeness"] * max(sim, cov)), 3)
+    if p_stated is not None and p_stated < th.get("partly_stated", 0.0) and f.get("core_missing"):
+        # The predicate is stated only loosely and a name, number or date of the claim is not in
+        # the passage or its message: part of the claim rests on the source, not all of it.
         c = conf["partly_supported"]
         return "partly_supported", round(min(c["max"], c["base"] + c["per_closeness"] * max(sim, cov)), 3)
     c = conf["supported"]
     return "supported", round(min(c["max"], c["base"] + c["per_closeness"] * max(sim, cov)), 3)
 
 
+# How well the best passage states the claim's predicate: a logistic model over these features,
+# fitted on pairs made from corpus sentences (tools/dalil_dev/predicate_pairs.py), stored under
+# "predicate" in verdict_model.json.
+PREDICATE_FEATURES = ["pred", "pred_max", "cov", "dcov"]
+
+
+def predicate_vector(f: dict[str, float]) -> list[float]:
+    """The predicate model's inputs: the similarity of the claim and its quote without the names,
+    numbers and dates they share (evidence.py), its best over the cited items, and the share of
+    the claim's terms in the window and in the document.  The plain sentence similarity is left
+    out: the shared names carry it, which is what the model must see past."""
+    return [f.get(k, 0.0) for k in PREDICATE_FEATURES]
+
+
+def stated(f: dict[str, float], m: dict | None = None) -> float | None:
+    """P(the best passage states the claim's predicate), or None when no model is stored."""
+    p = (m or model()).get("predicate")
+    if not p or not f or f.get("no_evidence"):
+        return None
+    z = sum(w * v for w, v in zip(p["weights"], predicate_vector(f))) + p["bias"]
+    return 1 / (1 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def predicate_unstated(f: dict[str, float]) -> bool:
+    """Whether the predicate model finds the claim's predicate unlikely to be stated by its best
+    passage: probability under the stored `review_stated` (0: never)."""
+    p = stated(f)
+    return p is not None and p < model()["thresholds"].get("review_stated", 0.0)
+
+
 def calibration_group(label: str, f: dict[str, float]) -> str:
-    """The group whose calibration applies: the label, and for `supported` whether a core fact
+    """The group whose calibration applies: the label, and for `supported` whether the passage
+    is unlikely to state the claim's predicate (predicate_unstated), else whether a core fact
     (name, number, date) of the claim is missing from the cited passage and its message."""
-    return "supported/core_missing" if label == "supported" and f.get("core_missing") else label
+    if label != "supported":
+        return label
+    if predicate_unstated(f):
+        return "supported/unstated"
+    return "supported/core_missing" if f.get("core_missing") else label
 
 
 def calibrated(label: str, raw: float, f: dict[str, float], table: dict | None = None) -> float:
@@ -144,11 +201,13 @@ def judge(claim_text: str, terms: list[Term], meta: dict[str, str], evidence: li
     conflicts: list[dict] = []
     f, matched, differs = claim_features(claim_text, terms, evidence, trusted, df, correspondent,
                                          same_language, lang, conflicts)
-    label, raw = decide(f)
     facts = claim_facts(terms, evidence, conflicts, correspondent)
     core_missing = [m["claim"] for m in facts["missing"] if m["core"]]
-    f["core_missing"] = len(core_missing)     # read by the calibration of the confidence
+    f["core_missing"] = len(core_missing)     # read by the decision and the calibration
+    label, raw = decide(f)
     confidence = calibrated(label, raw, f)
+    unstated = label == "supported" and predicate_unstated(f)
+    predicate_fact(claim_text, terms, evidence, f, facts)
     parts = []
     if label == "supported" and core_missing and SUPPORTED_NEEDS_CORE_FACTS:
         # Supported means the cited passage (or its message) states every name, number and date
@@ -165,14 +224,18 @@ def judge(claim_text: str, terms: list[Term], meta: dict[str, str], evidence: li
         parts.append("Matched: " + "; ".join(matched) + ".")
     if differs:
         parts.append("Differs: " + "; ".join(differs) + ".")
+    if unstated:
+        parts.append("The passage may not state what the claim says happened: without the names, numbers and "
+                     f"dates they share, its words are far from the claim's (probability {stated(f):.2f}); "
+                     "read it before relying on this.")
     if evidence and label != "not_found":
         best = evidence[0]
         parts.append(f"Source: {best.doc_id}, page {best.page} (similarity {best.similarity:.2f}, "
                      f"{best.coverage:.0%} of terms found).")
     # Calibrated, the confidence already weighs a missing core fact (its own group); the
     # hand-set confidence does not, so without a calibration table that case is flagged as such.
-    review = confidence < REVIEW_BELOW or (label == "supported" and bool(core_missing)
-                                           and not model().get("calibration"))
+    review = confidence < REVIEW_BELOW or unstated or (label == "supported" and bool(core_missing)
+                                                       and not model().get("calibration"))
     return Verdict(label, confidence, " ".join(parts), checks, f, facts, review)
 
 
@@ -217,6 +280,26 @@ def claim_facts(terms: list[Term], evidence: list[Evidence], conflicts: list[dic
             missing.append(_fact(t) | {"core": _core(t)})
     passage = {"doc_id": ev.doc_id, "page": ev.page, "start": ev.byte_start, "end": ev.byte_end, "quote": ev.quote}
     return {"aligned": aligned, "missing": missing, "conflicting": conflicting, "passage": passage}
+
+
+def predicate_fact(claim_text: str, terms: list[Term], evidence: list[Evidence], f: dict[str, float],
+                   facts: dict) -> None:
+    """Add the claim's predicate (its words without its names, numbers and dates) to `facts`:
+    aligned with the passage's quote when the predicate model finds it stated, missing (core)
+    otherwise; with the model's probability.  Nothing when no model is stored or no evidence."""
+    p = stated(f)
+    if p is None or not evidence:
+        return
+    words = without_spans(claim_text, [(t.start, t.end) for t in terms if t.kind in FACT_KINDS])
+    fact = {"kind": "predicate", "claim": _short(words or claim_text), "probability": round(p, 3)}
+    if predicate_unstated(f):
+        facts["missing"].append(fact | {"core": True})
+    else:
+        facts["aligned"].append(fact | {"source": _short(" ".join(evidence[0].quote.split())), "where": "passage"})
+
+
+def _short(text: str, n: int = 160) -> str:
+    return text if len(text) <= n else text[:n - 1].rstrip() + "…"
 
 
 def _fact(t: Term) -> dict:

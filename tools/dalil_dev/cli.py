@@ -119,3 +119,71 @@ def calibrate_command(scores, report_files, write):
     items = [i for path in scores for i in load_items(path)]
     sets = {path: load_items(path) for path in report_files}
     click.echo(report(items, sets, REVIEW_BELOW, write=write))
+
+
+@main.command("predicate-pairs")
+@db_option
+@click.option("--docs", type=int, default=300, help="How many corpus sentences to draw (one per document).")
+@click.option("--seed", type=int, default=20261207, help="Seed of the draw.")
+@click.option("--budget", type=float, default=1200.0, help="Stop drawing after this many seconds.")
+@click.argument("out", type=click.Path(dir_okay=False))
+def predicate_pairs_command(db, docs, seed, budget, out):
+    """Make predicate pairs from corpus sentences (stated, slot changed, absent) into OUT (JSON lines)."""
+    from tools.dalil_dev.predicate_pairs import make_pairs
+    n = make_pairs(open_archive(db), docs, seed, Path(out), budget)
+    click.echo(f"{n} pairs written to {out}")
+
+
+@main.command("predicate-fit")
+@click.argument("pairs", type=click.Path(exists=True, dir_okay=False))
+@click.option("--write", is_flag=True, help="Store the weights under 'predicate' in the verdict model.")
+def predicate_fit_command(pairs, write):
+    """Fit P(a passage states the claim's predicate) on PAIRS and print its cross-validated quality."""
+    from dalil.trace.verdict import MODEL_PATH
+    from tools.dalil_dev.predicate_pairs import fit_pairs
+    fitted = fit_pairs(Path(pairs))
+    click.echo(json.dumps(fitted, indent=2))
+    if write:
+        m = json.loads(MODEL_PATH.read_text())
+        m["predicate"] = {**m.get("predicate", {}), **fitted}
+        MODEL_PATH.write_text(json.dumps(m, indent=1) + "\n")
+
+
+@main.command("predicate-floors")
+@click.argument("scores", type=click.Path(exists=True, dir_okay=False))
+@click.option("--split", "split_file", type=click.Path(exists=True, dir_okay=False), required=True,
+              help="The split file: the floors are fitted on its tuning half only.")
+@click.option("--report", "report_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Also score these held-out traced claims (trace-eval --out).")
+@click.option("--extra-tuning", "extra_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Traced claims pooled with the tuning half to fit the review cut (e.g. claims-tuning.jsonl's).")
+@click.option("--write", is_flag=True, help="Store the floors and the review cut in the verdict model.")
+def predicate_floors_command(scores, split_file, report_files, extra_files, write):
+    """Fit the verdict's floors on the predicate probability (not_found below one, partly_supported
+    below the other when a core fact is missing) on the tuning half of SCORES (trace-eval --out of
+    every development claim); print the validation half and each --report file without and with them."""
+    from dalil.trace.verdict import MODEL_PATH, model
+    from tools.dalil_dev.fit import load_items
+    from tools.dalil_dev.predicate_pairs import NEEDS_MISSING, fit_review_cut, floors_report, review_report
+    from tools.dalil_dev.trace_eval import split_ids
+    items = load_items(scores)
+    tuning_ids, validation_ids = split_ids(split_file, "tuning"), split_ids(split_file, "validation")
+    held = {"validation half": [i for i in items if i["id"] in validation_ids]}
+    held.update({path: load_items(path) for path in report_files})
+    tuning = [i for i in items if i["id"] in tuning_ids]
+    text, (a, b) = floors_report(tuning, held, model())
+    click.echo(text)
+    pool = tuning + [i for path in extra_files for i in load_items(path)]
+    m = {**model(), "thresholds": {**model()["thresholds"], "min_stated": a, "partly_stated": b}}
+    cut, table = fit_review_cut(pool, m)
+    click.echo(f"review cut fitted on {len(pool)} claims (cross-validated Brier by cut: {table}): {cut}")
+    for line in review_report({"tuning pool": pool, **held}, m, cut):
+        click.echo(line)
+    if write:
+        m = json.loads(MODEL_PATH.read_text())
+        m["thresholds"].update(min_stated=a, partly_stated=b, review_stated=cut,
+                               unstated_needs_missing_fact=NEEDS_MISSING)
+        m["predicate"]["floors_fitted_on"] = f"tuning half of {Path(split_file).name} ({len(tuning_ids)} claims)"
+        m["predicate"]["review_cut_fitted_on"] = (f"tuning half + {', '.join(Path(p).name for p in extra_files)} "
+                                                  f"({len(pool)} claims), cross-validated Brier")
+        MODEL_PATH.write_text(json.dumps(m, indent=1) + "\n")
