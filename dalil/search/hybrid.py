@@ -269,10 +269,14 @@ class HybridSearcher:
         """documents.id → the forms of the query's concepts it holds, for the given documents
         (one statement for all of them)."""
         forms = [(shown, expr) for c in concepts for shown, expr in c.forms]
-        wanted = np.asarray(rows, dtype=np.int64)
         out: dict[int, list[str]] = {d: [] for d in rows}
-        for shown, expr in forms:
-            for d in wanted[np.isin(wanted, self.form_rows(expr))].tolist():
+        if self.store.content_key() is None:      # nothing kept (PostgreSQL): one statement for the hits
+            found = self.store.rows_matching_each([expr for _, expr in forms], rows)
+        else:
+            wanted = np.asarray(rows, dtype=np.int64)
+            found = [wanted[np.isin(wanted, self.form_rows(expr))].tolist() for _, expr in forms]
+        for (shown, _), held in zip(forms, found):
+            for d in held:
                 if shown not in out[d]:
                     out[d].append(shown)
         return out
