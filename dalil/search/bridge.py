@@ -42,6 +42,7 @@ from dalil.text.stopwords import function_word
 # Word translation through the multilingual sentence space: a query word's nearest English
 # corpus words, kept when clearly closer than the crowd (an unknown word has a flat neighbourhood).
 VOCAB_SIZE = 40000
+COLUMNS_KEPT = 128       # words whose similarity columns a process keeps (160 KB each: 20 MB)
 WORD_MIN_SIM = 0.6
 WORD_MARGIN = 0.12       # best similarity minus the 20th best
 # A word the bilingual dictionary knows (dalil/text/dictionary.py) is translated by its senses
@@ -51,6 +52,7 @@ WORD_MARGIN = 0.12       # best similarity minus the 20th best
 DICT_MIN_SIM = 0.3
 DICT_SPREAD = 0.05
 DICT_KEEP = 2
+HELD_SENSES = 4          # senses outside the vocabulary that a document holds, tried when none in it fits
 FUZZY_MIN = 95.0         # NameLexicon score: similarity (0-100) + skeleton bonus + 3·log10(df)
 NAME_CERTAIN = 190.0     # gazetteer entries score 200 minus their rank; fuzzy matches stay under 130
 LATIN_RESPELL_MIN = 100.0  # the same, for a capitalized Latin word no document holds (Bingazi)
@@ -132,6 +134,7 @@ class WordVocabulary:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         self._loaded: tuple[list[str], np.ndarray] | None = None
+        self._columns: dict[str, np.ndarray] = {}     # word → its similarities (see `similarities`)
 
     def exists(self) -> bool:
         return (self.folder / "vocab.json").exists()
@@ -158,6 +161,7 @@ class WordVocabulary:
         tmp.write_text(json.dumps(words + new))
         os.replace(tmp, self.folder / "vocab.json")
         self._loaded = None
+        self._columns = {}
         return len(new)
 
     def load(self) -> tuple[list[str], np.ndarray]:
@@ -185,9 +189,23 @@ class WordVocabulary:
         return word in self._position
 
     def similarities(self, words: list[str], embed) -> np.ndarray:
-        """(vocabulary, words) cosine similarities, the words embedded in one call."""
+        """(vocabulary, words) cosine similarities, the words not seen lately embedded in one call.
+        Each word's column is kept (the last COLUMNS_KEPT words): a product with the whole
+        vocabulary reads its 76 MB of vectors, 10-15 ms of a cross-lingual search, and people
+        keep searching with the same words.  A column is the product of the matrix with that
+        word's vector alone, so it is the same whichever words it was asked with."""
         _, matrix = self.load()
-        return matrix @ embed(words).T
+        with _RECENT_LOCK:           # server threads share the vocabulary
+            have = {w: self._columns[w] for w in words if w in self._columns}
+        missing = [w for w in dict.fromkeys(words) if w not in have]
+        if missing:
+            found = {w: matrix @ v for w, v in zip(missing, embed(missing))}
+            have.update(found)
+            with _RECENT_LOCK:
+                self._columns.update(found)
+                while len(self._columns) > COLUMNS_KEPT:
+                    self._columns.pop(next(iter(self._columns)))
+        return np.stack([have[w] for w in words], axis=1)
 
     def similarity(self, col: np.ndarray, term: str) -> float | None:
         """A vocabulary word's entry in a column of `similarities` (None if not a vocabulary word)."""
@@ -404,6 +422,9 @@ class Bridge:
             if not (ranked and ranked[0][1] >= DICT_MIN_SIM) and is_arabic(word) and self.dictionary is not None:
                 # No FreeDict sense the model backs: the noun readings of Buckwalter's lexicon.
                 ranked = self.vocabulary.rank_senses(col, self.dictionary.lookup_morph(word))
+            if not (ranked and ranked[0][1] >= DICT_MIN_SIM) and self.dictionary is not None:
+                ranked = self._held_senses(word, senses.get(word, []) + (
+                    self.dictionary.lookup_morph(word) if is_arabic(word) else []), embed)
             if ranked and ranked[0][1] >= DICT_MIN_SIM:
                 picked = [e for e, sim in ranked[:DICT_KEEP] if sim >= ranked[0][1] - DICT_SPREAD]
             else:
@@ -414,6 +435,26 @@ class Bridge:
                     if self.vocabulary.knows(e)] if self.dictionary is not None else []
             self._add(out, word, [e for e in dict.fromkeys(sure + picked) if e != key])
         return out
+
+    def _held_senses(self, word: str, senses: list[str], embed) -> list[tuple[str, float]]:
+        """The dictionary senses of `word` that are no vocabulary words but that a document
+        holds, most similar to the word first, each embedded with it.  The vocabulary is the
+        archive's words in three documents or more: in a small archive (a demo, one case file)
+        ناقلة's one sense, "tanker", is in two documents and was no translation at all, so
+        the English messages about a tanker were only "related" to an Arabic query naming it."""
+        if self.phrase_in_archive is None:
+            return []
+        held = []
+        for sense in dict.fromkeys(senses):
+            key = normalize_for_index(sense)
+            if len(held) >= HELD_SENSES or self.vocabulary.knows(key) or not re.fullmatch(r"\w+(?: \w+)*", key):
+                continue
+            if self.phrase_in_archive(key):
+                held.append(key)
+        if not held:
+            return []
+        vecs = embed([word, *held])
+        return sorted(((e, float(vecs[0] @ v)) for e, v in zip(held, vecs[1:])), key=lambda es: -es[1])
 
     def _capitalized_word(self, word: str, key: str, senses: dict[str, list[str]]) -> bool:
         """A capitalized word that is no name: a French demonym (les Irakiens, des Européens)

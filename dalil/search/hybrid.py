@@ -24,7 +24,7 @@ from dalil.search.bridge import Bridge, Bridged
 from dalil.search.dense import VectorIndex, clean_passage
 from dalil.search.fusion import fuse_ranks
 from dalil.search.lexical import LexicalSearcher, _kept, query_terms
-from dalil.search.proximity import MAX_CHARS as PROXIMITY_CHARS, best_window, cap_native, concept_terms
+from dalil.search.proximity import MAX_CHARS as PROXIMITY_CHARS, best_window, cap_native, concept_terms, fold
 from dalil.search.query import Atom, Query, parse_query
 from dalil.search.results import Concept, Ranking, ResultSet, SearchHit, SearchResult
 from dalil.store.base import Store
@@ -74,6 +74,9 @@ class HybridSearcher:
         self._bridge: Bridge | None = None
         self._dupes: Duplicates | None = None
         self._short_docs: np.ndarray | None = None
+        self._folded = _Kept(FOLDED_CHARS)
+        self._form_rows = _Kept(FORM_ROWS)
+        self._kept_lock = threading.Lock()
 
     @property
     def bridge(self) -> Bridge:
@@ -266,13 +269,38 @@ class HybridSearcher:
         """documents.id → the forms of the query's concepts it holds, for the given documents
         (one statement for all of them)."""
         forms = [(shown, expr) for c in concepts for shown, expr in c.forms]
-        found = self.store.rows_matching_each([expr for _, expr in forms], rows)
         out: dict[int, list[str]] = {d: [] for d in rows}
+        if self.store.content_key() is None:      # nothing kept (PostgreSQL): one statement for the hits
+            found = self.store.rows_matching_each([expr for _, expr in forms], rows)
+        else:
+            wanted = np.asarray(rows, dtype=np.int64)
+            found = [wanted[np.isin(wanted, self.form_rows(expr))].tolist() for _, expr in forms]
         for (shown, _), held in zip(forms, found):
             for d in held:
                 if shown not in out[d]:
                     out[d].append(shown)
         return out
+
+    def form_rows(self, expr: str) -> np.ndarray:
+        """documents.id (sorted) of every document an expression of one query form matches,
+        kept for the archive's content as it is (`Store.content_key`; FORM_ROWS ids in all):
+        which forms a hit holds and which documents hold the most concepts are asked of the
+        same words query after query, and each asking reads the word's whole posting list
+        (4-5 ms of each search for the forms of ten hits)."""
+        key = self.store.content_key()
+        kept = self._form_rows
+        with self._kept_lock:
+            if key is None or kept.key != key:
+                kept.clear()
+                kept.key = key
+            found = kept.get(expr)
+        if found is None:
+            found = np.unique(np.asarray(self.store.match_rows(expr), dtype=np.int64))
+            if key is not None:
+                with self._kept_lock:
+                    if kept.key == key:
+                        kept.add({expr: found})
+        return found
 
     def _marks(self, atoms: list[Atom]) -> list[str]:
         """Highlight patterns of the atoms that occur in the archive at all: an Arabic word of a
@@ -337,7 +365,7 @@ class HybridSearcher:
         # word itself, in no English document, would weigh most and never match).
         whole = _summed_concepts({t: v for t, v in terms.items() if df(t)}) or 1.0
         ids = list(dict.fromkeys(candidates))
-        scored = [(best_window(text, terms), -i, d) for i, (d, text) in enumerate(self._texts(ids))]
+        scored = [(best_window(text, terms, folded=True), -i, d) for i, (d, text) in enumerate(self._texts(ids))]
         if lang != "en":           # English words match themselves: no recall gained there
             # The postings read are those of the terms the bag keeps (in at most a fifth of the
             # documents; "call" alone is in 6,300); the commoner ones only add to a bound.
@@ -350,14 +378,33 @@ class HybridSearcher:
             seen_ids = set(ids)
             more = [d for d, held in self._coverage(rare, allowed, n_docs)
                     if held + slack > bar and d not in seen_ids]
-            scored += [(best_window(text, terms), -len(ids) - i, d)
+            scored += [(best_window(text, terms, folded=True), -len(ids) - i, d)
                        for i, (d, text) in enumerate(self._texts(more, COVERAGE_CHARS))]
         return {d: s / whole for s, _, d in sorted(scored, reverse=True) if s > 0}
 
     def _texts(self, ids: list[int], chars: int = PROXIMITY_CHARS) -> list[tuple[int, str]]:
-        """(id, the part of its text that proximity scans) of each document, in order."""
-        found = self.store.texts(ids, chars)
-        return [(d, found.get(d) or "") for d in ids]
+        """(id, the part of its text that proximity scans, folded: `proximity.fold`) of each
+        document, in order.  The folded texts are kept (FOLDED_CHARS in all, for the archive's
+        content as it is: `Store.content_key`): lower-casing a text with a stray non-ASCII
+        character takes Python's slow path, 5 ms of each search, and the candidates of one
+        query are often those of the next."""
+        key = self.store.content_key()
+        kept = self._folded
+        with self._kept_lock:
+            if key is None or kept.key != key:
+                kept.clear()
+                kept.key = key
+            found = {d: kept.get((d, chars)) for d in ids}
+        missing = [d for d, text in found.items() if text is None]
+        if missing:
+            texts = self.store.texts(missing, chars)
+            new = {d: fold(texts.get(d) or "") for d in missing}
+            found.update(new)
+            if key is not None:
+                with self._kept_lock:
+                    if kept.key == key:
+                        kept.add({(d, chars): text for d, text in new.items()})
+        return [(d, found[d]) for d in ids]
 
     def _coverage(self, terms: dict[str, tuple[int, float]], allowed: np.ndarray | None,
                   n: int) -> list[tuple[int, float]]:
@@ -370,7 +417,8 @@ class HybridSearcher:
             best = np.zeros(n + 1)          # each document's rarest form of this concept
             for t, idf in sorted(((t, idf) for t, (cc, idf) in terms.items() if cc == c), key=lambda x: x[1]):
                 match = '"' + t[:-1] + '"*' if t.endswith("*") else '"' + t.replace('"', "") + '"'
-                best[_ids(self.store.match_rows(match), n)] = idf
+                found = self.form_rows(match)
+                best[found[found <= n]] = idf
             total += best
             count += best > 0
         total[count < 2] = 0.0
@@ -500,7 +548,7 @@ class HybridSearcher:
         counted = list(exact) if exact else related_rows
         if facets and in_time("facets"):
             cache, ids = self.lexical.facet_cache(), np.asarray(counted, dtype=np.int64)
-            result.facets, result.person_facets = cache.count(ids), cache.people(ids)
+            result.facets, result.person_facets = cache.count_with_people(ids)
         if not exact:
             result.missing = self._missing(concepts)
         result.stages = stages
@@ -559,6 +607,34 @@ class HybridSearcher:
             text = clean_passage(row[2])
             hit.snippet = text if len(text) <= 240 else text[:240].rsplit(" ", 1)[0] + "…"
             hit.highlights = []
+
+
+FOLDED_CHARS = 8_000_000   # folded texts a process keeps for proximity (8-16 MB)
+FORM_ROWS = 2_000_000      # ids of the documents matching query forms a process keeps (16 MB)
+
+
+class _Kept(dict):
+    """Values kept for the archive's content as it is (`key`), the oldest dropped once their
+    summed length passes `budget`: (documents.id, characters read) → folded text, or a form's
+    expression → the documents it matches."""
+
+    def __init__(self, budget: int):
+        super().__init__()
+        self.budget = budget
+        self.key: tuple[str, str] | None = None      # the archive's content key they were read for
+        self.chars = 0
+
+    def clear(self) -> None:
+        super().clear()
+        self.chars = 0
+
+    def add(self, texts: dict) -> None:
+        for k, text in texts.items():
+            if k not in self:
+                self[k] = text
+                self.chars += len(text)
+        while self.chars > self.budget and self:
+            self.chars -= len(self.pop(next(iter(self))))
 
 
 def _content(atom: Atom, lang: str) -> bool:

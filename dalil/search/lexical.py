@@ -162,7 +162,7 @@ class LexicalSearcher:
                               people=self.person_filters(q))
         if facets:
             cache = self.facet_cache()
-            result.facets, result.person_facets = cache.count(ids), cache.people(ids)
+            result.facets, result.person_facets = cache.count_with_people(ids)
         result.took_ms = (time.perf_counter() - t0) * 1000
         return result, found
 
@@ -288,6 +288,12 @@ class FacetCache:
             self.labels[field] = list(labels)
 
     def count(self, ids: np.ndarray, top: int = 15) -> dict[str, dict[str, int]]:
+        return self.count_with_people(ids, top)[0]
+
+    def count_with_people(self, ids: np.ndarray, top: int = 15
+                          ) -> tuple[dict[str, dict[str, int]], dict[str, list[dict[str, Any]]]]:
+        """(`count`, `people`) of one set: the person facets counted once for both (a search
+        shows them by name and by person; counting them twice cost 1.5 ms of each search)."""
         out: dict[str, dict[str, int]] = {}
         for name in self.FIELDS:
             codes = self.codes[name][ids]
@@ -305,9 +311,10 @@ class FacetCache:
                 out[field] = self._top(self.mention_code[field][chosen[docs]], self.labels[field], top)
         if out.get("year"):
             out["year"] = dict(sorted(out["year"].items()))
-        for facet, entries in self.people(ids, top).items():
+        people = self.people(ids, top)
+        for facet, entries in people.items():
             out[facet] = _by_name(e for e in entries if e["kind"] == PERSON)
-        return out
+        return out, people
 
     def people(self, ids: np.ndarray, top: int = 15) -> dict[str, list[dict[str, Any]]]:
         """facet (sender, recipient) → the `top` persons and the `top` lists, feeds and system

@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from dalil.search.query import PERSON_FIELDS, Atom, Query
 from dalil.store.base import Store
 from dalil.store.base.fulltext import Filter
 from dalil.text import aramorph
+from dalil.text.nicknames import name_variants
 from dalil.text.normalize import is_arabic
 from dalil.text.translit import arabic_skeletons, latin_skeletons
 
 MAX_PERSONS = 20        # a filter word shared by more persons than this names them all the same way
+VARIANT_POOL = 500      # persons the rest of a name names, searched for a nickname's given name
 SAMPLE_PERSONS, SAMPLE_FORMS = 3, 12     # the forms a filter lists: of its first persons, at most
 _ID = re.compile(r"#(\d{1,9})")
 
@@ -90,7 +93,21 @@ def resolve(store: Store, text: str) -> list[tuple[int, str]]:
         return [(row["id"], row["name"])] if row and not row["withheld"] else []
     if any(is_arabic(w) for w in text.split()):
         return _arabic(store, text)
-    return [(p, name) for p, name, _, _ in store.people_named(text, MAX_PERSONS)]
+    found = {p: (n, name) for p, name, n, _ in store.people_named(text, MAX_PERSONS)}
+    words = text.split()
+    if len(words) > 1:
+        # A nickname for the given name, or the given name for a nickname (Ken Merten is
+        # Kenneth Merten), one word at a time: the persons the other words name (the surname
+        # among them) whose display name has one of that word's variants.
+        for i, word in enumerate(words):
+            variants = name_variants(word)
+            if not variants:
+                continue
+            for p, name, n, _ in store.people_named(" ".join(words[:i] + words[i + 1:]), VARIANT_POOL):
+                if variants & set(re.split(r"[\s,\-]+", (name or "").lower())):
+                    found.setdefault(p, (n, name))
+    ranked = sorted(found.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    return [(p, name) for p, (_, name) in ranked[:MAX_PERSONS]]
 
 
 def _arabic(store: Store, text: str) -> list[tuple[int, str]]:
@@ -134,7 +151,9 @@ class _SkeletonIndex:
             words = re.findall(r"[A-Za-z][A-Za-z'\-]+", name or "")
             if not words:
                 continue
-            skels = [latin_skeletons(w) for w in words]
+            # A given name is also spelled as its nicknames (جيك, Jake, for Jacob): every word
+            # but the surname, which must match as it is.
+            skels = [_skeletons(w.lower(), i < len(words) - 1) for i, w in enumerate(words)]
             for k in skels[-1]:
                 self.by_surname.setdefault(k, []).append((pid, name, n, skels))
 
@@ -144,6 +163,17 @@ class _SkeletonIndex:
             for row in self.by_surname.get(k, ()):
                 seen.setdefault(row[0], row)
         return list(seen.values())
+
+
+@lru_cache(maxsize=65536)
+def _skeletons(word: str, given: bool) -> set[str]:
+    """A display-name word's consonant skeletons; a given name's with its nicknames' (`given`).
+    Read once per word: display names repeat their words, and a given name has several nicknames."""
+    out = set(latin_skeletons(word))
+    if given:
+        for other in name_variants(word):
+            out |= latin_skeletons(other)
+    return out
 
 
 _INDEX: dict[str, tuple[tuple, _SkeletonIndex]] = {}

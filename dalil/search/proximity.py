@@ -48,9 +48,12 @@ def cap_native(terms: dict[str, tuple[int, float]], native: dict[int, set[str]],
     return {t: (c, min(idf, cap[c]) if c in cap and t in native.get(c, ()) else idf) for t, (c, idf) in terms.items()}
 
 
-def best_window(text: str, terms: dict[str, tuple[int, float]], window: int = WINDOW) -> float:
-    """Summed IDF of the distinct concepts in the best window of `window` characters of `text`."""
-    text = _folded(text[:MAX_CHARS])
+def best_window(text: str, terms: dict[str, tuple[int, float]], window: int = WINDOW,
+                folded: bool = False) -> float:
+    """Summed IDF of the distinct concepts in the best window of `window` characters of `text`
+    (`folded`: `text` is `fold(text)` already, as a caller that keeps folded texts passes it)."""
+    if not folded:
+        text = fold(text)
     hits = sorted(h for term, (concept, idf) in terms.items() for h in _occurrences(text, term, concept, idf))
     if not hits:
         return 0.0
@@ -75,6 +78,11 @@ def best_window(text: str, terms: dict[str, tuple[int, float]], window: int = WI
         count[concept] += 1
         best = max(best, score)
     return best
+
+
+def fold(text: str) -> str:
+    """The part of a text that `best_window` scans, folded as it scans it."""
+    return _folded(text[:MAX_CHARS])
 
 
 def _folded(text: str) -> str:
