@@ -82,6 +82,7 @@ class AccessMixin:
 
     store: Store
     kept_store: Store
+    SESSION_SECONDS = SESSION_SECONDS
 
     # --- accounts -------------------------------------------------------------------------------
     def has_users(self) -> bool:
