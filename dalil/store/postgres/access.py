@@ -37,7 +37,7 @@ class PostgresAccess:
                 'ORDER BY release COLLATE "C"', p)},
             "by_format": {f: n for f, n in db.execute(
                 f"SELECT source_format, count(*) FROM documents WHERE {where} GROUP BY source_format "
-                'ORDER BY 2 DESC, 1 COLLATE "C"', p)},
+                'ORDER BY 2 DESC, source_format COLLATE "C"', p)},
         }
 
     def set_saved_owner(self, name: str, owner: str) -> None:
