@@ -475,3 +475,33 @@ def test_access_store_on_both_backends(store):
     assert [e["target"] for e in store.audit(limit=2)] == ["q1", "q2"]
     assert store.audit(user="bob") == []
     assert store.collections() == [] and store.collection_status(["open"])["documents"] == 0
+
+
+def test_a_scoped_archive_on_postgresql(pg_url, world, corpus_dir, tmp_path):
+    """The same scoping on the PostgreSQL backend: collections set at ingest, a user's search,
+    status, people and documents inside their grant only."""
+    open_dir, closed_dir = tmp_path / "open", tmp_path / "closed"
+    open_dir.mkdir()
+    closed_dir.mkdir()
+    for name in world["open"][:8]:
+        shutil.copy(corpus_dir / OPEN_RELEASE / f"{name}.txt", open_dir)
+    for name in [d for d in world["closed"] if d != COPY_ID][:8]:
+        shutil.copy(corpus_dir / CLOSED_RELEASE / f"{name}.txt", closed_dir)
+    archive = Archive(pg_url)
+    try:
+        archive.ingest([str(open_dir)], workers=1, collection="open")
+        archive.ingest([str(closed_dir)], workers=1, collection="closed")
+        assert archive.collections() == [("closed", 8), ("open", 8)]
+        archive.add_user("pat", "reader", PASSWORD)
+        archive.grant("pat", "open")
+        pat = archive.for_user(archive.authenticate("pat", PASSWORD))
+        everything = archive.search("state", limit=100, mode="lexical")
+        mine = pat.search("state", limit=100, mode="lexical")
+        assert everything.total > mine.total > 0
+        assert {h.doc_id for h in mine.hits} <= set(world["open"][:8])
+        assert sum(mine.facets["release"].values()) == mine.total and CLOSED_RELEASE not in mine.facets["release"]
+        assert pat.status()["documents"] == 8 and pat.document(world["closed"][0]) is None
+        assert pat.search("collection:closed").total == 0 and archive.search("collection:closed").total == 8
+        assert pat.audit(user="pat")[-1]["action"] == "search"
+    finally:
+        archive.close()
