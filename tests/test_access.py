@@ -505,3 +505,17 @@ def test_a_scoped_archive_on_postgresql(pg_url, world, corpus_dir, tmp_path):
         assert pat.audit(user="pat")[-1]["action"] == "search"
     finally:
         archive.close()
+
+
+def test_a_job_is_its_users_only(app, world):
+    """A job id is no key for another user: their export is a 404, like an unknown job."""
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        csrf = login(client, "rita")
+        r = client.post("/export", data={"q": "state", "format": "csv", "csrf": csrf}, follow_redirects=False)
+        job = r.headers["location"].split("/jobs/")[1].split("?")[0]
+        assert client.get(f"/api/jobs/{job}").status_code == 200
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        login(client, "ed")
+        for path in (f"/api/jobs/{job}", f"/jobs/{job}", f"/jobs/{job}/result", "/api/jobs/AAAAAAAAAAAAAAAA"):
+            r = client.get(path)
+            assert r.status_code == 404, path

@@ -167,6 +167,7 @@ def _state(request: Request) -> dict[str, Any]:
     user = user_of(request)
     if state is not None and user is not None and state.get("owner") != user.name:
         state = None            # another user's job: as if there were none
+    if state is None:
         raise ApiError(404, "not_found", "no such job (unknown, or dropped: only the latest jobs are kept)")
     return state
 
