@@ -725,6 +725,7 @@ class DocumentView:
             "title": r["title"], "source_format": r["source_format"], "lang": r["lang"],
             "classification": r["classification"], "parent_id": r["parent_id"],
             "children": r["children"], "path": r["path"],
+            "collection": r.get("collection") or "default",
             "page_status": [{"page": p["number"], "status": p["status"], "exemptions": p["exemptions"],
                              "start": p["byte_start"], "end": p["byte_end"]} for p in r["pages"]],
         }
