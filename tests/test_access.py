@@ -519,3 +519,18 @@ def test_a_job_is_its_users_only(app, world):
         for path in (f"/api/jobs/{job}", f"/jobs/{job}", f"/jobs/{job}/result", "/api/jobs/AAAAAAAAAAAAAAAA"):
             r = client.get(path)
             assert r.status_code == 404, path
+
+
+def test_wrong_passwords_are_rate_limited(world):
+    """Ten wrong passwords a minute from one address, then 429; a right one is not counted."""
+    app = create_app(str(world["db"]), jobs_dir=str(world["root"] / "jobs-rate"))
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        for _ in range(3):
+            login(client, "rita")
+        codes = []
+        while len(codes) < 20 and 429 not in codes:
+            codes.append(client.post("/login", data={"name": "rita", "password": "wrong one"}).status_code)
+        # ten tokens, refilled at ten a minute while each argon2 check takes its time
+        assert codes[-1] == 429 and set(codes[:-1]) == {401} and 10 <= len(codes) - 1 <= 14, codes
+        r = client.post("/login", data={"name": "rita", "password": PASSWORD}, follow_redirects=False)
+        assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1

@@ -160,7 +160,8 @@ def create_app(db: str | Archive | None = None, search_threads: int | None = Non
     app.state.jobs = Jobs(Path(jobs_dir) if jobs_dir else Jobs.default_dir(str(archive.path)),
                           limits.max_jobs, limits.max_jobs_kept, limits.job_seconds)
     app.state.rates = RateLimiter({"search": limits.search_per_minute, "trace": limits.trace_per_minute,
-                                   "work": limits.work_seconds_per_minute})
+                                   "work": limits.work_seconds_per_minute,
+                                   "login": auth.LOGIN_FAILURES_PER_MINUTE})
     # Inside BodyLimit: the gate reads a form's CSRF field from a body already bounded.
     app.add_middleware(auth.AccessGate, gate=auth.Gate(archive, required=login))
     app.add_middleware(BodyLimit, limits=limits)

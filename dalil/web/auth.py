@@ -15,6 +15,7 @@ the one place where access is enforced.  Admin-only routes call `require_admin`.
 """
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -27,6 +28,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from dalil import Archive, User
 from dalil.web.errors import ApiError, error_response
+from dalil.web.limits import client_of
 
 COOKIE = "dalil_session"
 CSRF_FIELD = "csrf"
@@ -34,6 +36,7 @@ CSRF_HEADER = "x-csrf-token"
 OPEN = ("/login", "/static/")          # reachable without a login (the login page and its assets)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 USERS_CHECK_SECONDS = 5.0              # how long "the archive has accounts" is taken as known
+LOGIN_FAILURES_PER_MINUTE = 10         # wrong passwords per client address (a token bucket)
 
 
 class Gate:
@@ -215,10 +218,17 @@ async def login(request: Request) -> Response:
     name, password = str(form.get("name", ""))[:64], str(form.get("password", ""))[:1024]
     target = _next(str(form.get("next", "")))
     await form.close()
+    # Wrong passwords cost a token each: LOGIN_FAILURES_PER_MINUTE per address, then 429.
+    rates, client = request.app.state.rates, client_of(request)
+    wait = rates.take(client, "login")
+    if wait:
+        raise ApiError(429, "rate_limited", f"too many wrong passwords from this address; retry in {math.ceil(wait)} s",
+                       headers={"Retry-After": str(math.ceil(wait))})
     user = await run_in_threadpool(archive.authenticate, name, password)
     if user is None:
         await run_in_threadpool(archive.record, name[:64] or "?", "login-failed", request.url.path)
         return render(request, "login.html", status_code=401, next=target, failed=True)
+    rates.charge(client, "login", -1.0)         # a right password gives its token back
     session = await run_in_threadpool(archive.new_session, user)
     await run_in_threadpool(archive.record, user.name, "login")
     response = RedirectResponse(target, status_code=303)
