@@ -11,6 +11,7 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+from dalil.access import ROLES, User  # noqa: E402
 from dalil.archive import Archive, DocumentView, default_db  # noqa: E402
 from dalil.model import IngestError  # noqa: E402
 from dalil.search.query import KNOWN as QUERY_FILTERS, QueryError, parse_query  # noqa: E402
@@ -20,7 +21,7 @@ from dalil.search.results import ResultSet, SearchHit, SearchResult  # noqa: E40
 __version__ = "0.1.0"
 __all__ = ["Archive", "ArticleError", "ClaimResult", "DocumentView", "Evidence", "IngestError", "IngestReport",
            "QUERY_FILTERS", "QUERY_FILTER_KEYWORDS", "QueryError", "parse_query", "ResultSet", "SearchHit", "SearchResult", "TraceReport", "default_db",
-           "__version__"]
+           "__version__", "ROLES", "User"]
 
 
 def __getattr__(name: str):

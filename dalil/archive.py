@@ -16,6 +16,7 @@ import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
+from dalil.access import AccessMixin, User
 from dalil.model import Deadline, Limits, StorageFull, is_disk_full
 from dalil.search.lexical import LexicalSearcher
 from dalil.search.query import parse_query
@@ -37,7 +38,7 @@ def default_db() -> str:
     return os.environ.get("DALIL_DB") or "dalil.db"
 
 
-class Archive:
+class Archive(AccessMixin):
     def __init__(self, path: str | None = None, readonly: bool = False):
         self.path = path or default_db()
         self.readonly = readonly
@@ -51,6 +52,12 @@ class Archive:
         self._kept: Store | None = None
         self._kept_lock = threading.Lock()
 
+    def for_user(self, user: User) -> "Archive":
+        """This archive as `user` sees it: only the collections granted to them (all for an
+        admin), every read and change recorded in the audit log (dalil/scoped.py)."""
+        from dalil.scoped import ScopedArchive
+        return ScopedArchive(self, user)
+
     # --- ingest -------------------------------------------------------------------
     def ingest(self, paths: list[str] | str, workers: int | None = None, retry_failed: bool = False,
                progress: Callable[[int, int], None] | None = None, build_intel: bool = True,
@@ -60,6 +67,9 @@ class Archive:
         if isinstance(paths, str):
             paths = [paths]
         hint = {k: v for k, v in options.items() if v is not None}
+        if "collection" in hint:        # `--collection NAME`: the documents added go there ("default" else)
+            from dalil.access import check_collection
+            check_collection(hint["collection"])
         # Imported here: the ingest pipeline (multiprocessing, the parsers) cost a search 0.15 s.
         from dalil.ingest.pipeline import Ingestor
         with self._disk_full_said("ingest"):
@@ -745,6 +755,7 @@ class DocumentView:
             "title": r["title"], "source_format": r["source_format"], "lang": r["lang"],
             "classification": r["classification"], "parent_id": r["parent_id"],
             "children": r["children"], "path": r["path"],
+            "collection": r.get("collection") or "default",
             "page_status": [{"page": p["number"], "status": p["status"], "exemptions": p["exemptions"],
                              "start": p["byte_start"], "end": p["byte_end"]} for p in r["pages"]],
         }

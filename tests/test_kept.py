@@ -139,6 +139,11 @@ def test_an_archive_from_before_kept_work_reads_and_exports_read_only(db, tmp_pa
         for table in ("doc_tags", "doc_flags", "doc_notes", "saved_searches", "mentions", "mention_keys",
                       "mentions_done"):
             conn.execute(f"DROP TABLE {table}")
+        # ... and what migrations 6 (correspondents' places) and 7 (users and access) added
+        for sql in ("ALTER TABLE correspondents DROP COLUMN pos", "DROP INDEX documents_collection",
+                    "ALTER TABLE documents DROP COLUMN collection", "DROP TABLE users", "DROP TABLE user_grants",
+                    "DROP TABLE user_tokens", "DROP TABLE audit"):
+            conn.execute(sql)
         conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     archive = Archive(str(old), readonly=True)
     try:

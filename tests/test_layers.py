@@ -23,8 +23,12 @@ ALLOWED: dict[str, set[str]] = {
     "search": {"text", "model", "store", "search"},
     "intel": {"text", "model", "store", "intel"},
     "trace": {"text", "model", "store", "search", "intel", "trace"},
-    "archive": {"text", "model", "store", "ingest", "search", "intel", "trace", "archive"},
-    "api": {"text", "model", "store", "ingest", "search", "intel", "trace", "archive", "api"},
+    "archive": {"text", "model", "store", "ingest", "search", "intel", "trace", "archive", "access", "scoped"},
+    # Accounts and sessions (dalil/access.py) sit beside the API; the archive scoped to a user
+    # (dalil/scoped.py) is the API itself, restricted.
+    "access": {"text", "model", "store", "access"},
+    "scoped": {"text", "model", "store", "ingest", "search", "intel", "trace", "archive", "access", "scoped"},
+    "api": {"text", "model", "store", "ingest", "search", "intel", "trace", "archive", "access", "scoped", "api"},
     "cli": {"api", "model", "cli"},
     "web": {"api", "model", "web"},
     "__main__": {"cli"},

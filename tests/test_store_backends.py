@@ -183,22 +183,29 @@ def test_postgres_store_implements_every_concern(pg_url):
         store.close()
 
 
-# What the last two migrations added (7: correspondents' places, 8: the vectors in pgvector), taken
-# away again: an archive of the schema before them.
-_UNDO_LAST_MIGRATIONS = ["DROP TABLE passage_vectors", "DROP TABLE vector_meta",
+# What the last migrations added, taken away again (newest first): an archive of the schema before
+# them. 10: collections, users and access; 9: the work queue; 8: the vectors in pgvector;
+# 7: correspondents' places.
+_UNDO_LAST_MIGRATIONS = ["ALTER TABLE documents DROP COLUMN collection", "DROP TABLE users", "DROP TABLE user_grants",
+                         "DROP TABLE user_tokens", "DROP TABLE audit", "DROP TABLE settings",
+                         "ALTER TABLE saved_searches DROP COLUMN owner",
+                         "DELETE FROM schema_version WHERE version = 10",
+                         "DELETE FROM schema_version WHERE version = 9",
+                         "DROP TABLE passage_vectors", "DROP TABLE vector_meta",
                          "DELETE FROM schema_version WHERE version = 8",
                          "ALTER TABLE correspondents DROP COLUMN pos",
                          "DELETE FROM schema_version WHERE version = 7"]
+_UNDONE = 4
 
 
 def test_db_upgrade_keeps_every_row(pg_url):
-    """A filled database of an earlier schema (N-2) reaches N with `dalil db upgrade`, keeping
+    """A filled database of an earlier schema (N-_UNDONE) reaches N with `dalil db upgrade`, keeping
     every row; the tables and columns added are there and work."""
     import psycopg
 
     from dalil.store.postgres import SchemaError, schema
     latest = len(schema.MIGRATIONS)
-    assert latest == 8, "a new migration: say here what undoing it takes"
+    assert latest == 10, "a new migration: say here what undoing it takes"
     ingest(pg_url, [str(DEMO)])
     lengths = table_rows(pg_url, "documents", "id, fts_len", "id")
     assert all(n > 0 for _, n in lengths)
@@ -207,17 +214,19 @@ def test_db_upgrade_keeps_every_row(pg_url):
     with psycopg.connect(pg_url, autocommit=True) as conn:
         for sql in _UNDO_LAST_MIGRATIONS:
             conn.execute(sql)
-    assert table_rows(pg_url, "schema_version", "max(version)", "1") == [(latest - 2,)]
+    assert table_rows(pg_url, "schema_version", "max(version)", "1") == [(latest - _UNDONE,)]
     before = rows(pg_url)
     with pytest.raises(SchemaError, match="dalil db upgrade"):
         open_store(pg_url)
     r = dalil("db", "upgrade", "--db", pg_url, "--json")
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout) == {"before": latest - 2, "after": latest}
+    assert json.loads(r.stdout) == {"before": latest - _UNDONE, "after": latest}
     assert table_rows(pg_url, "schema_version", "max(version)", "1") == [(latest,)]
     after = rows(pg_url)
     after["correspondents"] = [r[:-1] for r in after["correspondents"]]    # less the new column
     assert after == before
+    # every document of an archive made before collections is in "default"
+    assert table_rows(pg_url, "documents", "DISTINCT collection", "1") == [("default",)]
     assert table_rows(pg_url, "documents", "id, fts_len", "id") == lengths
     # the migration gives old rows the place in their document that ingest writes today
     assert table_rows(pg_url, "correspondents", "message, pos", "message, pos") == places
@@ -229,6 +238,8 @@ def test_db_upgrade_keeps_every_row(pg_url):
         assert store.set_tag(doc_id, "upgraded", True, "2026-01-01T00:00:00+00:00")
         assert store.annotations_of([doc_id])[doc_id]["tags"] == ["upgraded"]
         assert store.vector_meta() is None and store.vector_passages() == 0
+        assert store.add_user("ann", "reader", "$argon2id$not-a-real-hash", "2026-01-01T00:00:00+00:00")
+        assert store.users()[0]["name"] == "ann"
     finally:
         store.close()
 

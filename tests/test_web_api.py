@@ -130,7 +130,8 @@ def test_openapi_describes_every_endpoint(client):
     assert schema["openapi"].startswith("3.")
     assert set(schema["paths"]) == {"/api/search", "/api/documents/{doc_id}",
                                     "/api/documents/{doc_id}/duplicates", "/api/trace", "/api/status",
-                                    "/api/export", "/api/cite/{doc_id}", "/api/batch", "/api/jobs/{job_id}"}
+                                    "/api/export", "/api/cite/{doc_id}", "/api/batch", "/api/jobs/{job_id}",
+                                    "/api/audit", "/api/me"}
     assert "post" in schema["paths"]["/api/trace"]
     refs = json.dumps(schema).count('"$ref"')
     assert refs >= 10

@@ -59,9 +59,11 @@ def build_archive(root: Path, corpus_dir: Path, extra: list[Path] = ()) -> Path:
 
 class Server:
     """`dalil serve --db DB --port PORT` as a subprocess, stopped on exit; `env` adds variables
-    (such as DALIL_<LIMIT>) to its environment."""
+    (such as DALIL_<LIMIT>) to its environment; `ready`: the path that answers 200 once it serves
+    (/login on an archive with accounts)."""
 
-    def __init__(self, db: Path, extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None):
+    def __init__(self, db: Path, extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None,
+                 ready: str = "/api/status"):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
@@ -74,7 +76,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError("dalil serve exited: " + self.proc.stdout.read())
             try:
-                if httpx.get(self.base + "/api/status", timeout=2).status_code == 200:
+                if httpx.get(self.base + ready, timeout=2).status_code == 200:
                     break
             except httpx.TransportError:
                 pass

@@ -23,8 +23,11 @@ from dalil.cli.common import db_option, emit_json, open_archive, progress
               help="Record larger inputs as skipped (too large) instead of reading them "
                    "(default: $DALIL_MAX_DOCUMENT_BYTES, else 20 MB; mailboxes (mbox, pst) and archives are "
                    "read message by message and member by member).")
+@click.option("--collection", default=None, metavar="NAME",
+              help="Put the documents added in this collection (default: \"default\"); "
+                   "users see only the collections granted to them (`dalil user grant`).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def ingest(paths, db, workers, retry_failed, ocr, ocr_lang, build_vectors, max_document_bytes, as_json):
+def ingest(paths, db, workers, retry_failed, ocr, ocr_lang, build_vectors, max_document_bytes, collection, as_json):
     """Read files, folders and .zip/.tar/.tar.gz/.7z archives into the archive."""
     if not paths and not retry_failed:
         raise click.UsageError("give at least one PATH (or --retry-failed)")
@@ -36,7 +39,7 @@ def ingest(paths, db, workers, retry_failed, ocr, ocr_lang, build_vectors, max_d
     with progress("ingest", total) as tick:
         report = archive.ingest(list(paths), workers=workers, retry_failed=retry_failed,
                                 progress=tick, ocr=ocr, ocr_lang=ocr_lang,
-                                max_document_bytes=max_document_bytes)
+                                max_document_bytes=max_document_bytes, collection=collection)
     if build_vectors:
         with progress("vectors", archive.vectors_pending()) as tick:
             archive.build_vectors(progress=lambda done, total: tick(done, None, total))

@@ -44,9 +44,13 @@ def is_loopback(host: str) -> bool:
 @click.option("--work-seconds-per-minute", type=click.FloatRange(0.1),
               help="Seconds of search and trace work per client address a minute [20].")
 @click.option("--max-query-chars", type=click.IntRange(1), help="Longest query [1000].")
+@click.option("--auth", is_flag=True,
+              help="Require a login even while the archive has no accounts (it does whenever it has any).")
+@click.option("--secure-cookie", is_flag=True,
+              help="Mark the session cookie Secure although requests arrive over http (behind a TLS proxy).")
 @click.option("--max-connections", type=click.IntRange(1), default=MAX_CONNECTIONS, show_default=True,
               help="Open connections per process; beyond them uvicorn answers 503.")
-def serve(db, host, port, public, workers, search_threads, max_connections, **limits):
+def serve(db, host, port, public, workers, search_threads, auth, secure_cookie, max_connections, **limits):
     """Serve the web interface and the JSON API (http://127.0.0.1:8080 by default), within the
     limits of docs/web.md (options below, or DALIL_<NAME> environment variables)."""
     import uvicorn
@@ -64,13 +68,23 @@ def serve(db, host, port, public, workers, search_threads, max_connections, **li
     # A server URL is passed on as it is (made absolute, it would name a file).
     path = archive.path if "://" in archive.path else os.path.abspath(archive.path)
     shown = Archive.display_name(path)
+    login = auth or archive.has_users()
     archive.close()
-    if not is_loopback(host):
+    if login and not auth:
+        click.echo("dalil: the archive has accounts: every page and API route needs a login", err=True)
+    elif auth and not login:
+        click.secho("warning: --auth and no account yet: create one with `dalil user add NAME --role admin`",
+                    fg="yellow", err=True)
+    if not is_loopback(host) and not login:
         click.secho(f"warning: serving {shown} on {host}:{port} — anyone who can reach this address can "
                     f"read the whole archive; there is no login.", fg="red", err=True)
     click.echo(f"dalil: serving {shown} at http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/",
                err=True)
     os.environ["DALIL_DB"] = path
+    if auth:
+        os.environ["DALIL_AUTH"] = "1"
+    if secure_cookie:
+        os.environ["DALIL_SECURE_COOKIE"] = "1"
     os.environ["DALIL_SEARCH_THREADS"] = str(search_threads)
     # Worker processes inherit the one-BLAS-thread setting made when `dalil` was imported.
     # Slow clients: 5 s to start the next request on a kept-alive connection, header_seconds to

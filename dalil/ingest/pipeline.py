@@ -411,6 +411,8 @@ class Ingestor:
                                                   o.raw if len(o.docs) == 1 else None))
             if o.status == "duplicate":
                 doc_ids = doc_ids[:1]
+            elif doc_ids and self.hint.get("collection"):      # `--collection`: new documents only
+                store.set_collection(doc_ids, self.hint["collection"])
             store.add_ledger({"path": o.path, "member": o.member, "root": o.root, "content_hash": o.content_hash,
                               "size": o.size, "reader": o.reader, "status": o.status, "reason": o.reason,
                               "doc_id": doc_ids[0] if doc_ids else None,

@@ -452,7 +452,7 @@ class HybridSearcher:
         """Boolean mask over documents.id of the documents the filters let through (None: all).
         Field terms and exclusions are applied to the mask with the ids their FTS match gives,
         never by walking every document."""
-        if not (q.filters or field_groups or q.negatives):
+        if not (q.filters or field_groups or q.negatives or self.lexical.scope):
             return None
         n = self.store.max_doc_row()
         if filters:
@@ -573,6 +573,9 @@ class HybridSearcher:
     def collapse(self, ranked: list[int]) -> list[list[int]]:
         """Ranked documents → ranked groups [hit, duplicate, ...]; a duplicate never shows twice."""
         dup = self.dupes.duplicates_of(ranked)
+        scope = self.lexical.in_scope()
+        if scope is not None:       # a copy in a collection out of the user's scope is not shown
+            dup = {d: [x for x in xs if x < len(scope) and scope[x]] for d, xs in dup.items()}
         seen: set[int] = set()
         out = []
         for d in ranked:

@@ -35,6 +35,10 @@ class LexicalSearcher:
         self.store = store
         self.spelling = SpellingIndex(store)
         self._facets: FacetCache | None = None
+        # A user's access scope ("collections", JSON list): added to every query's filters, so
+        # that every match, count and facet of this searcher sees only those collections.
+        self.scope: Filter | None = None
+        self._scope_mask: tuple[int, np.ndarray] | None = None
 
     # --- query building -----------------------------------------------------------
     def person(self, atom: Atom) -> PersonFilter | None:
@@ -115,7 +119,19 @@ class LexicalSearcher:
 
     def filters(self, q: Query) -> list[Filter]:
         """The query's filters as the store takes them, its person terms among them."""
-        return [(f.field, f.value, f.negated) for f in q.filters] + [pf.filter for pf in self.person_filters(q)]
+        return [(f.field, f.value, f.negated) for f in q.filters] + [pf.filter for pf in self.person_filters(q)] \
+            + ([self.scope] if self.scope else [])
+
+    def in_scope(self) -> np.ndarray | None:
+        """Boolean mask over documents.id of the documents in the scope (None: no scope, all)."""
+        if self.scope is None:
+            return None
+        n = self.store.max_doc_row()
+        if self._scope_mask is None or self._scope_mask[0] != n:
+            mask = np.zeros(n + 1, dtype=bool)
+            mask[np.asarray(self.store.filter_rows([self.scope]), dtype=np.int64)] = True
+            self._scope_mask = (n, mask)
+        return self._scope_mask[1]
 
     # --- execution -------------------------------------------------------------------
     def matches(self, q: Query, scored: bool = False, lang: str | None = None) -> Matches:

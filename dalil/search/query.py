@@ -1,5 +1,5 @@
 """Query syntax: words (all must match), "exact phrases", OR, -exclusion, prefix*,
-and filters from: to: cc: subject: doc: release: exemption: after: before: lang: mentions:, and the
+and filters from: to: cc: subject: doc: release: exemption: after: before: lang: mentions: collection:, and the
 kept work's tag: and is:starred|read|noted.
 from:, to:, cc: name a person (dalil.search.persons resolves them); from:="Sid" is the
 literal form only.
@@ -22,7 +22,7 @@ from dalil.model import Limits
 
 FTS_FIELDS = {"from": "sender", "to": "recipients", "cc": "cc", "subject": "subject"}
 PERSON_FIELDS = {"sender": "from", "recipients": "to", "cc": "cc"}   # index column → filter name
-SQL_FIELDS = {"doc", "release", "exemption", "after", "before", "lang", "tag", "is", "mentions"}
+SQL_FIELDS = {"doc", "release", "exemption", "after", "before", "lang", "tag", "is", "mentions", "collection"}
 IS_VALUES = ("starred", "read", "noted")     # is:VALUE — the document flags a reader sets
 KNOWN = sorted(FTS_FIELDS) + sorted(SQL_FIELDS)
 FILTER_KEYWORDS_DATA = Path(__file__).with_name("data") / "filter_keywords.tsv"

@@ -12,6 +12,7 @@ from dalil.web import insights
 from dalil.web.article import article_text
 from dalil.web.errors import ApiError
 from dalil.web.limits import admit, limits_of, run_heavy
+from dalil.web.auth import archive_of
 
 MODES = ("lexical", "dense", "hybrid")
 
@@ -77,7 +78,7 @@ async def api_search(request: Request) -> JSONResponse:
     searches' own thread pool (see dalil/web/app.py), within the limits of dalil/web/limits.py."""
     params = search_params(request)
     admit(request, "search")
-    body = await run_heavy(request, "search", search_json, request.app.state.archive, params,
+    body = await run_heavy(request, "search", search_json, archive_of(request), params,
                            limiter=request.app.state.search_limiter, deadline=True)
     return JSONResponse(body)
 
@@ -97,25 +98,25 @@ def find_document(archive: Archive, doc_id: str) -> DocumentView:
 
 def api_document(request: Request) -> JSONResponse:
     """One document; the JSON contract of `dalil show --json`."""
-    doc = find_document(request.app.state.archive, request.path_params["doc_id"])
+    doc = find_document(archive_of(request), request.path_params["doc_id"])
     return JSONResponse(doc.to_dict())
 
 
 def api_duplicates(request: Request) -> JSONResponse:
     """Other documents carrying the same email."""
-    archive = request.app.state.archive
+    archive = archive_of(request)
     doc = find_document(archive, request.path_params["doc_id"])
     return JSONResponse(insights.duplicates(archive, doc.doc_id))
 
 
 def api_status(request: Request) -> JSONResponse:
     """Counts by status, release and format, and the failed inputs (`dalil status --json`)."""
-    return JSONResponse(request.app.state.archive.status())
+    return JSONResponse(archive_of(request).status())
 
 
 async def api_trace(request: Request) -> JSONResponse:
     """Trace an article (text or HTML in the body) to its sources; the JSON of `dalil trace --json`."""
-    archive = request.app.state.archive
+    archive = archive_of(request)
     admit(request, "trace")
     text = await article_text(request)
     report = await run_heavy(request, "trace", run_trace, archive, text, deadline=True)

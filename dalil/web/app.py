@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 
 from dalil import Archive
 from dalil.model import Limits
-from dalil.web import api, exports, insights, kept, pages, views, work
+from dalil.web import api, auth, exports, insights, kept, pages, views, work
 from dalil.web.jobs import Jobs
 from dalil.web.errors import ApiError, error_response
 from dalil.web.limits import BodyLimit, FairSlots, HeavyGate, RateLimiter
@@ -51,6 +51,11 @@ async def on_http_error(request: Request, exc: HTTPException):
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return error_response(exc.status_code, code, str(exc.detail))
     return render(request, "error.html", status_code=exc.status_code, message=str(exc.detail))
+
+
+async def on_forbidden(request: Request, exc: PermissionError):
+    """The archive refused a change to this user (a reader tagging): 403, said once in the audit log."""
+    return await on_api_error(request, auth.forbidden(request, exc))
 
 
 async def on_crash(request: Request, exc: Exception):
@@ -93,10 +98,11 @@ SEARCH_THREADS = 1
 
 
 def create_app(db: str | Archive | None = None, search_threads: int | None = None,
-               limits: Limits | None = None, jobs_dir: str | None = None) -> Starlette:
+               limits: Limits | None = None, jobs_dir: str | None = None, login: bool = False) -> Starlette:
     """The web application over one archive (opened read-only when given a path), within
     `limits` (default: Limits.from_env()); web jobs are kept in `jobs_dir` (default:
-    Jobs.default_dir, shared by the worker processes of one archive)."""
+    Jobs.default_dir, shared by the worker processes of one archive).  Every route needs a login
+    when the archive has accounts, or with `login` (`dalil serve --auth`): dalil/web/auth.py."""
     limits = limits or Limits.from_env()
     archive = db if isinstance(db, Archive) else Archive(db, readonly=True)
     threads = search_threads or int(os.environ.get("DALIL_SEARCH_THREADS") or SEARCH_THREADS)
@@ -131,6 +137,10 @@ def create_app(db: str | Archive | None = None, search_threads: int | None = Non
         Route("/jobs/{job_id}/export", work.trace_export),
         Route("/api/jobs/{job_id}", work.api_job),
         Route("/openapi.json", openapi),
+        Route("/login", auth.login, methods=["GET", "POST"]),
+        Route("/logout", auth.logout, methods=["POST"]),
+        Route("/api/audit", auth.audit_export),
+        Route("/api/me", auth.me),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
 
@@ -143,14 +153,17 @@ def create_app(db: str | Archive | None = None, search_threads: int | None = Non
         yield
 
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
-        ApiError: on_api_error, HTTPException: on_http_error, Exception: on_crash})
+        ApiError: on_api_error, HTTPException: on_http_error, PermissionError: on_forbidden, Exception: on_crash})
     app.state.archive = archive
     app.state.limits = limits
     app.state.gate = HeavyGate(limits.max_heavy, limits.max_heavy_per_client)
     app.state.jobs = Jobs(Path(jobs_dir) if jobs_dir else Jobs.default_dir(str(archive.path)),
                           limits.max_jobs, limits.max_jobs_kept, limits.job_seconds)
     app.state.rates = RateLimiter({"search": limits.search_per_minute, "trace": limits.trace_per_minute,
-                                   "work": limits.work_seconds_per_minute})
+                                   "work": limits.work_seconds_per_minute,
+                                   "login": auth.LOGIN_FAILURES_PER_MINUTE})
+    # Inside BodyLimit: the gate reads a form's CSRF field from a body already bounded.
+    app.add_middleware(auth.AccessGate, gate=auth.Gate(archive, required=login))
     app.add_middleware(BodyLimit, limits=limits)
     app.add_middleware(SecurityHeaders)      # added last: outermost, so refusals carry the headers too
     return app
@@ -158,4 +171,4 @@ def create_app(db: str | Archive | None = None, search_threads: int | None = Non
 
 def app_from_env() -> Starlette:
     """Factory for multi-process serving: the archive path comes from $DALIL_DB."""
-    return create_app(os.environ.get("DALIL_DB"))
+    return create_app(os.environ.get("DALIL_DB"), login=os.environ.get("DALIL_AUTH") == "1")

@@ -12,6 +12,7 @@ from dalil.web.article import decode, read_limited
 from dalil.web.errors import ApiError
 from dalil.web.limits import admit, limits_of, run_heavy
 from dalil.web.security import safe_filename
+from dalil.web.auth import archive_of
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8",
            "zip": "application/zip"}
@@ -50,7 +51,7 @@ async def api_export(request: Request) -> Response:
     mode = kwargs["mode"]
     # The ranking behind an export is a search: the same rates, places and time budget.
     admit(request, "search")
-    archive: Archive = request.app.state.archive
+    archive: Archive = archive_of(request)
     try:
         export = await run_heavy(request, "search", lambda: archive.export(**kwargs))
     except QueryError as exc:
@@ -75,7 +76,7 @@ def api_cite(request: Request) -> Response:
     page = _int_param(request, "page", 0, 0, 100_000) or None
     start = _int_param(request, "start", -1, -1, 10**9)
     end = _int_param(request, "end", -1, -1, 10**9)
-    c = request.app.state.archive.cite(request.path_params["doc_id"], page=page,
+    c = archive_of(request).cite(request.path_params["doc_id"], page=page,
                                        start=start if start >= 0 else None, end=end if end >= 0 else None)
     if c is None:
         raise ApiError(404, "not_found", f"no document {request.path_params['doc_id']}")
@@ -109,7 +110,7 @@ async def api_batch(request: Request) -> Response:
         job_id = start_batch(request, queries, top, mode)
         return JSONResponse(public(jobs_of(request).get(job_id)), status_code=202,
                             headers={"Location": f"/api/jobs/{job_id}"})
-    archive: Archive = request.app.state.archive
+    archive: Archive = archive_of(request)
 
     def answer() -> str:
         return "".join(Archive.batch_csv(archive.batch(queries, top=top, mode=mode)))

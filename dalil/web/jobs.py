@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 from starlette.requests import Request
 
+from dalil.web.auth import user_of
 from dalil.web.errors import ApiError
 from dalil.web.limits import RETRY_BUSY, admit, client_of, limits_of
 
@@ -126,10 +127,11 @@ class Jobs:
                 "total": total, "created": time.time(), "finished": None, "error": None, "result": None}
 
     # --- work -------------------------------------------------------------------------------
-    def record(self, kind: str, title: str, result: dict[str, Any]) -> str:
-        """Keep the result of work already done (a trace answered at once) as a finished job."""
+    def record(self, kind: str, title: str, result: dict[str, Any], owner: str | None = None) -> str:
+        """Keep the result of work already done (a trace answered at once) as a finished job
+        (`owner`: the user it belongs to, who alone may see it)."""
         state = self._new(kind, title, None, "done")
-        state.update(finished=time.time(), result=result)
+        state.update(finished=time.time(), result=result, owner=owner)
         self.save(state)
         return state["id"]
 
@@ -153,6 +155,8 @@ class Jobs:
                                "the server is at its limit of searches, traces and jobs in progress; "
                                f"retry in {RETRY_BUSY} s", headers={"Retry-After": str(RETRY_BUSY)})
             state = self._new(kind, title, total, "queued")
+            user = user_of(request)
+            state["owner"] = user.name if user is not None else None
             self.running[state["id"]] = client
         self.save(state)
         seconds = min(self.seconds, limits_of(request).job_seconds)

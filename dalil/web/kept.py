@@ -20,6 +20,7 @@ from dalil.web.article import read_limited
 from dalil.web.errors import ApiError
 from dalil.web.security import same_origin
 from dalil.web.templating import render
+from dalil.web.auth import archive_of
 
 log = logging.getLogger("dalil.web")
 FORM_BYTES = 64 * 1024          # a note of 20,000 characters, percent-encoded Arabic included
@@ -70,7 +71,7 @@ def _ui(request: Request) -> str:
 async def annotate(request: Request) -> Response:
     """POST /documents/{doc_id}/kept: action tag|untag|star|unstar|note|unread, with `value`."""
     form = await _form(request)
-    archive: Archive = request.app.state.archive
+    archive: Archive = archive_of(request)
     doc_id = request.path_params["doc_id"]
     action, value = form.get("action", ""), form.get("value", "")
     calls = {"tag": lambda: [archive.tag(doc_id, t) for t in value.split(",") if t.strip()],
@@ -93,7 +94,7 @@ async def annotate(request: Request) -> Response:
 async def save_search(request: Request) -> Response:
     """POST /saved: save the search `q` under `name` (the search page's "save this search")."""
     form = await _form(request)
-    archive: Archive = request.app.state.archive
+    archive: Archive = archive_of(request)
     q, name = form.get("q", "").strip(), form.get("name", "").strip() or form.get("q", "").strip()
     try:
         await run_in_threadpool(archive.save_search, name, q)
@@ -105,7 +106,7 @@ async def save_search(request: Request) -> Response:
 async def remove_saved(request: Request) -> Response:
     """POST /saved/remove: delete the saved search `name`."""
     form = await _form(request)
-    if not await run_in_threadpool(request.app.state.archive.remove_saved_search, form.get("name", "")):
+    if not await run_in_threadpool(archive_of(request).remove_saved_search, form.get("name", "")):
         raise ApiError(404, "not_found", f"no saved search named {form.get('name', '')!r}")
     return RedirectResponse("/alerts" + _ui(request), status_code=303)
 
@@ -113,13 +114,13 @@ async def remove_saved(request: Request) -> Response:
 async def mark_seen(request: Request) -> Response:
     """POST /alerts/seen: record every saved search's alerts as seen."""
     await _form(request)
-    await run_in_threadpool(request.app.state.archive.alerts, True, 0)
+    await run_in_threadpool(archive_of(request).alerts, True, 0)
     return RedirectResponse("/alerts" + _ui(request), status_code=303)
 
 
 def alerts_page(request: Request) -> Response:
     """GET /alerts: each saved search with the documents added since its alerts were last seen."""
-    archive: Archive = request.app.state.archive
+    archive: Archive = archive_of(request)
     found = archive.alerts(limit=ALERTS_SHOWN)
     for a in found:
         a["href"] = "/?" + urlencode({"q": a["query"]})

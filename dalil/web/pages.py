@@ -17,6 +17,7 @@ from dalil.web.limits import admit, limits_of, run_heavy
 from dalil.web.render import char_range, clip_spans, shared_term_spans, timeline_svg
 from dalil.web.security import iframe_document, safe_filename
 from dalil.web.templating import render, ui_lang
+from dalil.web.auth import archive_of
 
 PAGE_SIZE = 20
 # Every filter keyword, English or Arabic (longest first, so that no keyword stops inside another).
@@ -42,13 +43,13 @@ async def search_page(request: Request) -> Response:
 def _search_context(request: Request) -> dict:
     return {"q": request.query_params.get("q", "").strip(), "mode": request.query_params.get("mode", ""),
             "lang": request.query_params.get("lang", ""),
-            "modes": ("lexical", "hybrid", "dense") if request.app.state.archive.has_vectors() else ("lexical",)}
+            "modes": ("lexical", "hybrid", "dense") if archive_of(request).has_vectors() else ("lexical",)}
 
 
 def _search_page(request: Request, deadline: Deadline | None = None) -> Response:
     ctx = _search_context(request)
     q = ctx["q"]
-    archive = request.app.state.archive
+    archive = archive_of(request)
     try:
         offset = max(0, int(request.query_params.get("offset", 0) or 0))
     except ValueError:
@@ -113,7 +114,7 @@ def _document_context(request: Request):
     """The document of the path, the hits of `q` in its text, and the cited passage of
     `start`/`end` (UTF-8 byte offsets of the stored text, as trace reports and snippets give
     them): (doc, q, spans, cited) where cited is {start, end, chars, ok}; None for no document."""
-    archive = request.app.state.archive
+    archive = archive_of(request)
     doc = archive.document(request.path_params["doc_id"])
     if doc is None:
         return None
@@ -138,7 +139,7 @@ def document_page(request: Request) -> Response:
     if found is None:
         return render(request, "error.html", status_code=404, message_key="not_found")
     doc, q, spans, cited = found
-    archive = request.app.state.archive
+    archive = archive_of(request)
     pages = _pages(doc, spans, cited["chars"] if cited else None)
     html_frame = iframe_document(doc.row["html"]) if doc.row.get("html") else None
     return render(request, "document.html", doc=doc, d=doc.to_dict(text=False), pages=pages, q=q,
@@ -212,7 +213,7 @@ def _shift_for_strip(text: str, start: int, end: int, spans) -> list[tuple[int, 
 
 
 def original_file(request: Request) -> Response:
-    doc = request.app.state.archive.document(request.path_params["doc_id"])
+    doc = archive_of(request).document(request.path_params["doc_id"])
     if doc is None:
         return render(request, "error.html", status_code=404, message_key="not_found")
     name = safe_filename(doc.row.get("path") or "", fallback=safe_filename(doc.doc_id) + ".txt")
@@ -227,7 +228,7 @@ TRACE_JOB_CHARS = 1500
 
 
 async def trace_page(request: Request) -> Response:
-    archive = request.app.state.archive
+    archive = archive_of(request)
     if request.method == "GET":
         return render(request, "trace.html")
     from dalil.web.work import jobs_of, keep_trace
@@ -293,4 +294,4 @@ def _matched_quote_spans(source: Evidence) -> list[tuple[int, int]]:
 
 
 def status_page(request: Request) -> Response:
-    return render(request, "status.html", s=request.app.state.archive.status())
+    return render(request, "status.html", s=archive_of(request).status())

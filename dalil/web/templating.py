@@ -5,6 +5,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -58,8 +59,10 @@ def url_with(request: Request, **changes) -> str:
 def render(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
     lang = ui_lang(request)
     t = i18n.Translator(lang)
+    csrf = request.scope.get("dalil.csrf")      # set by dalil.web.auth for a logged-in session
+    csrf_field = Markup(f'<input type="hidden" name="csrf" value="{escape(csrf)}">') if csrf else ""
     page = env.get_template(name).render(
-        request=request, t=t, ui=lang, dir=t.dir,
+        request=request, t=t, ui=lang, dir=t.dir, csrf_field=csrf_field, user=request.scope.get("dalil.user"),
         url_with=lambda **c: url_with(request, **c), **context)
     response = HTMLResponse(page, status_code=status_code)
     if ui_choice(request) in i18n.CATALOG:

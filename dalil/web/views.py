@@ -17,6 +17,7 @@ from dalil.web.render import timeline_svg
 from dalil.web.security import safe_filename
 from dalil.web.templating import render, ui_lang
 from dalil.web.work import export_links
+from dalil.web.auth import archive_of
 
 PEOPLE_LIMIT = 200
 GRAPH_NODES = 30
@@ -38,13 +39,13 @@ def _months(timeline: dict) -> dict[str, int]:
 def people_page(request: Request) -> Response:
     """Every person of the people index (or those of the documents matching `q`), busiest first."""
     q = _q(request)
-    found = request.app.state.archive.people(q or None, limit=PEOPLE_LIMIT)
+    found = archive_of(request).people(q or None, limit=PEOPLE_LIMIT)
     return render(request, "people.html", q=q, people=found["people"], limit=PEOPLE_LIMIT)
 
 
 def person_page(request: Request) -> Response:
     """One person: forms, counts, top correspondents and messages sent per month."""
-    archive = request.app.state.archive
+    archive = archive_of(request)
     raw = request.path_params["person_id"]
     person = archive.person_by_id(int(raw)) if raw.isdigit() else None
     if person is None:
@@ -68,7 +69,7 @@ def person_page(request: Request) -> Response:
 
 def thread_page(request: Request) -> Response:
     """The messages of a document's thread in order, each with the confidence of its link."""
-    found = request.app.state.archive.thread(request.path_params["doc_id"])
+    found = archive_of(request).thread(request.path_params["doc_id"])
     if found is None:
         return render(request, "error.html", status_code=404, message_key="not_found")
     return render(request, "thread.html", th=found, exports=export_links({"thread": found["doc_id"]}, len(found["messages"])))
@@ -78,7 +79,7 @@ def timeline_page(request: Request) -> Response:
     """Messages per month of the documents matching `q`; each bar opens that month's search."""
     q = _q(request)
     ui = ui_lang(request)
-    found = request.app.state.archive.timeline(q) if q else None
+    found = archive_of(request).timeline(q) if q else None
     chart = timeline_svg(_months(found), q, Translator(ui), ui) if found else Markup("")
     return render(request, "timeline.html", q=q, tl=found, chart=chart)
 
@@ -86,7 +87,7 @@ def timeline_page(request: Request) -> Response:
 def graph_page(request: Request) -> Response:
     """The correspondents graph of `q`: the busiest people on a circle, edges by weight."""
     q = _q(request)
-    graph = request.app.state.archive.graph(q) if q else None
+    graph = archive_of(request).graph(q) if q else None
     svg, shown = graph_svg(graph, Translator(ui_lang(request))) if graph else (Markup(""), [])
     return render(request, "graph.html", q=q, graph=graph, svg=svg, shown=shown)
 
@@ -97,7 +98,7 @@ def graph_download(request: Request) -> Response:
     fmt = request.query_params.get("format", "gexf")
     if not q or fmt not in ("gexf", "csv"):
         return render(request, "error.html", status_code=400, message_key="graph_need_query")
-    archive = request.app.state.archive
+    archive = archive_of(request)
     body = archive.format_graph(archive.graph(q), fmt)
     name = safe_filename(f"graph-{q}", fallback="graph")[:60] + f".{fmt}"
     media = "application/xml" if fmt == "gexf" else "text/csv"
@@ -153,7 +154,7 @@ def dupes_page(request: Request) -> Response:
 def dupes_doc_page(request: Request) -> Response:
     """A document and one of its copies in other releases side by side (`?with=` picks the copy,
     default the most similar), with the differences of every copy, redactions marked."""
-    archive = request.app.state.archive
+    archive = archive_of(request)
     found = archive.dupes(request.path_params["doc_id"])
     if found is None:
         return render(request, "error.html", status_code=404, message_key="not_found")

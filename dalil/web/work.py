@@ -18,6 +18,7 @@ from dalil.web.exports import BATCH_MAX_BYTES, BATCH_MAX_ROWS, FORMATS, check_ba
 from dalil.web.jobs import Job, Jobs, public
 from dalil.web.security import safe_filename
 from dalil.web.templating import render, ui_lang
+from dalil.web.auth import archive_of, user_of
 
 # A result set up to this many rows downloads at once from its page's buttons (/api/export);
 # a bigger one is exported by a job whose page shows its progress.
@@ -46,7 +47,7 @@ def text_queries(text: str, csv_file: bool) -> list[str]:
 async def batch_page(request: Request) -> Response:
     """GET: the upload form.  POST (a multipart form: `queries` pasted, or a `file` .csv/.txt;
     `top`, `mode`): the batch starts as a job and the answer is its page."""
-    archive: Archive = request.app.state.archive
+    archive: Archive = archive_of(request)
     modes = ("lexical", "hybrid", "dense") if archive.has_vectors() else ("lexical",)
     if request.method == "GET":
         return render(request, "batch.html", modes=modes, top=BATCH_TOP, max_rows=BATCH_MAX_ROWS)
@@ -64,7 +65,7 @@ async def batch_page(request: Request) -> Response:
 
 def start_batch(request: Request, queries: list[str], top: int, mode: str | None) -> str:
     """Start a batch job over checked `queries`; its id.  Each answer is on disk as it comes."""
-    archive: Archive = request.app.state.archive
+    archive: Archive = archive_of(request)
 
     def work(job: Job) -> dict[str, Any]:
         with open(job.out, "w", encoding="utf-8", newline="") as fh:
@@ -106,7 +107,7 @@ async def export_start(request: Request) -> Response:
     job, its file kept for download from the job's page."""
     form = await request.form(max_files=0, max_fields=10)
     fmt, kwargs, name = export_args(request, form)
-    archive: Archive = request.app.state.archive
+    archive: Archive = archive_of(request)
 
     def work(job: Job) -> dict[str, Any]:
         export = archive.export(**kwargs)
@@ -118,6 +119,11 @@ async def export_start(request: Request) -> Response:
 
     title = f"{fmt.upper()} · {kwargs['query'] or kwargs['person'] or kwargs['thread'] or '#' + str(kwargs['person_id'])}"
     return _to_job(request, jobs_of(request).start(request, "export", title, None, work))
+
+
+def _owner(request: Request) -> str | None:
+    user = user_of(request)
+    return user.name if user is not None else None
 
 
 def export_links(params: dict[str, Any], total: int | None) -> dict[str, Any]:
@@ -133,7 +139,8 @@ def export_links(params: dict[str, Any], total: int | None) -> dict[str, Any]:
 def keep_trace(request: Request, view: dict[str, Any], passages: dict[str, dict[str, Any]]) -> str:
     """Keep a trace report answered at once as a finished job, so that its export buttons work."""
     return jobs_of(request).record("trace", view["article"].get("title") or "trace",
-                                   {"report": view, "passages": passages, "rows": len(passages)})
+                                   {"report": view, "passages": passages, "rows": len(passages)},
+                                   owner=_owner(request))
 
 
 def trace_export(request: Request) -> Response:
@@ -144,7 +151,7 @@ def trace_export(request: Request) -> Response:
     fmt = request.query_params.get("format", "csv")
     if fmt not in FORMATS:
         raise ApiError(400, "bad_parameter", f"format must be one of {', '.join(FORMATS)}")
-    archive: Archive = request.app.state.archive
+    archive: Archive = archive_of(request)
     passages = state["result"]["passages"]
     export = archive.export(doc_ids=list(passages), passages=passages, label=state["title"])
     body: Iterator[bytes] = archive.write_export(export, fmt)
@@ -157,6 +164,9 @@ def trace_export(request: Request) -> Response:
 # --- job pages --------------------------------------------------------------------------------
 def _state(request: Request) -> dict[str, Any]:
     state = jobs_of(request).get(request.path_params["job_id"])
+    user = user_of(request)
+    if state is not None and user is not None and state.get("owner") != user.name:
+        state = None            # another user's job: as if there were none
     if state is None:
         raise ApiError(404, "not_found", "no such job (unknown, or dropped: only the latest jobs are kept)")
     return state

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 
+from dalil.store.base.access import AccessStore
 from dalil.store.base.annotations import AnnotationStore
 from dalil.store.base.documents import DocumentStore
 from dalil.store.base.duplicates import DuplicateStore
@@ -23,11 +24,12 @@ from dalil.store.base.vectors import VectorStore
 CONCERNS: dict[str, type] = {"ingest": IngestStore, "documents": DocumentStore, "fulltext": FullTextStore,
                              "vectors": VectorStore, "people": PeopleStore, "threads": ThreadStore,
                              "duplicates": DuplicateStore, "integrity": IntegrityStore,
-                             "annotations": AnnotationStore, "mentions": MentionStore}
+                             "annotations": AnnotationStore, "mentions": MentionStore,
+                             "access": AccessStore}
 
 
 class Store(IngestStore, DocumentStore, FullTextStore, VectorStore, PeopleStore, ThreadStore, DuplicateStore,
-            IntegrityStore, AnnotationStore, MentionStore):
+            IntegrityStore, AnnotationStore, MentionStore, AccessStore):
     path: str
     readonly: bool
     # The concerns this backend implements; a backend being built lists fewer (its other methods
@@ -42,5 +44,5 @@ class Store(IngestStore, DocumentStore, FullTextStore, VectorStore, PeopleStore,
     def close(self) -> None: ...
 
 
-__all__ = ["CONCERNS", "Store", "AnnotationStore", "DocumentStore", "DuplicateStore", "FullTextStore", "IngestStore", "IntegrityStore", "MentionStore", "PeopleStore",
+__all__ = ["CONCERNS", "Store", "AccessStore", "AnnotationStore", "DocumentStore", "DuplicateStore", "FullTextStore", "IngestStore", "IntegrityStore", "MentionStore", "PeopleStore",
            "ThreadStore", "VectorStore"]

@@ -4,8 +4,9 @@ Documents are named here by their index row (`documents.id`, an int: what rankin
 facet arrays are indexed by).  A full-text expression `match` is in the FTS5 query language
 (quoted terms, `"prefix"*`, `{column} : expr`, AND, OR, NOT, parentheses), the one that
 dalil.search.lexical builds.  A filter is (field, value, negated) with field one of doc, release,
-exemption, after, before, lang, tag, is, mentions (the query syntax's filters,
-dalil.search.query.SQL_FIELDS), or from_person, to_person, cc_person (a person filter resolved by
+exemption, after, before, lang, tag, is, mentions, collection (the query syntax's filters,
+dalil.search.query.SQL_FIELDS), collections (a user's access scope: the value is a JSON list of
+the collections granted, dalil/store/base/access.py), or from_person, to_person, cc_person (a person filter resolved by
 dalil.search.persons: the value is person ids joined by commas; a document passes when one of its
 messages has a correspondent in that role printed in a form the people index links to one of
 those persons)."""
@@ -23,7 +24,7 @@ def filter_clause(filters: Sequence[Filter], sql: Mapping[str, str], true: str) 
     """SQL condition on `documents d` for the query's filters, and its parameters (`true` for none).
     What each filter means lives here; `sql` is the backend's statement for each kind ("doc",
     "doc_prefix", "release", "exemption", "after", "before", "lang", "mentions", "from_person",
-    "to_person", "cc_person", and the kept work's "tag", "flag", "noted"), with its own placeholder.
+    "to_person", "cc_person", "collection", "collections", and the kept work's "tag", "flag", "noted"), with its own placeholder.
     A negated filter is NOT(...): a document whose field is NULL passes neither it nor its negation."""
     clauses, params = [], []
     for field, value, negated in filters:
@@ -31,7 +32,8 @@ def filter_clause(filters: Sequence[Filter], sql: Mapping[str, str], true: str) 
             kind, p = ("doc_prefix", value.rstrip("*").upper() + "%") if value.endswith("*") else ("doc", value.upper())
         elif field == "release":
             kind, p = "release", f"%{value}%"
-        elif field in ("exemption", "after", "before", "tag", "from_person", "to_person", "cc_person"):
+        elif field in ("exemption", "after", "before", "tag", "from_person", "to_person", "cc_person", "collection",
+                       "collections"):
             kind, p = field, value
         elif field == "mentions":     # any name the document's mentions are keyed under (store/base/mentions.py)
             kind, p = "mentions", mention_key(value)

@@ -12,6 +12,7 @@ from abc import update_abstractmethods
 from typing import Any, NoReturn
 
 from dalil.store.base import CONCERNS, Store
+from dalil.store.postgres.access import PostgresAccess
 from dalil.store.postgres.annotations import PostgresAnnotations
 from dalil.store.postgres.connection import PostgresConnection, SchemaError, exists, redact, upgrade
 from dalil.store.postgres.documents import PostgresDocuments
@@ -26,12 +27,13 @@ from dalil.store.postgres.vectors import PostgresVector
 
 
 class PostgresStore(PostgresConnection, PostgresIngest, PostgresDocuments, PostgresFullText, PostgresVector,
-                    PostgresPeople, PostgresThread, PostgresDuplicate, PostgresAnnotations, PostgresMention, PostgresIntegrity, Store):
+                    PostgresPeople, PostgresThread, PostgresDuplicate, PostgresAnnotations, PostgresMention, PostgresIntegrity,
+                    PostgresAccess, Store):
     """`Store` on a PostgreSQL database; see the parts for each concern."""
 
     # Full-text ranking differs from SQLite's BM25 (docs/architecture.md, "PostgreSQL backend").
     concerns = frozenset({"ingest", "documents", "fulltext", "vectors", "people", "threads", "duplicates",
-                           "integrity", "annotations", "mentions"})
+                           "integrity", "annotations", "mentions", "access"})
 
 
 def _not_yet(cls: type[Store]) -> type[Store]:

@@ -66,7 +66,7 @@ class PostgresAnnotations:
             'SELECT tag, count(*)::int AS n FROM doc_tags GROUP BY tag ORDER BY n DESC, tag COLLATE "C"')]
 
     def add_saved_search(self, name: str, query: str, seen_row: int, at: str) -> bool:
-        return self._write("INSERT INTO saved_searches VALUES (%s, %s, %s, %s, NULL) ON CONFLICT DO NOTHING",
+        return self._write("INSERT INTO saved_searches (name, query, seen_row, created) VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
                            (name, query, seen_row, at)) > 0
 
     def saved_searches(self) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from psycopg.rows import dict_row
 # Every column but the tsvector, in the SQLite table's order: a document is the same dict on both.
 _DOCUMENT = ("id, doc_id, source_format, title, case_no, release, release_date, disposition, exemptions, "
              "classification, lang, parent_id, parent_path, meta, n_pages, n_messages, date, sender, "
-             "subject, text, raw, html, content_hash, path, status, reason")
+             "subject, text, raw, html, content_hash, path, status, reason, collection")
 
 
 class PostgresDocuments:

@@ -36,7 +36,9 @@ _FILTER_SQL = {"doc": "d.doc_id = %s", "doc_prefix": "d.doc_id ILIKE %s ESCAPE '
                "tag": "d.doc_id IN (SELECT doc_id FROM doc_tags WHERE tag = %s)",
                "flag": "d.doc_id IN (SELECT doc_id FROM doc_flags WHERE flag = %s)",
                "noted": "d.doc_id IN (SELECT doc_id FROM doc_notes WHERE note != %s)",
-               "mentions": "d.doc_id IN (SELECT doc_id FROM mention_keys WHERE key = %s)"}
+               "mentions": "d.doc_id IN (SELECT doc_id FROM mention_keys WHERE key = %s)",
+               "collection": "d.collection = %s",
+               "collections": "d.collection IN (SELECT jsonb_array_elements_text(%s::jsonb))"}
 # A person filter: the documents with a message whose correspondent in the role is printed in
 # one of the forms of the persons (ids joined by commas).
 _PERSON_SQL = ("d.doc_id IN (SELECT c.doc_id FROM correspondents c WHERE c.role IN ({roles}) AND c.raw IN "

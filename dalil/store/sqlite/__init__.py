@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dalil.store.base import Store
+from dalil.store.sqlite.access import SQLiteAccess
 from dalil.store.sqlite.annotations import SQLiteAnnotations
 from dalil.store.sqlite.connection import SQLiteConnection, upgrade
 from dalil.store.sqlite.documents import SQLiteDocuments
@@ -16,7 +17,8 @@ from dalil.store.sqlite.vectors import SQLiteVector
 
 
 class SQLiteStore(SQLiteConnection, SQLiteIngest, SQLiteDocuments, SQLiteFullText, SQLiteVector,
-                  SQLitePeople, SQLiteThread, SQLiteDuplicate, SQLiteIntegrity, SQLiteAnnotations, SQLiteMention, Store):
+                  SQLitePeople, SQLiteThread, SQLiteDuplicate, SQLiteIntegrity, SQLiteAnnotations, SQLiteMention,
+                  SQLiteAccess, Store):
     """`Store` on one SQLite file; see the parts for each concern."""
 
 

@@ -78,7 +78,7 @@ class SQLiteAnnotations:
     def add_saved_search(self, name: str, query: str, seen_row: int, at: str) -> bool:
         self._writable()
         with self.db as db:
-            cur = db.execute("INSERT OR IGNORE INTO saved_searches VALUES (?, ?, ?, ?, NULL)",
+            cur = db.execute("INSERT OR IGNORE INTO saved_searches (name, query, seen_row, created) VALUES (?, ?, ?, ?)",
                              (name, query, seen_row, at))
             return cur.rowcount > 0
 

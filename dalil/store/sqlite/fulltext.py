@@ -19,7 +19,9 @@ _FILTER_SQL = {"doc": "d.doc_id = ?", "doc_prefix": "d.doc_id LIKE ?", "release"
                "tag": "d.doc_id IN (SELECT doc_id FROM doc_tags WHERE tag = ?)",
                "flag": "d.doc_id IN (SELECT doc_id FROM doc_flags WHERE flag = ?)",
                "noted": "d.doc_id IN (SELECT doc_id FROM doc_notes WHERE note != ?)",
-               "mentions": "d.doc_id IN (SELECT doc_id FROM mention_keys WHERE key = ?)"}
+               "mentions": "d.doc_id IN (SELECT doc_id FROM mention_keys WHERE key = ?)",
+               "collection": "d.collection = ?",
+               "collections": "d.collection IN (SELECT value FROM json_each(?))"}
 # A person filter: the documents with a message whose correspondent in the role is printed in
 # one of the forms of the persons (ids joined by commas).
 _PERSON_SQL = ("d.doc_id IN (SELECT c.doc_id FROM correspondents c WHERE c.role IN ({roles}) AND c.raw IN "

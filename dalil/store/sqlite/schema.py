@@ -155,6 +155,29 @@ MIGRATIONS: list[list[str]] = [
                FROM correspondents) o
            WHERE correspondents.rowid = o.r""",
     ],
+    # 7: users and access (dalil/store/base/access.py): each document's collection (existing ones
+    # go to "default"), accounts with a role, their collection grants, API tokens (their SHA-256
+    # only), the audit log, and who saved a saved search
+    [
+        "ALTER TABLE documents ADD COLUMN collection TEXT NOT NULL DEFAULT 'default'",
+        "CREATE INDEX documents_collection ON documents(collection)",
+        """CREATE TABLE users (
+            name TEXT PRIMARY KEY, role TEXT NOT NULL, password TEXT NOT NULL, created TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        """CREATE TABLE user_grants (
+            name TEXT NOT NULL, collection TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (name, collection)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE user_tokens (
+            hash TEXT PRIMARY KEY, name TEXT NOT NULL, label TEXT NOT NULL, created TEXT NOT NULL,
+            expires TEXT NOT NULL
+        ) WITHOUT ROWID""",
+        """CREATE TABLE audit (
+            id INTEGER PRIMARY KEY, at TEXT NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL,
+            target TEXT NOT NULL DEFAULT '', detail TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX audit_at ON audit(at)",
+        "ALTER TABLE saved_searches ADD COLUMN owner TEXT",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
