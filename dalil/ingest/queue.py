@@ -35,12 +35,13 @@ class OtherPipeline(RuntimeError):
 def plan(paths: list[str], hint: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
     """The ingest tasks for `paths`: {"key", "version", "items": [{"path", "root", "size", "hash"}
     or {"path", "root", "error", "detail"}], "inputs"}; each file is hashed once here."""
+    per_task = _task_files()
     items: list[dict[str, Any]] = []
     size = 0
     for source in iter_inputs(paths, hint or {}):
         item = _item(source)
         alone = item.get("size", 0) >= TASK_BYTES or "hash" not in item
-        if items and (alone or size + item.get("size", 0) > TASK_BYTES or len(items) >= TASK_FILES):
+        if items and (alone or size + item.get("size", 0) > TASK_BYTES or len(items) >= per_task):
             yield _task(items)
             items, size = [], 0
         items.append(item)
@@ -50,6 +51,17 @@ def plan(paths: list[str], hint: dict[str, Any] | None = None) -> Iterator[dict[
             items, size = [], 0
     if items:
         yield _task(items)
+
+
+def _task_files() -> int:
+    """Files per task: TASK_FILES, or $DALIL_QUEUE_TASK_FILES (smaller tasks spread better over
+    many workers; larger ones cost fewer transactions)."""
+    value = os.environ.get("DALIL_QUEUE_TASK_FILES")
+    if not value:
+        return TASK_FILES
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"DALIL_QUEUE_TASK_FILES must be a whole number of files, not {value!r}")
+    return int(value)
 
 
 def _item(source: Source) -> dict[str, Any]:
