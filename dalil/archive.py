@@ -471,6 +471,8 @@ class Archive:
             return self.queue.work(self._run_task, until_empty)
         finally:
             for p in others:
+                if not until_empty:
+                    p.terminate()       # this one was stopped (SIGINT, SIGTERM): the others stop too, gracefully
                 p.join()
 
     def queue_state(self) -> dict[str, Any] | None:
