@@ -201,7 +201,11 @@ def test_a_task_failing_three_times_is_shown_with_its_reason(corpus_dir, tmp_pat
     from dalil.web.app import create_app
     with TestClient(create_app(pg_url)) as client:
         web = client.get("/api/status").json()
+        page = client.get("/archive").text
     assert web["queue"]["failures"] == s["queue"]["failures"] and web["documents"] == 2
+    # and the archive page a section with the batches and the failed task's reason
+    assert 'id="queue"' in page and f"input not found on this worker: {paths[1]}" in page
+    assert f'<td dir="ltr">{first["batch"]}</td><td class="num">2/2</td>' in page
 
 
 def test_queue_on_sqlite_is_one_line(tmp_path, corpus_dir):
