@@ -437,7 +437,7 @@ class Archive:
         tasks were in the queue already (the same files and pipeline, not done yet)."""
         import uuid
 
-        from dalil.ingest.queue import plan
+        from dalil.ingest.queue import containers, plan
         if isinstance(paths, str):
             paths = [paths]
         queue = self.queue
@@ -446,15 +446,17 @@ class Archive:
         queue.new_batch(batch, {"hint": hint, "index": build_vectors})
         planned = deferred = inputs = 0
         chunk: list[dict[str, Any]] = []
+        opened: list[tuple[str, str]] = []
         for task in plan(paths, hint):
             chunk.append(task | {"batch": batch, "hint": hint})
-            inputs += len(task["items"])
+            inputs += sum(i.get("count", 1) for i in task["items"])
+            opened += [c for c in containers(task) if c not in opened]
             if len(chunk) >= 200:
                 planned, deferred = planned + len(chunk), deferred + sum(queue.defer_ingest(chunk))
                 chunk = []
         if chunk:
             planned, deferred = planned + len(chunk), deferred + sum(queue.defer_ingest(chunk))
-        queue.close_batch(batch, deferred, inputs)
+        queue.close_batch(batch, deferred, inputs, {"containers": opened})
         return {"batch": batch, "tasks": deferred, "inputs": inputs, "already_queued": planned - deferred}
 
     def run_worker(self, until_empty: bool = False, concurrency: int = 1) -> int:
@@ -500,6 +502,8 @@ class Archive:
         if info is None or info["finished"]:
             return {"skipped": True}    # run before (a duplicate job, or a retry after its commit)
         with self._disk_full_said("worker"):
+            for path, content_hash in info["options"].get("containers", []):
+                self.store.complete_container(path, content_hash)   # every range written: skipped whole next time
             self.store.finish_ingest()
             self.store.commit()
             out: dict[str, Any] = {}

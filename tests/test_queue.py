@@ -171,6 +171,32 @@ def test_a_task_run_twice_changes_nothing(corpus_dir, tmp_path, pg_url):
     assert status(pg_url)["queue"]["jobs"]["doing"] == 0
 
 
+def test_an_archive_is_shared_by_member_ranges(corpus_dir, tmp_path, pg_server):
+    """A .tar.gz is cut into tasks of members; together they write what one process writes, and
+    the archive is then complete: the next ingest of it is skipped whole."""
+    import tarfile
+    files = _slice(corpus_dir, 50, tmp_path / "slice", seed=50)
+    tgz = tmp_path / "release.tar.gz"
+    with tarfile.open(tgz, "w:gz") as tf:
+        tf.add(files, arcname="release")
+    one, queued = pg_server.create(), pg_server.create()
+    try:
+        assert dalil("ingest", tgz, "--db", one).returncode == 0
+        r = subprocess.run([sys.executable, "-m", "dalil", "ingest", "--queue", str(tgz), "--db", queued, "--json"],
+                           env=env(**{**QUEUE_ENV, "DALIL_QUEUE_TASK_MEMBERS": "20"}), capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["tasks"] == 3 and json.loads(r.stdout)["inputs"] == 51   # the .tar.gz, 50 members
+        r = dalil("worker", "--db", queued, "--until-empty")
+        assert r.returncode == 0, r.stderr
+        assert differences(digest(queued), digest(one)) == []
+        r = dalil("ingest", tgz, "--db", queued, "--json")
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["added"] == 0 and json.loads(r.stdout)["unchanged"] == 50
+    finally:
+        pg_server.drop(one)
+        pg_server.drop(queued)
+
+
 def test_a_task_failing_three_times_is_shown_with_its_reason(corpus_dir, tmp_path, pg_url):
     files = corpus_slice(corpus_dir, 3, tmp_path / "three", seed=3)
     paths = sorted(files.glob("*/*.txt"))

@@ -291,15 +291,22 @@ class Ingestor:
         self.report.seconds = time.perf_counter() - t0
         return self.report
 
-    def run_sources(self, sources: list[Source]) -> IngestReport:
+    def run_sources(self, sources: list[Source], start: int = 0, count: int | None = None) -> IngestReport:
         """Read top-level `sources` in this process and write them without committing: a queued
-        task (dalil/ingest/queue.py) commits them with its own mark, in one transaction."""
+        task (dalil/ingest/queue.py) commits them with its own mark, in one transaction.  With
+        `count`, only the leaves start…start+count-1 (members of one container, in the order a
+        one-process ingest reads them); the container is then completed by the caller, once every
+        range is written."""
+        from itertools import islice
         t0 = time.perf_counter()
         self.commit_every = None
         self._opened = []
-        for batch in self._batches(self._leaves_of(sources)):
+        leaves = self._leaves_of(sources)
+        if count is not None:
+            leaves = islice(leaves, start, start + count)
+        for batch in self._batches(leaves):
             self._write(read_batch(batch))
-        for path, h in self._opened:
+        for path, h in self._opened if count is None else ():
             self.store.complete_container(path, h)
         self.report.seconds = time.perf_counter() - t0
         return self.report

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from typing import Any, Iterator
 
-from dalil.ingest.pipeline import Ingestor, IngestReport, _hash_file
+from dalil.ingest.pipeline import Ingestor, IngestReport, _container_claims, _expand, _hash_file, _is_mbox
 from dalil.ingest.sources import iter_inputs
 from dalil.model import Source, sha256
 
@@ -22,6 +22,9 @@ from dalil.model import Source, sha256
 PIPELINE_VERSION = "1"
 TASK_FILES = 100           # ~1-2 s of reading for a worker: small enough to spread, large enough
 TASK_BYTES = 4_000_000     # that the per-task costs (a transaction, a job) stay small
+# Members of an archive or a mailbox per task: each task opens the container and reads up to its
+# range (a .tar.gz is decompressed from its start), so ranges are larger than file tasks.
+TASK_MEMBERS = 1000
 
 
 class InputMissing(RuntimeError):
@@ -35,10 +38,18 @@ class OtherPipeline(RuntimeError):
 def plan(paths: list[str], hint: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
     """The ingest tasks for `paths`: {"key", "version", "items": [{"path", "root", "size", "hash"}
     or {"path", "root", "error", "detail"}], "inputs"}; each file is hashed once here."""
-    per_task = _task_files()
+    per_task = _setting("DALIL_QUEUE_TASK_FILES", TASK_FILES)
     items: list[dict[str, Any]] = []
     size = 0
     for source in iter_inputs(paths, hint or {}):
+        ranges = _container_ranges(source)
+        if ranges:
+            if items:
+                yield _task(items)
+                items, size = [], 0
+            for item in ranges:
+                yield _task([item])
+            continue
         item = _item(source)
         alone = item.get("size", 0) >= TASK_BYTES or "hash" not in item
         if items and (alone or size + item.get("size", 0) > TASK_BYTES or len(items) >= per_task):
@@ -53,15 +64,34 @@ def plan(paths: list[str], hint: dict[str, Any] | None = None) -> Iterator[dict[
         yield _task(items)
 
 
-def _task_files() -> int:
-    """Files per task: TASK_FILES, or $DALIL_QUEUE_TASK_FILES (smaller tasks spread better over
-    many workers; larger ones cost fewer transactions)."""
-    value = os.environ.get("DALIL_QUEUE_TASK_FILES")
+def _setting(name: str, default: int) -> int:
+    value = os.environ.get(name)
     if not value:
-        return TASK_FILES
+        return default
     if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"DALIL_QUEUE_TASK_FILES must be a whole number of files, not {value!r}")
+        raise ValueError(f"{name} must be a whole number, not {value!r}")
     return int(value)
+
+
+def _container_ranges(source: Source) -> list[dict[str, Any]]:
+    """An archive or a mailbox as tasks of TASK_MEMBERS of its leaves each (its members, in the
+    order a one-process ingest reads them: the container's own row first), so several workers
+    share it; each worker opens the container and reads its range.  [] for any other input."""
+    if source.hint.get("error") or not source.path or not os.path.isfile(source.path):
+        return []
+    try:
+        if not (_is_mbox(source) or _container_claims(source)):
+            return []
+        h = _hash_file(source.path)
+    except OSError:
+        return []
+    leaves = sum(1 for _ in _expand(Source(name=source.name, path=source.path, size=source.size,
+                                           root=source.root, hint=dict(source.hint))))
+    if leaves <= 1:
+        return []                   # a format built on a container (a .docx): one document
+    per = _setting("DALIL_QUEUE_TASK_MEMBERS", TASK_MEMBERS)
+    return [{"path": source.path, "root": source.root, "size": source.size, "hash": h, "start": start,
+             "count": min(per, leaves - start), "container": True} for start in range(0, leaves, per)]
 
 
 def _item(source: Source) -> dict[str, Any]:
@@ -80,7 +110,8 @@ def _item(source: Source) -> dict[str, Any]:
 def _task(items: list[dict[str, Any]]) -> dict[str, Any]:
     # Keyed by what is read: each file's path and content, and the pipeline that reads them.  An
     # item without a hash (a folder a reader takes whole, a path in error) is keyed by its path.
-    signature = "\n".join(f"{i['path']}\t{i.get('hash', i.get('error', 'folder'))}" for i in items)
+    signature = "\n".join(f"{i['path']}\t{i.get('hash', i.get('error', 'folder'))}\t{i.get('start', '')}\t{i.get('count', '')}"
+                          for i in items)
     return {"key": sha256(f"{PIPELINE_VERSION}\n{signature}".encode("utf-8", "surrogatepass")),
             "version": PIPELINE_VERSION, "items": items}
 
@@ -105,4 +136,13 @@ def run_task(store: Any, task: dict[str, Any], hint: dict[str, Any] | None = Non
                               hint=dict(hint or {})))
     ingestor = Ingestor(store, workers=1, hint=hint or {})
     ingestor.before_write = before_write
+    first = task["items"][0]
+    if first.get("container"):          # one range of a container's leaves
+        return ingestor.run_sources(sources, first["start"], first["count"])
     return ingestor.run_sources(sources)
+
+
+def containers(task: dict[str, Any]) -> list[tuple[str, str]]:
+    """(path, content hash) of the container a task reads a range of: completed once every range
+    of its batch is written (the post-ingest pass)."""
+    return [(i["path"], i["hash"]) for i in task["items"] if i.get("container")]

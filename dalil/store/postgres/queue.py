@@ -191,9 +191,11 @@ class PostgresQueue:
                     out.append(False)
         return out
 
-    def close_batch(self, batch: str, tasks: int, inputs: int) -> None:
-        """Give the batch its number of tasks, then start its post-ingest pass if they are all done."""
-        self.store.db.execute("UPDATE queue_batches SET tasks=%s, inputs=%s WHERE batch=%s", (tasks, inputs, batch))
+    def close_batch(self, batch: str, tasks: int, inputs: int, options: dict[str, Any]) -> None:
+        """Give the batch its number of tasks (and `options` learnt while cutting them), then
+        start its post-ingest pass if they are all done."""
+        self.store.db.execute("UPDATE queue_batches SET tasks=%s, inputs=%s, options = options || %s::jsonb "
+                              "WHERE batch=%s", (tasks, inputs, json.dumps(options), batch))
         self.store.commit()
         self.after_task(batch)
 
