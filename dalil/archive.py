@@ -51,6 +51,7 @@ class Archive:
         self._kept: Store | None = None
         self._kept_lock = threading.Lock()
         self._queue = None
+        self._queue_view = None      # the queue as `status` reads it: never created by a read
 
     # --- ingest -------------------------------------------------------------------
     def ingest(self, paths: list[str] | str, workers: int | None = None, retry_failed: bool = False,
@@ -406,10 +407,9 @@ class Archive:
         """Counts by status, release and format, the failed inputs; on a PostgreSQL archive with a
         queue, also `queue`: jobs by state, batches with their progress, tasks failed for good."""
         s = self.store.status()
-        if is_server_url(self.path):
-            state = open_queue(self.path, self.store, create=False).state()
-            if state is not None:
-                s["queue"] = state
+        state = self.queue_state()
+        if state is not None:
+            s["queue"] = state
         return s
 
     # --- the work queue (PostgreSQL; dalil/ingest/queue.py, dalil/store/postgres/queue.py) ------
@@ -481,7 +481,10 @@ class Archive:
         """The queue's jobs by state, its batches and failures (None: the archive has no queue)."""
         if not is_server_url(self.path):
             return None
-        return open_queue(self.path, self.store, create=False).state()
+        q = self._queue or self._queue_view
+        if q is None or not q.exists:         # looked for again until a queue is there
+            q = self._queue_view = open_queue(self.path, self.store, create=False)
+        return q.state()
 
     def _run_task(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
         """What a queued task does (the queue calls it in a worker): ingest one task's inputs, or
