@@ -30,9 +30,10 @@ def dalil(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=timeout)
 
 
-def worker(url: str) -> subprocess.Popen:
+def worker(url: str, processes: int = 1) -> subprocess.Popen:
     """`dalil worker --until-empty` in a process group of its own (a kill takes all of it)."""
-    return subprocess.Popen([sys.executable, "-m", "dalil", "worker", "--db", url, "--until-empty"],
+    return subprocess.Popen([sys.executable, "-m", "dalil", "worker", "--db", url, "--until-empty",
+                             "--concurrency", str(processes)],
                             env=env(**QUEUE_ENV), start_new_session=True, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
 
@@ -93,7 +94,7 @@ def test_two_workers_one_killed_ingest_every_document_once(queue_slice, referenc
     assert r.returncode == 0, r.stderr
     assert "20 tasks enqueued for 400 inputs" in r.stdout
     assert status(pg_url)["documents"] == 0           # enqueued only: no worker yet
-    first, second = worker(pg_url), worker(pg_url)
+    first, second = worker(pg_url), worker(pg_url, processes=2)     # the survivor runs two processes
     try:
         # Kill the first worker once a few tasks are done: in the middle of the batch.
         deadline = time.monotonic() + 120
