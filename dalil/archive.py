@@ -452,10 +452,10 @@ class Archive:
             inputs += sum(i.get("count", 1) for i in task["items"])
             opened += [c for c in containers(task) if c not in opened]
             if len(chunk) >= 200:
-                planned, deferred = planned + len(chunk), deferred + sum(queue.defer_ingest(chunk))
+                planned, deferred = planned + len(chunk), deferred + sum(queue.defer_ingest(chunk, deferred))
                 chunk = []
         if chunk:
-            planned, deferred = planned + len(chunk), deferred + sum(queue.defer_ingest(chunk))
+            planned, deferred = planned + len(chunk), deferred + sum(queue.defer_ingest(chunk, deferred))
         queue.close_batch(batch, deferred, inputs, {"containers": opened})
         return {"batch": batch, "tasks": deferred, "inputs": inputs, "already_queued": planned - deferred}
 
@@ -495,9 +495,12 @@ class Archive:
         if name == "dalil.ingest":
             added = 0
             if not queue.done_before(args["key"]):
+                def before_write() -> None:     # write in the order of a one-process ingest
+                    queue.wait_turn(batch, args.get("seq"))
+                    queue.lock_writes()
                 with self._disk_full_said("worker"):
-                    added = run_task(self.store, args, args.get("hint"), before_write=queue.lock_writes).added
-            queue.task_done(batch, args["key"], added)
+                    added = run_task(self.store, args, args.get("hint"), before_write=before_write).added
+            queue.task_done(batch, args["key"], args.get("seq"), added)
             self.store.commit()         # the documents and the done mark together
             queue.after_task(batch)
             return {"added": added}

@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import signal
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -42,6 +43,11 @@ _SCHEMA_LOCK = 0x64616C6971            # two `dalil db upgrade` never apply Proc
 
 class QueueError(RuntimeError):
     """The queue cannot be used as asked (its schema missing or older than this Procrastinate)."""
+
+
+class NotYourTurn(Exception):
+    """A task read its inputs, but a task enqueued before it waits in the queue, unwritten: this one
+    goes back to the queue (not a failure) so its worker can take the earlier one."""
 
 
 def _seconds(name: str, default: float) -> float:
@@ -113,6 +119,7 @@ class PostgresQueue:
         self._app = None
         self._handler: Callable[[str, dict[str, Any]], Any] | None = None
         self._working = False
+        self._attempts: dict[int, int] = {}      # job id → failed attempts, for the retry decision
         self._check_schema()
 
     def _check_schema(self) -> None:
@@ -134,8 +141,7 @@ class PostgresQueue:
             import procrastinate
             app = procrastinate.App(connector=procrastinate.PsycopgConnector(
                 conninfo=self.url, min_size=1, max_size=2))
-            # Procrastinate retries a task `max_attempts` times after its first run.
-            retry = procrastinate.RetryStrategy(max_attempts=ATTEMPTS - 1, wait=int(self.retry_wait))
+            retry = _Retry(self)
             for name in (INGEST, POST_INGEST):
                 app.task(name=name, queue=QUEUE, retry=retry, pass_context=True)(self._runner(name))
             self._app = app
@@ -146,16 +152,20 @@ class PostgresQueue:
             job = context.job
             try:
                 return self._handler(name, args)
+            except NotYourTurn:
+                self._rollback()
+                raise
             except Exception as exc:
                 self._rollback()
-                attempt = job.attempts + 1
                 reason = f"{type(exc).__name__}: {exc}"[:1000]
-                self.record_failure(job.id, name, args, attempt, reason)
+                # Attempts are the failures recorded (a run cut short by a dead worker is none).
+                attempt = self.record_failure(job.id, name, args, reason)
+                self._attempts[job.id] = attempt
                 log.error("job %s (%s) failed, attempt %s of %s: %s", job.id, name, attempt, ATTEMPTS, reason)
                 if attempt >= ATTEMPTS and name == INGEST:
                     # The batch goes on without it (its inputs can be enqueued again): mark it done,
                     # failed, so the post-ingest pass of the rest still runs.
-                    self.task_done(args["batch"], args["key"], 0, failed=True)
+                    self.task_done(args["batch"], args["key"], args.get("seq"), 0, failed=True)
                     self.store.commit()
                     self.after_task(args["batch"])
                 raise
@@ -175,9 +185,10 @@ class PostgresQueue:
                               (batch, json.dumps(options), _now()))
         self.store.commit()
 
-    def defer_ingest(self, tasks: list[dict[str, Any]]) -> list[bool]:
-        """Defer ingest tasks (args with `key`); False for each already waiting in the queue (its
-        queueing lock: the same content and pipeline version enqueued twice is one job)."""
+    def defer_ingest(self, tasks: list[dict[str, Any]], seq: int) -> list[bool]:
+        """Defer ingest tasks (args with `key`), numbering those deferred from `seq` on (their
+        order of writing); False for each already waiting in the queue (its queueing lock: the
+        same content and pipeline version enqueued twice is one job)."""
         from procrastinate.exceptions import AlreadyEnqueued
         out = []
         with self.app.open():
@@ -185,8 +196,10 @@ class PostgresQueue:
             for args in tasks:
                 try:
                     # `lock`: a duplicate deferred while the first runs waits for it, then finds it done.
-                    task.configure(queueing_lock=f"ingest:{args['key']}", lock=f"ingest:{args['key']}").defer(**args)
+                    task.configure(queueing_lock=f"ingest:{args['key']}", lock=f"ingest:{args['key']}").defer(
+                        **args, seq=seq)
                     out.append(True)
+                    seq += 1
                 except AlreadyEnqueued:
                     out.append(False)
         return out
@@ -217,16 +230,36 @@ class PostgresQueue:
         return self.store.db.execute("SELECT 1 FROM queue_done WHERE key=%s AND NOT failed LIMIT 1",
                                      (key,)).fetchone() is not None
 
+    def wait_turn(self, batch: str, seq: int | None) -> None:
+        """Return once every task enqueued before this one in its batch is written: tasks read in
+        parallel but write in the order of a one-process ingest, so the archive's rows (and the
+        people pass, which reads messages in the order they were written) are the same.  An
+        earlier task still waiting in the queue (its worker died and it was put back) sends this
+        one back to the queue (NotYourTurn) rather than keep this worker from taking it."""
+        if seq is None:
+            return
+        db = self.store.db
+        while True:
+            done = db.execute("SELECT count(*) FROM queue_done WHERE batch=%s AND seq < %s", (batch, seq)).fetchone()[0]
+            if done >= seq:
+                return
+            waiting = db.execute(
+                "SELECT count(*) FROM procrastinate_jobs WHERE queue_name=%s AND task_name=%s AND status='todo' "
+                "AND args->>'batch' = %s AND (args->>'seq')::int < %s", (QUEUE, INGEST, batch, seq)).fetchone()[0]
+            if waiting:
+                raise NotYourTurn(f"task {seq} of batch {batch} waits for an earlier one")
+            time.sleep(0.1)     # the earlier ones are being read by other workers
+
     def lock_writes(self) -> None:
         """Hold the archive's write lock until the task's transaction ends: tasks read in parallel,
         and write one at a time, so a document id or a duplicate is decided as in one process."""
         self.store.db.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
 
-    def task_done(self, batch: str, key: str, added: int, failed: bool = False) -> None:
+    def task_done(self, batch: str, key: str, seq: int | None, added: int, failed: bool = False) -> None:
         """Mark the task done in its batch (on the store's connection: committed with its documents)."""
-        self.store.db.execute("INSERT INTO queue_done (batch, key, added, failed, at) VALUES (%s,%s,%s,%s,%s) "
+        self.store.db.execute("INSERT INTO queue_done (batch, key, seq, added, failed, at) VALUES (%s,%s,%s,%s,%s,%s) "
                               "ON CONFLICT (batch, key) DO UPDATE SET failed = excluded.failed AND queue_done.failed",
-                              (batch, key, added, failed, _now()))
+                              (batch, key, seq, added, failed, _now()))
 
     def after_task(self, batch: str) -> None:
         """Defer the batch's post-ingest pass when its last task is done.  Run after each task's
@@ -253,12 +286,15 @@ class PostgresQueue:
         self.store.db.execute("UPDATE queue_batches SET finished=%s WHERE batch=%s AND finished IS NULL",
                               (_now(), batch))
 
-    def record_failure(self, job: int, task: str, args: dict[str, Any], attempt: int, reason: str) -> None:
+    def record_failure(self, job: int, task: str, args: dict[str, Any], reason: str) -> int:
+        """Keep a failed attempt with its reason; returns its number (1 for the job's first failure)."""
         # Its own connection: the task's transaction is rolled back, the failure must stay.
         with psycopg.connect(self.url, autocommit=True) as conn:
+            attempt = conn.execute("SELECT count(*) + 1 FROM queue_failures WHERE job=%s", (job,)).fetchone()[0]
             conn.execute("INSERT INTO queue_failures (job, task, batch, key, attempt, reason, at) "
                          "VALUES (%s,%s,%s,%s,%s,%s,%s)",
                          (job, task, args.get("batch"), args.get("key"), attempt, reason, _now()))
+        return attempt
 
     # --- state ------------------------------------------------------------------------------------
     def state(self, failures: int = 50) -> dict[str, Any] | None:
@@ -375,6 +411,22 @@ class PostgresQueue:
             except Exception:       # another worker put it back first
                 pass
         await self.app.job_manager.prune_stalled_workers(self.stalled)
+
+
+def _Retry(queue: PostgresQueue) -> Any:
+    """Procrastinate's retry decision for dalil's tasks: a failure is retried after
+    DALIL_QUEUE_RETRY s until ATTEMPTS failures are recorded; a task sent back by NotYourTurn is
+    taken again a second later, without counting."""
+    from procrastinate.retry import BaseRetryStrategy, RetryDecision
+
+    class Retry(BaseRetryStrategy):
+        def get_retry_decision(self, *, exception: BaseException, job: Any) -> Any:
+            if isinstance(exception, NotYourTurn):
+                return RetryDecision(retry_in={"seconds": 1})
+            if queue._attempts.pop(job.id, ATTEMPTS) >= ATTEMPTS:
+                return None
+            return RetryDecision(retry_in={"seconds": int(queue.retry_wait)})
+    return Retry()
 
 
 def wait_seconds() -> float:

@@ -183,7 +183,7 @@ MIGRATIONS: list[list[str]] = [
             options jsonb NOT NULL DEFAULT '{}', created text NOT NULL, finished text
         )""",
         """CREATE TABLE queue_done (
-            batch text NOT NULL, key text NOT NULL, added integer NOT NULL DEFAULT 0,
+            batch text NOT NULL, key text NOT NULL, seq integer, added integer NOT NULL DEFAULT 0,
             failed boolean NOT NULL DEFAULT false, at text NOT NULL, PRIMARY KEY (batch, key)
         )""",
         "CREATE INDEX queue_done_key ON queue_done(key)",
