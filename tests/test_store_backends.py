@@ -190,6 +190,7 @@ _UNDO_LAST_MIGRATIONS = ["ALTER TABLE documents DROP COLUMN collection", "DROP T
                          "DROP TABLE user_tokens", "DROP TABLE audit", "DROP TABLE settings",
                          "ALTER TABLE saved_searches DROP COLUMN owner",
                          "DELETE FROM schema_version WHERE version = 10",
+                         "DROP TABLE queue_batches, queue_done, queue_failures, queue_schema",
                          "DELETE FROM schema_version WHERE version = 9",
                          "DROP TABLE passage_vectors", "DROP TABLE vector_meta",
                          "DELETE FROM schema_version WHERE version = 8",
@@ -220,7 +221,9 @@ def test_db_upgrade_keeps_every_row(pg_url):
         open_store(pg_url)
     r = dalil("db", "upgrade", "--db", pg_url, "--json")
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout) == {"before": latest - _UNDONE, "after": latest}
+    import procrastinate
+    assert json.loads(r.stdout) == {"before": latest - _UNDONE, "after": latest,
+                                    "queue": {"before": None, "after": procrastinate.__version__}}
     assert table_rows(pg_url, "schema_version", "max(version)", "1") == [(latest,)]
     after = rows(pg_url)
     after["correspondents"] = [r[:-1] for r in after["correspondents"]]    # less the new column
@@ -230,6 +233,8 @@ def test_db_upgrade_keeps_every_row(pg_url):
     assert table_rows(pg_url, "documents", "id, fts_len", "id") == lengths
     # the migration gives old rows the place in their document that ingest writes today
     assert table_rows(pg_url, "correspondents", "message, pos", "message, pos") == places
+    # the queue's tables are back, with the version of Procrastinate's schema in place
+    assert table_rows(pg_url, "queue_schema", "component", "1") == [("procrastinate",)]
     r = dalil("db", "upgrade", "--db", pg_url)
     assert r.returncode == 0 and "up to date" in r.stdout
     store = open_store(pg_url)
