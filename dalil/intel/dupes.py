@@ -52,6 +52,7 @@ MIN_WORDS = 20
 COPY_GRAM = 3
 COPY_MAX_DF = 50           # a 3-gram in more documents than this is boilerplate
 COPY_SHARE = 0.7
+GRAM_SLICE = 4 << 20       # (3-gram, document) entries worked on at once by the copy search
 COPY_MIN = 8               # distinctive 3-grams a document needs to have copies (a one-line email has ~10)
 _WORD = re.compile(r"[a-z0-9]+")
 _CODE = re.compile(r"^(?:b\d|b7[a-f]?|14[a-h])$")
@@ -112,15 +113,35 @@ def features(rows: list[tuple[str, str, dict]]) -> list[tuple[str, np.ndarray | 
         sig = arr = None
         if len(ws) >= MIN_WORDS:
             arr = shingles(ws)
-            m = template.copy()
-            # In slices: one update makes a (hashes × permutations) array, 1 KB per shingle, so a
-            # long document would cost GBs; the signature (a running minimum) is the same.
-            for start in range(0, len(arr), MINHASH_SLICE):
-                m.update_batch(arr[start:start + MINHASH_SLICE].tolist())
-            sig = m.digest().astype(np.uint32)   # values below 2**32 (the Mersenne-prime hashes, masked)
             arr = arr.astype(np.uint32)        # crc32 values: half the memory, the same Jaccard
+            sig = signature(arr, template)
         out.append((doc_id, arr, sig, _gram_hashes(ws)))
     return out
+
+
+# MurmurHash3's 32-bit finalizer, which datasketch's "affine32" MinHash applies to each value
+# before its permutations (tests/test_dupes.py checks `signature` against MinHash.update_batch).
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+
+
+def signature(values: np.ndarray, template: MinHash | None = None) -> np.ndarray:
+    """The MinHash signature (uint32, NUM_PERM values) of 32-bit hash values: what
+    `template.update_batch(values.tolist())` gives, computed on the array (datasketch converts
+    each value in a Python loop, about a third of the pass's time)."""
+    template = template or _template()
+    a, b = template.permutations
+    sig = template.hashvalues.astype(np.uint32)
+    s1, m1, s2, m2, s3 = _FMIX32
+    # In slices: each makes a (values x permutations) array, 512 bytes a value; the minimum runs on.
+    for start in range(0, len(values), MINHASH_SLICE):
+        hv = values[start:start + MINHASH_SLICE].astype(np.uint32)
+        hv ^= hv >> s1
+        hv *= m1
+        hv ^= hv >> s2
+        hv *= m2
+        hv ^= hv >> s3
+        sig = np.minimum(sig, (hv[:, None] * a + b).min(axis=0))
+    return sig
 
 
 @lru_cache(maxsize=1)
@@ -255,8 +276,8 @@ class _Spill:
         """The shingles of the k-th document with a signature."""
         return _read(self._sh, np.uint32, int(self.offsets[k]), int(self.offsets[k + 1] - self.offsets[k]))
 
-    def gram_slices(self, budget: int = 4 << 20):
-        """(hashes, documents) of consecutive slices of the hash range, about `budget` entries at a
+    def gram_slices(self):
+        """(hashes, documents) of consecutive slices of the hash range, about GRAM_SLICE entries at a
         time (one slice may hold more), sorted by hash and, within a hash, by document."""
         if not self.runs:
             return
@@ -264,7 +285,7 @@ class _Spill:
         lo = 0
         while lo < self.SLICES:
             hi, total = lo + 1, int(sizes[lo])
-            while hi < self.SLICES and total + int(sizes[hi]) <= budget:
+            while hi < self.SLICES and total + int(sizes[hi]) <= GRAM_SLICE:
                 total += int(sizes[hi])
                 hi += 1
             h = np.concatenate([_read(self._gh, np.uint32, int(r[lo]), int(r[hi] - r[lo])) for r in self.runs])
