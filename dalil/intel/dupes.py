@@ -55,7 +55,8 @@ COPY_SHARE = 0.7
 GRAM_SLICE = 4 << 20       # (3-gram, document) entries worked on at once by the copy search
 COPY_MIN = 8               # distinctive 3-grams a document needs to have copies (a one-line email has ~10)
 _WORD = re.compile(r"[a-z0-9]+")
-_CODE = re.compile(r"^(?:b\d|b7[a-f]?|14[a-h])$")
+# Margin exemption codes (b1 … b9, b7a … b7f, 14a … 14h): a set, not a pattern matched word by word.
+_CODES = frozenset([f"b{d}" for d in "0123456789"] + [f"b7{c}" for c in "abcdef"] + [f"14{c}" for c in "abcdefgh"])
 
 
 def clean_body(text: str, meta: dict) -> str:
@@ -65,7 +66,7 @@ def clean_body(text: str, meta: dict) -> str:
 
 
 def words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.lower()) if not _CODE.match(w)]
+    return [w for w in _WORD.findall(text.lower()) if w not in _CODES]
 
 
 def shingles(ws: list[str]) -> np.ndarray:
@@ -77,18 +78,23 @@ def shingles(ws: list[str]) -> np.ndarray:
     return np.unique(_ngram_crcs(ws, SHINGLE, np.uint64))
 
 
-def _ngram_crcs(ws: list[str], k: int, dtype) -> np.ndarray:
+def _ngram_crcs(ws: list[str], k: int, dtype, joined: tuple | None = None) -> np.ndarray:
     """crc32 of `" ".join(ws[i:i + k])` for each i, as slices of one encoded string: the words
     are ASCII ([a-z0-9]), so a slice of the joined bytes is the joined n-gram, hashed in C
-    without building n-gram strings one by one in Python."""
+    without building n-gram strings one by one in Python.  `joined`: `_joined(ws)`, when the
+    caller hashes n-grams of two sizes."""
     n = len(ws) - k + 1
     if n <= 0:
         return np.zeros(0, dtype=dtype)
-    data = " ".join(ws).encode()
-    ends = list(accumulate(len(w) + 1 for w in ws))        # one past each word's trailing space
-    starts = [0] + ends[:-1]
+    data, starts, ends = joined or _joined(ws)
     stops = [e - 1 for e in ends[k - 1:]]
     return np.fromiter(map(zlib.crc32, map(data.__getitem__, map(slice, starts[:n], stops))), dtype=dtype, count=n)
+
+
+def _joined(ws: list[str]) -> tuple[bytes, list[int], list[int]]:
+    """The words joined by spaces, encoded, with each word's start and one past its trailing space."""
+    ends = list(accumulate(len(w) + 1 for w in ws))
+    return " ".join(ws).encode(), [0] + ends[:-1], ends
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -110,12 +116,13 @@ def features(rows: list[tuple[str, str, dict]]) -> list[tuple[str, np.ndarray | 
     out = []
     for doc_id, text, meta in rows:
         ws = words(clean_body(text, meta))
+        joined = _joined(ws)
         sig = arr = None
         if len(ws) >= MIN_WORDS:
-            arr = shingles(ws)
-            arr = arr.astype(np.uint32)        # crc32 values: half the memory, the same Jaccard
+            # `shingles`, as uint32 (crc32 values: half the memory, the same order and Jaccard)
+            arr = np.unique(_ngram_crcs(ws, SHINGLE, np.uint32, joined))
             sig = signature(arr, template)
-        out.append((doc_id, arr, sig, _gram_hashes(ws)))
+        out.append((doc_id, arr, sig, np.unique(_ngram_crcs(ws, COPY_GRAM, np.uint32, joined))))
     return out
 
 
