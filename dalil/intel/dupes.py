@@ -355,17 +355,26 @@ def _spilled_copy_pairs(doc_ids: list[str], spill: _Spill) -> list[tuple[str, st
     if n < 2:
         return []
     distinctive = np.zeros(n, dtype=np.int64)
-    found_codes, found_hits = [], []
+    found_hits: list[np.ndarray] = []
+    pending: list[np.ndarray] = []
+
+    def merge() -> None:
+        # Counted as they come, a few million codes at a time: a cluster of k copies gives
+        # k(k-1)/2 codes for each 3-gram they share.
+        nonlocal pending, found_hits
+        code, hits = np.unique(np.concatenate(pending), return_counts=True)
+        found_hits = list(_merge_counts(code, hits, *found_hits)) if found_hits else [code, hits]
+        pending = []
     for hashes, docs in spill.gram_slices():
         hashes, docs = _distinctive(hashes, docs)
         distinctive += np.bincount(docs, minlength=n)
         sampled = hashes % 4 == 0
-        found_codes.extend(_group_pairs(hashes[sampled], docs[sampled], n))
-        if found_codes:                            # merged as we go: one array per slice at most
-            code, hits = np.unique(np.concatenate(found_codes), return_counts=True)
-            if found_hits:
-                code, hits = _merge_counts(code, hits, *found_hits)
-            found_codes, found_hits = [], [code, hits]
+        for codes in _group_pairs(hashes[sampled], docs[sampled], n):
+            pending.append(codes)
+            if sum(map(len, pending)) >= GRAM_SLICE:
+                merge()
+    if pending:
+        merge()
     if not found_hits:
         return []
     pair, hits = found_hits
