@@ -52,7 +52,7 @@ MIN_WORDS = 20
 COPY_GRAM = 3
 COPY_MAX_DF = 50           # a 3-gram in more documents than this is boilerplate
 COPY_SHARE = 0.7
-GRAM_SLICE = 4 << 20       # (3-gram, document) entries worked on at once by the copy search
+GRAM_SLICE = 1 << 20       # (3-gram, document) entries worked on at once by the copy search
 COPY_MIN = 8               # distinctive 3-grams a document needs to have copies (a one-line email has ~10)
 _WORD = re.compile(r"[a-z0-9]+")
 # Margin exemption codes (b1 … b9, b7a … b7f, 14a … 14h): a set, not a pattern matched word by word.
@@ -218,7 +218,7 @@ class _Spill:
     alone.  They are read back with plain reads, not memory maps: mapped pages would count in the
     process's resident size."""
 
-    RUN = 4 << 20                 # entries buffered before a run is written (32 MB)
+    RUN = 1 << 20                 # entries buffered before a run is written (8 MB)
     SLICES = 256
 
     def __init__(self, folder: Path):
@@ -410,7 +410,7 @@ def _distinctive(hashes: np.ndarray, docs: np.ndarray):
     return hashes[keep], docs[keep]
 
 
-def _group_pairs(hashes: np.ndarray, docs: np.ndarray, n: int, most: int = 2 << 20):
+def _group_pairs(hashes: np.ndarray, docs: np.ndarray, n: int, most: int = 1 << 20):
     """Arrays of pair codes (lo * n + hi) of the documents sharing each 3-gram (sorted `hashes`,
     each 3-gram in at most COPY_MAX_DF documents), at most about `most` codes an array."""
     if not len(hashes):
