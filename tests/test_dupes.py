@@ -102,3 +102,43 @@ def test_a_one_line_email_is_found_in_the_reply_that_quotes_it(corpus_subset, tm
     assert found.get("C05760403") == ["C05760408"]
     assert "C05760408" not in found and "C05777211" not in found and "C05793944" not in found
     archive.close()
+
+
+def test_signature_is_datasketchs_minhash(archive):
+    """`signature` computes in numpy what datasketch's MinHash.update_batch gives, value for value,
+    on real documents (long and short) and on a single shingle."""
+    from dalil.intel import dupes as d
+    bodies = [archive.store.comparable_document(doc_id)["text"] for doc_id in ("C05794214", "C05739545", "C05793860")]
+    arrays = [shingles(words(b)).astype("uint32") for b in bodies] + [shingles(["one"]).astype("uint32")]
+    assert len(arrays[0]) > 50
+    for values in arrays:
+        m = d._template().copy()
+        m.update_batch(values.tolist())
+        assert (d.signature(values) == m.digest()).all()
+
+
+def test_the_pass_in_small_slices_finds_the_same(archive, tmp_path, monkeypatch):
+    """The pass spills its arrays and reads the 3-gram hashes back a slice of their range at a time:
+    with runs and slices a thousand times smaller (hundreds of each) the pairs, clusters and copies
+    are the same as with the default sizes."""
+    import sqlite3
+
+    from dalil import Archive
+    from dalil.intel import dupes as d
+
+    def tables(a):
+        return {t: sorted(tuple(r) for r in a.store.db.execute(f"SELECT * FROM {t}"))
+                for t in ("dupe_pairs", "dupe_clusters", "copy_pairs")}
+    before = tables(archive)
+    assert before["dupe_pairs"] and before["copy_pairs"]
+    copy = tmp_path / "copy.db"
+    src, dst = sqlite3.connect(archive.path), sqlite3.connect(copy)
+    src.backup(dst)
+    src.close(), dst.close()
+    small = Archive(str(copy))
+    monkeypatch.setattr(d._Spill, "RUN", 4000)
+    monkeypatch.setattr(d, "GRAM_SLICE", 3000)
+    report = d.build_dupes(small.store)
+    assert tables(small) == before
+    assert report["pairs"] == len(before["dupe_pairs"])
+    small.close()

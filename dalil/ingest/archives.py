@@ -143,9 +143,12 @@ class TarReader(Reader):
         counted = _Counting(raw)
         try:
             tf = tarfile.open(fileobj=io.BufferedReader(counted), mode="r|*")   # stream: no seeking back
-        except (tarfile.TarError, OSError, EOFError) as exc:
+        # TypeError: tarfile's stream mode reading a gzip header cut inside its extra field
+        # (`ord()` of an empty read; found by Atheris, tests/data/fuzz-regressions/tar-atheris-*).
+        except (tarfile.TarError, OSError, EOFError, TypeError) as exc:
             raw.close()
-            raise IngestError("corrupt_archive", str(exc)) from None
+            raise IngestError("corrupt_archive", f"{type(exc).__name__}: {exc}" if isinstance(exc, TypeError)
+                              else str(exc)) from None
         with raw, tf:
             try:
                 yield from self._members(source, budget, tf, counted)

@@ -91,7 +91,9 @@ def estimate_count(paths: list[str], read_tars: bool = True) -> int | None:
             try:
                 with tarfile.open(raw, "r|*") as tf:
                     total += sum(1 for m in tf if m.isfile())
-            except (tarfile.TarError, OSError, EOFError):
+            # TypeError: tarfile's stream mode reading a gzip header cut inside its extra field
+            # (`ord()` of an empty read; found by Atheris).
+            except (tarfile.TarError, OSError, EOFError, TypeError):
                 return None
         else:
             total += 1

@@ -27,11 +27,14 @@ One indexed query per 500 ids.
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import tempfile
 import zlib
 from collections import defaultdict
 from functools import lru_cache
 from itertools import accumulate, islice
+from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
@@ -49,9 +52,11 @@ MIN_WORDS = 20
 COPY_GRAM = 3
 COPY_MAX_DF = 50           # a 3-gram in more documents than this is boilerplate
 COPY_SHARE = 0.7
+GRAM_SLICE = 1 << 20       # (3-gram, document) entries worked on at once by the copy search
 COPY_MIN = 8               # distinctive 3-grams a document needs to have copies (a one-line email has ~10)
 _WORD = re.compile(r"[a-z0-9]+")
-_CODE = re.compile(r"^(?:b\d|b7[a-f]?|14[a-h])$")
+# Margin exemption codes (b1 … b9, b7a … b7f, 14a … 14h): a set, not a pattern matched word by word.
+_CODES = frozenset([f"b{d}" for d in "0123456789"] + [f"b7{c}" for c in "abcdef"] + [f"14{c}" for c in "abcdefgh"])
 
 
 def clean_body(text: str, meta: dict) -> str:
@@ -61,7 +66,7 @@ def clean_body(text: str, meta: dict) -> str:
 
 
 def words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.lower()) if not _CODE.match(w)]
+    return [w for w in _WORD.findall(text.lower()) if w not in _CODES]
 
 
 def shingles(ws: list[str]) -> np.ndarray:
@@ -73,18 +78,23 @@ def shingles(ws: list[str]) -> np.ndarray:
     return np.unique(_ngram_crcs(ws, SHINGLE, np.uint64))
 
 
-def _ngram_crcs(ws: list[str], k: int, dtype) -> np.ndarray:
+def _ngram_crcs(ws: list[str], k: int, dtype, joined: tuple | None = None) -> np.ndarray:
     """crc32 of `" ".join(ws[i:i + k])` for each i, as slices of one encoded string: the words
     are ASCII ([a-z0-9]), so a slice of the joined bytes is the joined n-gram, hashed in C
-    without building n-gram strings one by one in Python."""
+    without building n-gram strings one by one in Python.  `joined`: `_joined(ws)`, when the
+    caller hashes n-grams of two sizes."""
     n = len(ws) - k + 1
     if n <= 0:
         return np.zeros(0, dtype=dtype)
-    data = " ".join(ws).encode()
-    ends = list(accumulate(len(w) + 1 for w in ws))        # one past each word's trailing space
-    starts = [0] + ends[:-1]
+    data, starts, ends = joined or _joined(ws)
     stops = [e - 1 for e in ends[k - 1:]]
     return np.fromiter(map(zlib.crc32, map(data.__getitem__, map(slice, starts[:n], stops))), dtype=dtype, count=n)
+
+
+def _joined(ws: list[str]) -> tuple[bytes, list[int], list[int]]:
+    """The words joined by spaces, encoded, with each word's start and one past its trailing space."""
+    ends = list(accumulate(len(w) + 1 for w in ws))
+    return " ".join(ws).encode(), [0] + ends[:-1], ends
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -106,18 +116,39 @@ def features(rows: list[tuple[str, str, dict]]) -> list[tuple[str, np.ndarray | 
     out = []
     for doc_id, text, meta in rows:
         ws = words(clean_body(text, meta))
+        joined = _joined(ws)
         sig = arr = None
         if len(ws) >= MIN_WORDS:
-            arr = shingles(ws)
-            m = template.copy()
-            # In slices: one update makes a (hashes × permutations) array, 1 KB per shingle, so a
-            # long document would cost GBs; the signature (a running minimum) is the same.
-            for start in range(0, len(arr), MINHASH_SLICE):
-                m.update_batch(arr[start:start + MINHASH_SLICE].tolist())
-            sig = m.digest().astype(np.uint32)   # values below 2**32 (the Mersenne-prime hashes, masked)
-            arr = arr.astype(np.uint32)        # crc32 values: half the memory, the same Jaccard
-        out.append((doc_id, arr, sig, _gram_hashes(ws)))
+            # `shingles`, as uint32 (crc32 values: half the memory, the same order and Jaccard)
+            arr = np.unique(_ngram_crcs(ws, SHINGLE, np.uint32, joined))
+            sig = signature(arr, template)
+        out.append((doc_id, arr, sig, np.unique(_ngram_crcs(ws, COPY_GRAM, np.uint32, joined))))
     return out
+
+
+# MurmurHash3's 32-bit finalizer, which datasketch's "affine32" MinHash applies to each value
+# before its permutations (tests/test_dupes.py checks `signature` against MinHash.update_batch).
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+
+
+def signature(values: np.ndarray, template: MinHash | None = None) -> np.ndarray:
+    """The MinHash signature (uint32, NUM_PERM values) of 32-bit hash values: what
+    `template.update_batch(values.tolist())` gives, computed on the array (datasketch converts
+    each value in a Python loop, about a third of the pass's time)."""
+    template = template or _template()
+    a, b = template.permutations
+    sig = template.hashvalues.astype(np.uint32)
+    s1, m1, s2, m2, s3 = _FMIX32
+    # In slices: each makes a (values x permutations) array, 512 bytes a value; the minimum runs on.
+    for start in range(0, len(values), MINHASH_SLICE):
+        hv = values[start:start + MINHASH_SLICE].astype(np.uint32)
+        hv ^= hv >> s1
+        hv *= m1
+        hv ^= hv >> s2
+        hv *= m2
+        hv ^= hv >> s3
+        sig = np.minimum(sig, (hv[:, None] * a + b).min(axis=0))
+    return sig
 
 
 @lru_cache(maxsize=1)
@@ -146,108 +177,261 @@ def _features(store: Store, workers: int = 2, chunk: int = 200):
 
 
 def build_dupes(store: Store) -> dict[str, Any]:
-    """Rebuild the near-duplicate clusters and the copies; returns their counts."""
-    sh: dict[str, np.ndarray] = {}
-    doc_ids, grams = [], []
-    signatures: dict[str, np.ndarray] = {}
-    for doc_id, shingled, sig, grammed in _features(store):
-        if shingled is not None:
-            sh[doc_id] = shingled
-            signatures[doc_id] = sig
-        doc_ids.append(doc_id)
-        grams.append(grammed)
-    copies = copy_pairs(doc_ids, grams)
-    del grams                                  # before the signatures: a lower memory peak
-    pairs: dict[tuple[str, str], float] = {}
-    for a, b in sorted(_band_candidates(list(signatures), signatures)):
-        j = jaccard(sh[a], sh[b])
-        if j >= THRESHOLD:
-            pairs[(a, b)] = round(j, 4)
-    del signatures
+    """Rebuild the near-duplicate clusters and the copies; returns their counts.
+
+    Memory is bounded whatever the archive's size: each document's shingles, signature and 3-gram
+    hashes are written to files in a scratch folder as they are computed (`_Spill`) and read back
+    through memory maps, the 3-gram hashes in slices of their value range; what stays in memory is
+    a few numbers per document and the pairs found."""
+    with tempfile.TemporaryDirectory(prefix="dalil-dupes-") as tmp:
+        spill = _Spill(Path(tmp))
+        doc_ids: list[str] = []
+        for doc_id, shingled, sig, grammed in _features(store):
+            spill.add(len(doc_ids), shingled, sig, grammed)
+            doc_ids.append(doc_id)
+        spill.close()
+        copies = _spilled_copy_pairs(doc_ids, spill)
+        with_sig = spill.signed()
+        names = [doc_ids[i] for i in with_sig]
+        pairs: dict[tuple[str, str], float] = {}
+        for a, b in _band_candidates(names, spill.band):
+            j = jaccard(spill.shingles(a), spill.shingles(b))
+            if j >= THRESHOLD:
+                pairs[(names[a], names[b])] = round(j, 4)
+        documents = len(with_sig)
+        spill.discard()
     clusters = _components(pairs)
     cluster_of = {d: c for c, members in enumerate(clusters, 1) for d in members}
     copies = [(a, b, share) for a, b, share in copies
               if cluster_of.get(a) is None or cluster_of.get(a) != cluster_of.get(b)]
     store.replace_duplicates([(a, b, j) for (a, b), j in pairs.items()], list(cluster_of.items()), copies)
-    return {"documents": len(sh), "pairs": len(pairs), "clusters": len(clusters),
+    return {"documents": documents, "pairs": len(pairs), "clusters": len(clusters),
             "clustered_documents": sum(len(c) for c in clusters),
             "exact_pairs": sum(1 for j in pairs.values() if j >= 1.0), "copy_pairs": len(copies)}
 
 
-def _band_candidates(doc_ids: list[str], signatures: dict[str, np.ndarray]) -> set[tuple[str, str]]:
-    """(a, b) with a < b: the documents whose signatures are equal on all the rows of at least one
-    band, which is what MinHash LSH proposes (datasketch's MinHashLSH with LSH_BANDS gives the
-    same set), found by sorting each band's rows in one array: 4 bytes per signature value
-    instead of a hash table of every band of every document."""
-    if len(doc_ids) < 2:
-        return set()
-    bands, rows = LSH_BANDS
-    sig = np.stack([signatures[d] for d in doc_ids])
-    out: set[tuple[str, str]] = set()
-    for band in range(bands):
-        _, label = np.unique(sig[:, band * rows:(band + 1) * rows], axis=0, return_inverse=True)
+class _Spill:
+    """The pass's per-document arrays in files: shingles one after another (with their offsets),
+    each LSH band of the signatures in a file of its own, and the (3-gram hash, document) entries
+    in runs, each run sorted by hash with the offsets of its 256 slices of the hash range (by the
+    hash's top byte), so that one slice of the range can be read back from every run and worked on
+    alone.  They are read back with plain reads, not memory maps: mapped pages would count in the
+    process's resident size."""
+
+    RUN = 1 << 20                 # entries buffered before a run is written (8 MB)
+    SLICES = 256
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._sh = open(folder / "shingles", "w+b")
+        self._bands = [open(folder / f"band-{k}", "w+b") for k in range(LSH_BANDS[0])]
+        self._gh = open(folder / "gram-hashes", "w+b")
+        self._gd = open(folder / "gram-docs", "w+b")
+        self.sh_offsets = [0]
+        self.sig_docs: list[int] = []
+        self.runs: list[np.ndarray] = []         # per run: SLICES + 1 offsets into the gram files
+        self._buf_h: list[np.ndarray] = []
+        self._buf_d: list[np.ndarray] = []
+        self._buffered = self._written = 0
+
+    def add(self, idx: int, shingled: np.ndarray | None, sig: np.ndarray | None, grammed: np.ndarray) -> None:
+        if shingled is not None:
+            self._sh.write(shingled.astype(np.uint32).tobytes())
+            self.sh_offsets.append(self.sh_offsets[-1] + len(shingled))
+            rows = LSH_BANDS[1]
+            sig = sig.astype(np.uint32)
+            for k, fh in enumerate(self._bands):
+                fh.write(sig[k * rows:(k + 1) * rows].tobytes())
+            self.sig_docs.append(idx)
+        if len(grammed):
+            self._buf_h.append(grammed.astype(np.uint32))
+            self._buf_d.append(np.full(len(grammed), idx, dtype=np.int32))
+            self._buffered += len(grammed)
+            if self._buffered >= self.RUN:
+                self._flush()
+
+    def _flush(self) -> None:
+        if not self._buffered:
+            return
+        h, d = np.concatenate(self._buf_h), np.concatenate(self._buf_d)
+        self._buf_h, self._buf_d, self._buffered = [], [], 0
+        order = np.argsort(h, kind="stable")     # within a hash, documents stay in store order
+        h, d = h[order], d[order]
+        del order
+        bounds = np.searchsorted(h >> np.uint32(24), np.arange(self.SLICES + 1, dtype=np.uint32))
+        self.runs.append(self._written + bounds.astype(np.int64))
+        self._gh.write(h.tobytes())
+        self._gd.write(d.tobytes())
+        self._written += len(h)
+
+    def close(self) -> None:
+        self._flush()
+        for fh in (self._sh, self._gh, self._gd, *self._bands):
+            fh.flush()
+        self.offsets = np.array(self.sh_offsets, dtype=np.int64)
+        del self.sh_offsets
+
+    def signed(self) -> list[int]:
+        """Indexes of the documents with a signature (long enough), in store order."""
+        return self.sig_docs
+
+    def band(self, k: int) -> np.ndarray:
+        """Band k of every signature: (documents with a signature) x rows."""
+        return _read(self._bands[k], np.uint32, 0, len(self.sig_docs) * LSH_BANDS[1]).reshape(-1, LSH_BANDS[1])
+
+    def shingles(self, k: int) -> np.ndarray:
+        """The shingles of the k-th document with a signature."""
+        return _read(self._sh, np.uint32, int(self.offsets[k]), int(self.offsets[k + 1] - self.offsets[k]))
+
+    def gram_slices(self):
+        """(hashes, documents) of consecutive slices of the hash range, about GRAM_SLICE entries at a
+        time (one slice may hold more), sorted by hash and, within a hash, by document."""
+        if not self.runs:
+            return
+        sizes = sum(np.diff(r) for r in self.runs)
+        lo = 0
+        while lo < self.SLICES:
+            hi, total = lo + 1, int(sizes[lo])
+            while hi < self.SLICES and total + int(sizes[hi]) <= GRAM_SLICE:
+                total += int(sizes[hi])
+                hi += 1
+            h = np.concatenate([_read(self._gh, np.uint32, int(r[lo]), int(r[hi] - r[lo])) for r in self.runs])
+            d = np.concatenate([_read(self._gd, np.int32, int(r[lo]), int(r[hi] - r[lo])) for r in self.runs])
+            order = np.argsort(h, kind="stable")    # runs are in store order: so are a hash's documents
+            yield h[order], d[order]
+            lo = hi
+
+    def discard(self) -> None:
+        for fh in (self._sh, self._gh, self._gd, *self._bands):
+            fh.close()
+
+
+def _read(fh, dtype, start: int, count: int) -> np.ndarray:
+    """`count` items of `dtype` from item `start` of an open file."""
+    size = np.dtype(dtype).itemsize
+    return np.frombuffer(os.pread(fh.fileno(), count * size, start * size), dtype=dtype)
+
+
+def _band_candidates(doc_ids: list[str], band) -> list[tuple[int, int]]:
+    """(i, j), sorted by (doc_ids[i], doc_ids[j]) with doc_ids[i] < doc_ids[j]: the documents whose
+    signatures (`band(k)`: band k of each, a row per document) are equal on all the rows of at least one band, which is what MinHash
+    LSH proposes (datasketch's MinHashLSH with LSH_BANDS gives the same set), found by sorting each
+    band's rows, read one band at a time: 4 bytes per signature value instead of a hash table of
+    every band of every document."""
+    n = len(doc_ids)
+    if n < 2:
+        return []
+    bands = LSH_BANDS[0]
+    found = []
+    for k in range(bands):
+        _, label = np.unique(band(k), axis=0, return_inverse=True)
         label = label.ravel()
         order = np.argsort(label, kind="stable")
         sizes = np.bincount(label)
         for group in np.split(order, np.cumsum(sizes)[:-1]):
             if len(group) < 2:
                 continue
-            names = sorted(doc_ids[i] for i in group)
-            out.update((x, y) for k, x in enumerate(names) for y in names[k + 1:])
-    return out
-
-
-def copy_pairs(doc_ids: list[str], grams: list[np.ndarray]) -> list[tuple[str, str, float]]:
-    """(a, b, share): document b holds `share` of document a's distinctive 3-grams (rows for
-    shares of at least COPY_SHARE); `grams`: each document's 3-gram hashes (`_gram_hashes`).
-
-    Candidates come from a quarter of the distinctive 3-grams (those whose hash is 0 mod 4):
-    the documents of each such 3-gram give its pairs, grouped by how many documents share it so
-    that each group is one array operation, and a pair sharing at least half the sampled
-    3-grams a copy would share is a candidate.  Candidates are then checked exactly.
-    Sampling keeps the pair array, the memory peak, a quarter of its size."""
-    if len(doc_ids) < 2:
+            i, j = np.triu_indices(len(group), 1)
+            a, b = group[i].astype(np.int64), group[j].astype(np.int64)
+            found.append(np.minimum(a, b) * n + np.maximum(a, b))
+    if not found:
         return []
-    n = len(grams)
-    hashes = np.concatenate(grams)
-    docs = np.repeat(np.arange(n, dtype=np.int32), [len(g) for g in grams])
-    order = np.argsort(hashes, kind="stable")
-    hashes, docs = hashes[order], docs[order]
-    del order
-    starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
-    df = np.diff(np.r_[starts, len(hashes)])
-    keep = np.repeat(df <= COPY_MAX_DF, df)
-    hashes, docs = hashes[keep], docs[keep]          # the distinctive 3-grams only
-    distinctive = np.bincount(docs, minlength=n)
-    by_doc = np.argsort(docs, kind="stable")
-    own = np.split(hashes[by_doc], np.cumsum(distinctive)[:-1])   # each document's, sorted
-    sampled = hashes % 4 == 0
-    hashes, docs = hashes[sampled], docs[sampled]
-    starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
-    df = np.diff(np.r_[starts, len(hashes)])
-    codes = []
-    for k in range(2, COPY_MAX_DF + 1):
-        first = starts[df == k]
-        if not len(first):
-            continue
-        members = docs[first[:, None] + np.arange(k)].astype(np.int64)   # (3-grams shared by k docs, k)
-        i, j = np.triu_indices(k, 1)
-        lo, hi = np.minimum(members[:, i], members[:, j]), np.maximum(members[:, i], members[:, j])
-        codes.append((lo * n + hi).ravel())
-    if not codes:
+    codes = np.unique(np.concatenate(found))
+    out = []
+    for i, j in zip((codes // n).tolist(), (codes % n).tolist()):
+        x, y = doc_ids[i], doc_ids[j]
+        out.append((x, y, i, j) if x < y else (y, x, j, i))
+    out.sort()
+    return [(i, j) for _, _, i, j in out]
+
+
+def _spilled_copy_pairs(doc_ids: list[str], spill: _Spill) -> list[tuple[str, str, float]]:
+    """`copy_pairs` over the spilled 3-gram hashes, one slice of the hash range at a time: a 3-gram's
+    documents all fall in its slice, so its document frequency, the pairs it gives and what it adds
+    to each document's distinctive count are found there.  Two passes: the first counts each
+    document's distinctive 3-grams and the sampled ones each pair shares (the candidates), the
+    second counts, for the candidates only, the distinctive 3-grams they share."""
+    n = len(doc_ids)
+    if n < 2:
         return []
-    pair, hits = np.unique(np.concatenate(codes), return_counts=True)
+    distinctive = np.zeros(n, dtype=np.int64)
+    found_hits: list[np.ndarray] = []
+    pending: list[np.ndarray] = []
+
+    def merge() -> None:
+        # Counted as they come, a few million codes at a time: a cluster of k copies gives
+        # k(k-1)/2 codes for each 3-gram they share.
+        nonlocal pending, found_hits
+        code, hits = np.unique(np.concatenate(pending), return_counts=True)
+        found_hits = list(_merge_counts(code, hits, *found_hits)) if found_hits else [code, hits]
+        pending = []
+    for hashes, docs in spill.gram_slices():
+        hashes, docs = _distinctive(hashes, docs)
+        distinctive += np.bincount(docs, minlength=n)
+        sampled = hashes % 4 == 0
+        for codes in _group_pairs(hashes[sampled], docs[sampled], n):
+            pending.append(codes)
+            if sum(map(len, pending)) >= GRAM_SLICE:
+                merge()
+    if pending:
+        merge()
+    if not found_hits:
+        return []
+    pair, hits = found_hits
     a, b = pair // n, pair % n
     small = np.minimum(distinctive[a], distinctive[b])
     # A copy's sampled 3-grams number about COPY_SHARE/4 of the smaller's: half of that is kept.
     plausible = (small >= COPY_MIN) & (hits >= np.maximum(2, COPY_SHARE / 8 * small))
+    candidates = pair[plausible]
+    del pair, hits, a, b, small, plausible
+    shared = np.zeros(len(candidates), dtype=np.int64)
+    if len(candidates):
+        for hashes, docs in spill.gram_slices():
+            hashes, docs = _distinctive(hashes, docs)
+            for codes in _group_pairs(hashes, docs, n):
+                at = np.searchsorted(candidates, codes)
+                hit = at < len(candidates)
+                hit[hit] = candidates[at[hit]] == codes[hit]
+                shared += np.bincount(at[hit], minlength=len(candidates))
     out = []
-    for x, y in zip(a[plausible], b[plausible]):
-        shared = len(np.intersect1d(own[x], own[y], assume_unique=True))
+    for code, common in zip(candidates.tolist(), shared.tolist()):
+        x, y = divmod(code, n)
         for held, holder in ((x, y), (y, x)):
-            if shared >= COPY_SHARE * distinctive[held]:
-                out.append((doc_ids[held], doc_ids[holder], round(shared / float(distinctive[held]), 4)))
+            if common >= COPY_SHARE * distinctive[held]:
+                out.append((doc_ids[held], doc_ids[holder], round(common / float(distinctive[held]), 4)))
     return out
+
+
+def _distinctive(hashes: np.ndarray, docs: np.ndarray):
+    """The entries of 3-grams in at most COPY_MAX_DF documents (sorted input, sorted output)."""
+    starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
+    df = np.diff(np.r_[starts, len(hashes)])
+    keep = np.repeat(df <= COPY_MAX_DF, df)
+    return hashes[keep], docs[keep]
+
+
+def _group_pairs(hashes: np.ndarray, docs: np.ndarray, n: int, most: int = 1 << 20):
+    """Arrays of pair codes (lo * n + hi) of the documents sharing each 3-gram (sorted `hashes`,
+    each 3-gram in at most COPY_MAX_DF documents), at most about `most` codes an array."""
+    if not len(hashes):
+        return
+    starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
+    df = np.diff(np.r_[starts, len(hashes)])
+    for k in range(2, COPY_MAX_DF + 1):
+        first = starts[df == k]
+        if not len(first):
+            continue
+        i, j = np.triu_indices(k, 1)
+        step = max(1, most // len(i))
+        for s in range(0, len(first), step):
+            members = docs[first[s:s + step, None] + np.arange(k)].astype(np.int64)   # (3-grams, k)
+            lo, hi = np.minimum(members[:, i], members[:, j]), np.maximum(members[:, i], members[:, j])
+            yield (lo * n + hi).ravel()
+
+
+def _merge_counts(code_a: np.ndarray, hits_a: np.ndarray, code_b: np.ndarray, hits_b: np.ndarray):
+    code, inverse = np.unique(np.concatenate([code_a, code_b]), return_inverse=True)
+    return code, np.bincount(inverse.ravel(), weights=np.concatenate([hits_a, hits_b])).astype(np.int64)
 
 
 def _components(pairs: Iterable[tuple[str, str]]) -> list[list[str]]:

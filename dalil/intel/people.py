@@ -55,7 +55,6 @@ def known_aliases() -> dict[tuple[str, str], list[str]]:
 ALIASES = known_aliases()
 _DISPLAY = {("hillary", "clinton"): "Hillary Clinton", ("sidney", "blumenthal"): "Sidney Blumenthal"}
 METHOD_CONF = {"address": 0.97, "name": 0.9, "alias-table": 0.95, "initials": 0.8}
-_DATE_OK = re.compile(r"^(19[89]\d|20[0-3]\d)-")
 
 
 class UnionFind:
@@ -103,15 +102,10 @@ class Person:
 # --- build ------------------------------------------------------------------------------------
 def build_people(store: Store) -> dict[str, int]:
     """Rebuild the people index from every correspondent form; returns its counts."""
-    stats: dict[str, list] = {}        # raw -> [n, sent, received, first date, last date]
-    for raw, role, date in store.correspondent_forms():
-        s = stats.setdefault(raw, [0, 0, 0, None, None])
-        s[0] += 1
-        s[1 if role == "from" else 2] += 1
-        if date and _DATE_OK.match(date):
-            d = date[:10]
-            s[3] = d if s[3] is None or d < s[3] else s[3]
-            s[4] = d if s[4] is None or d > s[4] else s[4]
+    # raw -> [n, sent, received, first date, last date], counted by the database: one row per
+    # distinct form, not one per correspondent of every message.
+    stats: dict[str, list] = {raw: [int(n), int(sent), int(received), first, last]
+                              for raw, n, sent, received, first, last in store.correspondent_form_stats()}
     forms = {raw: parse_form(raw) for raw in stats}
     weight: Counter[str] = Counter()
     for raw, f in forms.items():

@@ -15,6 +15,11 @@ class PeopleStore(ABC):
         streamed (hundreds of thousands in an archive)."""
 
     @abstractmethod
+    def correspondent_form_stats(self) -> list[tuple[str, int, int, int, str | None, str | None]]:
+        """(raw form, messages, sent, received, first date, last date) of each distinct form, counted
+        in the database, in the order of the form's first appearance (by message, then place)."""
+
+    @abstractmethod
     def withheld_senders(self) -> tuple[int, str | None, str | None]:
         """(count, first date, last date) of the messages whose sender the release withheld."""
 

@@ -23,6 +23,17 @@ class PostgresPeople:
                 "ORDER BY c.message, c.pos").fetchall():
             yield raw, role, date
 
+    def correspondent_form_stats(self) -> list[tuple[str, int, int, int, str | None, str | None]]:
+        # A date counts, to the day, when it starts with a plausible year (1980-2039) and a dash;
+        # compared byte by byte (COLLATE "C") as Python compares them.
+        return [tuple(r) for r in self.db.execute(
+            'SELECT raw, count(*), sum(sent), count(*) - sum(sent), min(day COLLATE "C"), max(day COLLATE "C") FROM ('
+            " SELECT c.raw AS raw, CASE WHEN c.role = 'from' THEN 1 ELSE 0 END AS sent,"
+            " CASE WHEN m.date ~ '^(19[89][0-9]|20[0-3][0-9])-' THEN substr(m.date, 1, 10) END AS day,"
+            " row_number() OVER (ORDER BY c.message, c.pos) AS seq"
+            " FROM correspondents c JOIN messages m ON m.id = c.message) f"
+            " GROUP BY raw ORDER BY min(seq)").fetchall()]
+
     def withheld_senders(self) -> tuple[int, str | None, str | None]:
         # SQLite's json_extract(...) is true for any value but false, 0 and null.
         return tuple(self.db.execute(

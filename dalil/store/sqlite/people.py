@@ -18,6 +18,17 @@ class SQLitePeople:
                 "ORDER BY c.message, c.pos"):
             yield raw, role, date
 
+    def correspondent_form_stats(self) -> list[tuple[str, int, int, int, str | None, str | None]]:
+        # A date counts, to the day, when it starts with a plausible year (1980-2039) and a dash.
+        return [tuple(r) for r in self.db.execute(
+            "SELECT raw, count(*), sum(sent), count(*) - sum(sent), min(day), max(day) FROM ("
+            " SELECT c.raw AS raw, CASE WHEN c.role = 'from' THEN 1 ELSE 0 END AS sent,"
+            " CASE WHEN m.date GLOB '19[89][0-9]-*' OR m.date GLOB '20[0-3][0-9]-*'"
+            " THEN substr(m.date, 1, 10) END AS day,"
+            " row_number() OVER (ORDER BY c.message, c.pos) AS seq"
+            " FROM correspondents c JOIN messages m ON m.id = c.message)"
+            " GROUP BY raw ORDER BY min(seq)")]
+
     def withheld_senders(self) -> tuple[int, str | None, str | None]:
         return tuple(self.db.execute("SELECT count(*), min(date), max(date) FROM messages WHERE sender IS NULL "
                                      "AND json_extract(extra, '$.sender_withheld')").fetchone())
