@@ -2,18 +2,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Sequence
 
 
 class PeopleStore(ABC):
     """Typed methods of this concern; every backend implements all of them."""
 
     # --- build --------------------------------------------------------------------------------
-    @abstractmethod
-    def correspondent_forms(self) -> Iterator[tuple[str, str, str | None]]:
-        """(raw form, role, message date) of every correspondent printed in a message header,
-        streamed (hundreds of thousands in an archive)."""
-
     @abstractmethod
     def correspondent_form_stats(self) -> list[tuple[str, int, int, int, str | None, str | None]]:
         """(raw form, messages, sent, received, first date, last date) of each distinct form, counted

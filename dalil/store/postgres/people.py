@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Sequence
 
 from psycopg.rows import dict_row
 
@@ -17,12 +17,6 @@ class PostgresPeople:
     """Mixin of PostgresStore; `self.db` is the thread's psycopg connection."""
 
     # --- build --------------------------------------------------------------------------------
-    def correspondent_forms(self) -> Iterator[tuple[str, str, str | None]]:
-        for raw, role, date in self.db.execute(
-                "SELECT c.raw, c.role, m.date FROM correspondents c JOIN messages m ON m.id = c.message "
-                "ORDER BY c.message, c.pos").fetchall():
-            yield raw, role, date
-
     def correspondent_form_stats(self) -> list[tuple[str, int, int, int, str | None, str | None]]:
         # A date counts, to the day, when it starts with a plausible year (1980-2039) and a dash;
         # compared byte by byte (COLLATE "C") as Python compares them.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Sequence
 
 from dalil.store.sqlite.threads import scope
 
@@ -12,12 +12,6 @@ class SQLitePeople:
     """Mixin of SQLiteStore; `self.db` is the thread's connection."""
 
     # --- build --------------------------------------------------------------------------------
-    def correspondent_forms(self) -> Iterator[tuple[str, str, str | None]]:
-        for raw, role, date in self.db.execute(
-                "SELECT c.raw, c.role, m.date FROM correspondents c JOIN messages m ON m.id = c.message "
-                "ORDER BY c.message, c.pos"):
-            yield raw, role, date
-
     def correspondent_form_stats(self) -> list[tuple[str, int, int, int, str | None, str | None]]:
         # A date counts, to the day, when it starts with a plausible year (1980-2039) and a dash.
         return [tuple(r) for r in self.db.execute(
