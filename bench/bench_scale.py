@@ -41,6 +41,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -169,12 +170,44 @@ def load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
+def children_cpu() -> float:
+    """CPU seconds (user + system) of this process's waited-for children and theirs."""
+    import resource
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def server_cpu(pid: int | None) -> float:
+    """CPU seconds of a PostgreSQL server: its live processes and those that ended."""
+    import psutil
+    if not pid:
+        return 0.0
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+        t = root.cpu_times()
+        total = t.children_user + t.children_system
+    except psutil.Error:
+        return 0.0
+    for p in procs:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
+
+
 def timed(cmds: list[list[str]], server_pid: int | None = None, timeout: float | None = None) -> dict:
-    """Start the commands together; wall seconds until the last ends, peak memory of their trees
-    (summed over the commands), exit codes and stdout."""
+    """Start the commands together; wall seconds until the last ends, CPU seconds (the commands'
+    trees; the server's apart), peak memory of their trees (summed over the commands), exit codes
+    and stdout.  The CPU seconds hardly move with the machine's load; the wall seconds do."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cpu0, scpu0 = children_cpu(), server_cpu(server_pid)
     t0 = time.perf_counter()
-    procs = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for c in cmds]
+    # Each command in its own process group, so a timeout ends its reader processes too.
+    procs = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                              start_new_session=True) for c in cmds]
     samplers = [Sampler(p.pid, server_pid if i == 0 else None) for i, p in enumerate(procs)]
     for s in samplers:
         s.start()
@@ -183,15 +216,17 @@ def timed(cmds: list[list[str]], server_pid: int | None = None, timeout: float |
         try:
             out, err = p.communicate(timeout=None if timeout is None else max(1, timeout - (time.perf_counter() - t0)))
         except subprocess.TimeoutExpired:
-            p.kill()
+            os.killpg(p.pid, signal.SIGKILL)
             out, err = p.communicate()
             err += "\n[bench: timed out]"
         outs.append((p.returncode, out, err))
     seconds = time.perf_counter() - t0
+    cpu, scpu = children_cpu() - cpu0, server_cpu(server_pid) - scpu0
     for s in samplers:
         s.stop.set()
         s.join()
-    return {"seconds": round(seconds, 2), "exit": [o[0] for o in outs],
+    return {"seconds": round(seconds, 2), "cpu_s": round(cpu, 1),
+            "server_cpu_s": round(scpu, 1) if server_pid else None, "exit": [o[0] for o in outs],
             "peak_tree_mb": round(sum(s.peak_tree for s in samplers) / MB),
             "peak_process_mb": round(max(s.peak_one for s in samplers) / MB),
             "peak_server_pss_mb": round(samplers[0].peak_server / MB) if server_pid else None,
@@ -239,6 +274,19 @@ def pg_size(url: str) -> dict:
             "ORDER BY 2 DESC LIMIT 5").fetchall()
     return {"db_mb": round(total / 1e6, 1), "tables_mb": round(float(rel[0]) / 1e6, 1),
             "indexes_mb": round(float(rel[1]) / 1e6, 1), "largest_indexes_mb": {n: round(s / 1e6, 1) for n, s in big}}
+
+
+def stored_documents(db: str) -> int | None:
+    try:
+        if db.startswith("postgresql://"):
+            import psycopg
+            with psycopg.connect(db) as conn:
+                return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        import sqlite3
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    except Exception:               # noqa: BLE001 — a half-made archive: no count, not a crash
+        return None
 
 
 def pg_settings(url: str) -> dict:
@@ -323,11 +371,17 @@ def ingest_row(scale: int, backend: str, gen: Path, work: Path, server: Server |
         row["server"] = pg_settings(db)
     r = timed([dalil("ingest", str(gen), "--db", db, "--json")], server.pid if server else None, timeout)
     row["load_after"] = load()
-    row.update({k: r[k] for k in ("seconds", "peak_tree_mb", "peak_process_mb", "peak_server_pss_mb",
+    row.update({k: r[k] for k in ("seconds", "cpu_s", "server_cpu_s", "peak_tree_mb", "peak_process_mb", "peak_server_pss_mb",
                                   "min_available_mb")})
     row["exit"] = r["exit"][0]
     if r["exit"][0] != 0:
+        # A run stopped by --timeout still tells the rate: the documents stored by then.
         row["error"] = r["stderr_tail"][0]
+        row["documents_stored"] = stored_documents(db)
+        row["docs_per_s"] = round(row["documents_stored"] / r["seconds"], 1) if row["documents_stored"] else None
+        row["size"] = sqlite_size(Path(db)) if backend == "sqlite" else pg_size(db)
+        if server:
+            server.pg.drop(db)
         return row
     report = json.loads(r["stdout"][0])
     row["report"] = {k: report.get(k) for k in ("added", "ok", "failed", "duplicate", "skipped", "seconds")}
@@ -351,7 +405,7 @@ def queue_row(scale: int, workers: int, gen: Path, server: Server, timeout: floa
     db = server.pg.create()
     t0 = time.perf_counter()
     enq = timed([dalil("ingest", "--queue", str(gen), "--db", db)], server.pid, timeout)
-    row["enqueue_seconds"] = enq["seconds"]
+    row["enqueue_seconds"], row["enqueue_cpu_s"] = enq["seconds"], enq["cpu_s"]
     if enq["exit"][0] != 0:
         row["error"] = enq["stderr_tail"][0]
         server.pg.drop(db)
@@ -360,7 +414,7 @@ def queue_row(scale: int, workers: int, gen: Path, server: Server, timeout: floa
     work = timed([dalil("worker", "--db", db, "--until-empty", *extra) for _ in range(workers)], server.pid,
                  timeout - enq["seconds"])
     row["seconds"] = round(time.perf_counter() - t0, 2)
-    row["workers_seconds"] = work["seconds"]
+    row["workers_seconds"], row["cpu_s"], row["server_cpu_s"] = work["seconds"], work["cpu_s"], work["server_cpu_s"]
     row.update({k: work[k] for k in ("peak_tree_mb", "peak_process_mb", "peak_server_pss_mb", "min_available_mb")})
     row["exit"] = work["exit"]
     if any(work["exit"]):
@@ -401,12 +455,15 @@ def save(out: Path, rows: list[dict], meta: dict) -> None:
 
 def summary(row: dict) -> str:
     if row.get("error"):
-        return f"{key(row)}: FAILED {str(row['error'])[-300:]}"
+        return (f"{key(row)}: FAILED after {row.get('seconds')} s, {row.get('documents_stored')} documents stored "
+                f"({row.get('docs_per_s')}/s): {str(row['error'])[-300:]}")
     if row["kind"] == "hybrid":
         return (f"{key(row)}: hybrid p50/p95 {row['hybrid'].get('p50_ms')}/{row['hybrid'].get('p95_ms')} ms, "
                 f"lexical {row['lexical'].get('p50_ms')}/{row['lexical'].get('p95_ms')} ms, load {row['load_before']}")
     lex = row.get("lexical") or {}
-    return (f"{key(row)}: {row['seconds']} s, peak tree {row['peak_tree_mb']} MB"
+    return (f"{key(row)}: {row['seconds']} s ({row.get('cpu_s')} CPU-s"
+            + (f", server {row['server_cpu_s']} CPU-s" if row.get("server_cpu_s") is not None else "")
+            + f"), peak tree {row['peak_tree_mb']} MB"
             + (f" (+server {row['peak_server_pss_mb']} MB)" if row.get("peak_server_pss_mb") else "")
             + f", db {row.get('size', {}).get('db_mb')} MB"
             + (f", lexical p50/p95 {lex.get('p50_ms')}/{lex.get('p95_ms')} ms" if lex else "")
@@ -447,6 +504,8 @@ def main() -> None:
     if args.generate_only:
         return
 
+    # A SIGTERM (an outer `timeout`) ends the run through `finally`, which stops the server.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     server = Server() if ("postgres" in args.backends and args.scales) or args.queue_workers else None
     work = args.gen_dir / "work"
     work.mkdir(parents=True, exist_ok=True)
