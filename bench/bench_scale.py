@@ -60,6 +60,7 @@ if not CORPUS.exists():
 FIRST_NEW_DOCNO = 6_000_000          # real DocNos run C05…; new ones start above every real one
 DOCNO_FILE = re.compile(r"C[O0](\d{7})\.txt$")
 MB = 1024 * 1024
+QUERY_TIMEOUT = 1800                 # seconds for one query phase (220 searches), so a row is always saved
 
 
 # --- collections ---------------------------------------------------------------------------------
@@ -107,6 +108,18 @@ def generate(scale: int, corpus: Path, gen_dir: Path, seed: int = 27) -> Path:
     manifest.write_text(json.dumps({"scale": scale, "documents": n_out, "drawn": n_out - len(members),
                                     "seed": seed, "source": str(corpus)}))
     return out
+
+
+def as_folder(gen: Path) -> Path:
+    """The collection unpacked (made once): a queued ingest cuts a folder into tasks of 100 files
+    that workers share, while a .tar.gz is one input, hence one task for one worker."""
+    folder = gen.parent / gen.name.replace(".tar.gz", "")
+    if not (folder / ".complete").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        with tarfile.open(gen, "r:gz") as tf:
+            tf.extractall(folder, filter="data")
+        (folder / ".complete").touch()
+    return folder
 
 
 def count_members(path: Path) -> int:
@@ -302,9 +315,9 @@ def pg_settings(url: str) -> dict:
 def query_phase(db: str, mode: str, repeat: int) -> dict:
     """In a new process (`--query-only`): its memory and caches are those of the queries alone."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--query-only", db, "--mode", mode, "--repeat", str(repeat)]
-    r = timed([cmd])
+    r = timed([cmd], timeout=QUERY_TIMEOUT)
     if r["exit"][0] != 0:
-        return {"error": r["stderr_tail"][0]}
+        return {"error": r["stderr_tail"][0], "seconds": r["seconds"]}
     out = json.loads(r["stdout"][0])
     out["process_peak_mb"] = r["peak_tree_mb"]
     return out
@@ -400,11 +413,15 @@ def ingest_row(scale: int, backend: str, gen: Path, work: Path, server: Server |
 
 
 def queue_row(scale: int, workers: int, gen: Path, server: Server, timeout: float, concurrency: int | None) -> dict:
+    """Enqueue the unpacked collection, then `workers` worker processes until the queue is empty,
+    or until `timeout` (then the documents stored by then give the rate)."""
     row = {"kind": "queue", "scale": scale, "backend": "postgres", "workers": workers,
-           "concurrency": concurrency, "load_before": load(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+           "concurrency": concurrency, "load_before": load(), "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+           "window_s": timeout}
+    folder = as_folder(gen)
     db = server.pg.create()
     t0 = time.perf_counter()
-    enq = timed([dalil("ingest", "--queue", str(gen), "--db", db)], server.pid, timeout)
+    enq = timed([dalil("ingest", "--queue", str(folder), "--db", db, "--json")], server.pid, timeout)
     row["enqueue_seconds"], row["enqueue_cpu_s"] = enq["seconds"], enq["cpu_s"]
     if enq["exit"][0] != 0:
         row["error"] = enq["stderr_tail"][0]
@@ -417,13 +434,15 @@ def queue_row(scale: int, workers: int, gen: Path, server: Server, timeout: floa
     row["workers_seconds"], row["cpu_s"], row["server_cpu_s"] = work["seconds"], work["cpu_s"], work["server_cpu_s"]
     row.update({k: work[k] for k in ("peak_tree_mb", "peak_process_mb", "peak_server_pss_mb", "min_available_mb")})
     row["exit"] = work["exit"]
-    if any(work["exit"]):
+    row["timed_out"] = any("[bench: timed out]" in e for e in work["stderr_tail"])
+    if any(work["exit"]) and not row["timed_out"]:
         row["error"] = [e for e in work["stderr_tail"] if e]
-    st = timed([dalil("status", "--db", db, "--json")])
-    if st["exit"][0] == 0:
-        status = json.loads(st["stdout"][0])
-        row["documents"] = status.get("documents")
-        row["queue"] = status.get("queue")
+    row["documents"] = stored_documents(db)
+    row["docs_per_s"] = round((row["documents"] or 0) / row["seconds"], 1)
+    if not row["timed_out"]:
+        st = timed([dalil("status", "--db", db, "--json")])
+        if st["exit"][0] == 0:
+            row["queue"] = (json.loads(st["stdout"][0]) or {}).get("queue")
     row["size"] = pg_size(db)
     row["load_after"] = load()
     server.pg.drop(db)
@@ -483,6 +502,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--gen-dir", type=Path, default=Path(tempfile.gettempdir()) / "dalil-scale-bench")
     ap.add_argument("--timeout", type=float, default=3 * 3600, help="seconds per run before it is killed")
+    ap.add_argument("--queue-window", type=float, default=None,
+                    help="end each queued run after this many seconds and count the documents stored (a rate)")
     ap.add_argument("--generate-only", action="store_true")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale.json")
     ap.add_argument("--query-only", metavar="DB", help=argparse.SUPPRESS)
@@ -522,10 +543,12 @@ def main() -> None:
                 save(args.out, [row], meta)
         for scale in (args.queue_scales if args.queue_scales is not None else args.scales) if args.queue_workers else []:
             for n in args.queue_workers:
-                row = queue_row(scale, n, gens[scale], server, args.timeout, args.concurrency)
-                print(summary(row) if row.get("error") else
-                      f"{key(row)}: {row['seconds']} s (enqueue {row['enqueue_seconds']} s), "
-                      f"documents {row.get('documents')}, load {row['load_before']}→{row['load_after']}", flush=True)
+                row = queue_row(scale, n, gens[scale], server, args.queue_window or args.timeout, args.concurrency)
+                print(f"{key(row)}: FAILED {row['error']}" if row.get("error") else
+                      f"{key(row)}: {row['seconds']} s{' (window ended)' if row['timed_out'] else ''} "
+                      f"(enqueue {row['enqueue_seconds']} s), {row.get('documents')} documents, "
+                      f"{row['docs_per_s']}/s, {row.get('cpu_s')} CPU-s + server {row.get('server_cpu_s')}, "
+                      f"load {row['load_before']}→{row['load_after']}", flush=True)
                 save(args.out, [row], meta)
     finally:
         if server:
