@@ -19,7 +19,8 @@ from dalil.model import Deadline, Limits, StorageFull, is_disk_full
 from dalil.search.lexical import LexicalSearcher
 from dalil.search.query import parse_query
 from dalil.search.results import ResultSet, SearchResult
-from dalil.store import Store, display_name, is_server_url, open_store, store_exists, upgrade_store
+from dalil.store import (Store, display_name, is_server_url, open_queue, open_store, store_exists, upgrade_queue,
+                         upgrade_store)
 
 if TYPE_CHECKING:
     from dalil.ingest.pipeline import IngestReport
@@ -49,6 +50,8 @@ class Archive:
         self._tracer: "Tracer | None" = None
         self._kept: Store | None = None
         self._kept_lock = threading.Lock()
+        self._queue = None
+        self._queue_view = None      # the queue as `status` reads it: never created by a read
 
     # --- ingest -------------------------------------------------------------------
     def ingest(self, paths: list[str] | str, workers: int | None = None, retry_failed: bool = False,
@@ -101,7 +104,8 @@ class Archive:
     def upgrade_schema(path: str | None = None) -> dict[str, Any]:
         """Apply the missing schema migrations (`dalil db upgrade`); returns the versions before and after."""
         before, after = upgrade_store(path or default_db())
-        return {"before": before, "after": after}
+        queue = upgrade_queue(path or default_db())        # PostgreSQL: Procrastinate's tables
+        return {"before": before, "after": after} | ({"queue": {"before": queue[0], "after": queue[1]}} if queue else {})
 
     @staticmethod
     def estimate_inputs(paths: list[str], read_tars: bool = True) -> int | None:
@@ -400,7 +404,121 @@ class Archive:
         return DocumentView(row) if row else None
 
     def status(self) -> dict[str, Any]:
-        return self.store.status()
+        """Counts by status, release and format, the failed inputs; on a PostgreSQL archive with a
+        queue, also `queue`: jobs by state, batches with their progress, tasks failed for good."""
+        s = self.store.status()
+        state = self.queue_state()
+        if state is not None:
+            s["queue"] = state
+        return s
+
+    # --- the work queue (PostgreSQL; dalil/ingest/queue.py, dalil/store/postgres/queue.py) ------
+    @property
+    def queue(self):
+        """The archive's work queue (a one-line QueueUnavailable on a SQLite file)."""
+        if self._queue is None:
+            self._queue = open_queue(self.path, self.store)
+        return self._queue
+
+    @staticmethod
+    def is_server(path: str | None = None) -> bool:
+        """Whether the archive at `path` (default: $DALIL_DB, then ./dalil.db) is a PostgreSQL database."""
+        return is_server_url(path or default_db())
+
+    @staticmethod
+    def queue_poll_seconds() -> float:
+        """How often a progress display looks at the queue ($DALIL_QUEUE_POLL, default 2 s)."""
+        from dalil.store.postgres.queue import wait_seconds
+        return wait_seconds()
+
+    def enqueue(self, paths: list[str] | str, build_vectors: bool = False, **options: Any) -> dict[str, Any]:
+        """`dalil ingest --queue`: cut the inputs into ingest tasks and put them in the queue (a
+        worker, `run_worker`, reads them); returns the batch, its tasks and inputs, and how many
+        tasks were in the queue already (the same files and pipeline, not done yet)."""
+        import uuid
+
+        from dalil.ingest.queue import containers, plan
+        if isinstance(paths, str):
+            paths = [paths]
+        queue = self.queue
+        hint = {k: v for k, v in options.items() if v is not None}
+        batch = uuid.uuid4().hex[:12]
+        queue.new_batch(batch, {"hint": hint, "index": build_vectors})
+        planned = deferred = inputs = 0
+        chunk: list[dict[str, Any]] = []
+        opened: list[tuple[str, str]] = []
+        for task in plan(paths, hint):
+            chunk.append(task | {"batch": batch, "hint": hint})
+            inputs += sum(i.get("count", 1) for i in task["items"])
+            opened += [c for c in containers(task) if c not in opened]
+            if len(chunk) >= 200:
+                planned, deferred = planned + len(chunk), deferred + sum(queue.defer_ingest(chunk))
+                chunk = []
+        if chunk:
+            planned, deferred = planned + len(chunk), deferred + sum(queue.defer_ingest(chunk))
+        queue.close_batch(batch, deferred, inputs, {"containers": opened})
+        return {"batch": batch, "tasks": deferred, "inputs": inputs, "already_queued": planned - deferred}
+
+    def run_worker(self, until_empty: bool = False, concurrency: int = 1) -> int:
+        """`dalil worker`: run queued tasks (ingest, then each batch's post-ingest pass) until
+        stopped or, with `until_empty`, until no task waits or runs; `concurrency` processes."""
+        import multiprocessing
+        self.queue                  # the queue's schema checked before any process starts
+        ctx = multiprocessing.get_context("spawn")
+        others = [ctx.Process(target=_work_in_process, args=(self.path, until_empty), daemon=False)
+                  for _ in range(max(1, concurrency) - 1)]
+        for p in others:
+            p.start()
+        try:
+            return self.queue.work(self._run_task, until_empty)
+        finally:
+            for p in others:
+                if not until_empty:
+                    p.terminate()       # this one was stopped (SIGINT, SIGTERM): the others stop too, gracefully
+                p.join()
+
+    def queue_state(self) -> dict[str, Any] | None:
+        """The queue's jobs by state, its batches and failures (None: the archive has no queue)."""
+        if not is_server_url(self.path):
+            return None
+        q = self._queue or self._queue_view
+        if q is None or not q.exists:         # looked for again until a queue is there
+            q = self._queue_view = open_queue(self.path, self.store, create=False)
+        return q.state()
+
+    def _run_task(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
+        """What a queued task does (the queue calls it in a worker): ingest one task's inputs, or
+        a batch's post-ingest pass (spelling index, people, threads, duplicates, vectors)."""
+        from dalil.ingest.queue import run_task
+        queue = self.queue
+        batch = args["batch"]
+        if name == "dalil.ingest":
+            added = 0
+            if not queue.done_before(args["key"]):
+                with self._disk_full_said("worker"):
+                    added = run_task(self.store, args, args.get("hint"), before_write=queue.lock_writes).added
+            queue.task_done(batch, args["key"], added)
+            self.store.commit()         # the documents and the done mark together
+            queue.after_task(batch)
+            return {"added": added}
+        info = queue.batch(batch)
+        if info is None or info["finished"]:
+            return {"skipped": True}    # run before (a duplicate job, or a retry after its commit)
+        with self._disk_full_said("worker"):
+            for path, content_hash in info["options"].get("containers", []):
+                self.store.complete_container(path, content_hash)   # every range written: skipped whole next time
+            self.store.finish_ingest()
+            self.store.commit()
+            out: dict[str, Any] = {}
+            if self.store.implements("people", "threads", "duplicates") and \
+                    (info["added"] or self.store.intel_stale()):
+                out["intel"] = self.build_intel()
+            if info["options"].get("index"):
+                out["vectors"] = self.build_vectors()
+        queue.finish_batch(batch)
+        self.store.commit()
+        self._lexical = self._tracer = None
+        return out
 
     def first_doc_id(self) -> str | None:
         """The id of some document of the archive (for warming caches), or None when it is empty."""
@@ -629,6 +747,15 @@ class Archive:
         self.store.close()
         if self._kept is not None:
             self._kept.close()
+
+
+def _work_in_process(path: str, until_empty: bool) -> None:
+    """One more worker process of `Archive.run_worker(concurrency=N)`."""
+    archive = Archive(path)
+    try:
+        archive.queue.work(archive._run_task, until_empty)
+    finally:
+        archive.close()
 
 
 NOTE_CHARS = 20_000           # a note is a reader's paragraph, not a document

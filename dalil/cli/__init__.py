@@ -14,7 +14,7 @@ import click
 
 from dalil import QueryError
 from dalil.model import StorageFull
-from dalil.cli import check, database, documents, export, intel, kept, search, serve, trace
+from dalil.cli import check, database, documents, export, intel, kept, search, serve, trace, worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,7 +30,7 @@ for _command in (documents.ingest, documents.status, documents.show, check.check
                  intel.build_intel, intel.people, intel.thread, intel.dupes, intel.timeline, intel.graph,
                  intel.mentions,
                  serve.serve,
-                 database.db_group, *kept.COMMANDS):
+                 database.db_group, *kept.COMMANDS, worker.worker):
     main.add_command(_command)
 
 

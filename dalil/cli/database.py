@@ -24,3 +24,8 @@ def upgrade(db, as_json):
         click.echo(f"schema v{result['after']}: up to date")
     else:
         click.echo(f"schema upgraded from v{result['before']} to v{result['after']}")
+    queue = result.get("queue")
+    if queue and not as_json:
+        click.echo(f"queue schema: Procrastinate {queue['after']}" +
+                   (" (up to date)" if queue["before"] == queue["after"] else
+                    f" (was {queue['before'] or 'none'})"))

@@ -16,7 +16,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from dalil.ingest.base import is_refusal, pick, ranked, readers
 from dalil.ingest.mbox import MboxReader
@@ -270,6 +270,8 @@ class Ingestor:
         self.progress = progress
         self.report = IngestReport()
         self._last_commit = time.perf_counter()
+        self.commit_every: float | None = COMMIT_SECONDS   # None: the caller commits (a queued task)
+        self.before_write: Callable[[], None] | None = None  # called once, before the first write
 
     def run(self, paths: list[str], retry_failed: bool = False) -> IngestReport:
         t0 = time.perf_counter()
@@ -289,11 +291,34 @@ class Ingestor:
         self.report.seconds = time.perf_counter() - t0
         return self.report
 
+    def run_sources(self, sources: list[Source], start: int = 0, count: int | None = None) -> IngestReport:
+        """Read top-level `sources` in this process and write them without committing: a queued
+        task (dalil/ingest/queue.py) commits them with its own mark, in one transaction.  With
+        `count`, only the leaves start…start+count-1 (members of one container, in the order a
+        one-process ingest reads them); the container is then completed by the caller, once every
+        range is written."""
+        from itertools import islice
+        t0 = time.perf_counter()
+        self.commit_every = None
+        self._opened = []
+        leaves = self._leaves_of(sources)
+        if count is not None:
+            leaves = islice(leaves, start, start + count)
+        for batch in self._batches(leaves):
+            self._write(read_batch(batch))
+        for path, h in self._opened if count is None else ():
+            self.store.complete_container(path, h)
+        self.report.seconds = time.perf_counter() - t0
+        return self.report
+
     def _leaves(self, paths: list[str]) -> Iterator[Source]:
+        return self._leaves_of(iter_inputs(paths, self.hint))
+
+    def _leaves_of(self, sources: Iterable[Source]) -> Iterator[Source]:
         """`leaf_sources`, except that a container file (an archive, an mbox) completed before with
         the same content is skipped whole: a re-ingest of an unchanged release reads and hashes
         the file once instead of opening each member."""
-        for source in iter_inputs(paths, self.hint):
+        for source in sources:
             h = self._container_hash(source)
             if h is not None:
                 members = self.store.container_inputs(source.path, h)
@@ -398,6 +423,9 @@ class Ingestor:
 
     def _write(self, outcomes: list[Outcome], counts: bool = True) -> None:
         store = self.store
+        if self.before_write is not None:
+            self.before_write()
+            self.before_write = None
         for o in outcomes:
             doc_ids = []
             for doc in o.docs:
@@ -430,7 +458,7 @@ class Ingestor:
                 self.report.ok += 1
             self._tick()
         # Commit about once a second: each commit is a resume point, and fewer commits write less.
-        if time.perf_counter() - self._last_commit >= COMMIT_SECONDS:
+        if self.commit_every is not None and time.perf_counter() - self._last_commit >= self.commit_every:
             store.commit()
             self._last_commit = time.perf_counter()
 

@@ -43,6 +43,32 @@ def upgrade_store(path_or_url: str) -> tuple[int, int]:
     return upgrade(path_or_url)
 
 
+def upgrade_queue(path_or_url: str) -> tuple[str | None, str] | None:
+    """Bring a PostgreSQL archive's queue schema (Procrastinate's) to the installed Procrastinate;
+    returns (version before, version after), None for a SQLite file (it has no queue)."""
+    if not is_server_url(path_or_url):
+        return None
+    import psycopg
+
+    from dalil.store.postgres.queue import upgrade_queue as upgrade_pg_queue
+    with psycopg.connect(path_or_url, autocommit=True) as conn:
+        return upgrade_pg_queue(conn)
+
+
+def open_queue(path_or_url: str, store: Store, create: bool = True):
+    """The work queue of the PostgreSQL archive `store` (dalil/store/postgres/queue.py); a SQLite
+    archive has none: one process ingests it (`dalil ingest` without --queue)."""
+    if not is_server_url(path_or_url):
+        raise QueueUnavailable(f"a queue needs a PostgreSQL archive (--db postgresql://…), not the SQLite file "
+                               f"{path_or_url}: run `dalil ingest` without --queue")
+    from dalil.store.postgres.queue import PostgresQueue
+    return PostgresQueue(path_or_url, store, create=create)
+
+
+class QueueUnavailable(ValueError):
+    """The archive is a SQLite file: its ingest runs in one process, without a queue."""
+
+
 def display_name(path_or_url: str) -> str:
     """The path or URL as shown to a user (a URL's password masked)."""
     if is_server_url(path_or_url):
