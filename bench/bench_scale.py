@@ -66,58 +66,56 @@ QUERY_TIMEOUT = 1800                 # seconds for one query phase (220 searches
 # --- collections ---------------------------------------------------------------------------------
 
 def generate(scale: int, corpus: Path, gen_dir: Path, seed: int = 27) -> Path:
-    """The collection ×scale as one .tar.gz (made once, then reused): the release, then
-    (scale−1)·N documents drawn from it with replacement, each with a new DocNo."""
-    out = gen_dir / f"foia-x{scale}.tar.gz"
-    manifest = out.with_suffix(".json")
-    if out.exists() and manifest.exists():
+    """The collection ×scale as a folder of .tar.gz parts (made once, then reused): part 1 is the
+    release, parts 2…scale hold N documents each drawn from it with replacement, each with a new
+    DocNo.  Parts, because dalil reads at most 100,000 members from one archive (its archive-bomb
+    limit, dalil/ingest/safety.py): a ×4 collection in one .tar.gz stopped at 100,000 documents."""
+    out = gen_dir / f"foia-x{scale}.parts"
+    if manifest_of(out).exists():
         return out
-    if scale == 1:
-        gen_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(corpus, out)
-        manifest.write_text(json.dumps({"scale": 1, "documents": count_members(out), "source": str(corpus)}))
-        return out
-    gen_dir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    shutil.copyfile(corpus, out / "part-01.tar.gz")
     members: list[tuple[tarfile.TarInfo, bytes]] = []
-    tmp = out.with_suffix(".part")
-    n_out = 0
-    with tarfile.open(corpus, "r:gz") as src, tarfile.open(tmp, "w:gz", compresslevel=1) as dst:
+    with tarfile.open(corpus, "r:gz") as src:
         for m in src:
-            if not m.isfile():
-                continue
-            data = src.extractfile(m).read()
-            dst.addfile(m, BytesIO(data))
-            n_out += 1
-            if DOCNO_FILE.search(m.name):
-                members.append((m, data))
-        rng = random.Random(seed)
-        next_no = FIRST_NEW_DOCNO
-        for _ in range((scale - 1) * len(members)):
-            m, data = members[rng.randrange(len(members))]
-            old = DOCNO_FILE.search(m.name).group(1)
-            new = f"{next_no:07d}"
-            next_no += 1
-            # The stamp's DocNo (OCR may read its zero as O) follows the id; same length, so
-            # page offsets and sizes stay those of the source.
-            text = re.sub(rb"C[O0]" + old.encode(), b"C0" + new.encode(), data)
-            info = tarfile.TarInfo(m.name[: -len("C0000000.txt") - 1] + f"C0{new}.txt")
-            info.size, info.mtime, info.mode = len(text), m.mtime, m.mode
-            dst.addfile(info, BytesIO(text))
-            n_out += 1
-    tmp.rename(out)
-    manifest.write_text(json.dumps({"scale": scale, "documents": n_out, "drawn": n_out - len(members),
-                                    "seed": seed, "source": str(corpus)}))
+            if m.isfile() and DOCNO_FILE.search(m.name):
+                members.append((m, src.extractfile(m).read()))
+    n_release = count_members(out / "part-01.tar.gz")
+    rng = random.Random(seed)         # the same seed: ×4's draws are the first of ×10's
+    next_no = FIRST_NEW_DOCNO
+    for part in range(2, scale + 1):
+        with tarfile.open(out / f"part-{part:02d}.tar.gz", "w:gz", compresslevel=1) as dst:
+            for _ in range(len(members)):
+                m, data = members[rng.randrange(len(members))]
+                old = DOCNO_FILE.search(m.name).group(1)
+                new = f"{next_no:07d}"
+                next_no += 1
+                # The stamp's DocNo (OCR may read its zero as O) follows the id; same length, so
+                # page offsets and sizes stay those of the source.
+                text = re.sub(rb"C[O0]" + old.encode(), b"C0" + new.encode(), data)
+                info = tarfile.TarInfo(m.name[: -len("C0000000.txt") - 1] + f"C0{new}.txt")
+                info.size, info.mtime, info.mode = len(text), m.mtime, m.mode
+                dst.addfile(info, BytesIO(text))
+    drawn = (scale - 1) * len(members)
+    manifest_of(out).write_text(json.dumps({"scale": scale, "documents": n_release + drawn, "drawn": drawn,
+                                            "parts": scale, "seed": seed, "source": str(corpus)}))
     return out
+
+
+def manifest_of(gen: Path) -> Path:
+    return gen.parent / gen.name.replace(".parts", ".json")
 
 
 def as_folder(gen: Path) -> Path:
     """The collection unpacked (made once): a queued ingest cuts a folder into tasks of 100 files
     that workers share, while a .tar.gz is one input, hence one task for one worker."""
-    folder = gen.parent / gen.name.replace(".tar.gz", "")
+    folder = gen.parent / gen.name.replace(".parts", "")
     if not (folder / ".complete").exists():
         shutil.rmtree(folder, ignore_errors=True)
-        with tarfile.open(gen, "r:gz") as tf:
-            tf.extractall(folder, filter="data")
+        for part in sorted(gen.glob("part-*.tar.gz")):
+            with tarfile.open(part, "r:gz") as tf:
+                tf.extractall(folder, filter="data")
         (folder / ".complete").touch()
     return folder
 
@@ -372,7 +370,7 @@ class Server:
 def ingest_row(scale: int, backend: str, gen: Path, work: Path, server: Server | None,
                repeat: int, timeout: float) -> dict:
     row = {"kind": "ingest", "scale": scale, "backend": backend, "documents_in": json.loads(
-        gen.with_suffix(".json").read_text())["documents"], "load_before": load(),
+        manifest_of(gen).read_text())["documents"], "load_before": load(),
         "started": time.strftime("%Y-%m-%d %H:%M:%S")}
     if backend == "sqlite":
         db_path = work / f"x{scale}.db"
@@ -521,7 +519,8 @@ def main() -> None:
     for s in sorted(set(args.scales) | set(args.queue_scales or [])):
         t0 = time.perf_counter()
         gens[s] = generate(s, args.corpus, args.gen_dir)
-        print(f"x{s}: {gens[s]} ({gens[s].stat().st_size / 1e6:.0f} MB, {time.perf_counter() - t0:.0f} s)", flush=True)
+        mb = sum(p.stat().st_size for p in gens[s].glob("*.tar.gz")) / 1e6
+        print(f"x{s}: {gens[s]} ({mb:.0f} MB, {time.perf_counter() - t0:.0f} s)", flush=True)
     if args.generate_only:
         return
 
