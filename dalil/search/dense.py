@@ -305,35 +305,22 @@ class VectorIndex:
             self.dir.mkdir(parents=True)
             manifest = {"signature": signature, "shards": [], "last_passage_id": 0, "count": 0}
             self._write_manifest(manifest)
-        last = manifest["last_passage_id"]
-        todo = store.passages_after(last)
         done = 0
-        if progress:
-            progress(0, todo)
-        pool = _spawn_pool(workers) if workers > 1 and todo else None
-        try:
+        t0 = time.perf_counter()
+        for ids, rows, vecs in _embedded(store, manifest["last_passage_id"], workers, self.embedder, progress):
+            n = len(manifest["shards"]) + 1
+            name = f"{n:05d}"
+            np.save(self.dir / f"vec-{name}.npy", vecs)
+            np.save(self.dir / f"ids-{name}.npy", np.asarray(ids, dtype=np.int64))
+            np.save(self.dir / f"doc-{name}.npy", np.asarray(rows, dtype=np.int32))
+            manifest["shards"].append(name)
+            manifest["last_passage_id"] = int(max(ids))
+            manifest["count"] += len(ids)
+            # Embedding time summed over builds: what the whole index cost to make.
+            manifest["build_seconds"] = round(manifest.get("build_seconds", 0.0) + time.perf_counter() - t0, 1)
             t0 = time.perf_counter()
-            for ids, rows, texts in _chunks(store, last):
-                vecs = _embed_unique(texts, pool, self.embedder)
-                n = len(manifest["shards"]) + 1
-                name = f"{n:05d}"
-                np.save(self.dir / f"vec-{name}.npy", vecs)
-                np.save(self.dir / f"ids-{name}.npy", np.asarray(ids, dtype=np.int64))
-                np.save(self.dir / f"doc-{name}.npy", np.asarray(rows, dtype=np.int32))
-                manifest["shards"].append(name)
-                manifest["last_passage_id"] = int(max(ids))
-                manifest["count"] += len(ids)
-                # Embedding time summed over builds: what the whole index cost to make.
-                manifest["build_seconds"] = round(manifest.get("build_seconds", 0.0) + time.perf_counter() - t0, 1)
-                t0 = time.perf_counter()
-                self._write_manifest(manifest)
-                done += len(set(ids))
-                if progress:
-                    progress(done, todo)
-        finally:
-            if pool is not None:
-                pool.close()
-                pool.join()
+            self._write_manifest(manifest)
+            done += len(set(ids))
         self._loaded = None
         graph_added = 0
         if manifest["count"] >= ANN_MIN:
@@ -540,24 +527,12 @@ class StoredVectorIndex(VectorIndex):
         if meta is None or rebuilt:
             store.reset_vectors(signature)
             meta = store.vector_meta()
-        todo = store.passages_after(meta["last_passage_id"])
         done = 0
-        if progress:
-            progress(0, todo)
-        pool = _spawn_pool(workers) if workers > 1 and todo else None
-        try:
+        t0 = time.perf_counter()
+        for ids, rows, vecs in _embedded(store, meta["last_passage_id"], workers, self.embedder, progress):
+            store.add_vectors(ids, rows, vecs, time.perf_counter() - t0)
             t0 = time.perf_counter()
-            for ids, rows, texts in _chunks(store, meta["last_passage_id"]):
-                vecs = _embed_unique(texts, pool, self.embedder)
-                store.add_vectors(ids, rows, vecs, time.perf_counter() - t0)
-                t0 = time.perf_counter()
-                done += len(set(ids))
-                if progress:
-                    progress(done, todo)
-        finally:
-            if pool is not None:
-                pool.close()
-                pool.join()
+            done += len(set(ids))
         self._loaded = None
         total = store.vector_meta()["count"]
         # The graph from ANN_MIN vectors on, as for the vector files (the database keeps it up to
@@ -744,6 +719,27 @@ def embed_texts(texts: list[str], workers: int = 2, embedder: Embedder | None = 
         with _spawn_pool(workers) as pool:
             return _embed_unique(texts, pool, embedder)
     return _embed_unique(texts, None, embedder or Embedder())
+
+
+def _embedded(store: VectorStore, after: int, workers: int, embedder: Embedder,
+              progress: Callable[[int, int], None] | None) -> Iterator[tuple[list[int], list[int], np.ndarray]]:
+    """(passage ids, document rows, vectors) of the passages above `after`, a chunk at a time,
+    embedded in `workers` processes; `progress(done, todo)` once the caller has kept each chunk."""
+    todo = store.passages_after(after)
+    done = 0
+    if progress:
+        progress(0, todo)
+    pool = _spawn_pool(workers) if workers > 1 and todo else None
+    try:
+        for ids, rows, texts in _chunks(store, after):
+            yield ids, rows, _embed_unique(texts, pool, embedder)
+            done += len(set(ids))
+            if progress:
+                progress(done, todo)
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
 
 
 def _chunks(store: VectorStore, after: int) -> Iterator[tuple[list[int], list[int], list[str]]]:
