@@ -11,7 +11,14 @@ from tools.dalil_dev.calibrate import cross_validated, fit, isotonic, reliabilit
 def _supported(closeness: float, gold: str, core_missing: int = 0) -> dict:
     # sim and dcov above the not-found floors, no difference: decide() says supported, with a raw
     # confidence growing with the closeness.
-    return {"gold": gold, "features": {"sim": closeness, "dcov": closeness, "core_missing": core_missing}}
+    # The predicate features say the passage states what the claim says happened (STATED).
+    return {"gold": gold, "features": {"sim": closeness, "dcov": closeness, "core_missing": core_missing, **STATED}}
+
+
+# The predicate model's inputs of a passage that states the claim's predicate, and of one that
+# names the same people but states something else (dalil.trace.verdict.predicate_vector).
+STATED = {"pred": 0.9, "pred_max": 0.9, "cov": 0.9}
+UNSTATED = {"pred": 0.05, "pred_max": 0.1, "cov": 0.2}
 
 
 def test_isotonic_steps_rise_and_pool_small_blocks():
@@ -32,9 +39,15 @@ def test_a_single_small_group_is_one_step_at_its_rate():
 
 
 def test_the_table_maps_each_group_apart_and_falls_back_to_raw():
-    table = {"supported": [[0.7, 0.55], [1.0, 0.92]], "supported/core_missing": [[1.0, 0.4]]}
-    full, gap = {"core_missing": 0}, {"core_missing": 2}
+    table = {"supported": [[0.7, 0.55], [1.0, 0.92]], "supported/core_missing": [[1.0, 0.4]],
+             "supported/unstated": [[1.0, 0.3]]}
+    full, gap = {"core_missing": 0, **STATED}, {"core_missing": 2, **STATED}
+    unstated = {"core_missing": 0, "dcov": 0.9, **UNSTATED}
     assert calibration_group("supported", gap) == "supported/core_missing"
+    # a passage unlikely to state the predicate is its own group, before a missing core fact
+    assert calibration_group("supported", unstated) == "supported/unstated"
+    assert calibration_group("supported", {**unstated, "core_missing": 1}) == "supported/unstated"
+    assert calibrated("supported", 0.9, unstated, table) == 0.3
     assert calibration_group("contradicted", gap) == "contradicted"
     assert calibrated("supported", 0.6, full, table) == 0.55
     assert calibrated("supported", 0.9, full, table) == 0.92
