@@ -192,9 +192,10 @@ BIDI_CHECK = """() => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const el = n.parentElement;
-    // A text field takes dir=auto; quoted text (a document's text, a snippet, an article's claim)
-    // keeps the direction of its own language, Latin words inside an Arabic sentence included.
-    if (!el || el.closest("script, style, textarea, pre.doc-text, .snippet, blockquote[dir]")) continue;
+    // A text field takes dir=auto; quoted text (a document's text, a snippet, an article's claim,
+    // a claim's own words in its facts) keeps the direction of its own language, Latin words
+    // inside an Arabic sentence included.
+    if (!el || el.closest("script, style, textarea, pre.doc-text, .snippet, blockquote[dir], bdi.quoted")) continue;
     const rest = outside(n.data);
     if (LATIN.test(rest) && !isolatedLtr(el)) bad.push(el.tagName + ": " + rest.trim().slice(0, 80));
   }
