@@ -66,6 +66,16 @@ EXACT_FIRST_K = 5        # the fused ranking's first hits keep their places (exa
                          # the best documents; docs/search.md, "Exact and related")
 
 
+
+def _in_time(deadline: Deadline | None, stages: list[str], stage: str) -> bool:
+    """Whether `stage` may still run before `deadline` (None: no budget); `stages` records it as
+    run, or as "skipped:<stage>"."""
+    if deadline is not None and deadline.passed():
+        stages.append(f"skipped:{stage}")
+        return False
+    stages.append(stage)
+    return True
+
 class HybridSearcher:
     def __init__(self, store: Store, lexical: LexicalSearcher, vectors: VectorIndex):
         self.store = store
@@ -106,12 +116,6 @@ class HybridSearcher:
         each ranking that ran, "skipped:<name>" for each left out."""
         stages = [] if stages is None else stages
 
-        def in_time(stage: str) -> bool:
-            if deadline is not None and deadline.passed():
-                stages.append(f"skipped:{stage}")
-                return False
-            stages.append(stage)
-            return True
         mode = mode or self.default_mode()
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r} (lexical, dense or hybrid)")
@@ -158,7 +162,7 @@ class HybridSearcher:
             if not q.has_text or (strict_expr is None and not free):   # filters (or persons) alone
                 rankings.append(self.store.newest_rows(filters, depth))
                 weights.append(WEIGHTS_FUSION["filter"])
-        if mode in ("dense", "hybrid") and free_text and (mode == "dense" or in_time("dense")):
+        if mode in ("dense", "hybrid") and free_text and (mode == "dense" or _in_time(deadline, stages, "dense")):
             if mode == "dense":
                 stages.append("dense")
             allowed = self._allowed(q, field_groups, filters)
@@ -167,7 +171,7 @@ class HybridSearcher:
             weights.append(dense_weight if dense_weight is not None
                            else WEIGHTS_FUSION["dense" if lang == "en" else "dense_crosslingual"])
             best_passage = {h.doc_row: h.passage_id for h in hits}
-            if mode == "hybrid" and bag_q is not None and in_time("proximity"):
+            if mode == "hybrid" and bag_q is not None and _in_time(deadline, stages, "proximity"):
                 near = self._proximity_rank(free, bridged, bag[:PROXIMITY_DEPTH]
                                             + [h.doc_row for h in hits[:PROXIMITY_DEPTH]], lang, allowed)
                 if near:
@@ -509,12 +513,6 @@ class HybridSearcher:
         stages: list[str] = []
         ranking = self.rank(query, mode, lang, deadline=deadline, stages=stages)
 
-        def in_time(stage: str) -> bool:
-            if deadline is not None and deadline.passed():
-                stages.append(f"skipped:{stage}")
-                return False
-            stages.append(stage)
-            return True
         q, fused = ranking.query, ranking.fused
         concepts = self.concepts(q, ranking.lang, ranking.bridged)
         expr = self._exact_expression(q, [g for g in q.groups if any(a.field for a in g)], concepts)
@@ -530,7 +528,7 @@ class HybridSearcher:
         reached = set(ranked)
         stages.append("exact")
         if expr and len(exact) > len(reached) and len(self.collapse(ranked)) < offset + limit \
-                and in_time("exact_tail"):
+                and _in_time(deadline, stages, "exact_tail"):
             tail = [d for d in self.store.ranked_rows(expr, filters, len(reached) + 2 * (offset + limit))
                     if d not in reached]
             ranked += tail
@@ -546,7 +544,7 @@ class HybridSearcher:
         result = SearchResult(query=q.text, total=len(exact), hits=hits, lang=ranking.lang, mode=ranking.mode,
                               related_total=len(related_rows), people=self.lexical.person_filters(q))
         counted = list(exact) if exact else related_rows
-        if facets and in_time("facets"):
+        if facets and _in_time(deadline, stages, "facets"):
             cache, ids = self.lexical.facet_cache(), np.asarray(counted, dtype=np.int64)
             result.facets, result.person_facets = cache.count_with_people(ids)
         if not exact:
